@@ -1,0 +1,49 @@
+"""What the core needs from the outside world, as Protocols the composition fills in."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from bot.events import ChatEvent
+from bot.replies import Outcome, Reply
+
+EventHandler = Callable[[ChatEvent], Awaitable[Outcome]]
+"""What an adapter calls with each event; the composition hands one to every adapter."""
+
+
+class DeliveryFailed(Exception):
+    """A platform refused a message for good (channel gone, bot removed): do not retry."""
+
+
+class RetryLater(Exception):  # noqa: N818 - reads as an instruction at the raise site
+    """A platform asked us to slow down or is unavailable for now."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class ChatPort(Protocol):
+    """Send messages on one platform. Methods return the platform's message id."""
+
+    async def send(self, workspace_id: str, channel_id: str, reply: Reply) -> str: ...
+
+    async def send_direct(self, workspace_id: str, user_id: str, reply: Reply) -> str: ...
+
+    async def update(
+        self, workspace_id: str, channel_id: str, message_id: str, reply: Reply
+    ) -> None: ...
+
+
+class Directory(Protocol):
+    """Look up people on one platform."""
+
+    async def channel_members(self, workspace_id: str, channel_id: str) -> Sequence[str]: ...
+
+    async def user_timezone(self, workspace_id: str, user_id: str) -> str | None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...

@@ -1,0 +1,60 @@
+"""One unit of work (one database transaction) per inbound event."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import outbox
+from bot.events import ChatEvent, Turn
+from bot.ports import Clock
+from bot.replies import Outcome, Refusal, private
+from storage import core, ledger
+
+log = logging.getLogger(__name__)
+
+Route = Callable[[AsyncSession, Turn], Awaitable[Outcome]]
+
+
+class EventUnit:
+    """Handle an event in one transaction: its effects, its ledger row and its outbox rows.
+
+    A retried event (same platform event id) changes nothing. A refusal rolls back whatever
+    the event had done and answers privately.
+    """
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        route: Route,
+        on_committed: Callable[[], None] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._route = route
+        self._on_committed = on_committed
+
+    async def __call__(self, event: ChatEvent) -> Outcome:
+        now = self._clock.now()
+        try:
+            async with self._sessions() as session, session.begin():
+                if event.event_id and not await ledger.record_event(
+                    session, platform=event.platform, event_id=event.event_id, now=now
+                ):
+                    log.info("ignored a repeated %s event", event.platform)
+                    return Outcome()
+                workspace = await core.get_or_create_workspace(
+                    session, platform=event.platform, external_id=event.workspace_id, now=now
+                )
+                turn = Turn(event=event, workspace_id=workspace.id, now=now)
+                outcome = await self._route(session, turn)
+                await outbox.enqueue_all(session, turn=turn, deliveries=outcome.deliveries)
+        except Refusal as refusal:
+            refused = private(refusal.message)
+            return Outcome(replies=refused.replies, form_errors=refusal.form_errors)
+        if outcome.deliveries and self._on_committed is not None:
+            self._on_committed()
+        return outcome

@@ -1,0 +1,1 @@
+"""Typed SQLAlchemy models, the engine and repositories. Nothing here commits."""

@@ -1,0 +1,186 @@
+"""The processed-event ledger and the outbox: how okrbot is exactly-once at its edges."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import Base, UTCDateTime
+from storage.core import Workspace
+
+
+class ProcessedEvent(Base):
+    __tablename__ = "processed_event"
+    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(255))
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(Base):
+    """A message waiting to be delivered, written in the same transaction as its cause."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "idempotency_key"),
+        Index("ix_outbox_message_due", "status", "available_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    idempotency_key: Mapped[str] = mapped_column(String(255))
+    audience: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[str] = mapped_column(String(128))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[OutboxStatus] = mapped_column(
+        Enum(OutboxStatus, name="outbox_status", values_callable=lambda e: [m.value for m in e],
+             length=16),
+        default=OutboxStatus.PENDING,
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    message_id: Mapped[str | None] = mapped_column(String(255))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+async def insert_ignoring_duplicates(
+    session: AsyncSession, table: Table, values: Mapping[str, Any]
+) -> bool:
+    """Insert one row unless a unique constraint says it exists; tell whether it was new."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement: Any = postgresql.insert(table).values(**values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table).values(**values).on_conflict_do_nothing()
+    else:  # pragma: no cover - only the two supported databases exist
+        raise RuntimeError(f"unsupported database: {dialect}")
+    result = await session.execute(statement)
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def record_event(
+    session: AsyncSession, *, platform: str, event_id: str, now: datetime
+) -> bool:
+    """Note that an inbound event was handled; False when it had been already."""
+    return await insert_ignoring_duplicates(
+        session,
+        ProcessedEvent.__table__,  # type: ignore[arg-type]
+        {"platform": platform, "event_id": event_id, "processed_at": now},
+    )
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    key: str,
+    audience: str,
+    target_id: str,
+    payload: dict[str, Any],
+    now: datetime,
+    not_before: datetime | None = None,
+) -> bool:
+    """Add an outbound message unless one with the same key exists; tell whether it was new."""
+    return await insert_ignoring_duplicates(
+        session,
+        OutboxMessage.__table__,  # type: ignore[arg-type]
+        {
+            "workspace_id": workspace_id,
+            "idempotency_key": key,
+            "audience": audience,
+            "target_id": target_id,
+            "payload": payload,
+            "status": OutboxStatus.PENDING.value,
+            "attempts": 0,
+            "available_at": not_before or now,
+            "created_at": now,
+        },
+    )
+
+
+async def claim_due_messages(
+    session: AsyncSession, *, now: datetime, lease: timedelta, limit: int
+) -> Sequence[tuple[OutboxMessage, Workspace]]:
+    """Lease due messages to this worker; other workers skip rows locked or leased here."""
+    statement = (
+        select(OutboxMessage, Workspace)
+        .join(Workspace, Workspace.id == OutboxMessage.workspace_id)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.available_at <= now,
+            or_(OutboxMessage.leased_until.is_(None), OutboxMessage.leased_until <= now),
+        )
+        .order_by(OutboxMessage.available_at, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=OutboxMessage)
+    )
+    rows = (await session.execute(statement)).tuples().all()
+    for message, _workspace in rows:
+        message.leased_until = now + lease
+        message.attempts += 1
+    await session.flush()
+    return rows
+
+
+async def mark_sent(
+    session: AsyncSession, *, message_id: int, platform_message_id: str, now: datetime
+) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(
+            status=OutboxStatus.SENT,
+            sent_at=now,
+            message_id=platform_message_id,
+            leased_until=None,
+            last_error=None,
+        )
+    )
+
+
+async def mark_retry(
+    session: AsyncSession, *, message_id: int, available_at: datetime, error: str
+) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(available_at=available_at, leased_until=None, last_error=error[:2000])
+    )
+
+
+async def mark_failed(session: AsyncSession, *, message_id: int, error: str) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(status=OutboxStatus.FAILED, leased_until=None, last_error=error[:2000])
+    )

@@ -1,0 +1,202 @@
+"""Key results, learning stories, customer-impact stories and metric concerns.
+
+Recognition never imports this module (an import-linter contract): shout-outs have no path to
+key-result attainment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import Base, UTCDateTime
+
+
+class StoryResult(StrEnum):
+    VALIDATED = "validated"
+    INVALIDATED = "invalidated"
+    INCONCLUSIVE = "inconclusive"
+
+
+class StorySource(StrEnum):
+    COMMAND = "command"
+    FORM = "form"
+    SHORTCUT = "shortcut"
+    RETRO = "retro"
+
+
+def _enum(cls: type[StrEnum], name: str) -> Enum:
+    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e], length=16)
+
+
+class KeyResult(Base):
+    __tablename__ = "key_result"
+    __table_args__ = (UniqueConstraint("team_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @property
+    def code(self) -> str:
+        return f"KR{self.number}"
+
+
+class LearningStory(Base):
+    """What a team believed, tried and learned; an invalidated hypothesis counts as learning."""
+
+    __tablename__ = "learning_story"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    author_id: Mapped[str | None] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    hypothesis: Mapped[str | None] = mapped_column(Text)
+    tried: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    learned: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[StoryResult | None] = mapped_column(_enum(StoryResult, "story_result"))
+    adaptation: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    key_result_id: Mapped[int | None] = mapped_column(
+        ForeignKey("key_result.id", ondelete="SET NULL")
+    )
+    source: Mapped[StorySource] = mapped_column(_enum(StorySource, "story_source"))
+    awaiting_outcome: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ImpactStory(Base):
+    """How a customer's behaviour changed, and how we know."""
+
+    __tablename__ = "impact_story"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    author_id: Mapped[str | None] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    who: Mapped[str | None] = mapped_column(Text)
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    key_result_id: Mapped[int | None] = mapped_column(
+        ForeignKey("key_result.id", ondelete="SET NULL")
+    )
+    source: Mapped[StorySource] = mapped_column(_enum(StorySource, "story_source"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class MetricConcern(Base):
+    """Someone's warning that a metric or target is pushing the team toward harm."""
+
+    __tablename__ = "metric_concern"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    author_id: Mapped[str | None] = mapped_column(String(128))  # None when anonymous
+    metric: Mapped[str] = mapped_column(Text)
+    harm: Mapped[str] = mapped_column(Text)
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+async def key_results(
+    session: AsyncSession, *, workspace_id: int, team_id: int
+) -> Sequence[KeyResult]:
+    result = await session.scalars(
+        select(KeyResult)
+        .where(KeyResult.workspace_id == workspace_id, KeyResult.team_id == team_id)
+        .order_by(KeyResult.number)
+    )
+    return result.all()
+
+
+async def key_result_by_number(
+    session: AsyncSession, *, workspace_id: int, team_id: int, number: int
+) -> KeyResult | None:
+    return await session.scalar(
+        select(KeyResult).where(
+            KeyResult.workspace_id == workspace_id,
+            KeyResult.team_id == team_id,
+            KeyResult.number == number,
+        )
+    )
+
+
+async def next_key_result_number(session: AsyncSession, *, team_id: int) -> int:
+    highest = await session.scalar(
+        select(func.max(KeyResult.number)).where(KeyResult.team_id == team_id)
+    )
+    return (highest or 0) + 1
+
+
+async def latest_awaiting_outcome(
+    session: AsyncSession, *, workspace_id: int, author_id: str
+) -> LearningStory | None:
+    return await session.scalar(
+        select(LearningStory)
+        .where(
+            LearningStory.workspace_id == workspace_id,
+            LearningStory.author_id == author_id,
+            LearningStory.awaiting_outcome.is_(True),
+        )
+        .order_by(LearningStory.created_at.desc(), LearningStory.id.desc())
+        .limit(1)
+    )
+
+
+async def learning_stories_since(
+    session: AsyncSession, *, workspace_id: int, team_id: int, since: datetime
+) -> Sequence[LearningStory]:
+    result = await session.scalars(
+        select(LearningStory)
+        .where(
+            LearningStory.workspace_id == workspace_id,
+            LearningStory.team_id == team_id,
+            LearningStory.created_at >= since,
+        )
+        .order_by(LearningStory.created_at, LearningStory.id)
+    )
+    return result.all()
+
+
+async def impact_stories_since(
+    session: AsyncSession, *, workspace_id: int, team_id: int, since: datetime
+) -> Sequence[ImpactStory]:
+    result = await session.scalars(
+        select(ImpactStory)
+        .where(
+            ImpactStory.workspace_id == workspace_id,
+            ImpactStory.team_id == team_id,
+            ImpactStory.created_at >= since,
+        )
+        .order_by(ImpactStory.created_at, ImpactStory.id)
+    )
+    return result.all()
+
+
+async def concerns_since(
+    session: AsyncSession, *, workspace_id: int, team_id: int, since: datetime
+) -> Sequence[MetricConcern]:
+    result = await session.scalars(
+        select(MetricConcern)
+        .where(
+            MetricConcern.workspace_id == workspace_id,
+            MetricConcern.team_id == team_id,
+            MetricConcern.created_at >= since,
+        )
+        .order_by(MetricConcern.created_at, MetricConcern.id)
+    )
+    return result.all()
