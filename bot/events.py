@@ -6,9 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from types import MappingProxyType
 
-_NO_VALUES: Mapping[str, str] = MappingProxyType({})
 
 
 class Platform(StrEnum):
@@ -47,7 +45,8 @@ class ChatEvent:
     mentions_bot: bool = False
     user_name: str = ""
     form_id: str = ""
-    form_values: Mapping[str, str] = field(default=_NO_VALUES)
+    form_values: Mapping[str, str] = field(default_factory=dict)
+    form_context: str = ""  # the Form.context the form was opened with, handed back
     action_id: str = ""
     action_value: str = ""
     reaction: str = ""

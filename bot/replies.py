@@ -9,10 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from types import MappingProxyType
 from typing import Any
 
-_NO_ERRORS: Mapping[str, str] = MappingProxyType({})
 
 
 class Refusal(Exception):  # noqa: N818 - it is what the bot does, not an error of the bot
@@ -130,7 +128,7 @@ class Outcome:
 
     replies: tuple[Reply, ...] = ()
     deliveries: tuple[Delivery, ...] = ()
-    form_errors: Mapping[str, str] = field(default=_NO_ERRORS)
+    form_errors: Mapping[str, str] = field(default_factory=dict)
 
     def __add__(self, other: Outcome) -> Outcome:
         return Outcome(

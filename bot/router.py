@@ -83,7 +83,7 @@ async def _route_text(session: AsyncSession, turn: Turn) -> Outcome:
             return help_reply()
         if sub == "digest":
             return await digest.preview(session, turn)
-        return await retrospectives.handlers.okr(session, turn, args)
+        return await retrospectives.handlers.okr_command(session, turn, args)
     if word == "story":
         return await retrospectives.handlers.story(session, turn, args)
     return await recognition.handlers.shoutout(session, turn, args)

@@ -144,7 +144,7 @@ async def claim_due_messages(
         .limit(limit)
         .with_for_update(skip_locked=True, of=OutboxMessage)
     )
-    rows = (await session.execute(statement)).tuples().all()
+    rows = [(message, workspace) for message, workspace in await session.execute(statement)]
     for message, _workspace in rows:
         message.leased_until = now + lease
         message.attempts += 1

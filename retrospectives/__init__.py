@@ -1,0 +1,1 @@
+"""OKR teams, key results, learning and customer-impact stories, and metric concerns."""

@@ -1,0 +1,165 @@
+"""Read what people type into intents: pure functions, no database."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from retrospectives import texts
+from retrospectives.errors import InvalidInput
+from storage.okr import StoryResult
+
+MAX_FIELD = 3000
+MAX_TEAM_NAME = 80
+
+LEARNING_LABELS: Mapping[str, str] = {
+    "hypothesis": "hypothesis",
+    "we believed": "hypothesis",
+    "belief": "hypothesis",
+    "bet": "hypothesis",
+    "tried": "tried",
+    "we tried": "tried",
+    "experiment": "tried",
+    "evidence": "evidence",
+    "data": "evidence",
+    "learned": "learned",
+    "learnt": "learned",
+    "learning": "learned",
+    "we learned": "learned",
+    "result": "result",
+    "next": "adaptation",
+    "adapt": "adaptation",
+    "adaptation": "adaptation",
+    "kr": "kr",
+    "key result": "kr",
+    "team": "team",
+}
+IMPACT_LABELS: Mapping[str, str] = {
+    "who": "who",
+    "customer": "who",
+    "customers": "who",
+    "before": "before",
+    "after": "after",
+    "now": "after",
+    "evidence": "evidence",
+    "data": "evidence",
+    "kr": "kr",
+    "key result": "kr",
+    "team": "team",
+}
+RESULT_WORDS: Mapping[str, StoryResult] = {
+    "validated": StoryResult.VALIDATED,
+    "confirmed": StoryResult.VALIDATED,
+    "true": StoryResult.VALIDATED,
+    "invalidated": StoryResult.INVALIDATED,
+    "disproved": StoryResult.INVALIDATED,
+    "refuted": StoryResult.INVALIDATED,
+    "false": StoryResult.INVALIDATED,
+    "inconclusive": StoryResult.INCONCLUSIVE,
+    "unclear": StoryResult.INCONCLUSIVE,
+    "mixed": StoryResult.INCONCLUSIVE,
+}
+_MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$|^@?([A-Za-z0-9._-]+)$")
+_ANONYMOUS = re.compile(r"\s*[\[(]?\s*anonymous(?:ly)?\s*[\])]?\s*$", re.IGNORECASE)
+_KR = re.compile(r"^(?:kr)?\s*#?(\d{1,4})$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryDraft:
+    """A story as typed: the whole text, and the fields recognised in it."""
+
+    text: str
+    fields: Mapping[str, str]
+
+    def get(self, name: str) -> str | None:
+        return self.fields.get(name) or None
+
+
+def parse_team_create(args: str) -> tuple[str, str | None]:
+    """Read ``<name> [tz=<IANA zone>]`` into a team name and an optional timezone."""
+    words = args.split()
+    zone = None
+    name_words = []
+    for word in words:
+        if word.casefold().startswith(("tz=", "timezone=")):
+            zone = word.split("=", 1)[1]
+        else:
+            name_words.append(word)
+    name = " ".join(name_words).strip()
+    if not name:
+        raise InvalidInput(texts.TEAM_NAME_MISSING)
+    if len(name) > MAX_TEAM_NAME:
+        raise InvalidInput(texts.team_name_too_long(MAX_TEAM_NAME))
+    if name.startswith(("#", "<", "@")):
+        raise InvalidInput(texts.TEAM_NAME_MISSING)
+    return name, (check_timezone(zone) if zone is not None else None)
+
+
+def check_timezone(zone: str) -> str:
+    """Return ``zone`` if it is an IANA timezone name, or refuse with a hint."""
+    if zone in available_timezones():
+        return zone
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(texts.unknown_timezone(zone)) from None
+    return zone
+
+
+def parse_user(token: str) -> str | None:
+    """Read a person from ``<@U123>``, ``<@U123|ana>``, ``@U123`` or ``U123``."""
+    match = _MENTION.match(token.strip())
+    if match is None:
+        return None
+    return match.group(1) or match.group(2)
+
+
+def parse_key_result_ref(value: str) -> int | None:
+    """Read ``KR2``, ``kr 2``, ``#2`` or ``2`` as key result number 2."""
+    match = _KR.match(value.strip())
+    return int(match.group(1)) if match else None
+
+
+def parse_story(args: str, labels: Mapping[str, str]) -> StoryDraft:
+    """Read ``label: value | label: value`` parts; anything else is kept as free text."""
+    text = args.strip()
+    if not text:
+        raise InvalidInput(texts.STORY_EMPTY)
+    fields: dict[str, str] = {}
+    for part in text.split("|"):
+        label, sep, value = part.partition(":")
+        key = labels.get(" ".join(label.casefold().split()))
+        if sep and key is not None and value.strip():
+            fields[key] = value.strip()
+    for name, value in fields.items():
+        if len(value) > MAX_FIELD:
+            raise InvalidInput(texts.field_too_long(name, MAX_FIELD))
+    if len(text) > MAX_FIELD:
+        raise InvalidInput(texts.story_too_long(len(text), MAX_FIELD))
+    return StoryDraft(text=text, fields=fields)
+
+
+def parse_result(value: str | None) -> StoryResult | None:
+    if value is None:
+        return None
+    result = RESULT_WORDS.get(value.strip().casefold().rstrip("."))
+    if result is None:
+        raise InvalidInput(texts.unknown_result(value), form_errors={"result": texts.RESULT_HINT})
+    return result
+
+
+def parse_concern(args: str) -> tuple[str, str, bool]:
+    """Read ``<metric>: <harm observed> [anonymous]``."""
+    body = args.strip()
+    marker = _ANONYMOUS.search(body)
+    anonymous = marker is not None
+    if marker is not None:
+        body = body[: marker.start()]
+    metric, sep, harm = body.partition(":")
+    if not sep or not metric.strip() or not harm.strip():
+        raise InvalidInput(texts.CONCERN_USAGE)
+    if len(metric.strip()) > 200 or len(harm.strip()) > MAX_FIELD:
+        raise InvalidInput(texts.CONCERN_TOO_LONG)
+    return metric.strip(), harm.strip(), anonymous

@@ -1,0 +1,119 @@
+"""The retrospectives part of a lead's weekly digest: stories, adaptations, concerns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.replies import Section
+from storage import okr
+from storage.core import Team
+from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern
+
+EXCERPT = 280
+
+
+async def team_sections(session: AsyncSession, *, team: Team, since: datetime) -> list[Section]:
+    """Narrate what a team learned since ``since``: no names, no counts per person."""
+    scope = {"workspace_id": team.workspace_id, "team_id": team.id, "since": since}
+    learning = await okr.learning_stories_since(session, **scope)
+    impact = await okr.impact_stories_since(session, **scope)
+    concerns = await okr.concerns_since(session, **scope)
+    key_results = {
+        k.id: k
+        for k in await okr.key_results(
+            session, workspace_id=team.workspace_id, team_id=team.id
+        )
+    }
+    sections = _learning_sections(team, learning, key_results)
+    if impact:
+        sections.append(
+            Section(
+                title=f"{team.name}: customer impact",
+                text="\n".join(f"• {impact_line(s)}" for s in impact),
+            )
+        )
+    adaptations = [s for s in learning if s.adaptation]
+    if adaptations:
+        sections.append(
+            Section(
+                title=f"{team.name}: adaptations to follow up",
+                text="\n".join(f"• {excerpt(s.adaptation or '')}" for s in adaptations),
+            )
+        )
+    if concerns:
+        sections.append(
+            Section(
+                title=f"{team.name}: metric concerns raised",
+                text="\n".join(f"• {concern_line(c)}" for c in concerns),
+            )
+        )
+    if not sections:
+        sections.append(
+            Section(
+                title=team.name,
+                text="No stories this week. A good question for the next stand-up: "
+                "what did we learn, and what do customers do differently?",
+            )
+        )
+    return sections
+
+
+def _learning_sections(
+    team: Team, stories: Sequence[LearningStory], key_results: dict[int, KeyResult]
+) -> list[Section]:
+    groups: dict[int | None, list[LearningStory]] = {}
+    for story in stories:
+        groups.setdefault(story.key_result_id, []).append(story)
+    ordered = sorted(groups, key=lambda k: (k is None, key_results[k].number if k else 0))
+    sections = []
+    for key in ordered:
+        if key is None:
+            title = f"{team.name}: learning"
+        else:
+            kr = key_results[key]
+            title = f"{team.name}: learning about {kr.code} ({excerpt(kr.text, 80)})"
+        lines = "\n".join(f"• {learning_line(s)}" for s in groups[key])
+        sections.append(Section(title=title, text=lines))
+    return sections
+
+
+def learning_line(story: LearningStory) -> str:
+    """One learning story as a sentence a lead can read in passing."""
+    parts = []
+    if story.hypothesis:
+        parts.append(f"We believed {excerpt(story.hypothesis)}")
+    if story.learned:
+        parts.append(f"we learned {excerpt(story.learned)}")
+    if not parts:
+        parts.append(excerpt(story.text))
+    line = "; ".join(parts)
+    if story.result is not None:
+        line += f" ({story.result.value})"
+    if story.outcome:
+        line += f". What changed for customers: {excerpt(story.outcome)}"
+    elif story.awaiting_outcome:
+        line += ". (Still to tell: what customers do differently.)"
+    return line
+
+
+def impact_line(story: ImpactStory) -> str:
+    if story.before and story.after:
+        who = f"{excerpt(story.who, 80)}: " if story.who else ""
+        return f"{who}before, {excerpt(story.before)}; now, {excerpt(story.after)}"
+    return excerpt(story.text)
+
+
+def concern_line(concern: MetricConcern) -> str:
+    return f"{excerpt(concern.metric, 80)}: {excerpt(concern.harm)}"
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """Shorten text to ``limit`` characters at a word boundary, marking the cut."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1].rsplit(" ", 1)[0]
+    return f"{cut}…"

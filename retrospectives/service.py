@@ -1,0 +1,240 @@
+"""What the retrospectives domain does to the data. Session first; nothing here commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from retrospectives import texts
+from retrospectives.commands import StoryDraft, parse_key_result_ref, parse_result
+from retrospectives.errors import InvalidInput, NoTeamHere, NotALead
+from storage import core, okr
+from storage.core import Team, TeamLead
+from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern, StorySource
+
+DEFAULT_TIMEZONE = "UTC"
+
+
+async def create_team(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    channel_id: str,
+    name: str,
+    timezone: str | None,
+    creator_id: str,
+    now: datetime,
+) -> Team:
+    """Bind a new team to a channel; the person who creates it becomes its first lead."""
+    bound = await core.team_by_channel(session, workspace_id=workspace_id, channel_id=channel_id)
+    if bound is not None:
+        raise InvalidInput(texts.channel_taken(bound.name))
+    if await core.team_by_name(session, workspace_id=workspace_id, name=name) is not None:
+        raise InvalidInput(texts.team_name_taken(name))
+    try:
+        async with session.begin_nested():
+            team = core.add_team(
+                session,
+                workspace_id=workspace_id,
+                name=name,
+                channel_id=channel_id,
+                timezone=timezone or DEFAULT_TIMEZONE,
+                created_by=creator_id,
+                now=now,
+            )
+    except IntegrityError:  # someone created the same team a moment ago
+        raise InvalidInput(texts.team_name_taken(name)) from None
+    return team
+
+
+async def find_team(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    channel_id: str,
+    user_id: str,
+    name: str | None = None,
+) -> Team:
+    """Find the team a command is about: named, else this channel's, else the one you lead."""
+    if name:
+        team = await core.team_by_name(session, workspace_id=workspace_id, name=name)
+        if team is None:
+            raise NoTeamHere(texts.no_team_named(name))
+        return team
+    team = await core.team_by_channel(session, workspace_id=workspace_id, channel_id=channel_id)
+    if team is not None:
+        return team
+    led = await core.teams_led_by(session, workspace_id=workspace_id, user_id=user_id)
+    if len(led) == 1:
+        return led[0]
+    raise NoTeamHere(texts.NO_TEAM_HERE)
+
+
+def require_lead(team: Team, user_id: str) -> None:
+    if not team.is_lead(user_id):
+        raise NotALead(texts.only_leads(team.name))
+
+
+async def add_lead(
+    session: AsyncSession, *, team: Team, user_id: str, added_by: str, now: datetime
+) -> bool:
+    """Make someone a lead of the team; False if they already were."""
+    require_lead(team, added_by)
+    if team.is_lead(user_id):
+        return False
+    team.leads.append(TeamLead(user_id=user_id, added_at=now))
+    await session.flush()
+    return True
+
+
+async def add_key_result(
+    session: AsyncSession, *, team: Team, text: str, added_by: str, now: datetime
+) -> KeyResult:
+    """Record one of the team's key results, numbered KR1, KR2, ... within the team."""
+    if not text.strip():
+        raise InvalidInput(texts.KR_EMPTY)
+    if len(text) > 500:
+        raise InvalidInput(texts.KR_TOO_LONG)
+    number = await okr.next_key_result_number(session, team_id=team.id)
+    key_result = KeyResult(
+        workspace_id=team.workspace_id,
+        team_id=team.id,
+        number=number,
+        text=text.strip(),
+        created_by=added_by,
+        created_at=now,
+    )
+    session.add(key_result)
+    await session.flush()
+    return key_result
+
+
+async def cited_key_result(
+    session: AsyncSession, *, team: Team, reference: str | None
+) -> KeyResult | None:
+    """Find the key result a story cites (``KR2``), refusing references that do not exist."""
+    if reference is None:
+        return None
+    number = parse_key_result_ref(reference)
+    found = (
+        None
+        if number is None
+        else await okr.key_result_by_number(
+            session, workspace_id=team.workspace_id, team_id=team.id, number=number
+        )
+    )
+    if found is None:
+        known = await okr.key_results(session, workspace_id=team.workspace_id, team_id=team.id)
+        raise InvalidInput(
+            texts.unknown_key_result(reference, [k.code for k in known]),
+            form_errors={"kr": texts.KR_REFERENCE_HINT},
+        )
+    return found
+
+
+async def record_learning_story(
+    session: AsyncSession,
+    *,
+    team: Team,
+    author_id: str | None,
+    draft: StoryDraft,
+    source: StorySource,
+    awaiting_outcome: bool,
+    now: datetime,
+) -> LearningStory:
+    """Keep a learning story; an invalidated hypothesis is as welcome as a validated one."""
+    key_result = await cited_key_result(session, team=team, reference=draft.get("kr"))
+    story = LearningStory(
+        workspace_id=team.workspace_id,
+        team_id=team.id,
+        author_id=author_id,
+        text=draft.text,
+        hypothesis=draft.get("hypothesis"),
+        tried=draft.get("tried"),
+        evidence=draft.get("evidence"),
+        learned=draft.get("learned"),
+        result=parse_result(draft.get("result")),
+        adaptation=draft.get("adaptation"),
+        key_result_id=key_result.id if key_result else None,
+        source=source,
+        awaiting_outcome=awaiting_outcome,
+        created_at=now,
+    )
+    session.add(story)
+    await session.flush()
+    return story
+
+
+async def record_impact_story(
+    session: AsyncSession,
+    *,
+    team: Team,
+    author_id: str | None,
+    draft: StoryDraft,
+    source: StorySource,
+    now: datetime,
+) -> ImpactStory:
+    """Keep a story of how a customer's behaviour changed."""
+    key_result = await cited_key_result(session, team=team, reference=draft.get("kr"))
+    story = ImpactStory(
+        workspace_id=team.workspace_id,
+        team_id=team.id,
+        author_id=author_id,
+        text=draft.text,
+        who=draft.get("who"),
+        before=draft.get("before"),
+        after=draft.get("after"),
+        evidence=draft.get("evidence"),
+        key_result_id=key_result.id if key_result else None,
+        source=source,
+        created_at=now,
+    )
+    session.add(story)
+    await session.flush()
+    return story
+
+
+async def add_outcome(
+    session: AsyncSession, *, workspace_id: int, author_id: str, outcome: str
+) -> LearningStory:
+    """Add what changed for customers to the person's latest output-only story."""
+    if not outcome.strip():
+        raise InvalidInput(texts.OUTCOME_EMPTY)
+    if len(outcome) > 3000:
+        raise InvalidInput(texts.field_too_long("outcome", 3000))
+    story = await okr.latest_awaiting_outcome(
+        session, workspace_id=workspace_id, author_id=author_id
+    )
+    if story is None:
+        raise InvalidInput(texts.NO_STORY_AWAITING_OUTCOME)
+    story.outcome = outcome.strip()
+    story.awaiting_outcome = False
+    await session.flush()
+    return story
+
+
+async def raise_concern(
+    session: AsyncSession,
+    *,
+    team: Team,
+    author_id: str,
+    metric: str,
+    harm: str,
+    anonymous: bool,
+    now: datetime,
+) -> MetricConcern:
+    """Record that a metric is pushing the team toward harm; anonymous keeps no author."""
+    concern = MetricConcern(
+        workspace_id=team.workspace_id,
+        team_id=team.id,
+        author_id=None if anonymous else author_id,
+        metric=metric,
+        harm=harm,
+        anonymous=anonymous,
+        created_at=now,
+    )
+    session.add(concern)
+    await session.flush()
+    return concern

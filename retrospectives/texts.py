@@ -1,0 +1,191 @@
+"""Everything the retrospectives domain says, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+HELP_TEAMS = (
+    "/okr team create <name> [tz=Europe/Berlin] — make this channel a team's home; "
+    "you become its lead\n"
+    "/okr team lead @person — add a lead to this channel's team\n"
+    "/okr kr add <key result> — record a key result your stories can cite (KR1, KR2, ...)\n"
+    "/okr kr — list this team's key results\n"
+    "/okr concern <metric>: <harm you see> [anonymous] — tell the leads a metric is "
+    "pushing people the wrong way"
+)
+HELP_STORIES = (
+    "/story learning <what happened> — a learning story. Add detail with "
+    "hypothesis: ... | tried: ... | evidence: ... | learned: ... | "
+    "result: validated, invalidated or inconclusive | next: ... | kr: KR1\n"
+    "/story impact <what changed> — a customer-impact story, with "
+    "who: ... | before: ... | after: ... | evidence: ...\n"
+    "/story outcome <what customers do differently now> — add the outcome to your last story\n"
+    "Type /story learning or /story impact alone to fill in a form."
+)
+HELP_LEADS = "/okr digest — this week's learning digest for the teams you lead, privately"
+
+TEAM_NAME_MISSING = "Give the team a name, for example: /okr team create Checkout tz=Europe/Berlin"
+NO_TEAM_HERE = (
+    "No team lives in this conversation. Run this in the team's channel, "
+    "or add team: <name> to the story."
+)
+TEAM_CREATE_IN_CHANNEL = (
+    "A team needs a channel to live in. Run /okr team create <name> in the team's channel."
+)
+LEAD_USAGE = "Say who, for example: /okr team lead @ana"
+KR_EMPTY = "Write the key result itself, for example: /okr kr add Weekly active buyers grow 10%"
+KR_TOO_LONG = "Please keep a key result under 500 characters."
+KR_REFERENCE_HINT = "Use a key result number such as KR1."
+STORY_EMPTY = "Tell the story after the command, or type the command alone to open a form."
+OUTCOME_EMPTY = "Tell me what customers do differently now, after /story outcome."
+NO_STORY_AWAITING_OUTCOME = (
+    "I have no recent story of yours waiting for an outcome. "
+    "Tell a new one with /story impact <what changed>."
+)
+RESULT_HINT = "Use validated, invalidated or inconclusive."
+CONCERN_USAGE = (
+    "Name the metric, then the harm you see, for example: "
+    "/okr concern Handle time: agents close tickets before the problem is solved anonymous"
+)
+CONCERN_TOO_LONG = "Please keep the metric under 200 characters and the harm under 3,000."
+UNKNOWN_OKR = (
+    "I know /okr team create, /okr team lead, /okr kr add, /okr kr, /okr concern and "
+    "/okr digest. Type /okr help for details."
+)
+UNKNOWN_STORY = (
+    "Start with /story learning or /story impact (or /story outcome to finish your last story)."
+)
+SHORTCUT_EMPTY = "That message has no text to keep as a story."
+FORM_TITLE_LEARNING = "Learning story"
+FORM_TITLE_IMPACT = "Customer-impact story"
+FORM_TITLE_OUTCOME = "What changed?"
+
+
+def team_name_too_long(limit: int) -> str:
+    return f"Please keep the team name under {limit} characters."
+
+
+def unknown_timezone(zone: str) -> str:
+    return (
+        f"I don't know the timezone “{zone}”. Use an IANA name such as "
+        "Europe/Berlin, America/New_York or Asia/Kolkata."
+    )
+
+
+def channel_taken(team: str) -> str:
+    return f"This channel is already the home of team {team}."
+
+
+def team_name_taken(name: str) -> str:
+    return f"There is already a team called {name} in this workspace. Pick another name."
+
+
+def no_team_named(name: str) -> str:
+    return f"There is no team called {name} here."
+
+
+def only_leads(team: str) -> str:
+    return f"Only a lead of {team} can do that. Ask one of its leads."
+
+
+def team_created(name: str, timezone: str) -> str:
+    return (
+        f"Team {name} now lives in this channel (timezone {timezone}). You are its first lead. "
+        "Stories told here belong to the team; /okr help shows what you can do next."
+    )
+
+
+def lead_added(team: str, user: str) -> str:
+    return f"{user} is now a lead of {team}."
+
+
+def lead_already(team: str, user: str) -> str:
+    return f"{user} is already a lead of {team}."
+
+
+def kr_added(team: str, code: str, text: str) -> str:
+    return f"Recorded {code} for {team}: {text}. Cite it in a story with kr: {code}."
+
+
+def kr_list_empty(team: str) -> str:
+    return f"{team} has no key results yet. Add one with /okr kr add <key result>."
+
+
+def kr_list_title(team: str) -> str:
+    return f"Key results of {team}"
+
+
+def field_too_long(name: str, limit: int) -> str:
+    return f"The {name} part is too long; please keep each part under {limit:,} characters."
+
+
+def story_too_long(length: int, limit: int) -> str:
+    return (
+        f"That story is {length:,} characters long; I keep stories up to {limit:,}. "
+        "Please shorten it or tell it as two stories."
+    )
+
+
+def unknown_result(value: str) -> str:
+    return f"I can't read the result “{value}”. {RESULT_HINT}"
+
+
+def unknown_key_result(reference: str, known: Sequence[str]) -> str:
+    if not known:
+        return (
+            f"This team has no key result {reference}. Record one first with /okr kr add, "
+            "or leave out kr:."
+        )
+    return f"This team has no key result {reference}. Its key results are {', '.join(known)}."
+
+
+def learning_saved(team: str, invalidated: bool) -> str:
+    if invalidated:
+        return (
+            f"Saved your learning story for {team}. A disproved hypothesis is a real result: "
+            "thank you for sharing what didn't work."
+        )
+    return f"Saved your learning story for {team}. Thank you for sharing what you learned."
+
+
+def impact_saved(team: str) -> str:
+    return f"Saved your customer-impact story for {team}."
+
+
+FOLLOW_UP_OUTCOME = (
+    "That tells me what was shipped. What do customers do differently now, and how do you "
+    "know? Add it with /story outcome <what changed>, and the story will show the outcome "
+    "beside the output."
+)
+FOLLOW_UP_IMPACT = (
+    "To make this a customer-impact story, say how behaviour changed: "
+    "who: ... | before: ... | after: ... | evidence: ..."
+)
+
+
+def outcome_added(team: str) -> str:
+    return f"Added the outcome to your story for {team}. That is the part leads will read first."
+
+
+def concern_saved(team: str, anonymous: bool) -> str:
+    if anonymous:
+        return (
+            f"Thank you. The leads of {team} will hear about this metric without your name, "
+            "and it goes into their weekly digest."
+        )
+    return (
+        f"Thank you. The leads of {team} will hear about this metric, "
+        "and it goes into their weekly digest."
+    )
+
+
+def concern_for_lead(team: str, metric: str, harm: str, raised_by: str | None) -> str:
+    who = f"{raised_by} raised" if raised_by else "Someone in the team raised (anonymously)"
+    return (
+        f"{who} a concern about a metric of {team}.\nMetric: {metric}\nHarm seen: {harm}\n"
+        "Talk about it with the team: a number that drives the wrong behaviour is worth changing."
+    )
+
+
+def story_saved_from_message(team: str) -> str:
+    return f"Saved that message as a learning story for {team}."

@@ -1,0 +1,180 @@
+"""Transcripts: people set up a team and tell stories; the database keeps exactly that."""
+
+from sqlalchemy import func, select
+
+from bot.events import EventKind
+
+from storage.core import Team
+from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern, StoryResult
+
+
+async def count(bot, model):
+    async with bot.app.sessions() as session:
+        return await session.scalar(select(func.count()).select_from(model))
+
+
+async def rows(bot, model):
+    async with bot.app.sessions() as session:
+        return (await session.scalars(select(model).order_by(model.id))).all()
+
+
+async def test_team_create_makes_the_caller_lead(bot):
+    answer = await bot.say("/okr team create Checkout tz=Europe/Berlin", channel="C1", user="U1")
+    assert "Checkout now lives in this channel" in answer
+    assert "Europe/Berlin" in answer
+    [team] = await rows(bot, Team)
+    assert (team.name, team.channel_id, team.timezone) == ("Checkout", "C1", "Europe/Berlin")
+    assert team.is_lead("U1")
+
+
+async def test_second_team_in_same_channel_or_same_name_is_refused(bot):
+    await bot.say("/okr team create Checkout")
+    assert "already the home of team Checkout" in await bot.say("/okr team create Payments")
+    assert "already a team called checkout" in await bot.say(
+        "/okr team create checkout", channel="C2"
+    )
+    assert await count(bot, Team) == 1
+
+
+async def test_team_create_in_a_direct_message_is_refused(bot):
+    answer = await bot.say("/okr team create Checkout", channel="D1", direct=True)
+    assert "needs a channel" in answer
+    assert await count(bot, Team) == 0
+
+
+async def test_leads_add_leads_and_others_cannot(bot):
+    await bot.say("/okr team create Checkout")
+    assert "U2 is now a lead of Checkout" in await bot.say("/okr team lead <@U2|bea>")
+    assert "already a lead" in await bot.say("/okr team lead @U2")
+    assert "Only a lead of Checkout" in await bot.say("/okr team lead @U4", user="U3")
+    async with bot.app.sessions() as session:
+        team = await session.scalar(select(Team))
+        assert sorted(lead.user_id for lead in team.leads) == ["U1", "U2"]
+
+
+async def test_key_results_are_numbered_per_team_and_cited_by_stories(bot):
+    await bot.say("/okr team create Checkout")
+    assert "Recorded KR1" in await bot.say("/okr kr add Checkout completion reaches 70%")
+    assert "Recorded KR2" in await bot.say("/okr kr add Refund contacts halve")
+    await bot.say("/okr team create Payments", channel="C2", user="U2")
+    assert "Recorded KR1" in await bot.say("/okr kr add Payouts in one day", channel="C2", user="U2")
+
+    answer = await bot.say(
+        "/story learning hypothesis: fewer fields lift completion | learned: they did, a bit "
+        "| result: validated | kr: KR2"
+    )
+    assert "Saved your learning story for Checkout" in answer
+    [story] = await rows(bot, LearningStory)
+    [kr2] = [k for k in await rows(bot, KeyResult) if k.number == 2 and k.team_id == story.team_id]
+    assert story.key_result_id == kr2.id
+    assert story.result is StoryResult.VALIDATED
+
+
+async def test_citing_a_key_result_that_does_not_exist_changes_nothing(bot):
+    await bot.say("/okr team create Checkout")
+    await bot.say("/okr kr add Completion reaches 70%")
+    answer = await bot.say("/story learning learned: something | kr: KR7")
+    assert "no key result KR7" in answer and "KR1" in answer
+    assert await count(bot, LearningStory) == 0
+
+
+async def test_invalidated_hypothesis_is_thanked_as_learning(bot):
+    await bot.say("/okr team create Checkout")
+    answer = await bot.say(
+        "/story learning hypothesis: one-page checkout lifts completion "
+        "| learned: it did not | result: invalidated"
+    )
+    assert "disproved hypothesis is a real result" in answer
+    [story] = await rows(bot, LearningStory)
+    assert story.hypothesis == "one-page checkout lifts completion"
+    assert story.learned == "it did not"
+    assert story.result is StoryResult.INVALIDATED
+    assert story.author_id == "U1"
+
+
+async def test_output_only_story_gets_the_outcome_question_and_the_answer_is_kept(bot):
+    await bot.say("/okr team create Checkout")
+    answer = await bot.say("/story learning We shipped the new address form")
+    assert "What do customers do differently now" in answer
+    [story] = await rows(bot, LearningStory)
+    assert story.awaiting_outcome
+
+    answer = await bot.say("/story outcome Buyers stop abandoning at the address step", channel="D1", direct=True)
+    assert "Added the outcome to your story for Checkout" in answer
+    [story] = await rows(bot, LearningStory)
+    assert story.outcome == "Buyers stop abandoning at the address step"
+    assert not story.awaiting_outcome
+    assert "no recent story of yours" in await bot.say("/story outcome more", user="U2")
+
+
+async def test_impact_story_fields(bot):
+    await bot.say("/okr team create Support")
+    answer = await bot.say(
+        "/story impact who: small shops | before: phoned us to reset passwords "
+        "| after: reset it themselves | evidence: password calls down 40%"
+    )
+    assert "customer-impact story for Support" in answer
+    [story] = await rows(bot, ImpactStory)
+    assert (story.who, story.before, story.after) == (
+        "small shops",
+        "phoned us to reset passwords",
+        "reset it themselves",
+    )
+
+
+async def test_story_with_no_text_offers_a_form_and_the_form_saves_it(bot):
+    await bot.say("/okr team create Checkout")
+    outcome = await bot.send(bot.event(EventKind.COMMAND, text="/story learning"))
+    [reply] = outcome.replies
+    assert reply.form is not None and reply.form.form_id == "story_learning"
+    assert reply.form.context == "C1"
+
+    missing = await bot.submit("story_learning", {"hypothesis": "x"}, channel="D1")
+    assert set(missing.form_errors) == {"learned"}
+    assert await count(bot, LearningStory) == 0
+
+    await bot.submit(
+        "story_learning",
+        {"hypothesis": "badges build trust", "learned": "no effect", "result": "inconclusive"},
+        channel="",
+    )
+    # Without the form's context the team comes from the one the person leads.
+    [story] = await rows(bot, LearningStory)
+    assert story.learned == "no effect" and story.source.value == "form"
+
+
+async def test_story_outside_a_team_channel_names_its_team_or_is_refused(bot):
+    await bot.say("/okr team create Checkout", channel="C1", user="U1")
+    await bot.say("/okr team create Payments", channel="C2", user="U1")
+    refused = await bot.say("/story learning we learned fees confuse people", channel="C9")
+    assert "No team lives in this conversation" in refused
+    answer = await bot.say(
+        "/story learning learned: fees confuse people | team: payments", channel="C9"
+    )
+    assert "for Payments" in answer
+
+
+async def test_concern_reaches_every_lead_and_anonymous_keeps_no_author(bot):
+    await bot.say("/okr team create Support")
+    await bot.say("/okr team lead @U2")
+    answer = await bot.say(
+        "/okr concern Handle time: agents close tickets before the problem is solved anonymous",
+        user="U7",
+    )
+    assert "without your name" in answer
+    [concern] = await rows(bot, MetricConcern)
+    assert concern.author_id is None and concern.anonymous
+    assert await bot.deliver() == 2
+    for lead in ("@U1", "@U2"):
+        [sent] = bot.port.to(lead)
+        assert "Handle time" in sent.reply.text
+        assert "U7" not in sent.reply.text
+    assert await bot.deliver() == 0
+
+
+async def test_named_concern_says_who_raised_it(bot):
+    await bot.say("/okr team create Support")
+    await bot.say("/okr concern Tickets closed: people split tickets to look busy", user="U7")
+    await bot.deliver()
+    [sent] = bot.port.to("@U1")
+    assert "U7 raised" in sent.reply.text
