@@ -1,0 +1,41 @@
+"""Alembic migrations, run from inside okrbot on an async engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+HERE = Path(__file__).resolve().parent
+# Any fixed number works: it only has to be the same for every replica of okrbot.
+_MIGRATION_LOCK = 0x6F6B72626F74
+
+
+def config() -> Config:
+    """Alembic's configuration, pointing at this package; no alembic.ini needed."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE))
+    cfg.set_main_option("file_template", "%%(year)d-%%(month).2d-%%(day).2d_%%(slug)s")
+    return cfg
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Bring the schema to ``revision``; replicas starting together take turns."""
+    async with engine.begin() as connection:
+        await connection.run_sync(_run, "upgrade", revision)
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    async with engine.begin() as connection:
+        await connection.run_sync(_run, "downgrade", revision)
+
+
+def _run(connection: Connection, action: str, revision: str) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+    cfg = config()
+    cfg.attributes["connection"] = connection
+    getattr(command, action)(cfg, revision)

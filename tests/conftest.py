@@ -1,0 +1,52 @@
+"""Fixtures shared by every test: real databases and a bot to talk to."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.support import databases
+from tests.support.harness import Harness
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return databases.sqlite_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_ready() -> bool:
+    databases.postgres_or_skip()
+    databases.run_blocking(databases.reset_postgres())
+    return True
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def database_url(
+    request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path
+) -> AsyncIterator[str]:
+    """A migrated, empty database: SQLite, then PostgreSQL."""
+    if request.param == "sqlite":
+        yield databases.fresh_sqlite_url(sqlite_template, tmp_path)
+        return
+    request.getfixturevalue("postgres_ready")
+    await databases.empty_postgres()
+    yield databases.POSTGRES_URL
+
+
+@pytest.fixture
+async def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """A migrated, empty SQLite database, for tests that need not run twice."""
+    return databases.fresh_sqlite_url(sqlite_template, tmp_path)
+
+
+@pytest.fixture
+async def bot(database_url: str) -> AsyncIterator[Harness]:
+    """okrbot on each real database, talking to a fake platform."""
+    harness = await Harness.start(database_url)
+    try:
+        yield harness
+    finally:
+        await harness.close()

@@ -1,0 +1,125 @@
+"""Drive okrbot like a person would: say things, read answers, check what was delivered."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from itertools import count
+
+from bot.app import Okrbot, build
+from bot.clock import ManualClock
+from bot.events import ChatEvent, EventKind, Platform
+from bot.replies import Outcome, Reply
+from bot.settings import Settings
+from tests.support.fakes import FakeChatPort
+
+START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday morning
+
+
+def reply_text(reply: Reply) -> str:
+    """Everything a person reads in one reply, as one string."""
+    parts = [reply.text]
+    for section in reply.sections:
+        parts += [section.title, section.text]
+        parts += [f"{f.label}: {f.value}" for f in section.fields]
+    parts += [b.label for b in reply.buttons]
+    if reply.form is not None:
+        parts += [reply.form.title] + [i.label for i in reply.form.inputs]
+    return "\n".join(p for p in parts if p)
+
+
+def said(outcome: Outcome) -> str:
+    return "\n".join(reply_text(r) for r in outcome.replies)
+
+
+class Harness:
+    """One okrbot on a real database, a console-like platform and a clock moved by hand."""
+
+    def __init__(self, app: Okrbot, clock: ManualClock, port: FakeChatPort) -> None:
+        self.app = app
+        self.clock = clock
+        self.port = port
+        self._ids = count(1)
+
+    @classmethod
+    async def start(cls, database_url: str) -> Harness:
+        clock = ManualClock(START)
+        port = FakeChatPort()
+        app = await build(
+            Settings(database_url=database_url),
+            clock=clock,
+            ports={Platform.CONSOLE.value: port},
+            migrate=False,
+        )
+        return cls(app, clock, port)
+
+    async def close(self) -> None:
+        await self.app.close()
+
+    async def send(self, event: ChatEvent) -> Outcome:
+        return await self.app.handle(event)
+
+    def event(
+        self,
+        kind: EventKind,
+        *,
+        text: str = "",
+        user: str = "U1",
+        channel: str = "C1",
+        workspace: str = "W1",
+        direct: bool = False,
+        **extra: object,
+    ) -> ChatEvent:
+        return ChatEvent(
+            platform=Platform.CONSOLE,
+            workspace_id=workspace,
+            channel_id=channel,
+            user_id=user,
+            kind=kind,
+            occurred_at=self.clock.now(),
+            text=text,
+            is_direct=direct,
+            event_id=f"e{next(self._ids)}",
+            **extra,  # type: ignore[arg-type]
+        )
+
+    async def say(
+        self,
+        text: str,
+        *,
+        user: str = "U1",
+        channel: str = "C1",
+        workspace: str = "W1",
+        direct: bool = False,
+    ) -> str:
+        """Type a line in chat (a slash command or a message) and read the bot's answer."""
+        kind = EventKind.COMMAND if text.startswith("/") else EventKind.MESSAGE
+        outcome = await self.send(
+            self.event(
+                kind, text=text, user=user, channel=channel, workspace=workspace, direct=direct
+            )
+        )
+        return said(outcome)
+
+    async def submit(
+        self,
+        form_id: str,
+        values: Mapping[str, str],
+        *,
+        user: str = "U1",
+        channel: str = "C1",
+        workspace: str = "W1",
+    ) -> Outcome:
+        return await self.send(
+            self.event(
+                EventKind.FORM_SUBMISSION,
+                user=user,
+                channel=channel,
+                workspace=workspace,
+                form_id=form_id,
+                form_values=dict(values),
+            )
+        )
+
+    async def deliver(self) -> int:
+        return await self.app.outbox.deliver_due()
