@@ -1,0 +1,67 @@
+"""Outbound messages: retried when the platform asks, never sent twice, picked up after a crash."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.outbox import MAX_ATTEMPTS, backoff
+from storage import ledger
+from storage.ledger import OutboxMessage, OutboxStatus
+
+
+async def raise_concern(bot):
+    await bot.say("/okr team create Support")
+    await bot.say("/okr concern Handle time: tickets closed early")
+
+
+async def status(bot):
+    async with bot.app.sessions() as session:
+        return await session.scalar(select(OutboxMessage))
+
+
+async def test_a_busy_platform_delays_the_message_but_does_not_drop_it(bot):
+    await raise_concern(bot)
+    bot.port.busy = 2
+    assert await bot.deliver() == 0
+    message = await status(bot)
+    assert message.status is OutboxStatus.PENDING and message.attempts == 1
+    assert await bot.deliver() == 0  # Retry-After has not passed yet
+    bot.clock.advance(timedelta(seconds=1))
+    assert await bot.deliver() == 0  # busy once more
+    bot.clock.advance(timedelta(seconds=1))
+    assert await bot.deliver() == 1
+    assert len(bot.port.sent) == 1
+    assert (await status(bot)).status is OutboxStatus.SENT
+
+
+async def test_a_message_the_platform_keeps_refusing_is_given_up_and_recorded(bot):
+    await raise_concern(bot)
+    bot.port.busy = 100
+    for _ in range(MAX_ATTEMPTS + 2):
+        await bot.deliver()
+        bot.clock.advance(timedelta(minutes=11))
+    message = await status(bot)
+    assert message.status is OutboxStatus.FAILED
+    assert message.attempts == MAX_ATTEMPTS
+    assert bot.port.sent == []
+
+
+async def test_a_worker_that_died_after_claiming_leaves_the_message_to_another(bot):
+    await raise_concern(bot)
+    async with bot.app.sessions() as session, session.begin():
+        claimed = await ledger.claim_due_messages(
+            session, now=bot.clock.now(), lease=timedelta(minutes=2), limit=10
+        )
+        assert len(claimed) == 1
+    # ...and that worker is gone. Until the lease runs out nobody else sends it.
+    assert await bot.deliver() == 0
+    bot.clock.advance(timedelta(minutes=2))
+    assert await bot.deliver() == 1
+    assert await bot.deliver() == 0
+    assert len(bot.port.sent) == 1
+
+
+def test_backoff_grows_and_is_capped():
+    assert backoff(1) == timedelta(seconds=2)
+    assert backoff(3) == timedelta(seconds=8)
+    assert backoff(30) == timedelta(minutes=10)

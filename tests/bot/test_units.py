@@ -1,0 +1,60 @@
+"""One transaction per event: retries change nothing, refusals change nothing."""
+
+from dataclasses import replace
+
+from sqlalchemy import func, select
+
+from bot.events import EventKind, Platform
+from storage.core import Team, Workspace
+from storage.ledger import OutboxMessage, ProcessedEvent
+from storage.okr import LearningStory
+
+
+async def count(bot, model):
+    async with bot.app.sessions() as session:
+        return await session.scalar(select(func.count()).select_from(model))
+
+
+async def test_a_retried_event_changes_nothing(bot):
+    await bot.say("/okr team create Checkout")
+    event = bot.event(EventKind.COMMAND, text="/story learning learned: fees confuse people")
+    first = await bot.send(event)
+    assert first.replies
+    again = await bot.send(replace(event, occurred_at=bot.clock.now()))
+    assert again.replies == ()
+    assert await count(bot, LearningStory) == 1
+    assert await count(bot, ProcessedEvent) == 2
+
+
+async def test_the_same_event_id_on_another_platform_is_another_event(bot):
+    await bot.say("/okr team create Checkout")
+    event = bot.event(EventKind.COMMAND, text="/okr kr add Completion 70%")
+    await bot.send(event)
+    other = replace(event, platform=Platform.SLACK, workspace_id="T1", text="/okr help")
+    assert (await bot.send(other)).replies
+    assert await count(bot, ProcessedEvent) == 3
+
+
+async def test_a_refused_event_leaves_no_trace(bot):
+    answer = await bot.say("/story learning learned: fees confuse people", workspace="W9")
+    assert "No team lives in this conversation" in answer
+    # Not even the new workspace's row or the ledger entry survive the refusal.
+    assert await count(bot, Workspace) == 0
+    assert await count(bot, ProcessedEvent) == 0
+
+
+async def test_deliveries_are_written_with_the_event_and_sent_once(bot):
+    await bot.say("/okr team create Support")
+    await bot.say("/okr concern Handle time: tickets closed early")
+    assert await count(bot, OutboxMessage) == 1
+    assert await bot.deliver() == 1
+    assert await bot.deliver() == 0
+    assert len(bot.port.sent) == 1
+
+
+async def test_events_of_two_teams_stay_in_their_workspaces(bot):
+    await bot.say("/okr team create Checkout", workspace="W1", channel="C1")
+    await bot.say("/okr team create Checkout", workspace="W2", channel="C1")
+    async with bot.app.sessions() as session:
+        teams = (await session.scalars(select(Team))).all()
+    assert len({t.workspace_id for t in teams}) == 2
