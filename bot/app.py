@@ -10,8 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 import migrations
 from bot import router
 from bot.clock import SystemClock
+from bot.events import Platform
+from bot.members import SeenMembers
 from bot.outbox import OutboxWorker
-from bot.ports import ChatPort, Clock
+from bot.ports import ChatPort, Clock, Directory
+from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.units import EventUnit
 from storage.engine import create_engine, session_factory
@@ -27,7 +30,9 @@ class Okrbot:
     clock: Clock
     handle: EventUnit
     outbox: OutboxWorker
+    scheduler: Scheduler
     ports: dict[str, ChatPort] = field(default_factory=dict)
+    directories: dict[str, Directory] = field(default_factory=dict)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -38,6 +43,7 @@ async def build(
     *,
     clock: Clock | None = None,
     ports: Mapping[str, ChatPort] | None = None,
+    directories: Mapping[str, Directory] | None = None,
     migrate: bool = True,
 ) -> Okrbot:
     """Open the database (bringing its schema up to date) and wire the core to the platforms."""
@@ -47,12 +53,18 @@ async def build(
     sessions = session_factory(engine)
     clock = clock or SystemClock()
     chat_ports = dict(ports or {})
+    # The console has no member list to ask: its members are the people seen in a channel.
+    people = {Platform.CONSOLE.value: SeenMembers(sessions, Platform.CONSOLE.value)}
+    people.update(directories or {})
+    worker = OutboxWorker(sessions, clock, chat_ports)
     return Okrbot(
         settings=settings,
         engine=engine,
         sessions=sessions,
         clock=clock,
         handle=EventUnit(sessions, clock, router.route),
-        outbox=OutboxWorker(sessions, clock, chat_ports),
+        outbox=worker,
+        scheduler=Scheduler(sessions, clock, people, worker),
         ports=chat_ports,
+        directories=people,
     )

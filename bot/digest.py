@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,11 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import recognition.service
 import recognition.texts
 import retrospectives.digest
-from bot.events import Turn
-from bot.replies import Outcome, Refusal, Reply, Section
+from bot.events import Due, Turn
+from bot.ports import Directory
+from bot.replies import Audience, Delivery, Outcome, Refusal, Reply, Section, Visibility
 from storage import core
 
 WEEK = timedelta(days=7)
+JOB = "digest.weekly"
 NOT_A_LEAD = (
     "The digest is for team leads, and you don't lead a team here yet. "
     "A lead can add you with /okr team lead @you."
@@ -40,9 +44,27 @@ async def compose(
     coverage = await recognition.service.coverage(
         session, workspace_id=workspace_id, since=now - recognition.service.QUIET_PERIOD, now=now
     )
-    sections.append(Section(title="Recognition across teams", text=recognition.texts.coverage_text(coverage)))
+    sections.append(
+        Section(title="Recognition across teams", text=recognition.texts.coverage_text(coverage))
+    )
     names = ", ".join(t.name for t in teams)
-    return Reply(f"Your weekly learning digest for {names}", tuple(sections))
+    return Reply(
+        f"Your weekly learning digest for {names}", tuple(sections), visibility=Visibility.CHANNEL
+    )
+
+
+def subject(workspace_id: int, lead_id: str) -> str:
+    return f"{workspace_id}:{lead_id}"
+
+
+async def weekly(session: AsyncSession, due: Due, directory: Directory) -> Sequence[Delivery]:
+    """Send one lead their Monday digest, privately."""
+    _, lead_id = due.subject.split(":", 1)
+    digest = await compose(session, workspace_id=due.workspace_id, lead_id=lead_id, now=due.now)
+    if digest is None:
+        return []  # no longer a lead of any team
+    key = f"digest:{lead_id}:{due.due_at.isoformat()}"
+    return [Delivery(Audience.PERSON, lead_id, digest, key=key)]
 
 
 async def preview(session: AsyncSession, turn: Turn) -> Outcome:
@@ -52,4 +74,4 @@ async def preview(session: AsyncSession, turn: Turn) -> Outcome:
     )
     if digest is None:
         raise Refusal(NOT_A_LEAD)
-    return Outcome(replies=(digest,))
+    return Outcome(replies=(replace(digest, visibility=Visibility.PRIVATE),))

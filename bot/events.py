@@ -71,3 +71,16 @@ class Turn:
     @property
     def channel_id(self) -> str:
         return self.event.channel_id
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Due:
+    """One piece of scheduled work as a job sees it: what, about whom, when, and where."""
+
+    job: str
+    subject: str
+    due_at: datetime
+    now: datetime
+    workspace_id: int
+    platform: str
+    workspace_external_id: str

@@ -9,15 +9,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import recognition.handlers
 import recognition.texts
 import retrospectives.handlers
+import retrospectives.retro_chat
 import retrospectives.texts
 from bot import digest
 from bot.events import EventKind, Turn
 from bot.replies import Outcome, Refusal, Section, private
+from storage import core
 
 log = logging.getLogger(__name__)
 
 MAX_EVENT_TEXT = 4000
-COMMAND_WORDS = ("okr", "story", "shoutout")
+COMMAND_WORDS = ("okr", "story", "retro", "shoutout")
 
 
 def split_command(text: str) -> tuple[str, str] | None:
@@ -41,12 +43,16 @@ async def route(session: AsyncSession, turn: Turn) -> Outcome:
         case EventKind.FORM_SUBMISSION:
             if event.form_id in retrospectives.handlers.FORM_IDS:
                 return await retrospectives.handlers.form(session, turn)
+            if event.form_id == retrospectives.retro_chat.FORM_ID:
+                return await retrospectives.retro_chat.form(session, turn)
             if event.form_id in recognition.handlers.FORM_IDS:
                 return await recognition.handlers.form(session, turn)
             raise Refusal("That form has expired. Please open it again.")
         case EventKind.BUTTON:
             if event.action_id.startswith(retrospectives.handlers.ACTION_PREFIX):
                 return await retrospectives.handlers.button(session, turn)
+            if event.action_id.startswith(retrospectives.retro_chat.ACTION_PREFIX):
+                return await retrospectives.retro_chat.button(session, turn)
             if event.action_id.startswith(recognition.handlers.ACTION_PREFIX):
                 return await recognition.handlers.button(session, turn)
             return Outcome()
@@ -61,6 +67,14 @@ async def route(session: AsyncSession, turn: Turn) -> Outcome:
 async def _route_text(session: AsyncSession, turn: Turn) -> Outcome:
     event = turn.event
     addressed = event.kind is EventKind.COMMAND or event.is_direct or event.mentions_bot
+    if not event.is_direct:
+        await core.note_member(
+            session,
+            workspace_id=turn.workspace_id,
+            channel_id=event.channel_id,
+            user_id=event.user_id,
+            now=turn.now,
+        )
     if not addressed:
         return Outcome()  # people talking among themselves in a channel
     if len(event.text) > MAX_EVENT_TEXT:
@@ -72,8 +86,12 @@ async def _route_text(session: AsyncSession, turn: Turn) -> Outcome:
     if command is None:
         if not event.text.strip():
             return help_reply()
+        if event.is_direct:
+            answered = await retrospectives.retro_chat.conversation(session, turn)
+            if answered is not None:
+                return answered
         raise Refusal(
-            "I didn't recognise that. Commands start with /okr, /story or /shoutout; "
+            "I didn't recognise that. Commands start with /okr, /story, /retro or /shoutout; "
             "type /okr help to see them all."
         )
     word, args = command
@@ -86,6 +104,8 @@ async def _route_text(session: AsyncSession, turn: Turn) -> Outcome:
         return await retrospectives.handlers.okr_command(session, turn, args)
     if word == "story":
         return await retrospectives.handlers.story(session, turn, args)
+    if word == "retro":
+        return await retrospectives.retro_chat.retro_command(session, turn, args)
     return await recognition.handlers.shoutout(session, turn, args)
 
 
@@ -94,6 +114,7 @@ def help_reply() -> Outcome:
         "Here is what I can do.",
         Section(title="Teams and key results", text=retrospectives.texts.HELP_TEAMS),
         Section(title="Stories", text=retrospectives.texts.HELP_STORIES),
+        Section(title="Retrospectives", text=retrospectives.texts.HELP_RETRO),
         Section(title="Shout-outs", text=recognition.texts.HELP),
         Section(title="For leads", text=retrospectives.texts.HELP_LEADS),
     )

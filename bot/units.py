@@ -55,6 +55,6 @@ class EventUnit:
         except Refusal as refusal:
             refused = private(refusal.message)
             return Outcome(replies=refused.replies, form_errors=refusal.form_errors)
-        if outcome.deliveries and self._on_committed is not None:
-            self._on_committed()
+        if self._on_committed is not None:
+            self._on_committed()  # new deliveries or due work may be waiting
         return outcome

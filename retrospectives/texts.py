@@ -189,3 +189,159 @@ def concern_for_lead(team: str, metric: str, harm: str, raised_by: str | None) -
 
 def story_saved_from_message(team: str) -> str:
     return f"Saved that message as a learning story for {team}."
+
+
+# Retrospectives
+
+HELP_RETRO = (
+    "/retro schedule quarterly | off | <cron> — when this team's retrospectives open "
+    "(leads; quarterly opens on the Monday one to two weeks before a quarter ends, 10:00 team time)\n"
+    "/retro start — open a retrospective now (leads)\n"
+    "/retro status — is one open, until when, and how many have answered\n"
+    "/retro close — close it now and post the summary (leads)\n"
+    "/retro questions — the questions asked; leads can reword them with "
+    "/retro questions set <bet|learned|behaviour|adapt|metric> <text> or /retro questions reset"
+)
+ANSWER_IN_FORM = "Answer in a form"
+NOW_ANONYMOUS = (
+    "From now on your answers in this retrospective are anonymous: I keep them without your "
+    "name, and they appear only if at least three people answer."
+)
+SKIPPED = "Skipped."
+THANKS_FOR_ANSWER = "Thank you, noted."
+NOT_YOUR_RETRO = "That retrospective isn't one you were asked to answer."
+RETRO_ALREADY_CLOSED = (
+    "That retrospective has closed. Tell me anything you still want to say here, and I'll "
+    "keep it as a learning story."
+)
+UNKNOWN_RETRO = "I know /retro schedule, /retro start, /retro status, /retro close and /retro questions."
+SCHEDULE_USAGE = (
+    "Say when, for example: /retro schedule quarterly, /retro schedule off, or a cron "
+    "expression in the team's time such as /retro schedule 0 10 * * 1 (no more often than weekly)."
+)
+SCHEDULE_OFF = "Scheduled retrospectives are off for this team. /retro start still opens one by hand."
+RETRO_NOT_OPEN = "No retrospective is open for this team. A lead can start one with /retro start."
+METRIC_FROM_RETRO = "Raised in the retrospective"
+FORM_TITLE_RETRO = "Retrospective"
+ANONYMOUS_CHOICE = "Keep my answers anonymous"
+SUMMARY_TITLES = {
+    "followup": "Last time's adaptations: did we do them, did they work?",
+    "bet": "What we bet on, and what happened",
+    "learned": "What we learned",
+    "behaviour": "Whose behaviour changed",
+    "adapt": "What we will do differently",
+    "metric": "Metrics that pushed us toward output",
+}
+
+
+def schedule_set(team: str, schedule: str, next_open: str | None) -> str:
+    when = f" The next one opens {next_open}." if next_open else ""
+    return f"{team}'s retrospectives now follow the schedule “{schedule}”.{when}"
+
+
+def retro_starting(team: str) -> str:
+    return (
+        f"Opening a retrospective for {team} now. Everyone in this channel gets the questions "
+        "privately in a moment."
+    )
+
+
+def retro_already_open(team: str, deadline: str) -> str:
+    return f"{team} already has a retrospective open, until {deadline}."
+
+
+def retro_status_open(title: str, deadline: str, answered: int, asked: int) -> str:
+    return f"The {title} is open until {deadline}. {answered} of {asked} people have answered."
+
+
+def retro_status_next(team: str, next_open: str) -> str:
+    return f"No retrospective is open for {team}. The next one opens {next_open}."
+
+
+def retro_status_unscheduled(team: str) -> str:
+    return (
+        f"No retrospective is open for {team}, and none is scheduled. "
+        "A lead can use /retro schedule quarterly, or /retro start."
+    )
+
+
+def retro_closing(title: str) -> str:
+    return f"Closed the {title}. The summary is on its way to the channel."
+
+
+def retro_opened_in_channel(team: str, title: str, deadline: str, people: int) -> str:
+    return (
+        f"The {title} of {team} is open until {deadline}. I've asked each of the {people} "
+        "people here a few questions privately: what we bet on, what we learned (failures "
+        "count), whose behaviour changed, and what we'll adapt. The summary appears here when it "
+        "closes."
+    )
+
+
+def retro_prompt(team: str, title: str, deadline: str, count: int) -> str:
+    return (
+        f"The {title} of {team} is open until {deadline}. I'll ask {count} short questions, one "
+        "at a time: reply here with your answer. Say skip to skip one, or anonymous to keep your "
+        "remaining answers anonymous."
+    )
+
+
+def question_title(number: int, total: int) -> str:
+    return f"Question {number} of {total}"
+
+
+def all_answered(title: str) -> str:
+    return (
+        f"That was the last question. Thank you for your answers to the {title}; the team's "
+        "summary appears in the channel when it closes."
+    )
+
+
+def late_answer_kept(title: str) -> str:
+    return (
+        f"The {title} has already closed, so I kept what you wrote as a learning story for the "
+        "team. Nothing is lost."
+    )
+
+
+def reminder(team: str, title: str, deadline: str) -> str:
+    return (
+        f"A gentle reminder: the {title} of {team} closes {deadline}. Reply here whenever you "
+        "have a moment."
+    )
+
+
+def answer_too_long(limit: int) -> str:
+    return f"Please keep each answer under {limit:,} characters, or split it over two messages."
+
+
+def summary_heading(team: str, title: str, answered: int, asked: int) -> str:
+    if not answered:
+        return f"The {title} of {team} has closed. Nobody answered this time."
+    return (
+        f"The {title} of {team} has closed. {answered} of {asked} people answered — thank you. "
+        "Here is what the team said."
+    )
+
+
+def anonymous_withheld(count: int, threshold: int) -> str:
+    return (
+        f"{count} anonymous answer(s) are kept out of this summary because fewer than "
+        f"{threshold} people answered, so they could not stay anonymous."
+    )
+
+
+def question_list(rows: list[tuple[str, str]]) -> str:
+    return "\n".join(f"{key}: {text}" for key, text in rows)
+
+
+def question_updated(key: str) -> str:
+    return f"The {key} question now reads as you wrote it, for retrospectives opened from now on."
+
+
+QUESTIONS_RESET = "Back to the default questions for retrospectives opened from now on."
+QUESTIONS_USAGE = (
+    "Reword a question with /retro questions set <bet|learned|behaviour|adapt|metric> <text>, "
+    "or go back to the defaults with /retro questions reset."
+)
+QUESTION_TOO_LONG = "Please keep a question under 500 characters."

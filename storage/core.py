@@ -42,6 +42,9 @@ class Team(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     created_by: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # "quarterly", a crontab expression, or None when the team runs retrospectives by hand.
+    retro_schedule: Mapped[str | None] = mapped_column(String(120))
+    retro_schedule_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     leads: Mapped[list[TeamLead]] = relationship(
         back_populates="team", cascade="all, delete-orphan", lazy="selectin"
@@ -59,8 +62,23 @@ class TeamLead(Base):
     )
     user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The lead's own timezone from the platform; "" once asked and unknown, None before asking.
+    timezone: Mapped[str | None] = mapped_column(String(64))
 
     team: Mapped[Team] = relationship(back_populates="leads")
+
+
+class ChannelMember(Base):
+    """Someone seen acting in a channel: the member list where a platform has none to ask."""
+
+    __tablename__ = "channel_member"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 def team_name_key(name: str) -> str:
@@ -170,3 +188,76 @@ async def erase_lead(session: AsyncSession, *, workspace_id: int, user_id: str) 
     await session.execute(
         delete(TeamLead).where(TeamLead.user_id == user_id, TeamLead.team_id.in_(team_ids))
     )
+
+
+async def note_member(
+    session: AsyncSession, *, workspace_id: int, channel_id: str, user_id: str, now: datetime
+) -> None:
+    """Remember that a person acts in a channel (once; later sightings change nothing)."""
+    found = await session.get(ChannelMember, (workspace_id, channel_id, user_id))
+    if found is not None:
+        return
+    try:
+        async with session.begin_nested():
+            session.add(
+                ChannelMember(
+                    workspace_id=workspace_id, channel_id=channel_id, user_id=user_id, seen_at=now
+                )
+            )
+    except IntegrityError:  # seen by a concurrent event a moment ago: already remembered
+        return
+
+
+async def seen_members(
+    session: AsyncSession, *, workspace_id: int, channel_id: str
+) -> Sequence[str]:
+    result = await session.scalars(
+        select(ChannelMember.user_id)
+        .where(ChannelMember.workspace_id == workspace_id, ChannelMember.channel_id == channel_id)
+        .order_by(ChannelMember.seen_at, ChannelMember.user_id)
+    )
+    return result.all()
+
+
+async def scheduled_teams(session: AsyncSession) -> Sequence[tuple[Team, Workspace]]:
+    """Every team with a retrospective schedule, in every workspace (for the planner)."""
+    result = await session.execute(
+        select(Team, Workspace)
+        .join(Workspace, Workspace.id == Team.workspace_id)
+        .where(Team.retro_schedule.is_not(None))
+        .order_by(Team.id)
+    )
+    return [(team, workspace) for team, workspace in result]
+
+
+async def all_leads(session: AsyncSession) -> Sequence[tuple[TeamLead, Team, Workspace]]:
+    """Every lead of every team (for planning weekly digests)."""
+    result = await session.execute(
+        select(TeamLead, Team, Workspace)
+        .join(Team, Team.id == TeamLead.team_id)
+        .join(Workspace, Workspace.id == Team.workspace_id)
+        .order_by(Workspace.id, TeamLead.user_id, Team.id)
+    )
+    return [(lead, team, workspace) for lead, team, workspace in result]
+
+
+async def leads_without_timezone(
+    session: AsyncSession, *, limit: int
+) -> Sequence[tuple[int, str, str, str]]:
+    """Leads whose timezone was never asked: (team id, user id, platform, workspace id)."""
+    result = await session.execute(
+        select(TeamLead.team_id, TeamLead.user_id, Workspace.platform, Workspace.external_id)
+        .join(Team, Team.id == TeamLead.team_id)
+        .join(Workspace, Workspace.id == Team.workspace_id)
+        .where(TeamLead.timezone.is_(None))
+        .limit(limit)
+    )
+    return [(t, u, p, w) for t, u, p, w in result]
+
+
+async def set_lead_timezone(
+    session: AsyncSession, *, team_id: int, user_id: str, timezone: str
+) -> None:
+    lead = await session.get(TeamLead, (team_id, user_id))
+    if lead is not None:
+        lead.timezone = timezone

@@ -1,0 +1,243 @@
+"""Scheduled work: plan it as rows, perform each row once, then deliver the outbox.
+
+APScheduler only ticks inside each process (its job store is not shared between replicas);
+what is due lives in our tables. Planning is idempotent (unique (job, subject, due time)), and
+performing takes one row at a time with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so replicas
+never perform the same run twice. A run and the messages it causes commit together; a crash
+rolls both back and the run is picked up again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+import retrospectives.jobs
+from bot import digest, outbox
+from bot.events import Due
+from bot.outbox import OutboxWorker
+from bot.ports import Clock, Directory
+from bot.replies import Delivery
+from retrospectives import schedules
+from storage import core, schedule
+from storage.schedule import RunStatus
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[AsyncSession, Due, Directory], Awaitable[Sequence[Delivery]]]
+
+JOBS: Mapping[str, Job] = {
+    retrospectives.jobs.OPEN_JOB: retrospectives.jobs.open_retro,
+    retrospectives.jobs.START_JOB: retrospectives.jobs.open_retro,
+    retrospectives.jobs.REMIND_JOB: retrospectives.jobs.remind,
+    retrospectives.jobs.CLOSE_JOB: retrospectives.jobs.close,
+    digest.JOB: digest.weekly,
+}
+GRACE = timedelta(hours=6)
+"""Work missed by more than this (okrbot was down) is skipped and logged, not done late..."""
+ALWAYS_RUN = frozenset({retrospectives.jobs.CLOSE_JOB})
+"""...except closing a retrospective: a deadline is kept, however late."""
+FIRST_LOOK_BACK = timedelta(days=1)
+MAX_ATTEMPTS = 5
+TICK_SECONDS = 30
+PLANNER = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class TickReport:
+    planned: int
+    performed: int
+    skipped: int
+    delivered: int
+
+
+class Scheduler:
+    """Plans and performs scheduled work, then delivers what it wrote to the outbox."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        directories: Mapping[str, Directory],
+        worker: OutboxWorker,
+        *,
+        grace: timedelta = GRACE,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._directories = directories
+        self._worker = worker
+        self._grace = grace
+        self._lock = asyncio.Lock()
+        self._aps: AsyncIOScheduler | None = None
+
+    async def tick(self, now: datetime | None = None) -> TickReport:
+        """Do everything that is due at ``now`` (default: the clock's time), once."""
+        async with self._lock:
+            moment = now or self._clock.now()
+            await self.learn_lead_timezones()
+            planned = await self.plan(moment)
+            performed, skipped = await self.perform_due(moment)
+            delivered = await self._worker.deliver_due()
+            return TickReport(planned, performed, skipped, delivered)
+
+    async def plan(self, now: datetime) -> int:
+        """Add a run for every opening and digest that fell due since the last planning."""
+        added = 0
+        async with self._sessions() as session, session.begin():
+            since = await schedule.planned_through(
+                session, name=PLANNER, default=now - FIRST_LOOK_BACK
+            )
+            if since >= now:
+                return 0
+            for team, workspace in await core.scheduled_teams(session):
+                start = max(since, team.retro_schedule_set_at or since)
+                try:
+                    trigger = schedules.retro_trigger(team.retro_schedule or "", team.timezone)
+                except ValueError:
+                    log.error("team %s has an unreadable schedule; not planning it", team.id)
+                    continue
+                for moment in schedules.fire_times(trigger, start, now):
+                    added += await schedule.plan(
+                        session,
+                        workspace_id=workspace.id,
+                        job=retrospectives.jobs.OPEN_JOB,
+                        subject=f"team:{team.id}",
+                        due_at=moment,
+                        now=now,
+                    )
+            seen: set[tuple[int, str]] = set()
+            for lead, team, workspace in await core.all_leads(session):
+                if (workspace.id, lead.user_id) in seen:
+                    continue  # a lead of several teams gets one digest, in their first team's time
+                seen.add((workspace.id, lead.user_id))
+                zone = lead.timezone or team.timezone
+                start = max(since, lead.added_at)
+                for moment in schedules.fire_times(schedules.digest_trigger(zone), start, now):
+                    added += await schedule.plan(
+                        session,
+                        workspace_id=workspace.id,
+                        job=digest.JOB,
+                        subject=digest.subject(workspace.id, lead.user_id),
+                        due_at=moment,
+                        now=now,
+                    )
+            await schedule.mark_planned(session, name=PLANNER, through=now)
+        return added
+
+    async def perform_due(self, now: datetime) -> tuple[int, int]:
+        """Perform every pending run due at ``now``; return (performed, skipped)."""
+        performed = skipped = 0
+        troubled: set[int] = set()
+        while True:
+            run_id: int | None = None
+            try:
+                async with self._sessions() as session, session.begin():
+                    run = await schedule.take_next_due(session, now=now, passing_over=troubled)
+                    if run is None:
+                        return performed, skipped
+                    run_id = run.id
+                    late = now - run.due_at
+                    if late > self._grace and run.job not in ALWAYS_RUN:
+                        note = f"missed by {late}; okrbot was not running at {run.due_at}"
+                        log.warning("skipped %s %s: %s", run.job, run.subject, note)
+                        await schedule.finish(
+                            session, run_id=run.id, status=RunStatus.SKIPPED, now=now, note=note
+                        )
+                        skipped += 1
+                        continue
+                    await self._perform(session, run, now)
+                    performed += 1
+            except Exception:
+                if run_id is None:
+                    raise
+                log.exception("scheduled run %s failed; it will be tried again", run_id)
+                troubled.add(run_id)
+                await self._count_failure(run_id, now)
+
+    async def _perform(self, session: AsyncSession, run: schedule.ScheduledRun, now: datetime) -> None:
+        workspace = await session.get(core.Workspace, run.workspace_id)
+        job = JOBS.get(run.job)
+        directory = self._directories.get(workspace.platform) if workspace else None
+        if workspace is None or job is None or directory is None:
+            note = f"cannot perform {run.job}: no job or no connection to the platform"
+            log.error("scheduled run %s: %s", run.id, note)
+            await schedule.finish(
+                session, run_id=run.id, status=RunStatus.FAILED, now=now, note=note
+            )
+            return
+        due = Due(
+            job=run.job,
+            subject=run.subject,
+            due_at=run.due_at,
+            now=now,
+            workspace_id=workspace.id,
+            platform=workspace.platform,
+            workspace_external_id=workspace.external_id,
+        )
+        for delivery in await job(session, due, directory):
+            await outbox.enqueue(session, workspace_id=workspace.id, delivery=delivery, now=now)
+        await schedule.finish(session, run_id=run.id, status=RunStatus.DONE, now=now, note=None)
+
+    async def _count_failure(self, run_id: int, now: datetime) -> None:
+        async with self._sessions() as session, session.begin():
+            attempts = await schedule.count_attempt(session, run_id=run_id)
+            if attempts >= MAX_ATTEMPTS:
+                await schedule.finish(
+                    session,
+                    run_id=run_id,
+                    status=RunStatus.FAILED,
+                    now=now,
+                    note=f"gave up after {attempts} attempts",
+                )
+
+    async def learn_lead_timezones(self, limit: int = 50) -> None:
+        """Ask the platform once for the timezone of each new lead, for their Monday digest."""
+        async with self._sessions() as session:
+            unknown = await core.leads_without_timezone(session, limit=limit)
+        for team_id, user_id, platform, workspace_external_id in unknown:
+            directory = self._directories.get(platform)
+            zone = None
+            if directory is not None:
+                try:
+                    zone = await directory.user_timezone(workspace_external_id, user_id)
+                except Exception:
+                    log.warning("could not read the timezone of a lead; using the team's")
+            async with self._sessions() as session, session.begin():
+                await core.set_lead_timezone(
+                    session, team_id=team_id, user_id=user_id, timezone=_valid_zone(zone)
+                )
+
+    def start(self) -> None:
+        """Tick every half minute inside this process's event loop."""
+        self._aps = AsyncIOScheduler()
+        self._aps.add_job(
+            self.tick,
+            "interval",
+            seconds=TICK_SECONDS,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=self._clock.now(),
+        )
+        self._aps.start()
+
+    def stop(self) -> None:
+        if self._aps is not None:
+            self._aps.shutdown(wait=False)
+            self._aps = None
+
+
+def _valid_zone(zone: str | None) -> str:
+    if not zone:
+        return ""
+    try:
+        schedules.digest_trigger(zone)
+    except Exception:
+        return ""
+    return zone

@@ -1,0 +1,66 @@
+"""Scheduled work of the retrospectives domain: open, remind, close."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.events import Due
+from bot.ports import Directory
+from bot.replies import Delivery
+from retrospectives import cycles
+from storage import core, retro
+
+OPEN_JOB = "retro.open"  # by the team's schedule; subject "team:<id>"
+START_JOB = "retro.start"  # by a lead's /retro start; subject "team:<id>:by:<user>"
+REMIND_JOB = cycles.REMIND_JOB  # subject "cycle:<id>:<reminder number>"
+CLOSE_JOB = cycles.CLOSE_JOB  # subject "cycle:<id>"
+
+
+def start_subject(team_id: int, user_id: str) -> str:
+    return f"team:{team_id}:by:{user_id}"
+
+
+async def open_retro(session: AsyncSession, due: Due, directory: Directory) -> Sequence[Delivery]:
+    """Open a team's retrospective and prompt every member of its channel."""
+    parts = due.subject.split(":")
+    team = await core.team_by_id(session, workspace_id=due.workspace_id, team_id=int(parts[1]))
+    if team is None:
+        return []
+    opened_by = parts[3] if due.job == START_JOB and len(parts) > 3 else None
+    if due.job == OPEN_JOB and team.retro_schedule is None:
+        return []  # the schedule was turned off after this opening was planned
+    members = await directory.channel_members(due.workspace_external_id, team.channel_id)
+    return await cycles.open_cycle(
+        session, team=team, members=members, opened_by=opened_by, now=due.now
+    )
+
+
+async def remind(session: AsyncSession, due: Due, directory: Directory) -> Sequence[Delivery]:
+    """Send the first or second private reminder of a retrospective."""
+    _, cycle_id, number = due.subject.split(":")
+    found = await _cycle_and_team(session, due, int(cycle_id))
+    if found is None:
+        return []
+    cycle, team = found
+    return await cycles.remind(session, cycle=cycle, team=team, number=int(number))
+
+
+async def close(session: AsyncSession, due: Due, directory: Directory) -> Sequence[Delivery]:
+    """Close a retrospective at its deadline and post the summary."""
+    found = await _cycle_and_team(session, due, int(due.subject.split(":")[1]))
+    if found is None:
+        return []
+    cycle, team = found
+    return await cycles.close_cycle(session, cycle=cycle, team=team, now=due.now)
+
+
+async def _cycle_and_team(
+    session: AsyncSession, due: Due, cycle_id: int
+) -> tuple[retro.RetroCycle, core.Team] | None:
+    cycle = await retro.cycle_by_id(session, workspace_id=due.workspace_id, cycle_id=cycle_id)
+    if cycle is None:
+        return None
+    team = await core.team_by_id(session, workspace_id=due.workspace_id, team_id=cycle.team_id)
+    return None if team is None else (cycle, team)

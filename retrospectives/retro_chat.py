@@ -1,0 +1,223 @@
+"""Chat side of retrospectives: /retro commands, answers in conversation and in a form."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.events import Turn
+from bot.replies import Choice, Form, FormInput, InputKind, Outcome, Reply, private
+from retrospectives import cycles, jobs, questions, schedules, service, texts
+from retrospectives.errors import InvalidInput
+from storage import core, retro, schedule
+from storage.core import Team
+from storage.retro import RetroParticipant, RetroQuestion
+
+FORM_ID = "retro_answers"
+ACTION_PREFIX = "retro."
+
+
+async def retro_command(session: AsyncSession, turn: Turn, args: str) -> Outcome:
+    """Handle ``/retro schedule|start|status|close|questions``."""
+    word, _, rest = args.strip().partition(" ")
+    match word.casefold():
+        case "schedule":
+            return await _schedule(session, turn, rest.strip())
+        case "start":
+            return await _start(session, turn)
+        case "status":
+            return await _status(session, turn)
+        case "close":
+            return await _close(session, turn)
+        case "questions":
+            return await _questions(session, turn, rest.strip())
+    raise InvalidInput(texts.UNKNOWN_RETRO)
+
+
+async def conversation(session: AsyncSession, turn: Turn) -> Outcome | None:
+    """Take a direct message as a retrospective answer; None if the person has none to give."""
+    answered = await cycles.answer_in_conversation(
+        session,
+        workspace_id=turn.workspace_id,
+        user_id=turn.user_id,
+        text=turn.event.text,
+        now=turn.now,
+    )
+    if answered is None:
+        return None
+    return private(answered.reply, *answered.sections)
+
+
+async def button(session: AsyncSession, turn: Turn) -> Outcome:
+    """Open the retrospective form with the person's remaining questions."""
+    if turn.event.action_id != cycles.ANSWER_FORM_BUTTON or not turn.event.action_value.isdigit():
+        return Outcome()
+    cycle = await retro.cycle_by_id(
+        session, workspace_id=turn.workspace_id, cycle_id=int(turn.event.action_value)
+    )
+    participant = (
+        await session.get(RetroParticipant, (cycle.id, turn.user_id)) if cycle else None
+    )
+    if cycle is None or participant is None:
+        raise InvalidInput(texts.NOT_YOUR_RETRO)
+    if cycle.status is not retro.CycleStatus.OPEN:
+        raise InvalidInput(texts.RETRO_ALREADY_CLOSED)
+    remaining = cycles.remaining_questions(cycle, participant)
+    inputs = tuple(
+        FormInput(q.key, q.text, InputKind.PARAGRAPH, required=False) for q in remaining
+    ) + (
+        FormInput(
+            "anonymous",
+            texts.ANONYMOUS_CHOICE,
+            InputKind.CHOICE,
+            required=False,
+            choices=(Choice("no", "No, use my name"), Choice("yes", "Yes, keep them anonymous")),
+            initial="yes" if participant.anonymous else "no",
+        ),
+    )
+    shown = Form(FORM_ID, texts.FORM_TITLE_RETRO, inputs, context=str(cycle.id))
+    return Outcome(replies=(Reply(shown.title, form=shown),))
+
+
+async def form(session: AsyncSession, turn: Turn) -> Outcome:
+    """Record answers from the retrospective form."""
+    context = turn.event.form_context
+    if not context.isdigit():
+        raise InvalidInput(texts.NOT_YOUR_RETRO)
+    said = await cycles.answer_with_form(
+        session,
+        workspace_id=turn.workspace_id,
+        cycle_id=int(context),
+        user_id=turn.user_id,
+        values=turn.event.form_values,
+        now=turn.now,
+    )
+    return private(said)
+
+
+async def _team_here(session: AsyncSession, turn: Turn) -> Team:
+    return await service.find_team(
+        session,
+        workspace_id=turn.workspace_id,
+        channel_id=turn.channel_id,
+        user_id=turn.user_id,
+    )
+
+
+async def _schedule(session: AsyncSession, turn: Turn, wanted: str) -> Outcome:
+    team = await _team_here(session, turn)
+    service.require_lead(team, turn.user_id)
+    if not wanted:
+        raise InvalidInput(texts.SCHEDULE_USAGE)
+    if wanted.casefold() == "off":
+        team.retro_schedule = None
+        team.retro_schedule_set_at = turn.now
+        return private(texts.SCHEDULE_OFF)
+    try:
+        chosen = schedules.check_schedule(wanted, team.timezone, turn.now)
+    except schedules.ScheduleError:
+        raise InvalidInput(texts.SCHEDULE_USAGE) from None
+    team.retro_schedule = chosen
+    team.retro_schedule_set_at = turn.now
+    upcoming = schedules.next_fire_time(schedules.retro_trigger(chosen, team.timezone), turn.now)
+    label = schedules.local_label(upcoming, team.timezone) if upcoming else None
+    return private(texts.schedule_set(team.name, chosen, label))
+
+
+async def _start(session: AsyncSession, turn: Turn) -> Outcome:
+    team = await _team_here(session, turn)
+    service.require_lead(team, turn.user_id)
+    opened = await retro.open_cycle(session, workspace_id=turn.workspace_id, team_id=team.id)
+    if opened is not None:
+        deadline = schedules.local_label(opened.closes_at, team.timezone)
+        raise InvalidInput(texts.retro_already_open(team.name, deadline))
+    # Opening needs the channel's members from the platform, so the scheduler does it, now.
+    await schedule.plan(
+        session,
+        workspace_id=turn.workspace_id,
+        job=jobs.START_JOB,
+        subject=jobs.start_subject(team.id, turn.user_id),
+        due_at=turn.now,
+        now=turn.now,
+    )
+    return private(texts.retro_starting(team.name))
+
+
+async def _status(session: AsyncSession, turn: Turn) -> Outcome:
+    team = await _team_here(session, turn)
+    cycle = await retro.open_cycle(session, workspace_id=turn.workspace_id, team_id=team.id)
+    if cycle is not None:
+        people = await retro.participants(session, cycle_id=cycle.id)
+        answered = sum(1 for p in people if p.answered_any)
+        deadline = schedules.local_label(cycle.closes_at, team.timezone)
+        return private(texts.retro_status_open(cycle.title, deadline, answered, len(people)))
+    return private(_next_opening(team, turn.now))
+
+
+def _next_opening(team: Team, now: datetime) -> str:
+    if team.retro_schedule is None:
+        return texts.retro_status_unscheduled(team.name)
+    upcoming = schedules.next_fire_time(
+        schedules.retro_trigger(team.retro_schedule, team.timezone), now
+    )
+    if upcoming is None:
+        return texts.retro_status_unscheduled(team.name)
+    return texts.retro_status_next(team.name, schedules.local_label(upcoming, team.timezone))
+
+
+async def _close(session: AsyncSession, turn: Turn) -> Outcome:
+    team = await _team_here(session, turn)
+    service.require_lead(team, turn.user_id)
+    cycle = await retro.open_cycle(session, workspace_id=turn.workspace_id, team_id=team.id)
+    if cycle is None:
+        raise InvalidInput(texts.RETRO_NOT_OPEN)
+    deliveries = await cycles.close_cycle(session, cycle=cycle, team=team, now=turn.now)
+    return private(texts.retro_closing(cycle.title)) + Outcome(deliveries=tuple(deliveries))
+
+
+async def _questions(session: AsyncSession, turn: Turn, args: str) -> Outcome:
+    custom = await retro.custom_questions(session, workspace_id=turn.workspace_id)
+    action, _, rest = args.partition(" ")
+    match action.casefold():
+        case "":
+            shown = [(key, custom.get(key, text)) for key, text in questions.DEFAULTS.items()]
+            return private(texts.question_list(shown), buttons=())
+        case "set" | "reset":
+            await _require_any_lead(session, turn)
+        case _:
+            raise InvalidInput(texts.QUESTIONS_USAGE)
+    key, _, wording = rest.strip().partition(" ")
+    if action.casefold() == "reset":
+        statement = delete(RetroQuestion).where(RetroQuestion.workspace_id == turn.workspace_id)
+        if key:
+            statement = statement.where(RetroQuestion.key == key.casefold())
+        await session.execute(statement)
+        return private(texts.QUESTIONS_RESET)
+    if key.casefold() not in questions.EDITABLE or not wording.strip():
+        raise InvalidInput(texts.QUESTIONS_USAGE)
+    if len(wording) > 500:
+        raise InvalidInput(texts.QUESTION_TOO_LONG)
+    found = await session.scalar(
+        retro.select_question(workspace_id=turn.workspace_id, key=key.casefold())
+    )
+    if found is None:
+        session.add(
+            RetroQuestion(
+                workspace_id=turn.workspace_id,
+                key=key.casefold(),
+                text=wording.strip(),
+                updated_by=turn.user_id,
+                updated_at=turn.now,
+            )
+        )
+    else:
+        found.text, found.updated_by, found.updated_at = wording.strip(), turn.user_id, turn.now
+    return private(texts.question_updated(key.casefold()))
+
+
+async def _require_any_lead(session: AsyncSession, turn: Turn) -> None:
+    led = await core.teams_led_by(session, workspace_id=turn.workspace_id, user_id=turn.user_id)
+    if not led:
+        raise InvalidInput(texts.only_leads("a team"))

@@ -1,0 +1,207 @@
+"""Retrospective cycles, who takes part, their answers, adaptations and custom questions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Select, String, Text, UniqueConstraint, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import Base, UTCDateTime
+
+
+class CycleStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class RetroCycle(Base):
+    """One retrospective of one team: opened, answered, reminded, closed and summarised."""
+
+    __tablename__ = "retro_cycle"
+    __table_args__ = (Index("ix_retro_cycle_team_status", "team_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(80))
+    status: Mapped[CycleStatus] = mapped_column(
+        Enum(CycleStatus, name="cycle_status", values_callable=lambda e: [m.value for m in e],
+             length=16)
+    )
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    opened_by: Mapped[str | None] = mapped_column(String(128))  # None when the schedule opened it
+    # The questions as asked when the cycle opened: [{"key": ..., "text": ...}, ...]
+    questions: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+
+
+class RetroParticipant(Base):
+    """A member asked to take part; tracks where they are, never what they said."""
+
+    __tablename__ = "retro_participant"
+
+    cycle_id: Mapped[int] = mapped_column(
+        ForeignKey("retro_cycle.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    next_question: Mapped[int] = mapped_column(default=0)
+    question_count: Mapped[int]
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    reminders_sent: Mapped[int] = mapped_column(default=0)
+    answered_any: Mapped[bool] = mapped_column(default=False)
+
+    @property
+    def finished(self) -> bool:
+        return self.next_question >= self.question_count
+
+
+class RetroAnswer(Base):
+    """One answer to one question; anonymous answers keep no author."""
+
+    __tablename__ = "retro_answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("retro_cycle.id", ondelete="CASCADE"))
+    question_key: Mapped[str] = mapped_column(String(64))
+    question: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[str | None] = mapped_column(String(128))
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    text: Mapped[str] = mapped_column(Text)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Adaptation(Base):
+    """Something a team said it would change, asked about again next cycle."""
+
+    __tablename__ = "adaptation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("retro_cycle.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    follow_up: Mapped[str | None] = mapped_column(Text)  # what the team said next cycle
+    followed_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RetroQuestion(Base):
+    """A workspace's own wording of a retrospective question, replacing the default."""
+
+    __tablename__ = "retro_question"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str | None] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+async def open_cycle(session: AsyncSession, *, workspace_id: int, team_id: int) -> RetroCycle | None:
+    return await session.scalar(
+        select(RetroCycle).where(
+            RetroCycle.workspace_id == workspace_id,
+            RetroCycle.team_id == team_id,
+            RetroCycle.status == CycleStatus.OPEN,
+        )
+    )
+
+
+async def cycle_by_id(session: AsyncSession, *, workspace_id: int, cycle_id: int) -> RetroCycle | None:
+    return await session.scalar(
+        select(RetroCycle).where(
+            RetroCycle.workspace_id == workspace_id, RetroCycle.id == cycle_id
+        )
+    )
+
+
+async def previous_cycle(
+    session: AsyncSession, *, workspace_id: int, team_id: int, before: datetime
+) -> RetroCycle | None:
+    return await session.scalar(
+        select(RetroCycle)
+        .where(
+            RetroCycle.workspace_id == workspace_id,
+            RetroCycle.team_id == team_id,
+            RetroCycle.status == CycleStatus.CLOSED,
+            RetroCycle.opened_at < before,
+        )
+        .order_by(RetroCycle.opened_at.desc())
+        .limit(1)
+    )
+
+
+async def participants(session: AsyncSession, *, cycle_id: int) -> Sequence[RetroParticipant]:
+    result = await session.scalars(
+        select(RetroParticipant)
+        .where(RetroParticipant.cycle_id == cycle_id)
+        .order_by(RetroParticipant.user_id)
+    )
+    return result.all()
+
+
+async def participation_of(
+    session: AsyncSession, *, workspace_id: int, user_id: str, status: CycleStatus
+) -> Sequence[tuple[RetroParticipant, RetroCycle]]:
+    """A person's places in this workspace's open (or closed) cycles, oldest first."""
+    result = await session.execute(
+        select(RetroParticipant, RetroCycle)
+        .join(RetroCycle, RetroCycle.id == RetroParticipant.cycle_id)
+        .where(
+            RetroCycle.workspace_id == workspace_id,
+            RetroCycle.status == status,
+            RetroParticipant.user_id == user_id,
+        )
+        .order_by(RetroCycle.opened_at, RetroCycle.id)
+    )
+    return [(participant, cycle) for participant, cycle in result]
+
+
+async def answers(session: AsyncSession, *, cycle_id: int) -> Sequence[RetroAnswer]:
+    result = await session.scalars(
+        select(RetroAnswer).where(RetroAnswer.cycle_id == cycle_id).order_by(RetroAnswer.id)
+    )
+    return result.all()
+
+
+async def adaptations_of_cycle(session: AsyncSession, *, cycle_id: int) -> Sequence[Adaptation]:
+    result = await session.scalars(
+        select(Adaptation).where(Adaptation.cycle_id == cycle_id).order_by(Adaptation.id)
+    )
+    return result.all()
+
+
+async def adaptations_awaiting_follow_up(
+    session: AsyncSession, *, workspace_id: int, team_id: int
+) -> Sequence[Adaptation]:
+    result = await session.scalars(
+        select(Adaptation)
+        .where(
+            Adaptation.workspace_id == workspace_id,
+            Adaptation.team_id == team_id,
+            Adaptation.followed_up_at.is_(None),
+        )
+        .order_by(Adaptation.id)
+    )
+    return result.all()
+
+
+async def custom_questions(session: AsyncSession, *, workspace_id: int) -> dict[str, str]:
+    result = await session.scalars(
+        select(RetroQuestion).where(RetroQuestion.workspace_id == workspace_id)
+    )
+    return {q.key: q.text for q in result}
+
+
+def select_question(*, workspace_id: int, key: str) -> Select[tuple[RetroQuestion]]:
+    return select(RetroQuestion).where(
+        RetroQuestion.workspace_id == workspace_id, RetroQuestion.key == key
+    )

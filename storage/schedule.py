@@ -1,0 +1,135 @@
+"""Scheduled runs: due work as rows (job, subject, due time), each performed once."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import Base, UTCDateTime
+from storage.ledger import insert_ignoring_duplicates
+
+
+class RunStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+class ScheduledRun(Base):
+    __tablename__ = "scheduled_run"
+    __table_args__ = (
+        UniqueConstraint("job", "subject", "due_at"),
+        Index("ix_scheduled_run_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    job: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(255))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[RunStatus] = mapped_column(
+        Enum(RunStatus, name="run_status", values_callable=lambda e: [m.value for m in e],
+             length=16),
+        default=RunStatus.PENDING,
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class PlannerMark(Base):
+    """How far the planner has looked: each tick plans only the time since the last one."""
+
+    __tablename__ = "planner_mark"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    planned_through: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+async def planned_through(session: AsyncSession, *, name: str, default: datetime) -> datetime:
+    """Read (and lock, so replicas plan one at a time) how far planning has got."""
+    mark = await session.get(PlannerMark, name, with_for_update=True)
+    if mark is None:
+        await insert_ignoring_duplicates(
+            session,
+            PlannerMark.__table__,  # type: ignore[arg-type]
+            {"name": name, "planned_through": default},
+        )
+        mark = await session.get(PlannerMark, name, with_for_update=True, populate_existing=True)
+    return default if mark is None else mark.planned_through
+
+
+async def mark_planned(session: AsyncSession, *, name: str, through: datetime) -> None:
+    await session.execute(
+        update(PlannerMark).where(PlannerMark.name == name).values(planned_through=through)
+    )
+
+
+async def plan(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    job: str,
+    subject: str,
+    due_at: datetime,
+    now: datetime,
+    status: RunStatus = RunStatus.PENDING,
+    note: str | None = None,
+) -> bool:
+    """Add a run unless the same (job, subject, due time) exists; tell whether it was new."""
+    return await insert_ignoring_duplicates(
+        session,
+        ScheduledRun.__table__,  # type: ignore[arg-type]
+        {
+            "workspace_id": workspace_id,
+            "job": job,
+            "subject": subject,
+            "due_at": due_at,
+            "status": status.value,
+            "attempts": 0,
+            "finished_at": now if status is not RunStatus.PENDING else None,
+            "note": note,
+        },
+    )
+
+
+async def take_next_due(
+    session: AsyncSession, *, now: datetime, passing_over: Collection[int] = ()
+) -> ScheduledRun | None:
+    """Lock the oldest due run for this transaction; runs locked by other replicas are skipped."""
+    statement = select(ScheduledRun).where(
+        ScheduledRun.status == RunStatus.PENDING, ScheduledRun.due_at <= now
+    )
+    if passing_over:
+        statement = statement.where(ScheduledRun.id.not_in(list(passing_over)))
+    return await session.scalar(
+        statement.order_by(ScheduledRun.due_at, ScheduledRun.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+
+
+async def finish(
+    session: AsyncSession, *, run_id: int, status: RunStatus, now: datetime, note: str | None
+) -> None:
+    await session.execute(
+        update(ScheduledRun)
+        .where(ScheduledRun.id == run_id)
+        .values(status=status, finished_at=now, note=note)
+    )
+
+
+async def count_attempt(session: AsyncSession, *, run_id: int) -> int:
+    """Note one more failed attempt at a run (in its own transaction); return the count."""
+    run = await session.get(ScheduledRun, run_id, with_for_update=True)
+    if run is None:
+        return 0
+    run.attempts += 1
+    await session.flush()
+    return run.attempts
