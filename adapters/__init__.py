@@ -1,0 +1,1 @@
+"""Platform adapters: each turns its platform's input into ChatEvents and renders replies."""

@@ -1,0 +1,66 @@
+"""Turn what is typed on the console into the ChatEvents the core understands."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from adapters.console.state import ConsoleState, OnScreenButton
+from bot.events import ChatEvent, EventKind, Platform
+
+BOT_MENTION = "@okrbot"
+
+
+def to_chat_event(line: str, state: ConsoleState) -> ChatEvent:
+    """Map a chat line (not a directive) to an event from the current person and place."""
+    text = line.strip()
+    kind = EventKind.COMMAND if text.startswith("/") else EventKind.MESSAGE
+    mentions_bot = False
+    head, _, rest = text.partition(" ")
+    if kind is EventKind.MESSAGE and head.casefold() == BOT_MENTION:
+        mentions_bot, text = True, rest.strip()
+    return _event(state, kind, text=text, mentions_bot=mentions_bot)
+
+
+def button_event(state: ConsoleState, pressed: OnScreenButton) -> ChatEvent:
+    """Map a press on a button shown earlier to an event in that button's conversation."""
+    return _event(
+        state,
+        EventKind.BUTTON,
+        channel_id=pressed.channel_id,
+        is_direct=pressed.is_direct,
+        action_id=pressed.button.action_id,
+        action_value=pressed.button.value,
+        target_message_id=pressed.message_id,
+    )
+
+
+def form_event(state: ConsoleState, form_id: str, values: Mapping[str, str]) -> ChatEvent:
+    """Map a `!form` line to a form submission, handing back the context it was shown with."""
+    shown = state.forms.get(form_id)
+    return _event(
+        state,
+        EventKind.FORM_SUBMISSION,
+        form_id=form_id,
+        form_values=dict(values),
+        form_context=shown.context if shown is not None else "",
+    )
+
+
+def reaction_event(state: ConsoleState, message_id: str, reaction: str) -> ChatEvent:
+    """Map a `!react` line to a reaction on one of the bot's messages."""
+    return _event(state, EventKind.REACTION, reaction=reaction, target_message_id=message_id)
+
+
+def _event(state: ConsoleState, kind: EventKind, **details: Any) -> ChatEvent:
+    details.setdefault("channel_id", state.conversation_id)
+    details.setdefault("is_direct", state.direct)
+    return ChatEvent(
+        platform=Platform.CONSOLE,
+        workspace_id=state.workspace_id,
+        user_id=state.user_id,
+        kind=kind,
+        occurred_at=state.clock.now(),
+        event_id=state.event_id,
+        **details,
+    )
