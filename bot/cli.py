@@ -1,0 +1,169 @@
+"""The `okrbot` command: talk to the bot in a terminal, run the demo, look after the data."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from adapters.console import ConsoleChatPort, ConsoleSession, ConsoleState
+from bot import demo, erasure, exporting
+from bot.app import build
+from bot.clock import ManualClock, SystemClock
+from bot.events import Platform
+from bot.settings import Settings
+
+log = logging.getLogger("okrbot")
+
+Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one `okrbot` command and return its exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    settings = Settings.from_environment()
+    command: Command = args.command
+    try:
+        return asyncio.run(command(args, settings))
+    except SQLAlchemyError as error:
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        print(
+            f"okrbot: the database at {where} failed: {error.__class__.__name__}", file=sys.stderr
+        )
+        log.info("database failure", exc_info=True)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=argparse.SUPPRESS,
+        help="log what happens to stderr (-vv for more)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="okrbot",
+        description="A chat bot for OKR retrospectives, learning stories and team shout-outs.",
+        parents=[common],
+    )
+    parser.set_defaults(verbose=0)
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    chat = commands.add_parser(
+        "chat", parents=[common], help="talk to okrbot in this terminal (stdin works too)"
+    )
+    chat.add_argument("--workspace", default="W1", help="workspace id (default: W1)")
+    chat.add_argument("--channel", default="C1", help="channel to start in (default: C1)")
+    chat.add_argument("--user", default="U1", help="who you are (default: U1)")
+    chat.set_defaults(command=_chat)
+
+    demo = commands.add_parser(
+        "demo", parents=[common], help="play a scripted quarter on a temporary database"
+    )
+    demo.set_defaults(command=_demo)
+
+    migrate = commands.add_parser(
+        "migrate", parents=[common], help="upgrade the database to the newest migration"
+    )
+    migrate.set_defaults(command=_migrate)
+
+    export = commands.add_parser(
+        "export", parents=[common], help="write every record as JSON Lines"
+    )
+    export.add_argument("--workspace", help="only this workspace (its Slack/Teams id)")
+    export.add_argument("--output", type=Path, help="write to this file (default: stdout)")
+    export.set_defaults(command=_export)
+
+    erase = commands.add_parser(
+        "erase-user", parents=[common], help="remove or anonymise one person's data"
+    )
+    erase.add_argument("--platform", required=True, choices=[p.value for p in Platform])
+    erase.add_argument("--user", required=True, help="the person's id on that platform")
+    erase.set_defaults(command=_erase_user)
+    return parser
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+async def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    clock = ManualClock(SystemClock().now())
+    state = ConsoleState(
+        clock=clock, workspace_id=args.workspace, channel_id=args.channel, user_id=args.user
+    )
+    out = sys.stdout
+    app = await build(
+        settings, clock=clock, ports={Platform.CONSOLE.value: ConsoleChatPort(state, out)}
+    )
+    interactive = sys.stdin.isatty()
+    session = ConsoleSession(
+        state, app.handle, out, after_event=app.outbox.deliver_due, echo=not interactive
+    )
+    try:
+        if interactive:
+            out.write(
+                "okrbot console. Type /okr help for the bot, !help for the console, "
+                "Ctrl-D to leave.\n"
+            )
+        await session.run(sys.stdin, show_prompt=interactive)
+    finally:
+        await app.close()
+    return 0
+
+
+async def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    return await demo.run(sys.stdout)
+
+
+async def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    app = await build(settings)
+    await app.close()
+    print("The database is at the newest migration.", file=sys.stderr)
+    return 0
+
+
+async def _export(args: argparse.Namespace, settings: Settings) -> int:
+    app = await build(settings)
+    target: AbstractContextManager[TextIO] = (
+        args.output.open("w", encoding="utf-8") if args.output else nullcontext(sys.stdout)
+    )
+    try:
+        with target as out:
+            written = await exporting.export(app.sessions, out, workspace=args.workspace)
+    finally:
+        await app.close()
+    log.info("exported %s records", written)
+    if args.output:
+        print(f"Exported {written} records to {args.output}.", file=sys.stderr)
+    return 0
+
+
+async def _erase_user(args: argparse.Namespace, settings: Settings) -> int:
+    app = await build(settings)
+    try:
+        async with app.sessions() as session, session.begin():
+            counts = await erasure.erase_user(session, platform=args.platform, user_id=args.user)
+    finally:
+        await app.close()
+    print(f"Erased {args.user} from every {args.platform} workspace:")
+    for label, count in counts.items():
+        print(f"  {label}: {count}")
+    return 0

@@ -1,0 +1,117 @@
+"""Erase one person from every workspace of a platform: forget who they were, keep the learning.
+
+Stories, answers and concerns stay (they belong to the team), but no longer say who wrote them;
+what only makes sense as that person (co-signs, being a lead, being a channel member, private
+messages to them) is deleted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Delete, Update, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.core import ChannelMember, Team, TeamLead, Workspace
+from storage.ledger import OutboxMessage
+from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern
+from storage.recognition import CoSign, ShoutOut
+from storage.retro import RetroAnswer, RetroCycle, RetroParticipant, RetroQuestion
+
+ERASED = "(erased)"
+BATCH = 500
+
+
+async def erase_user(session: AsyncSession, *, platform: str, user_id: str) -> dict[str, int]:
+    """Remove or anonymise a person's data in every workspace of ``platform``; count the rows."""
+    workspaces = select(Workspace.id).where(Workspace.platform == platform)
+    teams = select(Team.id).where(Team.workspace_id.in_(workspaces))
+    cycles = select(RetroCycle.id).where(RetroCycle.workspace_id.in_(workspaces))
+    shout_outs = select(ShoutOut.id).where(ShoutOut.workspace_id.in_(workspaces))
+
+    def unnamed(model: Any, column: Any) -> Update:
+        return (
+            update(model)
+            .where(model.workspace_id.in_(workspaces), column == user_id)
+            .values({column.key: None})
+        )
+
+    statements: Mapping[str, Update | Delete] = {
+        "teams no longer naming their creator": unnamed(Team, Team.created_by),
+        "key results no longer naming who added them": unnamed(KeyResult, KeyResult.created_by),
+        "learning stories anonymised": unnamed(LearningStory, LearningStory.author_id),
+        "impact stories anonymised": unnamed(ImpactStory, ImpactStory.author_id),
+        "metric concerns anonymised": unnamed(MetricConcern, MetricConcern.author_id),
+        "retrospective answers anonymised": unnamed(RetroAnswer, RetroAnswer.author_id),
+        "retrospectives no longer naming who opened them": unnamed(
+            RetroCycle, RetroCycle.opened_by
+        ),
+        "questions no longer naming who worded them": unnamed(
+            RetroQuestion, RetroQuestion.updated_by
+        ),
+        "shout-outs no longer naming their giver": unnamed(ShoutOut, ShoutOut.giver_id),
+        "co-signs deleted": delete(CoSign).where(
+            CoSign.user_id == user_id, CoSign.shout_out_id.in_(shout_outs)
+        ),
+        "team lead roles removed": delete(TeamLead).where(
+            TeamLead.user_id == user_id, TeamLead.team_id.in_(teams)
+        ),
+        "retrospective invitations deleted": delete(RetroParticipant).where(
+            RetroParticipant.user_id == user_id, RetroParticipant.cycle_id.in_(cycles)
+        ),
+        "channel memberships forgotten": delete(ChannelMember).where(
+            ChannelMember.user_id == user_id, ChannelMember.workspace_id.in_(workspaces)
+        ),
+        "messages to them deleted": delete(OutboxMessage).where(
+            OutboxMessage.workspace_id.in_(workspaces),
+            OutboxMessage.audience == "person",
+            OutboxMessage.target_id == user_id,
+        ),
+    }
+    counts: dict[str, int] = {}
+    for label, statement in statements.items():
+        result = await session.execute(statement.execution_options(synchronize_session=False))
+        counts[label] = int(getattr(result, "rowcount", 0) or 0)
+    counts["messages no longer naming them"] = await _scrub_messages(
+        session, workspaces=workspaces, user_id=user_id
+    )
+    return counts
+
+
+async def _scrub_messages(session: AsyncSession, *, workspaces: Any, user_id: str) -> int:
+    """Replace the person's id in the text of messages the bot sent or will send to others."""
+    mention = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(user_id)}(?![A-Za-z0-9_])")
+    scrubbed, after = 0, 0
+    while True:
+        rows = (
+            await session.execute(
+                select(OutboxMessage.id, OutboxMessage.payload)
+                .where(OutboxMessage.workspace_id.in_(workspaces), OutboxMessage.id > after)
+                .order_by(OutboxMessage.id)
+                .limit(BATCH)
+            )
+        ).all()
+        if not rows:
+            return scrubbed
+        for message_id, payload in rows:
+            cleaned = _replace_in(payload, mention)
+            if cleaned != payload:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == message_id)
+                    .values(payload=cleaned)
+                )
+                scrubbed += 1
+        after = rows[-1][0]
+
+
+def _replace_in(value: Any, mention: re.Pattern[str]) -> Any:
+    if isinstance(value, str):
+        return mention.sub(ERASED, value)
+    if isinstance(value, list):
+        return [_replace_in(item, mention) for item in value]
+    if isinstance(value, dict):
+        return {key: _replace_in(item, mention) for key, item in value.items()}
+    return value
