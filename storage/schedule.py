@@ -39,6 +39,7 @@ class ScheduledRun(Base):
         default=RunStatus.PENDING,
     )
     attempts: Mapped[int] = mapped_column(default=0)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     note: Mapped[str | None] = mapped_column(Text)
 
@@ -102,17 +103,36 @@ async def plan(
 async def take_next_due(
     session: AsyncSession, *, now: datetime, passing_over: Collection[int] = ()
 ) -> ScheduledRun | None:
-    """Lock the oldest due run for this transaction; runs locked by other replicas are skipped."""
-    statement = select(ScheduledRun).where(
-        ScheduledRun.status == RunStatus.PENDING, ScheduledRun.due_at <= now
-    )
-    if passing_over:
-        statement = statement.where(ScheduledRun.id.not_in(list(passing_over)))
-    return await session.scalar(
-        statement.order_by(ScheduledRun.due_at, ScheduledRun.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
+    """Take the oldest due run for this transaction, or None when nothing is due.
+
+    On PostgreSQL the row is locked and other replicas skip it. Taking is also a conditional
+    write (``WHERE status = 'pending'``), which on SQLite takes the write lock and on every
+    database makes sure a run finished by someone else a moment ago is not performed again.
+    """
+    skipped = set(passing_over)
+    while True:
+        statement = select(ScheduledRun).where(
+            ScheduledRun.status == RunStatus.PENDING, ScheduledRun.due_at <= now
+        )
+        if skipped:
+            statement = statement.where(ScheduledRun.id.not_in(list(skipped)))
+        run = await session.scalar(
+            statement.order_by(ScheduledRun.due_at, ScheduledRun.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if run is None:
+            return None
+        taken = await session.execute(
+            update(ScheduledRun)
+            .where(ScheduledRun.id == run.id, ScheduledRun.status == RunStatus.PENDING)
+            .values(taken_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(taken, "rowcount", 0) == 1:
+            await session.refresh(run)
+            return run
+        skipped.add(run.id)
 
 
 async def finish(

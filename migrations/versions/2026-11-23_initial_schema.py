@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Created: 2026-11-23 19:50:46.869151
+Created: 2026-11-23 19:54:39.134782
 """
 
 from collections.abc import Sequence
@@ -90,6 +90,7 @@ def upgrade() -> None:
     sa.Column('due_at', storage.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('status', sa.Enum('pending', 'done', 'skipped', 'failed', name='run_status', length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('taken_at', storage.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('finished_at', storage.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], name=op.f('fk_scheduled_run_workspace_id_workspace'), ondelete='CASCADE'),

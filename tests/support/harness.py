@@ -11,7 +11,8 @@ from bot.clock import ManualClock
 from bot.events import ChatEvent, EventKind, Platform
 from bot.replies import Outcome, Reply
 from bot.settings import Settings
-from tests.support.fakes import FakeChatPort
+from bot.scheduler import TickReport
+from tests.support.fakes import FakeChatPort, FakeDirectory
 
 START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday morning
 
@@ -42,16 +43,26 @@ class Harness:
         self._ids = count(1)
 
     @classmethod
-    async def start(cls, database_url: str) -> Harness:
+    async def start(
+        cls, database_url: str, *, directory: FakeDirectory | None = None
+    ) -> Harness:
+        """Start okrbot; with a directory, channel members come from it, not from who spoke."""
         clock = ManualClock(START)
         port = FakeChatPort()
         app = await build(
             Settings(database_url=database_url),
             clock=clock,
             ports={Platform.CONSOLE.value: port},
+            directories={Platform.CONSOLE.value: directory} if directory else None,
             migrate=False,
         )
         return cls(app, clock, port)
+
+    async def tick(self, when: datetime | None = None) -> TickReport:
+        """Move the clock (if asked) and do everything due, as `okrbot run-due` would."""
+        if when is not None:
+            self.clock.set(when)
+        return await self.app.scheduler.tick()
 
     async def close(self) -> None:
         await self.app.close()

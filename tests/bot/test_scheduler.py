@@ -1,0 +1,128 @@
+"""The scheduling engine: each team's clock, daylight saving, several replicas, exactly once."""
+
+import asyncio
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from bot.app import build
+from bot.clock import ManualClock
+from bot.events import Platform
+from bot.settings import Settings
+from storage.ledger import OutboxMessage
+from storage.schedule import ScheduledRun
+from tests.support.fakes import FakeChatPort, FakeDirectory
+from tests.support.harness import Harness
+
+
+def utc(*args):
+    return datetime(*args, tzinfo=UTC)
+
+
+def kinds(bot):
+    """What the fake platform received, as (target, first words) pairs."""
+    return [(s.target, " ".join(s.reply.text.split()[:3])) for s in bot.port.sent]
+
+
+async def test_new_york_across_the_march_change_to_daylight_saving(database_url):
+    members = FakeDirectory(members={"C1": ["U1", "U2"]})
+    bot = await Harness.start(database_url, directory=members)
+    bot.clock.set(utc(2027, 3, 1, 12, 0))
+    await bot.say("/okr team create Growth tz=America/New_York")
+    await bot.say("/retro schedule 0 10 1 3,6,9,12 *")  # 1 March, 1 June, ... at 10:00
+
+    # Monday 8 March 09:00 EST is 14:00 UTC; after 14 March, 09:00 EDT is 13:00 UTC.
+    await bot.tick(utc(2027, 3, 8, 13, 59))
+    assert bot.port.sent == []
+    await bot.tick(utc(2027, 3, 8, 14, 0))
+    assert kinds(bot) == [("@U1", "Your weekly learning")]
+    await bot.tick(utc(2027, 3, 15, 12, 59))
+    assert len(bot.port.sent) == 1
+    await bot.tick(utc(2027, 3, 15, 13, 0))
+    assert len(bot.port.sent) == 2
+
+    # 1 June 10:00 EDT is 14:00 UTC.
+    await bot.tick(utc(2027, 6, 1, 13, 59))
+    assert not [s for s in bot.port.sent if s.target == "C1"]
+    await bot.tick(utc(2027, 6, 1, 14, 0))
+    [opening] = [s for s in bot.port.sent if s.target == "C1"]
+    assert "(America/New_York)" in opening.reply.text
+    await bot.close()
+
+
+async def test_three_teams_in_three_timezones_each_get_one_of_everything(database_url):
+    members = FakeDirectory(members={"CB": ["UB", "UB2"], "CN": ["UN", "UN2"], "CT": ["UT"]})
+    bot = await Harness.start(database_url, directory=members)
+    for name, channel, lead, zone in [
+        ("Berlin", "CB", "UB", "Europe/Berlin"),
+        ("NewYork", "CN", "UN", "America/New_York"),
+        ("Tokyo", "CT", "UT", "Asia/Tokyo"),
+    ]:
+        await bot.say(f"/okr team create {name} tz={zone}", channel=channel, user=lead)
+        await bot.say("/retro schedule quarterly", channel=channel, user=lead)
+
+    # Each team opens on Monday 22 March 2027 at 10:00 its own time.
+    openings = {
+        "CT": utc(2027, 3, 22, 1, 0),
+        "CB": utc(2027, 3, 22, 9, 0),
+        "CN": utc(2027, 3, 22, 14, 0),
+    }
+    for channel, moment in sorted(openings.items(), key=lambda pair: pair[1]):
+        await bot.tick(moment)
+        again = await bot.tick(moment)  # run-due twice at the same instant
+        assert (again.performed, again.delivered) == (0, 0)
+        assert len([s for s in bot.port.sent if s.target == channel]) == 1
+
+    # Closing: Monday 29 March 17:00 local, after Berlin moved to summer time. The ticks
+    # also cover each lead's Monday 09:00 (Tokyo's is 00:00 UTC).
+    for moment in (
+        utc(2027, 3, 29, 0, 0),
+        utc(2027, 3, 29, 8, 0),
+        utc(2027, 3, 29, 15, 0),
+        utc(2027, 3, 29, 21, 0),
+    ):
+        await bot.tick(moment)
+        await bot.tick(moment)
+    for channel in openings:
+        posts = [s.reply.text for s in bot.port.sent if s.target == channel]
+        assert len(posts) == 2 and "has closed" in posts[1]
+    for lead in ("@UB", "@UN", "@UT"):
+        received = [s for s in bot.port.to(lead) if "weekly learning digest" in s.reply.text]
+        assert len(received) == 2  # Monday 22 and Monday 29 March, once each
+    async with bot.app.sessions() as session:
+        keys = (await session.scalars(select(OutboxMessage.idempotency_key))).all()
+    assert len(keys) == len(set(keys)) == len(bot.port.sent)
+    await bot.close()
+
+
+async def test_two_replicas_racing_perform_each_run_once(database_url):
+    members = FakeDirectory(members={f"C{i}": ["U1", "U2", "U3"] for i in range(6)})
+    clock = ManualClock(utc(2027, 1, 4, 8, 0))
+    replicas = [
+        await build(
+            Settings(database_url=database_url),
+            clock=clock,
+            ports={Platform.CONSOLE.value: FakeChatPort()},
+            directories={Platform.CONSOLE.value: members},
+            migrate=False,
+        )
+        for _ in range(2)
+    ]
+    first = replicas[0]
+    bot = Harness(first, clock, first.ports[Platform.CONSOLE.value])
+    for i in range(6):
+        await bot.say(f"/okr team create Team{i}", channel=f"C{i}", user="U1")
+        await bot.say("/retro start", channel=f"C{i}", user="U1")
+
+    reports = await asyncio.gather(*(r.scheduler.tick() for r in replicas))
+    async with first.sessions() as session:
+        runs = await session.scalar(select(func.count()).select_from(ScheduledRun).where(
+            ScheduledRun.job == "retro.start"))
+        messages = await session.scalar(select(func.count()).select_from(OutboxMessage))
+    assert runs == 6
+    assert sum(r.performed for r in reports) == 6  # each opening once, by one replica or the other
+    assert sum(r.delivered for r in reports) == messages == 6 * 4
+    sent = [s for r in replicas for s in r.ports[Platform.CONSOLE.value].sent]
+    assert len(sent) == messages
+    for r in replicas:
+        await r.close()
