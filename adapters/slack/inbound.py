@@ -1,0 +1,302 @@
+"""Slack payloads to ChatEvents: pure functions, one per kind of request Slack sends.
+
+Every function takes the parsed body as Slack sent it and returns None for anything the bot
+does not act on (bot messages, edits, malformed bodies), so a listener never crashes on input.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.events import ChatEvent, EventKind, Platform
+
+SLASH_COMMANDS = ("/okr", "/retro", "/story", "/shoutout")
+SAVE_LEARNING_STORY = "save_learning_story"
+_LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>")
+_DUPLICATE_SUFFIX = re.compile(r"#\d+$")
+
+
+def text_of(payload: Mapping[str, Any], *path: str) -> str:
+    """Walk ``payload`` along ``path``; anything missing or not a string reads as ""."""
+    node: Any = payload
+    for key in path:
+        if not isinstance(node, Mapping):
+            return ""
+        node = node.get(key)
+    return node if isinstance(node, str) else ""
+
+
+def unescape(text: str) -> str:
+    """Undo Slack's escaping of ``&``, ``<`` and ``>`` (the renderer escapes them again)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def workspace_key(team_id: str, enterprise_id: str, enterprise_install: bool) -> str:
+    """Name the workspace: its team id, or ``E…:T…`` (``E…``) under an org-wide install."""
+    if enterprise_install and enterprise_id:
+        return f"{enterprise_id}:{team_id}" if team_id else enterprise_id
+    return team_id or enterprise_id
+
+
+def split_workspace(key: str) -> tuple[str | None, str | None, bool]:
+    """Turn a workspace key back into (enterprise id, team id, is org-wide install)."""
+    if key.startswith("E"):
+        enterprise, _, team = key.partition(":")
+        return enterprise, team or None, True
+    return None, key, False
+
+
+def _flag(value: Any) -> bool:
+    return value is True or value == "true"
+
+
+def occurred(seconds: Any, received_at: datetime) -> datetime:
+    """Read a Slack epoch time (``1531420618`` or ``"1531420618.000200"``), else ``received_at``."""
+    try:
+        return datetime.fromtimestamp(float(seconds), UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return received_at
+
+
+def from_event_callback(body: Mapping[str, Any], received_at: datetime) -> ChatEvent | None:
+    """Map an Events API ``event_callback`` envelope; None for events the bot ignores."""
+    event = body.get("event")
+    if body.get("type") != "event_callback" or not isinstance(event, Mapping):
+        return None
+    authorization = _first(body.get("authorizations"))
+    base: dict[str, Any] = {
+        "platform": Platform.SLACK,
+        "workspace_id": workspace_key(
+            text_of(body, "team_id") or text_of(authorization, "team_id"),
+            text_of(body, "enterprise_id") or text_of(authorization, "enterprise_id"),
+            _flag(authorization.get("is_enterprise_install")),
+        ),
+        "user_id": text_of(event, "user"),
+        "event_id": text_of(body, "event_id"),
+        "occurred_at": occurred(body.get("event_time"), received_at),
+    }
+    if not base["workspace_id"] or not base["user_id"] or not base["event_id"]:
+        return None
+    bot_user = text_of(authorization, "user_id")
+    match event.get("type"):
+        case "app_mention":
+            return _mention(event, base, bot_user)
+        case "message":
+            return _direct_message(event, base)
+        case "reaction_added":
+            if text_of(event, "item", "type") != "message":
+                return None
+            return ChatEvent(
+                **base,
+                kind=EventKind.REACTION,
+                channel_id=text_of(event, "item", "channel"),
+                reaction=text_of(event, "reaction"),
+                target_message_id=text_of(event, "item", "ts"),
+            )
+        case "app_home_opened":
+            if text_of(event, "tab") not in ("", "home"):
+                return None
+            return ChatEvent(
+                **base, kind=EventKind.HOME_OPENED, channel_id=text_of(event, "channel")
+            )
+        case "member_joined_channel":
+            return ChatEvent(
+                **base, kind=EventKind.MEMBER_JOINED, channel_id=text_of(event, "channel")
+            )
+    return None
+
+
+def _first(items: Any) -> Mapping[str, Any]:
+    if isinstance(items, list) and items and isinstance(items[0], Mapping):
+        return items[0]
+    return {}
+
+
+def strip_bot_mention(text: str, bot_user: str) -> str:
+    """Remove mentions of the bot (``<@Ubot>``, ``<@Ubot|okrbot>``) from a message."""
+    if bot_user:
+        return re.sub(rf"<@{re.escape(bot_user)}(?:\|[^>]*)?>", "", text).strip()
+    return _LEADING_MENTION.sub("", text).strip()
+
+
+def _mention(event: Mapping[str, Any], base: dict[str, Any], bot_user: str) -> ChatEvent | None:
+    if event.get("bot_id") or event.get("subtype"):
+        return None
+    return ChatEvent(
+        **base,
+        kind=EventKind.MESSAGE,
+        channel_id=text_of(event, "channel"),
+        text=unescape(strip_bot_mention(text_of(event, "text"), bot_user)),
+        mentions_bot=True,
+        thread_id=text_of(event, "thread_ts"),
+    )
+
+
+def _direct_message(event: Mapping[str, Any], base: dict[str, Any]) -> ChatEvent | None:
+    # Bots (ourselves included), edits, deletions and joins all carry a subtype or a bot_id.
+    if text_of(event, "channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
+        return None
+    return ChatEvent(
+        **base,
+        kind=EventKind.MESSAGE,
+        channel_id=text_of(event, "channel"),
+        text=unescape(text_of(event, "text")),
+        is_direct=True,
+        thread_id=text_of(event, "thread_ts"),
+    )
+
+
+def from_slash_command(body: Mapping[str, Any], received_at: datetime) -> ChatEvent | None:
+    """Map a slash command; its text becomes the whole command line (``/story learning …``)."""
+    command = text_of(body, "command")
+    user, channel = text_of(body, "user_id"), text_of(body, "channel_id")
+    workspace = workspace_key(
+        text_of(body, "team_id"),
+        text_of(body, "enterprise_id"),
+        _flag(body.get("is_enterprise_install")),
+    )
+    if command not in SLASH_COMMANDS or not (user and channel and workspace):
+        return None
+    rest = unescape(text_of(body, "text")).strip()
+    return ChatEvent(
+        platform=Platform.SLACK,
+        workspace_id=workspace,
+        channel_id=channel,
+        user_id=user,
+        user_name=text_of(body, "user_name"),
+        kind=EventKind.COMMAND,
+        text=f"{command} {rest}".strip(),
+        is_direct=channel.startswith("D"),
+        occurred_at=received_at,  # slash commands carry no time; Slack never retries them
+    )
+
+
+def _interaction_base(body: Mapping[str, Any], received_at: datetime) -> dict[str, Any] | None:
+    team = text_of(body, "team", "id") or text_of(body, "user", "team_id")
+    workspace = workspace_key(
+        team, text_of(body, "enterprise", "id"), _flag(body.get("is_enterprise_install"))
+    )
+    user = text_of(body, "user", "id")
+    if not workspace or not user:
+        return None
+    return {
+        "platform": Platform.SLACK,
+        "workspace_id": workspace,
+        "user_id": user,
+        "user_name": text_of(body, "user", "username") or text_of(body, "user", "name"),
+        "occurred_at": received_at,
+    }
+
+
+def from_block_action(body: Mapping[str, Any], received_at: datetime) -> ChatEvent | None:
+    """Map the first button press in a ``block_actions`` payload."""
+    base = _interaction_base(body, received_at)
+    action = _first(body.get("actions"))
+    if base is None or body.get("type") != "block_actions" or not action:
+        return None
+    channel = text_of(body, "channel", "id") or text_of(body, "container", "channel_id")
+    return ChatEvent(
+        **base,
+        kind=EventKind.BUTTON,
+        channel_id=channel,
+        is_direct=channel.startswith("D"),
+        action_id=original_action_id(text_of(action, "action_id")),
+        action_value=text_of(action, "value") or text_of(action, "selected_option", "value"),
+        target_message_id=text_of(body, "container", "message_ts"),
+    )
+
+
+def original_action_id(action_id: str) -> str:
+    """Drop the ``#2`` the renderer adds to keep repeated action ids unique in one message."""
+    return _DUPLICATE_SUFFIX.sub("", action_id)
+
+
+def from_view_submission(body: Mapping[str, Any], received_at: datetime) -> ChatEvent | None:
+    """Map a modal's submission: its callback id, its inputs flattened, its metadata."""
+    base = _interaction_base(body, received_at)
+    view = body.get("view")
+    if base is None or body.get("type") != "view_submission" or not isinstance(view, Mapping):
+        return None
+    channel, context = unpack_metadata(text_of(view, "private_metadata"))
+    return ChatEvent(
+        **base,
+        kind=EventKind.FORM_SUBMISSION,
+        channel_id=channel,
+        is_direct=channel.startswith("D"),
+        form_id=text_of(view, "callback_id"),
+        form_values=form_values(view.get("state")),
+        form_context=context,
+    )
+
+
+def form_values(state: Any) -> dict[str, str]:
+    """Flatten ``view.state.values`` to {block_id: value} (inputs are named by block id)."""
+    values: dict[str, str] = {}
+    blocks = state.get("values") if isinstance(state, Mapping) else None
+    if not isinstance(blocks, Mapping):
+        return values
+    for block_id, elements in blocks.items():
+        if isinstance(elements, Mapping):
+            for element in elements.values():
+                if isinstance(element, Mapping):
+                    values[str(block_id)] = _element_value(element)
+                    break
+    return values
+
+
+def _element_value(element: Mapping[str, Any]) -> str:
+    if isinstance(element.get("selected_option"), Mapping):
+        return text_of(element, "selected_option", "value")
+    options = element.get("selected_options")
+    if isinstance(options, list):
+        return ",".join(text_of(o, "value") for o in options if isinstance(o, Mapping))
+    for key in (
+        "value",
+        "selected_date",
+        "selected_time",
+        "selected_user",
+        "selected_channel",
+        "selected_conversation",
+    ):
+        if isinstance(element.get(key), str):
+            return str(element[key])
+    return ""
+
+
+def from_message_shortcut(body: Mapping[str, Any], received_at: datetime) -> ChatEvent | None:
+    """Map the message shortcut ``save_learning_story``: the picked message is its target."""
+    base = _interaction_base(body, received_at)
+    if base is None or body.get("type") != "message_action":
+        return None
+    if text_of(body, "callback_id") != SAVE_LEARNING_STORY:
+        return None
+    channel = text_of(body, "channel", "id")
+    return ChatEvent(
+        **base,
+        kind=EventKind.SHORTCUT,
+        channel_id=channel,
+        is_direct=channel.startswith("D"),
+        action_id=SAVE_LEARNING_STORY,
+        target_message_id=text_of(body, "message", "ts") or text_of(body, "message_ts"),
+        target_text=unescape(text_of(body, "message", "text")),
+    )
+
+
+def pack_metadata(channel_id: str, context: str) -> str:
+    """What a modal carries in ``private_metadata``: where it was opened, and the form context."""
+    return json.dumps({"channel": channel_id, "context": context}, separators=(",", ":"))
+
+
+def unpack_metadata(metadata: str) -> tuple[str, str]:
+    """Read ``private_metadata`` back as (channel, context); foreign text is all context."""
+    try:
+        packed = json.loads(metadata) if metadata.startswith("{") else None
+    except ValueError:
+        packed = None
+    if isinstance(packed, dict) and set(packed) == {"channel", "context"}:
+        return str(packed["channel"]), str(packed["context"])
+    return "", metadata

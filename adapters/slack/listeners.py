@@ -1,0 +1,139 @@
+"""Thin Bolt wiring: map the request, let the core handle it, ack, then carry out the rest.
+
+The app runs with ``process_before_response=True``: each listener calls the core (one short
+database transaction) *before* it acks, so Slack's 200 means the effects are committed. If the
+core raises (the database is down), the ack never happens and the app's error handler answers
+503, so Slack retries. Replies that need Web API calls go out after the ack, in the background,
+so a slow or rate-limited Slack never delays an ack past its 3 seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Coroutine, Mapping
+from datetime import datetime
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import answers, inbound
+from adapters.slack.answers import Call, Via
+from bot.events import ChatEvent
+from bot.ports import Clock, EventHandler
+
+log = logging.getLogger(__name__)
+
+Spawn = Callable[[Coroutine[Any, Any, None]], None]
+"""Run a coroutine in the background (the server tracks it and waits for it on shutdown)."""
+
+EVENT_TYPES = (
+    "app_mention",
+    "message",
+    "reaction_added",
+    "app_home_opened",
+    "member_joined_channel",
+)
+COMMANDS = re.compile(r"^/(okr|retro|story|shoutout)$")
+NO_CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "user_not_in_channel"})
+
+Mapper = Callable[[Mapping[str, Any], datetime], ChatEvent | None]
+
+
+class SlackListeners:
+    """The listeners of the Slack app, handing every request to one EventHandler."""
+
+    def __init__(self, handle: EventHandler, clock: Clock, spawn: Spawn) -> None:
+        self._handle = handle
+        self._clock = clock
+        self._spawn = spawn
+
+    def register(self, app: AsyncApp) -> None:
+        for event_type in EVENT_TYPES:
+            app.event(event_type)(self.on_event)
+        app.command(COMMANDS)(self.on_command)
+        app.action(re.compile(".*"))(self.on_action)
+        app.view(re.compile(".*"))(self.on_view_submission)
+        app.shortcut(inbound.SAVE_LEARNING_STORY)(self.on_shortcut)
+
+    async def on_event(self, body: dict[str, Any], ack: AsyncAck, client: AsyncWebClient) -> None:
+        await self._answer(inbound.from_event_callback, body, ack, client, None)
+
+    async def on_command(
+        self, body: dict[str, Any], ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await self._answer(inbound.from_slash_command, body, ack, client, _respond(context))
+
+    async def on_action(
+        self, body: dict[str, Any], ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await self._answer(inbound.from_block_action, body, ack, client, _respond(context))
+
+    async def on_view_submission(
+        self, body: dict[str, Any], ack: AsyncAck, client: AsyncWebClient
+    ) -> None:
+        await self._answer(inbound.from_view_submission, body, ack, client, None)
+
+    async def on_shortcut(
+        self, body: dict[str, Any], ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await self._answer(inbound.from_message_shortcut, body, ack, client, _respond(context))
+
+    async def _answer(
+        self,
+        mapper: Mapper,
+        body: dict[str, Any],
+        ack: AsyncAck,
+        client: AsyncWebClient,
+        respond: AsyncRespond | None,
+    ) -> None:
+        event = mapper(body, self._clock.now())
+        if event is None:
+            await ack()
+            return
+        outcome = await self._handle(event)  # committed before the ack, or it raises
+        trigger_id = inbound.text_of(body, "trigger_id")
+        plan = answers.plan(event, outcome, trigger_id=trigger_id, can_respond=respond is not None)
+        if plan.ack is None:
+            await ack()
+        else:
+            await ack(plan.ack)
+        if plan.calls:
+            self._spawn(carry_out(plan.calls, client, respond, event.user_id))
+
+
+def _respond(context: AsyncBoltContext) -> AsyncRespond | None:
+    return context.respond if context.response_url else None
+
+
+async def carry_out(
+    calls: tuple[Call, ...], client: AsyncWebClient, respond: AsyncRespond | None, user_id: str
+) -> None:
+    """Make the calls a plan asks for after the ack; one failure does not stop the rest."""
+    for call in calls:
+        try:
+            await _make(call, client, respond, user_id)
+        except Exception:  # a reply that cannot be shown must not take the server down
+            log.exception("could not deliver a reply to Slack through %s", call.via.value)
+
+
+async def _make(
+    call: Call, client: AsyncWebClient, respond: AsyncRespond | None, user_id: str
+) -> None:
+    if call.via is Via.RESPOND and respond is not None:
+        await respond(**call.arguments)
+        return
+    try:
+        await client.api_call(call.via.value, json=call.arguments)
+    except SlackApiError as error:
+        code = error.response.get("error", "") if error.response is not None else ""
+        if call.via is not Via.EPHEMERAL or code not in NO_CHANNEL_ERRORS:
+            raise
+        # The bot is not in that channel: tell the person in their conversation with the app.
+        fallback = {k: v for k, v in call.arguments.items() if k not in ("channel", "user")}
+        await client.api_call(Via.POST.value, json={"channel": user_id, **fallback})

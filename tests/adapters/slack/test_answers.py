@@ -1,0 +1,82 @@
+"""Where each reply goes: the ack, the response URL, a modal, or the Web API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from adapters.slack.answers import Via, plan
+from bot.events import ChatEvent, EventKind, Platform
+from bot.replies import Form, FormInput, Outcome, Reply, Visibility
+
+NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+FORM = Form(
+    "story_learning", "Learning story", (FormInput("learned", "What did we learn?"),), context="C1"
+)
+
+
+def event(kind: EventKind, **fields: object) -> ChatEvent:
+    values: dict[str, object] = {
+        "platform": Platform.SLACK,
+        "workspace_id": "T1",
+        "channel_id": "C1",
+        "user_id": "U1",
+        "kind": kind,
+        "occurred_at": NOW,
+    }
+    values.update(fields)
+    return ChatEvent(**values)  # type: ignore[arg-type]
+
+
+def test_a_slash_command_acks_with_its_first_reply_and_responds_with_the_rest() -> None:
+    outcome = Outcome(replies=(Reply("Saved."), Reply("Team news", visibility=Visibility.CHANNEL)))
+    result = plan(event(EventKind.COMMAND), outcome, trigger_id="t", can_respond=True)
+    assert result.ack is not None and result.ack["response_type"] == "ephemeral"
+    assert result.ack["text"] == "Saved."
+    (call,) = result.calls
+    assert call.via is Via.RESPOND and call.arguments["response_type"] == "in_channel"
+
+
+def test_a_form_opens_a_modal_with_the_trigger() -> None:
+    outcome = Outcome(replies=(Reply(FORM.title, form=FORM),))
+    result = plan(event(EventKind.COMMAND), outcome, trigger_id="t1", can_respond=True)
+    assert result.ack is None
+    (call,) = result.calls
+    assert call.via is Via.OPEN_VIEW and call.arguments["trigger_id"] == "t1"
+    assert call.arguments["view"]["callback_id"] == "story_learning"
+
+
+def test_a_form_without_a_trigger_falls_back_to_its_text() -> None:
+    outcome = Outcome(replies=(Reply(FORM.title, form=FORM),))
+    result = plan(event(EventKind.MESSAGE, is_direct=True, channel_id="D1"), outcome)
+    (call,) = result.calls
+    assert call.via is Via.POST and call.arguments["channel"] == "D1"
+
+
+def test_form_errors_answer_the_submission_and_nothing_else() -> None:
+    outcome = Outcome(replies=(Reply("Missing parts"),), form_errors={"learned": "Fill me"})
+    result = plan(event(EventKind.FORM_SUBMISSION), outcome)
+    assert result.ack == {"response_action": "errors", "errors": {"learned": "Fill me"}}
+    assert result.calls == ()
+
+
+def test_a_form_answering_a_submission_updates_the_modal() -> None:
+    outcome = Outcome(replies=(Reply(FORM.title, form=FORM),))
+    result = plan(event(EventKind.FORM_SUBMISSION), outcome)
+    assert result.ack is not None and result.ack["response_action"] == "update"
+
+
+def test_private_replies_to_a_mention_are_ephemeral_and_in_a_dm_plain() -> None:
+    outcome = Outcome(replies=(Reply("Only you"), Reply("All", visibility=Visibility.CHANNEL)))
+    mention = plan(event(EventKind.MESSAGE, mentions_bot=True, thread_id="1.2"), outcome)
+    assert [c.via for c in mention.calls] == [Via.EPHEMERAL, Via.POST]
+    assert mention.calls[0].arguments["user"] == "U1"
+    assert mention.calls[1].arguments["thread_ts"] == "1.2"
+    direct = plan(event(EventKind.MESSAGE, is_direct=True, channel_id="D1"), outcome)
+    assert [c.via for c in direct.calls] == [Via.POST, Via.POST]
+
+
+def test_home_replies_are_published_to_the_home_tab() -> None:
+    result = plan(event(EventKind.HOME_OPENED), Outcome(replies=(Reply("Your teams"),)))
+    (call,) = result.calls
+    assert call.via is Via.PUBLISH_HOME and call.arguments["user_id"] == "U1"
+    assert plan(event(EventKind.HOME_OPENED), Outcome()).calls == ()
