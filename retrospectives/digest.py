@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.replies import Section
-from storage import okr
+from storage import okr, retro
 from storage.core import Team
 from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern
 
@@ -35,12 +35,18 @@ async def team_sections(session: AsyncSession, *, team: Team, since: datetime) -
                 text="\n".join(f"• {impact_line(s)}" for s in impact),
             )
         )
-    adaptations = [s for s in learning if s.adaptation]
-    if adaptations:
+    promised = [s.adaptation for s in learning if s.adaptation]
+    promised += [
+        a.text
+        for a in await retro.adaptations_awaiting_follow_up(
+            session, workspace_id=team.workspace_id, team_id=team.id
+        )
+    ]
+    if promised:
         sections.append(
             Section(
                 title=f"{team.name}: adaptations to follow up",
-                text="\n".join(f"• {excerpt(s.adaptation or '')}" for s in adaptations),
+                text="\n".join(f"• {excerpt(text)}" for text in promised),
             )
         )
     if concerns:
