@@ -208,14 +208,14 @@ async def _save_learning(
         awaiting_outcome=output_only,
         now=turn.now,
     )
-    saved = texts.learning_saved(team.name, story_row.result is okr.StoryResult.INVALIDATED)
     if output_only:
         return private(
-            saved,
+            texts.output_story_saved(team.name),
             Section(text=texts.FOLLOW_UP_OUTCOME),
-            buttons=(Button("Add what changed", ADD_OUTCOME),),
+            buttons=(Button(texts.ADD_OUTCOME_BUTTON, ADD_OUTCOME),),
         )
-    return private(saved)
+    invalidated = story_row.result is okr.StoryResult.INVALIDATED
+    return private(texts.learning_saved(team.name, invalidated))
 
 
 async def _save_impact(

@@ -148,6 +148,13 @@ def learning_saved(team: str, invalidated: bool) -> str:
     return f"Saved your learning story for {team}. Thank you for sharing what you learned."
 
 
+def output_story_saved(team: str) -> str:
+    return f"Saved your story for {team}."
+
+
+ADD_OUTCOME_BUTTON = "Add what changed"
+
+
 def impact_saved(team: str) -> str:
     return f"Saved your customer-impact story for {team}."
 
