@@ -131,25 +131,38 @@ async def enqueue(
 async def claim_due_messages(
     session: AsyncSession, *, now: datetime, lease: timedelta, limit: int
 ) -> Sequence[tuple[OutboxMessage, Workspace]]:
-    """Lease due messages to this worker; other workers skip rows locked or leased here."""
+    """Lease due messages to this worker; other workers skip rows locked or leased here.
+
+    On PostgreSQL the rows are locked (SKIP LOCKED). Leasing is also a conditional write per
+    row, so a row another worker leased a moment ago (SQLite, or a lease that just ran out)
+    is left to that worker.
+    """
+    due = (
+        OutboxMessage.status == OutboxStatus.PENDING,
+        OutboxMessage.available_at <= now,
+        or_(OutboxMessage.leased_until.is_(None), OutboxMessage.leased_until <= now),
+    )
     statement = (
         select(OutboxMessage, Workspace)
         .join(Workspace, Workspace.id == OutboxMessage.workspace_id)
-        .where(
-            OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.available_at <= now,
-            or_(OutboxMessage.leased_until.is_(None), OutboxMessage.leased_until <= now),
-        )
+        .where(*due)
         .order_by(OutboxMessage.available_at, OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=OutboxMessage)
     )
-    rows = [(message, workspace) for message, workspace in await session.execute(statement)]
-    for message, _workspace in rows:
-        message.leased_until = now + lease
-        message.attempts += 1
-    await session.flush()
-    return rows
+    candidates = [(message, workspace) for message, workspace in await session.execute(statement)]
+    leased = []
+    for message, workspace in candidates:
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id, *due)
+            .values(leased_until=now + lease, attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0) == 1:
+            await session.refresh(message)
+            leased.append((message, workspace))
+    return leased
 
 
 async def mark_sent(
