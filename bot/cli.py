@@ -115,7 +115,7 @@ async def _chat(args: argparse.Namespace, settings: Settings) -> int:
     )
     interactive = sys.stdin.isatty()
     session = ConsoleSession(
-        state, app.handle, out, after_event=app.outbox.deliver_due, echo=not interactive
+        state, app.handle, out, after_event=app.scheduler.tick, echo=not interactive
     )
     try:
         if interactive:

@@ -34,7 +34,11 @@ AfterEvent = Callable[[], Awaitable[object]]
 
 
 class ConsoleSession:
-    """Talk to okrbot from a terminal, a pipe or a script, as one person or several."""
+    """Talk to okrbot from a terminal, a pipe or a script, as one person or several.
+
+    ``after_event`` is awaited after each event and each move of the clock; the composition
+    uses it to deliver the outbox and do due work, so that what a line causes prints after it.
+    """
 
     def __init__(
         self,
@@ -105,6 +109,7 @@ class ConsoleSession:
                 self.note(f"you are in workspace {workspace_id} now, {self._where()}.")
             case SetTime():
                 self._set_time(read)
+                await self._after()  # work may have fallen due: reminders, digests
             case Press(number):
                 await self._press(number)
             case SubmitForm(form_id, values):
@@ -155,12 +160,17 @@ class ConsoleSession:
             self.note(f"okrbot failed on that line ({type(error).__name__}: {error}).")
             return
         self._show(outcome, event)
-        if self._after_event is not None:
-            try:
-                await self._after_event()
-            except Exception as error:  # same: report, and keep the session going
-                log.exception("delivering messages failed")
-                self.note(f"delivering messages failed ({type(error).__name__}: {error}).")
+        await self._after()
+
+    async def _after(self) -> None:
+        """Give the composition its turn (deliver messages, do due work) after a step."""
+        if self._after_event is None:
+            return
+        try:
+            await self._after_event()
+        except Exception as error:  # same as above: report, and keep the session going
+            log.exception("the work after a line failed")
+            self.note(f"the work after that line failed ({type(error).__name__}: {error}).")
 
     def _show(self, outcome: Outcome, event: ChatEvent) -> None:
         place = "" if event.is_direct else f"#{event.channel_id}"

@@ -24,8 +24,12 @@ def test_the_demo_plays_a_quarter_and_leaves_nothing_behind(monkeypatch, capsys,
         "okrbot → @U1 (direct):",  # the concern reaches the lead
         "okrbot → #C1: Shout-out to Checkout",
         "Your weekly learning digest for Checkout",
+        "/retro start",
+        "okrbot → @U1 (direct): A gentle reminder",  # U1 has not answered; U3 has
+        "of Checkout has closed",
     ):
         assert seen in out
+    assert "okrbot → @U3 (direct): A gentle reminder" not in out
     for trouble in ("okrbot failed on", "I didn't recognise", "no button", "directive"):
         assert trouble not in out
     assert list(tmp_path.iterdir()) == []  # the user's own database was never touched

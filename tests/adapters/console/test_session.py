@@ -137,8 +137,8 @@ async def test_after_each_event_the_composition_gets_its_turn(out, bot):
         calls.append(len(bot.events))
 
     session = ConsoleSession(ConsoleState(clock=ManualClock(START)), bot, out, after_event=deliver)
-    await session.play(["/okr help", "!user U2", "hello"])
-    assert calls == [1, 2]
+    await session.play(["/okr help", "!user U2", "hello", "!time +1d"])
+    assert calls == [1, 2, 2]
 
 
 async def test_echo_prints_the_line_after_a_prompt(out, bot):
