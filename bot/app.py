@@ -54,7 +54,9 @@ async def build(
     clock = clock or SystemClock()
     chat_ports = dict(ports or {})
     # The console has no member list to ask: its members are the people seen in a channel.
-    people = {Platform.CONSOLE.value: SeenMembers(sessions, Platform.CONSOLE.value)}
+    people: dict[str, Directory] = {
+        Platform.CONSOLE.value: SeenMembers(sessions, Platform.CONSOLE.value)
+    }
     people.update(directories or {})
     worker = OutboxWorker(sessions, clock, chat_ports)
     return Okrbot(

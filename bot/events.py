@@ -8,7 +8,6 @@ from datetime import datetime
 from enum import StrEnum
 
 
-
 class Platform(StrEnum):
     SLACK = "slack"
     TEAMS = "teams"

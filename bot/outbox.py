@@ -53,8 +53,10 @@ def backoff(attempts: int) -> timedelta:
 class OutboxWorker:
     """Claim due outbox rows, send them through the platform's ChatPort, record the result.
 
-    A claim is a lease: if this worker dies between claim and send, the rows become due again
-    when the lease runs out and another worker (or replica) sends them.
+    A worker takes only messages for the platforms it has a ChatPort for, so a process that
+    cannot reach a platform leaves that platform's messages to one that can. A claim is a
+    lease: if this worker dies between claim and send, the rows become due again when the
+    lease runs out and another worker (or replica) sends them.
     """
 
     def __init__(
@@ -78,10 +80,22 @@ class OutboxWorker:
         while True:
             async with self._sessions() as session, session.begin():
                 claimed = await ledger.claim_due_messages(
-                    session, now=self._clock.now(), lease=self._lease, limit=self._batch
+                    session,
+                    now=self._clock.now(),
+                    lease=self._lease,
+                    limit=self._batch,
+                    platforms=self._ports.keys(),
                 )
                 jobs = [
-                    (m.id, m.attempts, m.audience, m.target_id, m.payload, w.platform, w.external_id)
+                    (
+                        m.id,
+                        m.attempts,
+                        m.audience,
+                        m.target_id,
+                        m.payload,
+                        w.platform,
+                        w.external_id,
+                    )
                     for m, w in claimed
                 ]
             if not jobs:
@@ -101,15 +115,9 @@ class OutboxWorker:
         platform: str,
         workspace: str,
     ) -> int:
-        port = self._ports.get(platform)
+        port = self._ports[platform]  # only rows of platforms we have ports for are claimed
         reply = reply_from_dict(payload)
         async with self._sessions() as session, session.begin():
-            if port is None:
-                await ledger.mark_failed(
-                    session, message_id=row_id, error=f"no connection to {platform}"
-                )
-                log.error("outbox message %s: no connection to %s", row_id, platform)
-                return 0
             try:
                 if audience == Audience.PERSON:
                     message_id = await port.send_direct(workspace, target_id, reply)

@@ -17,7 +17,7 @@ class DeliveryFailed(Exception):
     """A platform refused a message for good (channel gone, bot removed): do not retry."""
 
 
-class RetryLater(Exception):  # noqa: N818 - reads as an instruction at the raise site
+class RetryLater(Exception):
     """A platform asked us to slow down or is unavailable for now."""
 
     def __init__(self, reason: str, retry_after: float | None = None) -> None:

@@ -12,8 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 
-
-class Refusal(Exception):  # noqa: N818 - it is what the bot does, not an error of the bot
+class Refusal(Exception):
     """Raised by the core to turn a request down with a private explanation.
 
     The unit of work rolls back everything the event did, so a refused request changes nothing.

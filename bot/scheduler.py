@@ -139,7 +139,12 @@ class Scheduler:
             run_id: int | None = None
             try:
                 async with self._sessions() as session, session.begin():
-                    run = await schedule.take_next_due(session, now=now, passing_over=troubled)
+                    run = await schedule.take_next_due(
+                        session,
+                        now=now,
+                        platforms=self._directories.keys(),
+                        passing_over=troubled,
+                    )
                     if run is None:
                         return performed, skipped
                     run_id = run.id
@@ -161,12 +166,13 @@ class Scheduler:
                 troubled.add(run_id)
                 await self._count_failure(run_id, now)
 
-    async def _perform(self, session: AsyncSession, run: schedule.ScheduledRun, now: datetime) -> None:
+    async def _perform(
+        self, session: AsyncSession, run: schedule.ScheduledRun, now: datetime
+    ) -> None:
         workspace = await session.get(core.Workspace, run.workspace_id)
         job = JOBS.get(run.job)
-        directory = self._directories.get(workspace.platform) if workspace else None
-        if workspace is None or job is None or directory is None:
-            note = f"cannot perform {run.job}: no job or no connection to the platform"
+        if workspace is None or job is None:
+            note = f"cannot perform {run.job}: no such job"
             log.error("scheduled run %s: %s", run.id, note)
             await schedule.finish(
                 session, run_id=run.id, status=RunStatus.FAILED, now=now, note=note
@@ -181,6 +187,7 @@ class Scheduler:
             platform=workspace.platform,
             workspace_external_id=workspace.external_id,
         )
+        directory = self._directories[workspace.platform]  # only runs of these are taken
         for delivery in await job(session, due, directory):
             await outbox.enqueue(session, workspace_id=workspace.id, delivery=delivery, now=now)
         await schedule.finish(session, run_id=run.id, status=RunStatus.DONE, now=now, note=None)
@@ -200,15 +207,17 @@ class Scheduler:
     async def learn_lead_timezones(self, limit: int = 50) -> None:
         """Ask the platform once for the timezone of each new lead, for their Monday digest."""
         async with self._sessions() as session:
-            unknown = await core.leads_without_timezone(session, limit=limit)
+            unknown = await core.leads_without_timezone(
+                session, platforms=self._directories.keys(), limit=limit
+            )
         for team_id, user_id, platform, workspace_external_id in unknown:
-            directory = self._directories.get(platform)
-            zone = None
-            if directory is not None:
-                try:
-                    zone = await directory.user_timezone(workspace_external_id, user_id)
-                except Exception:
-                    log.warning("could not read the timezone of a lead; using the team's")
+            try:
+                zone = await self._directories[platform].user_timezone(
+                    workspace_external_id, user_id
+                )
+            except Exception:
+                log.warning("could not read the timezone of a lead; trying again later")
+                continue
             async with self._sessions() as session, session.begin():
                 await core.set_lead_timezone(
                     session, team_id=team_id, user_id=user_id, timezone=_valid_zone(zone)

@@ -129,7 +129,9 @@ async def answer_in_conversation(
     for participant, cycle in places:
         if not participant.finished:
             return await _answer(session, participant, cycle, text, now)
-    return await _late_answer(session, workspace_id=workspace_id, user_id=user_id, text=text, now=now)
+    return await _late_answer(
+        session, workspace_id=workspace_id, user_id=user_id, text=text, now=now
+    )
 
 
 async def _answer(
@@ -359,7 +361,10 @@ async def _keep(
     for item in by_kind.get(Kind.BEHAVIOUR, ()):
         session.add(
             ImpactStory(
-                **scope, author_id=item.author_id, text=item.text, source=StorySource.RETRO,
+                **scope,
+                author_id=item.author_id,
+                text=item.text,
+                source=StorySource.RETRO,
                 created_at=now,
             )
         )
@@ -391,9 +396,7 @@ async def _keep(
 
 
 def _question_section(asked: Sequence[Question], index: int) -> Section:
-    return Section(
-        title=texts.question_title(index + 1, len(asked)), text=asked[index].text
-    )
+    return Section(title=texts.question_title(index + 1, len(asked)), text=asked[index].text)
 
 
 def _check_length(text: str) -> None:

@@ -17,15 +17,19 @@ EXCERPT = 280
 
 async def team_sections(session: AsyncSession, *, team: Team, since: datetime) -> list[Section]:
     """Narrate what a team learned since ``since``: no names, no counts per person."""
-    scope = {"workspace_id": team.workspace_id, "team_id": team.id, "since": since}
-    learning = await okr.learning_stories_since(session, **scope)
-    impact = await okr.impact_stories_since(session, **scope)
-    concerns = await okr.concerns_since(session, **scope)
+    workspace_id, team_id = team.workspace_id, team.id
+    learning = await okr.learning_stories_since(
+        session, workspace_id=workspace_id, team_id=team_id, since=since
+    )
+    impact = await okr.impact_stories_since(
+        session, workspace_id=workspace_id, team_id=team_id, since=since
+    )
+    concerns = await okr.concerns_since(
+        session, workspace_id=workspace_id, team_id=team_id, since=since
+    )
     key_results = {
         k.id: k
-        for k in await okr.key_results(
-            session, workspace_id=team.workspace_id, team_id=team.id
-        )
+        for k in await okr.key_results(session, workspace_id=team.workspace_id, team_id=team.id)
     }
     sections = _learning_sections(team, learning, key_results)
     if impact:

@@ -195,10 +195,9 @@ async def _save_learning(
     session: AsyncSession, turn: Turn, draft: StoryDraft, source: StorySource
 ) -> Outcome:
     team = await _team(session, turn, draft.get("team"))
-    output_only = (
-        not any(draft.get(f) for f in ("learned", "evidence", "hypothesis"))
-        and coach.only_output(draft.text)
-    )
+    output_only = not any(
+        draft.get(f) for f in ("learned", "evidence", "hypothesis")
+    ) and coach.only_output(draft.text)
     story_row = await service.record_learning_story(
         session,
         team=team,
@@ -235,9 +234,7 @@ async def _add_outcome(session: AsyncSession, turn: Turn, text: str) -> Outcome:
     story_row = await service.add_outcome(
         session, workspace_id=turn.workspace_id, author_id=turn.user_id, outcome=text
     )
-    team = await core.team_by_id(
-        session, workspace_id=turn.workspace_id, team_id=story_row.team_id
-    )
+    team = await core.team_by_id(session, workspace_id=turn.workspace_id, team_id=story_row.team_id)
     return private(texts.outcome_added(team.name if team else "your team"))
 
 

@@ -34,9 +34,7 @@ class Question:
 
 DEFAULTS: Mapping[str, str] = {
     Kind.BET: "What did we bet on this quarter, and what actually happened?",
-    Kind.LEARNED: (
-        "What did we learn? Experiments that failed count: what did they teach us?"
-    ),
+    Kind.LEARNED: ("What did we learn? Experiments that failed count: what did they teach us?"),
     Kind.BEHAVIOUR: (
         "Whose behaviour changed because of our work (customers, users, another team), "
         "and how do we know?"
@@ -44,7 +42,7 @@ DEFAULTS: Mapping[str, str] = {
     Kind.ADAPT: "Given what we learned, what will we do differently next quarter?",
     Kind.METRIC: (
         "Did any metric or target push us toward shipping output rather than changing "
-        "outcomes? Which one, and how? (\"no\" is a fine answer)"
+        'outcomes? Which one, and how? ("no" is a fine answer)'
     ),
 }
 EDITABLE = tuple(DEFAULTS)
@@ -52,14 +50,10 @@ NOTHING_TO_REPORT = frozenset({"no", "none", "nope", "n/a", "na", "nothing", "-"
 
 
 def follow_up_text(adaptation: str) -> str:
-    return (
-        f"Last time the team said it would: “{adaptation}”. Did we do it, and did it work?"
-    )
+    return f"Last time the team said it would: “{adaptation}”. Did we do it, and did it work?"
 
 
-def for_cycle(
-    custom: Mapping[str, str], adaptations: Sequence[tuple[int, str]]
-) -> list[Question]:
+def for_cycle(custom: Mapping[str, str], adaptations: Sequence[tuple[int, str]]) -> list[Question]:
     """Last cycle's adaptations first, then the workspace's questions (or the defaults)."""
     asked = [Question(f"{Kind.FOLLOW_UP}:{i}", follow_up_text(text)) for i, text in adaptations]
     asked += [Question(str(key), custom.get(key, text)) for key, text in DEFAULTS.items()]

@@ -57,25 +57,23 @@ async def button(session: AsyncSession, turn: Turn) -> Outcome:
     cycle = await retro.cycle_by_id(
         session, workspace_id=turn.workspace_id, cycle_id=int(turn.event.action_value)
     )
-    participant = (
-        await session.get(RetroParticipant, (cycle.id, turn.user_id)) if cycle else None
-    )
+    participant = await session.get(RetroParticipant, (cycle.id, turn.user_id)) if cycle else None
     if cycle is None or participant is None:
         raise InvalidInput(texts.NOT_YOUR_RETRO)
     if cycle.status is not retro.CycleStatus.OPEN:
         raise InvalidInput(texts.RETRO_ALREADY_CLOSED)
     remaining = cycles.remaining_questions(cycle, participant)
-    inputs = tuple(
-        FormInput(q.key, q.text, InputKind.PARAGRAPH, required=False) for q in remaining
-    ) + (
-        FormInput(
-            "anonymous",
-            texts.ANONYMOUS_CHOICE,
-            InputKind.CHOICE,
-            required=False,
-            choices=(Choice("no", "No, use my name"), Choice("yes", "Yes, keep them anonymous")),
-            initial="yes" if participant.anonymous else "no",
-        ),
+    anonymity = FormInput(
+        "anonymous",
+        texts.ANONYMOUS_CHOICE,
+        InputKind.CHOICE,
+        required=False,
+        choices=(Choice("no", "No, use my name"), Choice("yes", "Yes, keep them anonymous")),
+        initial="yes" if participant.anonymous else "no",
+    )
+    inputs = (
+        *(FormInput(q.key, q.text, InputKind.PARAGRAPH, required=False) for q in remaining),
+        anonymity,
     )
     shown = Form(FORM_ID, texts.FORM_TITLE_RETRO, inputs, context=str(cycle.id))
     return Outcome(replies=(Reply(shown.title, form=shown),))
@@ -199,9 +197,7 @@ async def _questions(session: AsyncSession, turn: Turn, args: str) -> Outcome:
         raise InvalidInput(texts.QUESTIONS_USAGE)
     if len(wording) > 500:
         raise InvalidInput(texts.QUESTION_TOO_LONG)
-    found = await session.scalar(
-        retro.select_question(workspace_id=turn.workspace_id, key=key.casefold())
-    )
+    found = await retro.question_by_key(session, workspace_id=turn.workspace_id, key=key.casefold())
     if found is None:
         session.add(
             RetroQuestion(

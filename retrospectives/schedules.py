@@ -9,6 +9,7 @@ after opening, with gentle private reminders at 10:00 on the second and fourth w
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -54,7 +55,7 @@ def check_schedule(schedule: str, timezone: str, now: datetime) -> str:
     upcoming = fire_times(trigger, now, now + timedelta(days=400), limit=6)
     if not upcoming:
         raise ScheduleError(text)
-    gaps = [later - earlier for earlier, later in zip(upcoming, upcoming[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in pairwise(upcoming)]
     if any(gap < MIN_GAP for gap in gaps):
         raise ScheduleError(text)
     return text

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from retrospectives import texts
 from retrospectives.commands import StoryDraft, parse_key_result_ref, parse_result
-from retrospectives.errors import InvalidInput, NoTeamHere, NotALead
+from retrospectives.errors import InvalidInput, NotALead, NoTeamHere
 from storage import core, okr
 from storage.core import Team, TeamLead
 from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern, StorySource

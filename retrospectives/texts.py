@@ -202,7 +202,8 @@ def story_saved_from_message(team: str) -> str:
 
 HELP_RETRO = (
     "/retro schedule quarterly | off | <cron> — when this team's retrospectives open "
-    "(leads; quarterly opens on the Monday one to two weeks before a quarter ends, 10:00 team time)\n"
+    "(leads; quarterly opens on the Monday one to two weeks before a quarter ends, "
+    "10:00 team time)\n"
     "/retro start — open a retrospective now (leads)\n"
     "/retro status — is one open, until when, and how many have answered\n"
     "/retro close — close it now and post the summary (leads)\n"
@@ -221,12 +222,16 @@ RETRO_ALREADY_CLOSED = (
     "That retrospective has closed. Tell me anything you still want to say here, and I'll "
     "keep it as a learning story."
 )
-UNKNOWN_RETRO = "I know /retro schedule, /retro start, /retro status, /retro close and /retro questions."
+UNKNOWN_RETRO = (
+    "I know /retro schedule, /retro start, /retro status, /retro close and /retro questions."
+)
 SCHEDULE_USAGE = (
     "Say when, for example: /retro schedule quarterly, /retro schedule off, or a cron "
     "expression in the team's time such as /retro schedule 0 10 * * 1 (no more often than weekly)."
 )
-SCHEDULE_OFF = "Scheduled retrospectives are off for this team. /retro start still opens one by hand."
+SCHEDULE_OFF = (
+    "Scheduled retrospectives are off for this team. /retro start still opens one by hand."
+)
 RETRO_NOT_OPEN = "No retrospective is open for this team. A lead can start one with /retro start."
 METRIC_FROM_RETRO = "Raised in the retrospective"
 FORM_TITLE_RETRO = "Retrospective"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, select
@@ -129,9 +129,7 @@ async def team_by_channel(
 
 async def team_by_name(session: AsyncSession, *, workspace_id: int, name: str) -> Team | None:
     return await session.scalar(
-        select(Team).where(
-            Team.workspace_id == workspace_id, Team.name_key == team_name_key(name)
-        )
+        select(Team).where(Team.workspace_id == workspace_id, Team.name_key == team_name_key(name))
     )
 
 
@@ -242,14 +240,14 @@ async def all_leads(session: AsyncSession) -> Sequence[tuple[TeamLead, Team, Wor
 
 
 async def leads_without_timezone(
-    session: AsyncSession, *, limit: int
+    session: AsyncSession, *, platforms: Collection[str], limit: int
 ) -> Sequence[tuple[int, str, str, str]]:
     """Leads whose timezone was never asked: (team id, user id, platform, workspace id)."""
     result = await session.execute(
         select(TeamLead.team_id, TeamLead.user_id, Workspace.platform, Workspace.external_id)
         .join(Team, Team.id == TeamLead.team_id)
         .join(Workspace, Workspace.id == Team.workspace_id)
-        .where(TeamLead.timezone.is_(None))
+        .where(TeamLead.timezone.is_(None), Workspace.platform.in_(list(platforms)))
         .limit(limit)
     )
     return [(t, u, p, w) for t, u, p, w in result]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -60,8 +60,12 @@ class OutboxMessage(Base):
     target_id: Mapped[str] = mapped_column(String(128))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[OutboxStatus] = mapped_column(
-        Enum(OutboxStatus, name="outbox_status", values_callable=lambda e: [m.value for m in e],
-             length=16),
+        Enum(
+            OutboxStatus,
+            name="outbox_status",
+            values_callable=lambda e: [m.value for m in e],
+            length=16,
+        ),
         default=OutboxStatus.PENDING,
     )
     attempts: Mapped[int] = mapped_column(default=0)
@@ -129,11 +133,17 @@ async def enqueue(
 
 
 async def claim_due_messages(
-    session: AsyncSession, *, now: datetime, lease: timedelta, limit: int
+    session: AsyncSession,
+    *,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    platforms: Collection[str],
 ) -> Sequence[tuple[OutboxMessage, Workspace]]:
     """Lease due messages to this worker; other workers skip rows locked or leased here.
 
-    On PostgreSQL the rows are locked (SKIP LOCKED). Leasing is also a conditional write per
+    Only messages for ``platforms`` (those this process can send to) are taken. On PostgreSQL
+    the rows are locked (SKIP LOCKED). Leasing is also a conditional write per
     row, so a row another worker leased a moment ago (SQLite, or a lease that just ran out)
     is left to that worker.
     """
@@ -145,7 +155,7 @@ async def claim_due_messages(
     statement = (
         select(OutboxMessage, Workspace)
         .join(Workspace, Workspace.id == OutboxMessage.workspace_id)
-        .where(*due)
+        .where(*due, Workspace.platform.in_(list(platforms)))
         .order_by(OutboxMessage.available_at, OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=OutboxMessage)

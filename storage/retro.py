@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Select, String, Text, UniqueConstraint, select
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,8 +29,12 @@ class RetroCycle(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(80))
     status: Mapped[CycleStatus] = mapped_column(
-        Enum(CycleStatus, name="cycle_status", values_callable=lambda e: [m.value for m in e],
-             length=16)
+        Enum(
+            CycleStatus,
+            name="cycle_status",
+            values_callable=lambda e: [m.value for m in e],
+            length=16,
+        )
     )
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -105,7 +109,9 @@ class RetroQuestion(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-async def open_cycle(session: AsyncSession, *, workspace_id: int, team_id: int) -> RetroCycle | None:
+async def open_cycle(
+    session: AsyncSession, *, workspace_id: int, team_id: int
+) -> RetroCycle | None:
     return await session.scalar(
         select(RetroCycle).where(
             RetroCycle.workspace_id == workspace_id,
@@ -115,11 +121,11 @@ async def open_cycle(session: AsyncSession, *, workspace_id: int, team_id: int) 
     )
 
 
-async def cycle_by_id(session: AsyncSession, *, workspace_id: int, cycle_id: int) -> RetroCycle | None:
+async def cycle_by_id(
+    session: AsyncSession, *, workspace_id: int, cycle_id: int
+) -> RetroCycle | None:
     return await session.scalar(
-        select(RetroCycle).where(
-            RetroCycle.workspace_id == workspace_id, RetroCycle.id == cycle_id
-        )
+        select(RetroCycle).where(RetroCycle.workspace_id == workspace_id, RetroCycle.id == cycle_id)
     )
 
 
@@ -201,7 +207,11 @@ async def custom_questions(session: AsyncSession, *, workspace_id: int) -> dict[
     return {q.key: q.text for q in result}
 
 
-def select_question(*, workspace_id: int, key: str) -> Select[tuple[RetroQuestion]]:
-    return select(RetroQuestion).where(
-        RetroQuestion.workspace_id == workspace_id, RetroQuestion.key == key
+async def question_by_key(
+    session: AsyncSession, *, workspace_id: int, key: str
+) -> RetroQuestion | None:
+    return await session.scalar(
+        select(RetroQuestion).where(
+            RetroQuestion.workspace_id == workspace_id, RetroQuestion.key == key
+        )
     )

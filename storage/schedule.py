@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UTCDateTime
+from storage.core import Workspace
 from storage.ledger import insert_ignoring_duplicates
 
 
@@ -34,8 +35,9 @@ class ScheduledRun(Base):
     subject: Mapped[str] = mapped_column(String(255))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[RunStatus] = mapped_column(
-        Enum(RunStatus, name="run_status", values_callable=lambda e: [m.value for m in e],
-             length=16),
+        Enum(
+            RunStatus, name="run_status", values_callable=lambda e: [m.value for m in e], length=16
+        ),
         default=RunStatus.PENDING,
     )
     attempts: Mapped[int] = mapped_column(default=0)
@@ -101,9 +103,13 @@ async def plan(
 
 
 async def take_next_due(
-    session: AsyncSession, *, now: datetime, passing_over: Collection[int] = ()
+    session: AsyncSession,
+    *,
+    now: datetime,
+    platforms: Collection[str],
+    passing_over: Collection[int] = (),
 ) -> ScheduledRun | None:
-    """Take the oldest due run for this transaction, or None when nothing is due.
+    """Take the oldest due run of ``platforms`` for this transaction, or None.
 
     On PostgreSQL the row is locked and other replicas skip it. Taking is also a conditional
     write (``WHERE status = 'pending'``), which on SQLite takes the write lock and on every
@@ -111,15 +117,21 @@ async def take_next_due(
     """
     skipped = set(passing_over)
     while True:
-        statement = select(ScheduledRun).where(
-            ScheduledRun.status == RunStatus.PENDING, ScheduledRun.due_at <= now
+        statement = (
+            select(ScheduledRun)
+            .join(Workspace, Workspace.id == ScheduledRun.workspace_id)
+            .where(
+                ScheduledRun.status == RunStatus.PENDING,
+                ScheduledRun.due_at <= now,
+                Workspace.platform.in_(list(platforms)),
+            )
         )
         if skipped:
             statement = statement.where(ScheduledRun.id.not_in(list(skipped)))
         run = await session.scalar(
             statement.order_by(ScheduledRun.due_at, ScheduledRun.id)
             .limit(1)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=ScheduledRun)
         )
         if run is None:
             return None

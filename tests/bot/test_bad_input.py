@@ -70,9 +70,7 @@ async def test_a_ten_thousand_character_story_is_refused(team):
 
 
 async def test_a_form_with_an_oversized_part_is_refused_inline(team):
-    outcome = await team.submit(
-        "story_learning", {"hypothesis": "h", "learned": "z" * 5000}
-    )
+    outcome = await team.submit("story_learning", {"hypothesis": "h", "learned": "z" * 5000})
     assert set(outcome.form_errors) == {"learned"}
     assert await totals(team) == [1, 0, 0, 0, 0]
 

@@ -7,7 +7,9 @@ from bot.replies import Visibility
 
 
 async def digest_of(bot, user="U1", channel="C1"):
-    outcome = await bot.send(bot.event(EventKind.COMMAND, text="/okr digest", user=user, channel=channel))
+    outcome = await bot.send(
+        bot.event(EventKind.COMMAND, text="/okr digest", user=user, channel=channel)
+    )
     [reply] = outcome.replies
     return reply
 
@@ -20,8 +22,12 @@ async def test_the_digest_groups_learning_by_key_result_and_keeps_recognition_ap
         "| result: invalidated | next: test trust badges | kr: KR1"
     )
     await bot.say("/story learning We learned buyers read reviews before paying", user="U2")
-    await bot.say("/story impact who: returning buyers | before: retyped addresses | after: reuse them")
-    await bot.say("/okr concern Conversion rate: we push upsells that annoy people anonymous", user="U3")
+    await bot.say(
+        "/story impact who: returning buyers | before: retyped addresses | after: reuse them"
+    )
+    await bot.say(
+        "/okr concern Conversion rate: we push upsells that annoy people anonymous", user="U3"
+    )
     await bot.say("/okr team create Payments", channel="C2", user="U5")
     await bot.say(
         "/shoutout Checkout for sharing their failed checkout experiment so we did not repeat it",
@@ -43,7 +49,9 @@ async def test_the_digest_groups_learning_by_key_result_and_keeps_recognition_ap
     assert "upsells" in body["Checkout: metric concerns raised"]
 
     # Shout-outs come after every key-result section, and carry no key-result figure.
-    recognition = [i for i, s in enumerate(reply.sections) if "failed checkout experiment" in s.text]
+    recognition = [
+        i for i, s in enumerate(reply.sections) if "failed checkout experiment" in s.text
+    ]
     assert recognition and min(recognition) > titles.index(kr_title)
     for index in recognition:
         assert "KR" not in reply.sections[index].text + reply.sections[index].title

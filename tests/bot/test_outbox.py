@@ -1,12 +1,15 @@
 """Outbound messages: retried when the platform asks, never sent twice, picked up after a crash."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.events import EventKind, Platform
 from bot.outbox import MAX_ATTEMPTS, backoff
 from storage import ledger
 from storage.ledger import OutboxMessage, OutboxStatus
+from storage.schedule import RunStatus, ScheduledRun
 
 
 async def raise_concern(bot):
@@ -50,7 +53,11 @@ async def test_a_worker_that_died_after_claiming_leaves_the_message_to_another(b
     await raise_concern(bot)
     async with bot.app.sessions() as session, session.begin():
         claimed = await ledger.claim_due_messages(
-            session, now=bot.clock.now(), lease=timedelta(minutes=2), limit=10
+            session,
+            now=bot.clock.now(),
+            lease=timedelta(minutes=2),
+            limit=10,
+            platforms=["console"],
         )
         assert len(claimed) == 1
     # ...and that worker is gone. Until the lease runs out nobody else sends it.
@@ -65,3 +72,22 @@ def test_backoff_grows_and_is_capped():
     assert backoff(1) == timedelta(seconds=2)
     assert backoff(3) == timedelta(seconds=8)
     assert backoff(30) == timedelta(minutes=10)
+
+
+async def test_a_process_leaves_other_platforms_work_to_processes_that_can_do_it(bot):
+    async def on_slack(text):
+        event = bot.event(EventKind.COMMAND, text=text, workspace="T1")
+        return await bot.send(replace(event, platform=Platform.SLACK))
+
+    await on_slack("/okr team create Support")
+    await on_slack("/okr concern Speed: we rush")
+    await on_slack("/retro start")
+    report = await bot.tick()
+    # This process can only reach the console: the Slack work waits, untouched, for a
+    # process connected to Slack, instead of being marked failed.
+    assert (report.performed, report.delivered) == (0, 0)
+    message = await status(bot)
+    assert message.status is OutboxStatus.PENDING and message.attempts == 0
+    async with bot.app.sessions() as session:
+        run = await session.scalar(select(ScheduledRun))
+    assert run.status is RunStatus.PENDING

@@ -116,8 +116,9 @@ async def test_two_replicas_racing_perform_each_run_once(database_url):
 
     reports = await asyncio.gather(*(r.scheduler.tick() for r in replicas))
     async with first.sessions() as session:
-        runs = await session.scalar(select(func.count()).select_from(ScheduledRun).where(
-            ScheduledRun.job == "retro.start"))
+        runs = await session.scalar(
+            select(func.count()).select_from(ScheduledRun).where(ScheduledRun.job == "retro.start")
+        )
         messages = await session.scalar(select(func.count()).select_from(OutboxMessage))
     assert runs == 6
     assert sum(r.performed for r in reports) == 6  # each opening once, by one replica or the other

@@ -89,9 +89,18 @@ def test_people_are_read_from_mentions(token, user):
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        ("Handle time: agents close tickets early", ("Handle time", "agents close tickets early", False)),
-        ("Handle time: agents close tickets early anonymous", ("Handle time", "agents close tickets early", True)),
-        ("Handle time: agents close tickets early [anonymous]", ("Handle time", "agents close tickets early", True)),
+        (
+            "Handle time: agents close tickets early",
+            ("Handle time", "agents close tickets early", False),
+        ),
+        (
+            "Handle time: agents close tickets early anonymous",
+            ("Handle time", "agents close tickets early", True),
+        ),
+        (
+            "Handle time: agents close tickets early [anonymous]",
+            ("Handle time", "agents close tickets early", True),
+        ),
     ],
 )
 def test_concerns(args, expected):

@@ -191,16 +191,23 @@ async def test_the_form_records_the_same_answers_as_the_conversation(team):
     [button] = prompt.reply.buttons
     opened = await team.send(
         team.event(
-            EventKind.BUTTON, user="U2", channel="DU2", direct=True,
-            action_id=button.action_id, action_value=button.value,
+            EventKind.BUTTON,
+            user="U2",
+            channel="DU2",
+            direct=True,
+            action_id=button.action_id,
+            action_value=button.value,
         )
     )
     form = opened.replies[0].form
     assert [i.name for i in form.inputs][:2] == ["bet", "learned"]
     outcome = await team.send(
         team.event(
-            EventKind.FORM_SUBMISSION, user="U2", channel="DU2",
-            form_id=form.form_id, form_context=form.context,
+            EventKind.FORM_SUBMISSION,
+            user="U2",
+            channel="DU2",
+            form_id=form.form_id,
+            form_context=form.context,
             form_values={"bet": "Fewer fields", "learned": "Trust matters more", "anonymous": "no"},
         )
     )
@@ -213,8 +220,13 @@ async def test_the_form_records_the_same_answers_as_the_conversation(team):
     ]
     # Someone who was not asked cannot use the form of this retrospective.
     stranger = await team.send(
-        team.event(EventKind.FORM_SUBMISSION, user="U9", form_id=form.form_id,
-                   form_context=form.context, form_values={"bet": "x"})
+        team.event(
+            EventKind.FORM_SUBMISSION,
+            user="U9",
+            form_id=form.form_id,
+            form_context=form.context,
+            form_values={"bet": "x"},
+        )
     )
     assert "isn't one you were asked" in stranger.replies[0].text
 

@@ -3,7 +3,6 @@
 from sqlalchemy import func, select
 
 from bot.events import EventKind
-
 from storage.core import Team
 from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern, StoryResult
 
@@ -57,7 +56,9 @@ async def test_key_results_are_numbered_per_team_and_cited_by_stories(bot):
     assert "Recorded KR1" in await bot.say("/okr kr add Checkout completion reaches 70%")
     assert "Recorded KR2" in await bot.say("/okr kr add Refund contacts halve")
     await bot.say("/okr team create Payments", channel="C2", user="U2")
-    assert "Recorded KR1" in await bot.say("/okr kr add Payouts in one day", channel="C2", user="U2")
+    assert "Recorded KR1" in await bot.say(
+        "/okr kr add Payouts in one day", channel="C2", user="U2"
+    )
 
     answer = await bot.say(
         "/story learning hypothesis: fewer fields lift completion | learned: they did, a bit "
@@ -99,7 +100,9 @@ async def test_output_only_story_gets_the_outcome_question_and_the_answer_is_kep
     [story] = await rows(bot, LearningStory)
     assert story.awaiting_outcome
 
-    answer = await bot.say("/story outcome Buyers stop abandoning at the address step", channel="D1", direct=True)
+    answer = await bot.say(
+        "/story outcome Buyers stop abandoning at the address step", channel="D1", direct=True
+    )
     assert "Added the outcome to your story for Checkout" in answer
     [story] = await rows(bot, LearningStory)
     assert story.outcome == "Buyers stop abandoning at the address step"

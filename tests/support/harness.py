@@ -10,8 +10,8 @@ from bot.app import Okrbot, build
 from bot.clock import ManualClock
 from bot.events import ChatEvent, EventKind, Platform
 from bot.replies import Outcome, Reply
-from bot.settings import Settings
 from bot.scheduler import TickReport
+from bot.settings import Settings
 from tests.support.fakes import FakeChatPort, FakeDirectory
 
 START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday morning
@@ -43,9 +43,7 @@ class Harness:
         self._ids = count(1)
 
     @classmethod
-    async def start(
-        cls, database_url: str, *, directory: FakeDirectory | None = None
-    ) -> Harness:
+    async def start(cls, database_url: str, *, directory: FakeDirectory | None = None) -> Harness:
         """Start okrbot; with a directory, channel members come from it, not from who spoke."""
         clock = ManualClock(START)
         port = FakeChatPort()
