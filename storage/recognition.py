@@ -6,13 +6,19 @@ never for attainment.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import Enum, ForeignKey, String, Text, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from storage import ledger
 from storage.base import Base, UTCDateTime
+from storage.ledger import OutboxMessage
+
+ANNOUNCEMENT_PREFIX = "shoutout:"
 
 
 class Behaviour(StrEnum):
@@ -23,6 +29,15 @@ class Behaviour(StrEnum):
     OTHER = "other"
 
 
+class ShoutOutStatus(StrEnum):
+    DRAFT = "draft"  # held back by the attainment nudge until the giver posts it anyway
+    POSTED = "posted"
+
+
+def _enum(cls: type[StrEnum], name: str) -> Enum:
+    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e], length=16)
+
+
 class ShoutOut(Base):
     __tablename__ = "shout_out"
 
@@ -30,12 +45,14 @@ class ShoutOut(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     giver_id: Mapped[str | None] = mapped_column(String(128))  # None once the giver is erased
     giver_team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"))
-    behaviour: Mapped[Behaviour] = mapped_column(
-        Enum(Behaviour, name="behaviour", values_callable=lambda e: [m.value for m in e], length=16)
-    )
+    behaviour: Mapped[Behaviour] = mapped_column(_enum(Behaviour, "behaviour"))
     text: Mapped[str] = mapped_column(Text)
     private: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[ShoutOutStatus] = mapped_column(
+        _enum(ShoutOutStatus, "shout_out_status"), default=ShoutOutStatus.POSTED
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     recipients: Mapped[list[ShoutOutRecipient]] = relationship(
         back_populates="shout_out", cascade="all, delete-orphan", lazy="selectin"
@@ -44,16 +61,22 @@ class ShoutOut(Base):
         back_populates="shout_out", cascade="all, delete-orphan", lazy="selectin"
     )
 
+    @property
+    def team_ids(self) -> frozenset[int]:
+        return frozenset(r.team_id for r in self.recipients)
+
 
 class ShoutOutRecipient(Base):
-    """A team that received a shout-out, and the message that announced it in its channel."""
+    """A team that received a shout-out."""
 
     __tablename__ = "shout_out_recipient"
 
     shout_out_id: Mapped[int] = mapped_column(
         ForeignKey("shout_out.id", ondelete="CASCADE"), primary_key=True
     )
-    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
+    )
 
     shout_out: Mapped[ShoutOut] = relationship(back_populates="recipients")
 
@@ -70,3 +93,155 @@ class CoSign(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     shout_out: Mapped[ShoutOut] = relationship(back_populates="co_signs")
+
+
+def add_shout_out(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    giver_id: str,
+    giver_team_id: int | None,
+    team_ids: Sequence[int],
+    behaviour: Behaviour,
+    text: str,
+    private: bool,
+    status: ShoutOutStatus,
+    now: datetime,
+) -> ShoutOut:
+    """Add a shout-out (posted, or a draft waiting for its giver) to the session."""
+    shout_out = ShoutOut(
+        workspace_id=workspace_id,
+        giver_id=giver_id,
+        giver_team_id=giver_team_id,
+        behaviour=behaviour,
+        text=text,
+        private=private,
+        status=status,
+        created_at=now,
+        posted_at=now if status is ShoutOutStatus.POSTED else None,
+        recipients=[ShoutOutRecipient(team_id=team_id) for team_id in team_ids],
+    )
+    session.add(shout_out)
+    return shout_out
+
+
+async def shout_out_by_id(
+    session: AsyncSession, *, workspace_id: int, shout_out_id: int
+) -> ShoutOut | None:
+    return await session.scalar(
+        select(ShoutOut).where(ShoutOut.workspace_id == workspace_id, ShoutOut.id == shout_out_id)
+    )
+
+
+async def publish_draft(
+    session: AsyncSession, *, workspace_id: int, shout_out_id: int, giver_id: str, now: datetime
+) -> bool:
+    """Turn one giver's draft into a posted shout-out; False if it was not a draft of theirs."""
+    result = await session.execute(
+        update(ShoutOut)
+        .where(
+            ShoutOut.workspace_id == workspace_id,
+            ShoutOut.id == shout_out_id,
+            ShoutOut.giver_id == giver_id,
+            ShoutOut.status == ShoutOutStatus.DRAFT,
+        )
+        .values(status=ShoutOutStatus.POSTED, posted_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def posted_by_giver_since(
+    session: AsyncSession, *, workspace_id: int, giver_id: str, text: str, since: datetime
+) -> Sequence[ShoutOut]:
+    """Shout-outs one person posted with exactly this text since a moment."""
+    result = await session.scalars(
+        select(ShoutOut).where(
+            ShoutOut.workspace_id == workspace_id,
+            ShoutOut.giver_id == giver_id,
+            ShoutOut.status == ShoutOutStatus.POSTED,
+            ShoutOut.posted_at >= since,
+            ShoutOut.text == text,
+        )
+    )
+    return result.all()
+
+
+async def received_since(
+    session: AsyncSession, *, workspace_id: int, team_id: int, since: datetime
+) -> Sequence[ShoutOut]:
+    """Posted shout-outs one team received since a moment, oldest first."""
+    result = await session.scalars(
+        select(ShoutOut)
+        .join(ShoutOutRecipient)
+        .where(
+            ShoutOut.workspace_id == workspace_id,
+            ShoutOutRecipient.team_id == team_id,
+            ShoutOut.status == ShoutOutStatus.POSTED,
+            ShoutOut.posted_at >= since,
+        )
+        .order_by(ShoutOut.posted_at, ShoutOut.id)
+    )
+    return result.all()
+
+
+async def posted_between(
+    session: AsyncSession, *, workspace_id: int, since: datetime, until: datetime
+) -> Sequence[ShoutOut]:
+    """Every posted shout-out of a workspace in a period, oldest first."""
+    result = await session.scalars(
+        select(ShoutOut)
+        .where(
+            ShoutOut.workspace_id == workspace_id,
+            ShoutOut.status == ShoutOutStatus.POSTED,
+            ShoutOut.posted_at >= since,
+            ShoutOut.posted_at <= until,
+        )
+        .order_by(ShoutOut.posted_at, ShoutOut.id)
+    )
+    return result.all()
+
+
+async def add_co_sign(
+    session: AsyncSession, *, shout_out_id: int, user_id: str, now: datetime
+) -> bool:
+    """Record that someone co-signed a shout-out; False if they had already."""
+    return await ledger.insert_ignoring_duplicates(
+        session,
+        CoSign.__table__,  # type: ignore[arg-type]
+        {"shout_out_id": shout_out_id, "user_id": user_id, "created_at": now},
+    )
+
+
+def announcement_key(shout_out_id: int, place: str) -> str:
+    """The outbox key of one announcement of a shout-out (a team channel or a lead)."""
+    return f"{ANNOUNCEMENT_PREFIX}{shout_out_id}:{place}"
+
+
+def shout_out_id_in_key(key: str) -> int | None:
+    """Read the shout-out id back from an announcement key; None for any other message."""
+    if not key.startswith(ANNOUNCEMENT_PREFIX):
+        return None
+    number, _, _ = key[len(ANNOUNCEMENT_PREFIX) :].partition(":")
+    return int(number) if number.isdigit() else None
+
+
+async def announced_shout_out(
+    session: AsyncSession, *, workspace_id: int, message_id: str
+) -> ShoutOut | None:
+    """The posted shout-out a delivered platform message announced, if it announced one."""
+    keys = await session.scalars(
+        select(OutboxMessage.idempotency_key).where(
+            OutboxMessage.workspace_id == workspace_id,
+            OutboxMessage.message_id == message_id,
+            OutboxMessage.idempotency_key.startswith(ANNOUNCEMENT_PREFIX, autoescape=True),
+        )
+    )
+    for key in keys:
+        shout_out_id = shout_out_id_in_key(key)
+        if shout_out_id is None:
+            continue
+        found = await shout_out_by_id(session, workspace_id=workspace_id, shout_out_id=shout_out_id)
+        if found is not None and found.status is ShoutOutStatus.POSTED:
+            return found
+    return None
