@@ -1,0 +1,1 @@
+"""Team shout-outs for behaviour, the attainment-language guard, co-signs and coverage."""

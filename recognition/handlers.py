@@ -1,0 +1,112 @@
+"""Chat commands, the form, buttons and reactions of the recognition domain."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.events import Turn
+from bot.replies import Button, ButtonStyle, Outcome, Reply, Section, private
+from recognition import announce, commands, forms, guard, service, texts
+from recognition.commands import ShoutOutRequest
+from recognition.errors import DraftGone, ShoutOutRefused
+
+FORM_IDS = frozenset({forms.SHOUT_OUT})
+ACTION_PREFIX = "shoutout."
+POST_ANYWAY = "shoutout.post_anyway"
+DISCARD = "shoutout.discard"
+
+
+async def shoutout(session: AsyncSession, turn: Turn, args: str) -> Outcome:
+    """Handle ``/shoutout <team or #channel> <what they did>``; alone, open the form."""
+    if not args.strip():
+        shown = forms.shout_out(turn.channel_id)
+        return Outcome(replies=(Reply(shown.title, form=shown),))
+    names = await service.team_names(session, workspace_id=turn.workspace_id)
+    request = commands.parse_command(args, names)
+    return await _give(session, turn, request, channel_id=turn.channel_id)
+
+
+async def form(session: AsyncSession, turn: Turn) -> Outcome:
+    """Give the shout-out submitted through the form; problems show next to their input."""
+    channel_id = turn.event.form_context or turn.channel_id
+    try:
+        names = await service.team_names(session, workspace_id=turn.workspace_id)
+        request = commands.parse_form(turn.event.form_values, names)
+        return await _give(
+            session, turn, request, channel_id=channel_id, input_name=commands.TEAMS_INPUT
+        )
+    except ShoutOutRefused as refusal:
+        raise refusal.in_form() from None
+
+
+async def button(session: AsyncSession, turn: Turn) -> Outcome:
+    """Post a held-back draft as written ("Post anyway"), or discard it."""
+    action, value = turn.event.action_id, turn.event.action_value
+    if action not in {POST_ANYWAY, DISCARD}:
+        return Outcome()
+    if not value.isdigit():
+        raise DraftGone(texts.DRAFT_GONE)
+    if action == DISCARD:
+        await service.discard_draft(
+            session, workspace_id=turn.workspace_id, giver_id=turn.user_id, shout_out_id=int(value)
+        )
+        return private(texts.DRAFT_DISCARDED)
+    result = await service.post_draft(
+        session,
+        workspace_id=turn.workspace_id,
+        giver_id=turn.user_id,
+        shout_out_id=int(value),
+        now=turn.now,
+    )
+    if result is None:
+        return private(texts.ALREADY_POSTED)
+    shout_out, teams = result
+    return announce.posted(shout_out, teams, _giver(turn))
+
+
+async def reaction(session: AsyncSession, turn: Turn) -> Outcome:
+    """Co-sign the shout-out a reaction was added to; any other reaction changes nothing."""
+    await service.co_sign(
+        session,
+        workspace_id=turn.workspace_id,
+        message_id=turn.event.target_message_id,
+        user_id=turn.user_id,
+        now=turn.now,
+    )
+    return Outcome()  # a co-sign is quiet: answering every reaction would be noise
+
+
+async def _give(
+    session: AsyncSession,
+    turn: Turn,
+    request: ShoutOutRequest,
+    *,
+    channel_id: str,
+    input_name: str = "",
+) -> Outcome:
+    phrases = guard.attainment_phrases(request.text)
+    shout_out, teams = await service.give(
+        session,
+        workspace_id=turn.workspace_id,
+        giver_id=turn.user_id,
+        channel_id=channel_id,
+        request=request,
+        hold=bool(phrases),
+        now=turn.now,
+        input_name=input_name,
+    )
+    if not phrases:
+        return announce.posted(shout_out, teams, _giver(turn))
+    draft = str(shout_out.id)
+    return private(
+        texts.nudge(phrases[0]),
+        Section(text=texts.NUDGE_HINT),
+        buttons=(
+            Button(texts.POST_ANYWAY, POST_ANYWAY, draft, ButtonStyle.PRIMARY),
+            Button(texts.DISCARD, DISCARD, draft),
+        ),
+    )
+
+
+def _giver(turn: Turn) -> str:
+    return turn.event.user_name or turn.user_id
