@@ -79,8 +79,8 @@ def parse_command(args: str, team_names: Collection[str]) -> ShoutOutRequest:
     """Read ``[private] <team>[, <team> ...] <what they did> [behaviour: ...]``."""
     rest = args.strip()
     private = False
-    if _PRIVATE.match(rest) and _match_name(rest, team_names) is None:
-        private, rest = True, rest[_PRIVATE.match(rest).end() :]  # type: ignore[union-attr]
+    if (flag := _PRIVATE.match(rest)) and _match_name(rest, team_names) is None:
+        private, rest = True, rest[flag.end() :]
     targets, rest = parse_targets(rest, team_names)
     if not targets:
         raise UnknownTeam(texts.NO_TEAM_GIVEN)
