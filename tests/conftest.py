@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.support import databases
-from tests.support.harness import Harness
+
+if TYPE_CHECKING:
+    from tests.support.harness import Harness
 
 
 @pytest.fixture(scope="session")
@@ -18,6 +21,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_ready() -> bool:
+    """PostgreSQL's test database, migrated from scratch once per run (or the test skips)."""
     databases.postgres_or_skip()
     databases.run_blocking(databases.reset_postgres())
     return True
@@ -45,6 +49,9 @@ async def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
 @pytest.fixture
 async def bot(database_url: str) -> AsyncIterator[Harness]:
     """okrbot on each real database, talking to a fake platform."""
+    # Imported here so that storage and migration tests run without the composition root.
+    from tests.support.harness import Harness
+
     harness = await Harness.start(database_url)
     try:
         yield harness

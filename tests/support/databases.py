@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 import migrations
 from storage.engine import create_engine
@@ -20,6 +21,8 @@ from storage.schema import metadata
 POSTGRES_URL = os.environ.get(
     "OKRBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
+# Apart from `public`, which the other database tests share; one per test process.
+MIGRATION_SCHEMA = f"okrbot_migration_{os.getpid()}"
 REQUIRE_POSTGRES = os.environ.get("OKRBOT_REQUIRE_POSTGRES") == "1"
 
 
@@ -80,6 +83,33 @@ async def empty_postgres() -> None:
     async with engine.begin() as connection:
         await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     await engine.dispose()
+
+
+def postgres_engine(*, schema: str | None = None, **options: Any) -> AsyncEngine:
+    """An engine on the PostgreSQL test database; with ``schema``, confined to that schema."""
+    if schema is not None:
+        options["connect_args"] = {"server_settings": {"search_path": schema}}
+    return create_engine(POSTGRES_URL, **options)
+
+
+async def recreate_postgres_schema(name: str) -> None:
+    """Give ``name`` an empty schema of its own, apart from the shared ``public`` one."""
+    engine = create_engine(POSTGRES_URL)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+            await connection.execute(text(f'CREATE SCHEMA "{name}"'))
+    finally:
+        await engine.dispose()
+
+
+async def drop_postgres_schema(name: str) -> None:
+    engine = create_engine(POSTGRES_URL)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+    finally:
+        await engine.dispose()
 
 
 def postgres_or_skip() -> None:
