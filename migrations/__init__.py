@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from alembic import command
@@ -19,6 +20,15 @@ def config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(HERE))
     cfg.set_main_option("file_template", "%%(year)d-%%(month).2d-%%(day).2d_%%(slug)s")
+    # A drafted revision comes out formatted and import-sorted, ready to review.
+    hooks = {"ruff_fix": "check --fix --select I,F401", "ruff_format": "format"}
+    cfg.set_section_option("post_write_hooks", "hooks", ", ".join(hooks))
+    for name, options in hooks.items():
+        cfg.set_section_option("post_write_hooks", f"{name}.type", "exec")
+        cfg.set_section_option("post_write_hooks", f"{name}.executable", sys.executable)
+        cfg.set_section_option(
+            "post_write_hooks", f"{name}.options", f"-m ruff {options} REVISION_SCRIPT_FILENAME"
+        )
     return cfg
 
 
