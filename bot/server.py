@@ -1,0 +1,362 @@
+"""The server: Slack over HTTP (and Socket Mode), health, readiness, metrics, and the workers.
+
+Routes: ``POST /slack/events``, ``GET /slack/install``, ``GET /slack/oauth_redirect``,
+``POST /api/messages`` (Teams, not in this version), ``GET /healthz``, ``GET /readyz``,
+``GET /metrics``. Background work — the outbox loop, the scheduler, replies sent after an ack,
+and any job handed to :func:`serve` — starts with the server and stops with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections import Counter
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import func, select, text
+
+from adapters.slack import bolt
+from adapters.slack.listeners import SlackListeners
+from adapters.slack.socket import socket_mode_handler
+from adapters.slack.web import ChannelPacer, SlackChatPort, SlackDirectory, SlackWeb
+from bot.app import Okrbot, build
+from bot.events import ChatEvent, Platform
+from bot.ports import EventHandler
+from bot.replies import Outcome
+from bot.settings import Settings
+from bot.slack_installations import DatabaseInstallationStore, DatabaseStateStore
+from storage.ledger import OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+OUTBOX_INTERVAL = 1.0
+READY_TIMEOUT = 2.0
+TEAMS_NOT_CONFIGURED = "Teams is not configured in this version"
+
+Job = Callable[[], Coroutine[Any, Any, None]]
+"""Work the server runs in the background for as long as it serves (the scheduler hook)."""
+
+
+@dataclass
+class Metrics:
+    """Counters kept in this process, shown at /metrics in Prometheus' text format."""
+
+    events: Counter[tuple[str, str]] = field(default_factory=Counter)
+    event_failures: Counter[str] = field(default_factory=Counter)
+    slack_requests: Counter[int] = field(default_factory=Counter)
+    delivered: int = 0
+
+    def render(self, outbox: dict[str, int]) -> str:
+        lines = [
+            "# HELP okrbot_events_handled_total Chat events handled, by platform and kind.",
+            "# TYPE okrbot_events_handled_total counter",
+            *(
+                f'okrbot_events_handled_total{{platform="{p}",kind="{k}"}} {n}'
+                for (p, k), n in sorted(self.events.items())
+            ),
+            "# HELP okrbot_events_failed_total Chat events that could not be handled.",
+            "# TYPE okrbot_events_failed_total counter",
+            *(
+                f'okrbot_events_failed_total{{platform="{p}"}} {n}'
+                for p, n in sorted(self.event_failures.items())
+            ),
+            "# HELP okrbot_slack_requests_total Requests on /slack/events, by HTTP status.",
+            "# TYPE okrbot_slack_requests_total counter",
+            *(
+                f'okrbot_slack_requests_total{{status="{s}"}} {n}'
+                for s, n in sorted(self.slack_requests.items())
+            ),
+            "# HELP okrbot_outbox_delivered_total Messages the outbox loop delivered.",
+            "# TYPE okrbot_outbox_delivered_total counter",
+            f"okrbot_outbox_delivered_total {self.delivered}",
+            "# HELP okrbot_outbox_messages Outbound messages in the outbox, by status.",
+            "# TYPE okrbot_outbox_messages gauge",
+            *(f'okrbot_outbox_messages{{status="{s}"}} {n}' for s, n in sorted(outbox.items())),
+        ]
+        return "\n".join(lines) + "\n"
+
+
+class Background:
+    """Tasks started by the server; on shutdown it waits for them a little, then cancels."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self, within: float = 10.0) -> None:
+        """Wait until every task has finished (replies after acks, mostly)."""
+        if self._tasks:
+            _done, pending = await asyncio.wait(set(self._tasks), timeout=within)
+            for task in pending:
+                task.cancel()
+
+
+class OutboxLoop:
+    """Deliver due outbox messages every second, or at once when an event wrote some."""
+
+    def __init__(self, okrbot: Okrbot, metrics: Metrics, interval: float = OUTBOX_INTERVAL):
+        self._okrbot = okrbot
+        self._metrics = metrics
+        self._interval = interval
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                self._metrics.delivered += await self._okrbot.outbox.deliver_due()
+            except Exception:  # the database may be away for a moment; try again later
+                log.exception("the outbox could not be delivered; retrying")
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._interval)
+
+
+def counted(
+    handle: EventHandler, metrics: Metrics, on_deliveries: Callable[[], None]
+) -> EventHandler:
+    """Count each event handled (or failed), and wake the outbox when it wrote messages."""
+
+    async def handle_counted(event: ChatEvent) -> Outcome:
+        try:
+            outcome = await handle(event)
+        except Exception:
+            metrics.event_failures[event.platform.value] += 1
+            raise
+        metrics.events[(event.platform.value, event.kind.value)] += 1
+        if outcome.deliveries:
+            on_deliveries()
+        return outcome
+
+    return handle_counted
+
+
+@dataclass
+class SlackWiring:
+    app: AsyncApp
+    verifier: SignatureVerifier | None  # None: no signing secret, so HTTP is refused
+
+
+def wire_slack(
+    okrbot: Okrbot, handle: EventHandler, background: Background, *, pacing: float = 1.0
+) -> SlackWiring | None:
+    """Connect Slack when it is configured: the Bolt app, the outbox's port, the directory."""
+    settings = okrbot.settings
+    oauth_wanted = bool(settings.slack_client_id and settings.slack_client_secret)
+    if oauth_wanted and not settings.secret_key:
+        log.error("Slack OAuth needs OKRBOT_SECRET_KEY to store tokens encrypted; OAuth is off")
+    store = (
+        DatabaseInstallationStore(okrbot.sessions, okrbot.clock, settings.secret_key)
+        if oauth_wanted and settings.secret_key
+        else None
+    )
+    if store is None and not settings.slack_bot_token:
+        return None
+    if not settings.slack_signing_secret and not settings.slack_app_token:
+        return None
+    token = settings.slack_bot_token
+
+    async def single_token(_workspace_id: str) -> str | None:
+        return token
+
+    web_api = SlackWeb(store.bot_token if store else single_token, base_url=settings.slack_api_url)
+    okrbot.ports[Platform.SLACK.value] = SlackChatPort(web_api, ChannelPacer(pacing))
+    okrbot.directories[Platform.SLACK.value] = SlackDirectory(web_api)
+    oauth = (
+        bolt.oauth_settings(
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret,
+            scopes=settings.slack_scopes,
+            installation_store=store,
+            state_store=DatabaseStateStore(okrbot.sessions, okrbot.clock),
+        )
+        if store is not None
+        else None
+    )
+    app = bolt.create_app(
+        listeners=SlackListeners(handle, okrbot.clock, background.spawn),
+        signing_secret=settings.slack_signing_secret,
+        api_url=settings.slack_api_url,
+        token=token,
+        oauth=oauth,
+    )
+    secret = settings.slack_signing_secret
+    return SlackWiring(app, SignatureVerifier(secret) if secret else None)
+
+
+class Routes:
+    """The HTTP handlers, over one okrbot."""
+
+    def __init__(self, okrbot: Okrbot, slack: SlackWiring | None, metrics: Metrics) -> None:
+        self._okrbot = okrbot
+        self._slack = slack
+        self._metrics = metrics
+
+    async def slack_events(self, request: web.Request) -> web.Response:
+        response = await self._slack_events(request)
+        self._metrics.slack_requests[response.status] += 1
+        return response
+
+    async def _slack_events(self, request: web.Request) -> web.Response:
+        if self._slack is None or self._slack.verifier is None:
+            return web.Response(status=503, text="Slack is not configured")
+        try:
+            body = await request.text()
+        except (UnicodeDecodeError, ValueError):
+            return web.Response(status=400, text="unreadable body")
+        # Checked here before parsing, so an unsigned malformed body is a 401 and not a 400.
+        if not self._slack.verifier.is_valid(
+            body=body,
+            timestamp=request.headers.get("X-Slack-Request-Timestamp", ""),
+            signature=request.headers.get("X-Slack-Signature", ""),
+        ):
+            return web.Response(status=401, text="invalid request signature")
+        try:
+            bolt_request = await to_bolt_request(request)
+        except ValueError:  # json.JSONDecodeError included
+            return web.Response(status=400, text="malformed body")
+        return await to_aiohttp_response(await self._slack.app.async_dispatch(bolt_request))
+
+    async def oauth(self, request: web.Request) -> web.Response:
+        flow = self._slack.app.oauth_flow if self._slack is not None else None
+        if flow is None:
+            return web.Response(status=404, text="Slack OAuth is not configured")
+        bolt_request = await to_bolt_request(request)
+        if request.path == flow.install_path:
+            return await to_aiohttp_response(await flow.handle_installation(bolt_request))
+        return await to_aiohttp_response(await flow.handle_callback(bolt_request))
+
+    async def teams(self, request: web.Request) -> web.Response:
+        return web.Response(status=503, text=TEAMS_NOT_CONFIGURED)
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def readyz(self, request: web.Request) -> web.Response:
+        try:
+            async with asyncio.timeout(READY_TIMEOUT), self._okrbot.engine.connect() as db:
+                await db.execute(text("SELECT 1"))
+        except Exception as error:
+            log.warning("not ready: the database does not answer (%s)", type(error).__name__)
+            return web.Response(status=503, text="database unavailable")
+        return web.Response(text="ready")
+
+    async def metrics(self, request: web.Request) -> web.Response:
+        outbox: dict[str, int] = {}
+        try:
+            async with asyncio.timeout(READY_TIMEOUT), self._okrbot.sessions() as session:
+                rows = await session.execute(
+                    select(OutboxMessage.status, func.count())
+                    .where(OutboxMessage.status != OutboxStatus.SENT)
+                    .group_by(OutboxMessage.status)
+                )
+                outbox = {str(OutboxStatus(s).value): int(n) for s, n in rows}
+        except Exception as error:
+            log.warning("metrics without the outbox: %s", type(error).__name__)
+        body = self._metrics.render({"pending": 0, "failed": 0} | outbox)
+        return web.Response(text=body, content_type="text/plain", charset="utf-8")
+
+
+@dataclass
+class Server:
+    """Everything `okrbot serve` runs, before it listens on a port."""
+
+    okrbot: Okrbot
+    web_app: web.Application
+    slack: SlackWiring | None
+    metrics: Metrics
+    background: Background
+    outbox: OutboxLoop
+
+    async def start_workers(self, *, scheduler: bool, jobs: Sequence[Job] = ()) -> None:
+        """Start the outbox loop, the scheduler and any extra jobs (unless --no-scheduler)."""
+        if scheduler:
+            self.background.spawn(self.outbox.run())
+            self.okrbot.scheduler.start()
+        for job in jobs:
+            self.background.spawn(job())
+
+    async def stop(self) -> None:
+        self.okrbot.scheduler.stop()
+        await self.background.drain(within=5.0)
+
+
+def create_server(okrbot: Okrbot, *, pacing: float = 1.0) -> Server:
+    """Wire okrbot to its routes; Slack joins when its settings are there."""
+    metrics = Metrics()
+    background = Background()
+    loop = OutboxLoop(okrbot, metrics)
+    handle = counted(okrbot.handle, metrics, loop.wake)
+    slack = wire_slack(okrbot, handle, background, pacing=pacing)
+    routes = Routes(okrbot, slack, metrics)
+    app = web.Application(client_max_size=1024 * 1024)
+    app.add_routes(
+        [
+            web.post("/slack/events", routes.slack_events),
+            web.get(bolt.INSTALL_PATH, routes.oauth),
+            web.get(bolt.REDIRECT_PATH, routes.oauth),
+            web.post("/api/messages", routes.teams),
+            web.get("/healthz", routes.healthz),
+            web.get("/readyz", routes.readyz),
+            web.get("/metrics", routes.metrics),
+        ]
+    )
+    return Server(okrbot, app, slack, metrics, background, loop)
+
+
+async def serve(
+    settings: Settings,
+    *,
+    host: str = "0.0.0.0",  # noqa: S104 - a server in a container listens on every interface
+    port: int = 3000,
+    socket_mode: bool = False,
+    scheduler: bool = True,
+    jobs: Sequence[Job] = (),
+) -> int:
+    """Run until SIGINT or SIGTERM: HTTP on host:port, and Socket Mode if asked."""
+    okrbot = await build(settings)
+    server = create_server(okrbot)
+    runner = web.AppRunner(server.web_app)
+    await runner.setup()
+    socket = None
+    try:
+        await web.TCPSite(runner, host, port).start()
+        log.info("okrbot serves on http://%s:%s", host, port)
+        if socket_mode:
+            if server.slack is None or not settings.slack_app_token:
+                log.error("Socket Mode needs SLACK_APP_TOKEN and a bot token or OAuth")
+                return 2
+            socket = socket_mode_handler(server.slack.app, settings.slack_app_token)
+            await socket.connect_async()  # type: ignore[no-untyped-call]
+            log.info("okrbot is connected to Slack in Socket Mode")
+        await server.start_workers(scheduler=scheduler, jobs=jobs)
+        await _until_stopped()
+    finally:
+        if socket is not None:
+            await socket.close_async()  # type: ignore[no-untyped-call]
+        await server.stop()
+        await runner.cleanup()
+        await okrbot.close()
+    return 0
+
+
+async def _until_stopped() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for name in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(name, stop.set)
+    await stop.wait()

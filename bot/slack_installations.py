@@ -1,0 +1,182 @@
+"""Slack installations and OAuth states on okrbot's own database, tokens encrypted at rest.
+
+The Fernet key is derived from ``OKRBOT_SECRET_KEY`` with scrypt, so a passphrase works as well
+as a random key. Without a secret key no token is ever stored. Nothing here logs a token.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import secrets
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.installation_store.models.bot import Bot
+from slack_sdk.oauth.installation_store.models.installation import Installation
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from adapters.slack.inbound import split_workspace
+from bot.ports import Clock
+from storage import installations
+
+log = logging.getLogger(__name__)
+
+# A fixed salt: the key is per deployment already, and every replica must derive the same one.
+_SALT = b"okrbot/slack-installations/v1"
+STATE_LIFETIME = timedelta(minutes=10)
+
+
+class MissingSecretKey(RuntimeError):
+    """Tokens are only stored encrypted, and there is no key to encrypt them with."""
+
+
+@lru_cache(maxsize=4)
+def fernet_for(secret_key: str) -> Fernet:
+    """Derive the Fernet key from the secret (scrypt, n=2**15) once per process."""
+    if not secret_key:
+        raise MissingSecretKey("set OKRBOT_SECRET_KEY to store Slack tokens")
+    derived = Scrypt(salt=_SALT, length=32, n=2**15, r=8, p=1).derive(secret_key.encode())
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def seal(installation: Installation, secret_key: str) -> str:
+    """Encrypt a whole installation (its tokens with it)."""
+    data = installation.to_dict_for_copying()
+    plain = json.dumps(data, default=lambda v: v.isoformat() if isinstance(v, datetime) else v)
+    return fernet_for(secret_key).encrypt(plain.encode()).decode()
+
+
+def unseal(sealed: str, secret_key: str) -> Installation | None:
+    """Decrypt an installation; None (and a warning) if the key has changed since."""
+    try:
+        data: dict[str, Any] = json.loads(fernet_for(secret_key).decrypt(sealed.encode()))
+    except InvalidToken:
+        log.warning("a Slack installation cannot be decrypted with the current secret key")
+        return None
+    return Installation(**data)
+
+
+def installation_key(enterprise_id: str | None, team_id: str | None, org_wide: bool) -> str:
+    """Name an installation: the org for an org-wide install, else the workspace."""
+    if org_wide and enterprise_id:
+        return enterprise_id
+    return team_id or enterprise_id or ""
+
+
+class DatabaseInstallationStore(AsyncInstallationStore):
+    """Bolt's installation store on our tables; bot tokens only, encrypted."""
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, secret_key: str
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._secret_key = secret_key
+
+    @property
+    def logger(self) -> logging.Logger:
+        return log
+
+    async def async_save(self, installation: Installation) -> None:
+        sealed = seal(installation, self._secret_key)
+        org_wide = bool(installation.is_enterprise_install)
+        async with self._sessions() as session, session.begin():
+            await installations.save_installation(
+                session,
+                installation_key=installation_key(
+                    installation.enterprise_id, installation.team_id, org_wide
+                ),
+                enterprise_id=installation.enterprise_id,
+                team_id=installation.team_id,
+                is_enterprise_install=org_wide,
+                bot_user_id=installation.bot_user_id,
+                sealed=sealed,
+                now=self._clock.now(),
+            )
+        log.info("saved the Slack installation of %s", installation.team_id or "an org")
+
+    async def async_find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        key = installation_key(enterprise_id, team_id, bool(is_enterprise_install))
+        async with self._sessions() as session:
+            row = await installations.find_installation(session, installation_key=key)
+            sealed = row.sealed if row is not None else None
+        found = unseal(sealed, self._secret_key) if sealed else None
+        if found is None or (user_id is not None and found.user_id != user_id):
+            return None
+        return found
+
+    async def async_find_bot(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        is_enterprise_install: bool | None = False,
+    ) -> Bot | None:
+        found = await self.async_find_installation(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            is_enterprise_install=is_enterprise_install,
+        )
+        return found.to_bot() if found is not None and found.bot_token else None
+
+    async def bot_token(self, workspace_id: str) -> str | None:
+        """The bot token for a workspace key as the Slack adapter names workspaces."""
+        enterprise_id, team_id, org_wide = split_workspace(workspace_id)
+        bot = await self.async_find_bot(
+            enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=org_wide
+        )
+        return bot.bot_token if bot is not None else None
+
+    async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        await self.async_delete_all(enterprise_id=enterprise_id, team_id=team_id)
+
+    async def async_delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
+        if user_id is None:
+            await self.async_delete_all(enterprise_id=enterprise_id, team_id=team_id)
+        # A person's revoked user token: we never use user tokens, so there is nothing to drop.
+
+    async def async_delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        keys = [k for k in {team_id, enterprise_id if not team_id else None} if k]
+        async with self._sessions() as session, session.begin():
+            removed = await installations.delete_installations(session, installation_keys=keys)
+        log.info("removed %s Slack installation(s) of %s", removed, team_id or enterprise_id)
+
+
+class DatabaseStateStore(AsyncOAuthStateStore):
+    """One-time OAuth ``state`` values, shared by every replica through the database."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    @property
+    def logger(self) -> logging.Logger:
+        return log
+
+    async def async_issue(self, *args: Any, **kwargs: Any) -> str:
+        state = secrets.token_urlsafe(32)
+        async with self._sessions() as session, session.begin():
+            await installations.issue_state(
+                session, state=state, expires_at=self._clock.now() + STATE_LIFETIME
+            )
+        return state
+
+    async def async_consume(self, state: str) -> bool:
+        async with self._sessions() as session, session.begin():
+            return await installations.consume_state(session, state=state, now=self._clock.now())

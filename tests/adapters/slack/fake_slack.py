@@ -1,0 +1,151 @@
+"""A fake Slack Web API on 127.0.0.1: it records every call and answers like Slack does.
+
+Point ``SLACK_API_URL`` at :attr:`FakeSlack.api_url`. Response URLs handed out in payloads
+should be :meth:`FakeSlack.response_url` so that replies sent through them are recorded too.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+BOT_USER = "UBOT0001"
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    method: str
+    arguments: dict[str, Any]
+    token: str
+
+    def text(self) -> str:
+        """Everything this call would show a person, as one JSON string."""
+        return json.dumps(self.arguments)
+
+
+@dataclass
+class FakeSlack:
+    members: dict[str, list[str]] = field(default_factory=dict)
+    timezones: dict[str, str] = field(default_factory=dict)
+    missing_channels: set[str] = field(default_factory=set)
+    rate_limited: int = 0  # answer this many of the next calls with 429
+    retry_after: int = 1
+    page_size: int = 2
+    calls: list[ApiCall] = field(default_factory=list)
+    throttled: int = 0
+    _server: TestServer | None = None
+    _ts: count[int] = field(default_factory=lambda: count(1))
+
+    async def start(self) -> FakeSlack:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{id}", self._response)
+        self._server = TestServer(app, host="127.0.0.1")
+        await self._server.start_server()
+        return self
+
+    async def close(self) -> None:
+        if self._server is not None:
+            await self._server.close()
+
+    @property
+    def root(self) -> str:
+        assert self._server is not None
+        return str(self._server.make_url("")).rstrip("/")
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.root}/api/"
+
+    def response_url(self, name: str = "1") -> str:
+        return f"{self.root}/response/{name}"
+
+    def to(self, method: str) -> list[ApiCall]:
+        return [c for c in self.calls if c.method == method]
+
+    def all_text(self) -> str:
+        return "\n".join(c.text() for c in self.calls)
+
+    async def _arguments(self, request: web.Request) -> dict[str, Any]:
+        arguments: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                arguments.update(await request.json())
+            else:
+                arguments.update(await request.post())
+        return arguments
+
+    async def _response(self, request: web.Request) -> web.Response:
+        arguments = await request.json()
+        self.calls.append(ApiCall("response_url", arguments, ""))
+        return web.Response(text="ok")
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        arguments = await self._arguments(request)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if self.rate_limited > 0:
+            self.rate_limited -= 1
+            self.throttled += 1
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(self.retry_after)},
+            )
+        self.calls.append(ApiCall(method, arguments, token))
+        if not token and method != "oauth.v2.access":
+            return web.json_response({"ok": False, "error": "not_authed"})
+        return web.json_response(self._answer(method, arguments))
+
+    def _answer(self, method: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        channel = str(arguments.get("channel", ""))
+        if channel in self.missing_channels:
+            return {"ok": False, "error": "channel_not_found"}
+        match method:
+            case "auth.test":
+                return {"ok": True, "user_id": BOT_USER, "bot_id": "B0001", "team_id": "T1"}
+            case "chat.postMessage" | "chat.update":
+                return {"ok": True, "channel": channel, "ts": f"1700000000.{next(self._ts):06d}"}
+            case "chat.postEphemeral":
+                return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+            case "conversations.open":
+                return {"ok": True, "channel": {"id": f"D{arguments.get('users', '')}"}}
+            case "conversations.members":
+                return self._members(channel, str(arguments.get("cursor", "")))
+            case "users.info":
+                user = str(arguments.get("user", ""))
+                return {"ok": True, "user": {"id": user, "tz": self.timezones.get(user, "")}}
+            case "views.open" | "views.publish":
+                return {"ok": True, "view": {"id": "V1", **arguments.get("view", {})}}
+            case "oauth.v2.access":
+                return oauth_access()
+        return {"ok": False, "error": "unknown_method"}
+
+    def _members(self, channel: str, cursor: str) -> dict[str, Any]:
+        everyone = self.members.get(channel, [])
+        start = int(cursor or 0)
+        page = everyone[start : start + self.page_size]
+        following = start + self.page_size
+        next_cursor = str(following) if following < len(everyone) else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": next_cursor}}
+
+
+def oauth_access() -> dict[str, Any]:
+    """What ``oauth.v2.access`` answers after someone installs the app into workspace T9."""
+    return {
+        "ok": True,
+        "access_token": "xoxb-installed-secret-token",
+        "token_type": "bot",
+        "scope": "commands,chat:write",
+        "bot_user_id": BOT_USER,
+        "app_id": "A0001",
+        "team": {"name": "Nine", "id": "T9"},
+        "enterprise": None,
+        "authed_user": {"id": "U9"},
+        "is_enterprise_install": False,
+    }

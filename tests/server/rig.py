@@ -1,0 +1,184 @@
+"""okrbot served over real HTTP on 127.0.0.1, talking to a fake Slack Web API."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from itertools import count
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import ClientResponse
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import build
+from bot.clock import ManualClock
+from bot.server import Server, create_server
+from bot.settings import Settings
+from tests.adapters.slack.fake_slack import BOT_USER, FakeSlack
+from tests.adapters.slack.signing import signature
+
+SECRET = "test-signing-secret"
+TOKEN = "xoxb-test-token"
+START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday morning
+
+
+@dataclass
+class Answer:
+    status: int
+    body: str
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class SlackRig:
+    fake: FakeSlack
+    server: Server
+    client: TestClient[Any, Any]
+    clock: ManualClock
+    secret: str = SECRET
+
+    @classmethod
+    async def start(cls, database_url: str, **overrides: Any) -> SlackRig:
+        fake = await FakeSlack().start()
+        settings = replace(
+            Settings(
+                database_url=database_url,
+                slack_signing_secret=SECRET,
+                slack_bot_token=TOKEN,
+                slack_api_url=fake.api_url,
+            ),
+            **overrides,
+        )
+        clock = ManualClock(START)
+        okrbot = await build(settings, clock=clock, migrate=False)
+        server = create_server(okrbot, pacing=0.01)
+        client: TestClient[Any, Any] = TestClient(TestServer(server.web_app, host="127.0.0.1"))
+        await client.start_server()
+        return cls(fake, server, client, clock)
+
+    async def close(self) -> None:
+        await self.client.close()
+        await self.server.stop()
+        await self.server.okrbot.close()
+        await self.fake.close()
+
+    async def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: str | None = None,
+        secret: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
+        stamp = timestamp or str(int(time.time()))
+        signed = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": signature(secret or self.secret, stamp, body),
+            **(headers or {}),
+        }
+        response: ClientResponse = await self.client.post(
+            "/slack/events", data=body, headers=signed
+        )
+        return Answer(response.status, await response.text())
+
+    async def command(
+        self, line: str, *, user: str = "U1", channel: str = "C1", team: str = "T1"
+    ) -> Answer:
+        command, _, rest = line.partition(" ")
+        body = urlencode(
+            {
+                "token": "legacy",
+                "team_id": team,
+                "team_domain": "example",
+                "channel_id": channel,
+                "channel_name": "team",
+                "user_id": user,
+                "user_name": user.lower(),
+                "command": command,
+                "text": rest,
+                "api_app_id": "A0001",
+                "is_enterprise_install": "false",
+                "response_url": self.fake.response_url(f"{user}-{next(_ids)}"),
+                "trigger_id": f"trigger-{next(_ids)}",
+            }
+        )
+        return await self.post(body, "application/x-www-form-urlencoded")
+
+    async def event(
+        self, event: dict[str, Any], *, event_id: str, team: str = "T1", retry: int | None = None
+    ) -> Answer:
+        envelope = {
+            "token": "legacy",
+            "team_id": team,
+            "api_app_id": "A0001",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(START.timestamp()),
+            "authorizations": [
+                {
+                    "team_id": team,
+                    "user_id": BOT_USER,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+        }
+        headers = (
+            {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+            if retry
+            else {}
+        )
+        return await self.post(json.dumps(envelope), "application/json", headers=headers)
+
+    async def interaction(self, payload: dict[str, Any]) -> Answer:
+        body = urlencode({"payload": json.dumps(payload)})
+        return await self.post(body, "application/x-www-form-urlencoded")
+
+    async def settle(self) -> None:
+        """Wait for the replies sent after acks."""
+        await self.server.background.drain()
+
+    async def deliver(self) -> int:
+        return await self.server.okrbot.outbox.deliver_due()
+
+
+_ids = count(1)
+
+
+def user(user_id: str, team: str = "T1") -> dict[str, str]:
+    return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": team}
+
+
+def view_submission(
+    callback_id: str, values: dict[str, str], *, metadata: str, user_id: str = "U1"
+) -> dict[str, Any]:
+    state = {
+        name: {name: {"type": "plain_text_input", "value": value}} for name, value in values.items()
+    }
+    return {
+        "type": "view_submission",
+        "team": {"id": "T1", "domain": "example"},
+        "user": user(user_id),
+        "api_app_id": "A0001",
+        "token": "legacy",
+        "trigger_id": f"trigger-{next(_ids)}",
+        "view": {
+            "id": "V1",
+            "team_id": "T1",
+            "type": "modal",
+            "callback_id": callback_id,
+            "private_metadata": metadata,
+            "state": {"values": state},
+        },
+        "response_urls": [],
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }
