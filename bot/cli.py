@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from contextlib import AbstractContextManager, nullcontext
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -17,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from adapters.console import ConsoleChatPort, ConsoleSession, ConsoleState
 from bot import demo, erasure, exporting
 from bot.app import build
-from bot.clock import ManualClock, SystemClock
+from bot.clock import ManualClock, SystemClock, as_utc
 from bot.events import Platform
 from bot.settings import Settings
 
@@ -88,6 +89,18 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--output", type=Path, help="write to this file (default: stdout)")
     export.set_defaults(command=_export)
 
+    run_due = commands.add_parser(
+        "run-due",
+        parents=[common],
+        help="do all scheduled work due now (or at --now) once, deliver messages, and exit",
+    )
+    run_due.add_argument(
+        "--now",
+        type=_instant,
+        help="the instant to act at, ISO-8601 (2027-03-22T09:00Z; no offset means UTC)",
+    )
+    run_due.set_defaults(command=_run_due)
+
     erase = commands.add_parser(
         "erase-user", parents=[common], help="remove or anonymise one person's data"
     )
@@ -153,6 +166,34 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
     log.info("exported %s records", written)
     if args.output:
         print(f"Exported {written} records to {args.output}.", file=sys.stderr)
+    return 0
+
+
+def _instant(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO-8601 time such as 2027-03-22T09:00Z"
+        ) from None
+    return as_utc(moment)
+
+
+async def _run_due(args: argparse.Namespace, settings: Settings) -> int:
+    clock = ManualClock(args.now or SystemClock().now())
+    state = ConsoleState(clock=clock)
+    app = await build(
+        settings, clock=clock, ports={Platform.CONSOLE.value: ConsoleChatPort(state, sys.stdout)}
+    )
+    try:
+        report = await app.scheduler.tick()
+    finally:
+        await app.close()
+    print(
+        f"At {clock.now().isoformat()}: planned {report.planned}, performed {report.performed}, "
+        f"skipped {report.skipped} (missed), delivered {report.delivered} message(s).",
+        file=sys.stderr,
+    )
     return 0
 
 

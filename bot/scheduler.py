@@ -44,6 +44,8 @@ GRACE = timedelta(hours=6)
 ALWAYS_RUN = frozenset({retrospectives.jobs.CLOSE_JOB})
 """...except closing a retrospective: a deadline is kept, however late."""
 FIRST_LOOK_BACK = timedelta(days=1)
+LONGEST_LOOK_BACK = timedelta(days=7)
+"""After a longer gap, work from before the last week is not even planned (one log line)."""
 MAX_ATTEMPTS = 5
 TICK_SECONDS = 30
 PLANNER = "default"
@@ -96,6 +98,14 @@ class Scheduler:
             )
             if since >= now:
                 return 0
+            if now - since > LONGEST_LOOK_BACK:
+                log.warning(
+                    "okrbot did no scheduled work from %s to %s; work due before %s is dropped",
+                    since.isoformat(),
+                    now.isoformat(),
+                    (now - LONGEST_LOOK_BACK).isoformat(),
+                )
+                since = now - LONGEST_LOOK_BACK
             for team, workspace in await core.scheduled_teams(session):
                 start = max(since, team.retro_schedule_set_at or since)
                 try:
