@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.core import ChannelMember, Team, TeamLead, Workspace
 from storage.ledger import OutboxMessage
 from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern
-from storage.recognition import CoSign, ShoutOut
+from storage.recognition import CoSign, ShoutOut, ShoutOutStatus
 from storage.retro import RetroAnswer, RetroCycle, RetroParticipant, RetroQuestion
 
 ERASED = "(erased)"
@@ -50,6 +50,11 @@ async def erase_user(session: AsyncSession, *, platform: str, user_id: str) -> d
         ),
         "questions no longer naming who worded them": unnamed(
             RetroQuestion, RetroQuestion.updated_by
+        ),
+        "unposted shout-out drafts deleted": delete(ShoutOut).where(
+            ShoutOut.workspace_id.in_(workspaces),
+            ShoutOut.giver_id == user_id,
+            ShoutOut.status == ShoutOutStatus.DRAFT,
         ),
         "shout-outs no longer naming their giver": unnamed(ShoutOut, ShoutOut.giver_id),
         "co-signs deleted": delete(CoSign).where(

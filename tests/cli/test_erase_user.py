@@ -49,3 +49,21 @@ def test_erasing_someone_on_another_platform_changes_nothing_here(shell):
     assert "learning stories anonymised: 0" in out
     assert code == 0
     assert shell.export() == before
+
+
+def test_an_unposted_shout_out_draft_is_deleted_not_kept(shell):
+    out = shell.chat(
+        "!channel C2",
+        "/okr team create Payments",
+        "!user " + PERSON,
+        "!channel C1",
+        "/okr team create Checkout",
+        "/shoutout Payments for helping us hit 120% of the KR this quarter",
+    )
+    assert "Post anyway" in out
+    [draft] = [r for r in shell.export() if r["type"] == "shout_out"]
+    assert draft["status"] == "draft"
+    code, out = shell.run("erase-user", "--platform", "console", "--user", PERSON)
+    assert code == 0
+    assert "unposted shout-out drafts deleted: 1" in out
+    assert [r for r in shell.export() if r["type"] == "shout_out"] == []
