@@ -198,6 +198,13 @@ def wire_slack(
     return SlackWiring(app, SignatureVerifier(secret) if secret else None)
 
 
+def well_formed(body: object) -> bool:
+    """Refuse bodies Bolt would trip over: not an object, or an event that is not one."""
+    if not isinstance(body, dict):
+        return False
+    return body.get("type") != "event_callback" or isinstance(body.get("event"), dict)
+
+
 class Routes:
     """The HTTP handlers, over one okrbot."""
 
@@ -219,15 +226,15 @@ class Routes:
         except (UnicodeDecodeError, ValueError):
             return web.Response(status=400, text="unreadable body")
         # Checked here before parsing, so an unsigned malformed body is a 401 and not a 400.
-        if not self._slack.verifier.is_valid(
-            body=body,
-            timestamp=request.headers.get("X-Slack-Request-Timestamp", ""),
-            signature=request.headers.get("X-Slack-Signature", ""),
-        ):
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signed = request.headers.get("X-Slack-Signature", "")
+        if not (stamp.isdigit() and self._slack.verifier.is_valid(body, stamp, signed)):
             return web.Response(status=401, text="invalid request signature")
         try:
             bolt_request = await to_bolt_request(request)
         except ValueError:  # json.JSONDecodeError included
+            return web.Response(status=400, text="malformed body")
+        if not well_formed(bolt_request.body):
             return web.Response(status=400, text="malformed body")
         return await to_aiohttp_response(await self._slack.app.async_dispatch(bolt_request))
 
