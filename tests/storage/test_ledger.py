@@ -1,0 +1,147 @@
+"""The processed-event ledger and the outbox: each event handled once, each message sent once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage import core, ledger
+from storage.ledger import OutboxMessage
+
+NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+LEASE = timedelta(minutes=2)
+PLATFORMS = ("slack", "teams", "console")
+
+
+async def workspace_id(session: AsyncSession, external_id: str = "T1") -> int:
+    found = await core.get_or_create_workspace(
+        session, platform="slack", external_id=external_id, now=NOW
+    )
+    return found.id
+
+
+async def enqueue(
+    session: AsyncSession, workspace: int, key: str, *, not_before: datetime | None = None
+) -> bool:
+    return await ledger.enqueue(
+        session,
+        workspace_id=workspace,
+        key=key,
+        audience="channel",
+        target_id="C1",
+        payload={"text": f"message {key}"},
+        now=NOW,
+        not_before=not_before,
+    )
+
+
+async def claim(session: AsyncSession, now: datetime = NOW, limit: int = 10) -> list[OutboxMessage]:
+    claimed = await ledger.claim_due_messages(
+        session, now=now, lease=LEASE, limit=limit, platforms=PLATFORMS
+    )
+    return [message for message, _workspace in claimed]
+
+
+async def test_an_event_is_recorded_once(session: AsyncSession) -> None:
+    assert await ledger.record_event(session, platform="slack", event_id="Ev1", now=NOW)
+    assert not await ledger.record_event(session, platform="slack", event_id="Ev1", now=NOW)
+    # Event ids are only unique within a platform.
+    assert await ledger.record_event(session, platform="teams", event_id="Ev1", now=NOW)
+
+
+async def test_an_event_is_recorded_once_across_transactions(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions() as first, first.begin():
+        assert await ledger.record_event(first, platform="slack", event_id="Ev2", now=NOW)
+    async with sessions() as retry, retry.begin():
+        assert not await ledger.record_event(retry, platform="slack", event_id="Ev2", now=NOW)
+
+
+async def test_enqueue_is_idempotent_by_key_within_a_workspace(session: AsyncSession) -> None:
+    a, b = await workspace_id(session, "A"), await workspace_id(session, "B")
+    assert await enqueue(session, a, "digest:2027-W01")
+    assert not await enqueue(session, a, "digest:2027-W01")
+    assert await enqueue(session, b, "digest:2027-W01")  # another tenant's own message
+    count = select(func.count()).select_from(OutboxMessage)
+    assert await session.scalar(count) == 2
+
+
+async def test_a_claim_is_a_lease(session: AsyncSession) -> None:
+    workspace = await workspace_id(session)
+    await enqueue(session, workspace, "k1")
+
+    [first] = await claim(session)
+    assert (first.attempts, first.leased_until) == (1, NOW + LEASE)
+    assert await claim(session) == []  # leased: a second claim in the same instant gets nothing
+    assert await claim(session, NOW + LEASE - timedelta(seconds=1)) == []
+
+    [again] = await claim(session, NOW + LEASE)  # the lease ran out: its worker died
+    assert again.id == first.id
+    assert again.attempts == 2
+
+
+async def test_only_due_messages_are_claimed(session: AsyncSession) -> None:
+    workspace = await workspace_id(session)
+    await enqueue(session, workspace, "later", not_before=NOW + timedelta(hours=1))
+    assert await claim(session) == []
+    assert [m.idempotency_key for m in await claim(session, NOW + timedelta(hours=1))] == ["later"]
+
+
+async def test_sent_and_failed_messages_are_not_claimed_again(session: AsyncSession) -> None:
+    workspace = await workspace_id(session)
+    await enqueue(session, workspace, "sent")
+    await enqueue(session, workspace, "failed")
+    await enqueue(session, workspace, "retry")
+    claimed = {m.idempotency_key: m.id for m in await claim(session)}
+    await ledger.mark_sent(session, message_id=claimed["sent"], platform_message_id="m1", now=NOW)
+    await ledger.mark_failed(session, message_id=claimed["failed"], error="channel_not_found")
+    later = NOW + timedelta(seconds=30)
+    await ledger.mark_retry(session, message_id=claimed["retry"], available_at=later, error="429")
+
+    assert await claim(session, NOW + timedelta(seconds=29)) == []
+    assert [m.idempotency_key for m in await claim(session, later)] == ["retry"]
+
+
+async def test_only_reachable_platforms_are_claimed(session: AsyncSession) -> None:
+    workspace = await workspace_id(session)
+    await enqueue(session, workspace, "k1")
+    claimed = await ledger.claim_due_messages(
+        session, now=NOW, lease=LEASE, limit=10, platforms=("teams",)
+    )
+    assert list(claimed) == []
+
+
+async def test_concurrent_claims_take_disjoint_rows(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Two workers (two replicas on PostgreSQL) never hold the same message."""
+    async with sessions() as setup, setup.begin():
+        workspace = await workspace_id(setup)
+        for number in range(10):
+            await enqueue(setup, workspace, f"k{number}")
+
+    async with sessions() as first, sessions() as second:
+        await first.begin()
+        mine = await claim(first, limit=5)
+        await second.begin()
+        theirs_task = asyncio.create_task(claim(second, limit=10))
+        if first.get_bind().dialect.name == "postgresql":
+            # The first worker's rows are locked: the second skips them, it does not wait.
+            theirs = await asyncio.wait_for(theirs_task, timeout=10)
+            await first.commit()
+        else:
+            # SQLite has one writer: the second waits for the first and sees its leases.
+            await asyncio.sleep(0.2)
+            await first.commit()
+            theirs = await asyncio.wait_for(theirs_task, timeout=20)
+        await second.commit()
+
+    mine_ids = {m.id for m in mine}
+    theirs_ids = {m.id for m in theirs}
+    assert len(mine_ids) == 5
+    assert len(theirs_ids) == 5
+    assert not mine_ids & theirs_ids
