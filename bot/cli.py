@@ -107,6 +107,22 @@ def _parser() -> argparse.ArgumentParser:
     erase.add_argument("--platform", required=True, choices=[p.value for p in Platform])
     erase.add_argument("--user", required=True, help="the person's id on that platform")
     erase.set_defaults(command=_erase_user)
+
+    serve = commands.add_parser(
+        "serve", parents=[common], help="serve Slack (HTTP or Socket Mode), health and metrics"
+    )
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")  # noqa: S104
+    serve.add_argument("--port", type=int, default=3000, help="port to listen on (default: 3000)")
+    serve.add_argument(
+        "--socket-mode", action="store_true", help="also take Slack events over Socket Mode"
+    )
+    serve.add_argument(
+        "--no-scheduler",
+        dest="scheduler",
+        action="store_false",
+        help="run neither the scheduler nor the outbox delivery in this process",
+    )
+    serve.set_defaults(command=_serve)
     return parser
 
 
@@ -195,6 +211,18 @@ async def _run_due(args: argparse.Namespace, settings: Settings) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+async def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import server  # imported here so that the other commands load no web stack
+
+    return await server.serve(
+        settings,
+        host=args.host,
+        port=args.port,
+        socket_mode=args.socket_mode,
+        scheduler=args.scheduler,
+    )
 
 
 async def _erase_user(args: argparse.Namespace, settings: Settings) -> int:
