@@ -63,7 +63,7 @@ def plan(
             replies.remove(form_reply)
             calls.append(Call(Via.OPEN_VIEW, {"trigger_id": trigger_id, "view": view}))
         # without a trigger (a typed message) the form's summary line is sent as text instead
-    if event.kind is EventKind.COMMAND and can_respond and replies:
+    if event.kind is EventKind.COMMAND and replies:
         ack = _response(replies.pop(0))
     calls += [_call(event, reply, can_respond=can_respond) for reply in replies]
     return Plan(ack=ack, calls=tuple(calls))

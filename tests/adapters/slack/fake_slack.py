@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestServer
 
 BOT_USER = "UBOT0001"
@@ -38,6 +38,8 @@ class FakeSlack:
     page_size: int = 2
     calls: list[ApiCall] = field(default_factory=list)
     throttled: int = 0
+    envelopes: list[dict[str, Any]] = field(default_factory=list)  # sent over Socket Mode
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
     _server: TestServer | None = None
     _ts: count[int] = field(default_factory=lambda: count(1))
 
@@ -45,6 +47,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response)
+        app.router.add_get("/socket", self._socket)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
         return self
@@ -124,7 +127,24 @@ class FakeSlack:
                 return {"ok": True, "view": {"id": "V1", **arguments.get("view", {})}}
             case "oauth.v2.access":
                 return oauth_access()
+            case "apps.connections.open":
+                return {"ok": True, "url": self.root.replace("http", "ws", 1) + "/socket"}
         return {"ok": False, "error": "unknown_method"}
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, hand over the queued envelopes, collect their acks."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"type": "hello", "num_connections": 1})
+        for envelope in self.envelopes:  # one at a time: the next goes once this one is acked
+            await socket.send_json(envelope)
+            async for message in socket:
+                if message.type == WSMsgType.TEXT:
+                    self.socket_acks.append(json.loads(message.data))
+                    break
+        async for _message in socket:  # keep the connection until the client closes it
+            pass
+        return socket
 
     def _members(self, channel: str, cursor: str) -> dict[str, Any]:
         everyone = self.members.get(channel, [])

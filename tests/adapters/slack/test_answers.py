@@ -80,3 +80,11 @@ def test_home_replies_are_published_to_the_home_tab() -> None:
     (call,) = result.calls
     assert call.via is Via.PUBLISH_HOME and call.arguments["user_id"] == "U1"
     assert plan(event(EventKind.HOME_OPENED), Outcome()).calls == ()
+
+
+def test_a_slash_command_without_a_response_url_still_acks_its_first_reply() -> None:
+    outcome = Outcome(replies=(Reply("Saved."), Reply("And one more thing")))
+    result = plan(event(EventKind.COMMAND), outcome, trigger_id="t")
+    assert result.ack is not None and result.ack["text"] == "Saved."
+    (call,) = result.calls
+    assert call.via is Via.EPHEMERAL

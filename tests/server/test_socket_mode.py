@@ -1,0 +1,65 @@
+"""Socket Mode: the same Bolt app and listeners, fed over a real WebSocket by the fake Slack."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy import func, select
+
+from adapters.slack.socket import socket_mode_handler
+from storage.okr import LearningStory
+from tests.server.rig import SlackRig
+
+
+def command(text: str, envelope_id: str) -> dict[str, Any]:
+    return {
+        "envelope_id": envelope_id,
+        "type": "slash_commands",
+        "accepts_response_payload": True,
+        "payload": {
+            "team_id": "T1",
+            "channel_id": "C1",
+            "user_id": "U1",
+            "user_name": "u1",
+            "command": text.split(" ", 1)[0],
+            "text": text.split(" ", 1)[1],
+            "is_enterprise_install": "false",
+            "trigger_id": "trigger-socket",
+        },
+    }
+
+
+async def test_socket_mode_answers_commands_through_the_same_listeners(sqlite_url: str) -> None:
+    rig = await SlackRig.start(sqlite_url, slack_signing_secret="", slack_app_token="xapp-1-test")
+    assert rig.server.slack is not None
+    rig.fake.envelopes = [
+        command("/okr team create Checkout", "env-1"),
+        command("/story learning hypothesis: sockets work | learned: they do", "env-2"),
+    ]
+    handler = socket_mode_handler(rig.server.slack.app, "xapp-1-test")
+    try:
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        for _ in range(100):
+            if len(rig.fake.socket_acks) >= 2:
+                break
+            await asyncio.sleep(0.05)
+        acks = {ack["envelope_id"]: ack for ack in rig.fake.socket_acks}
+        assert "Checkout" in acks["env-1"]["payload"]["text"]
+        assert acks["env-2"]["payload"]["response_type"] == "ephemeral"
+        async with rig.server.okrbot.sessions() as session:
+            stored = await session.scalar(select(func.count()).select_from(LearningStory))
+        assert stored == 1
+        (opened,) = rig.fake.to("apps.connections.open")
+        assert opened.token == "xapp-1-test"
+    finally:
+        await handler.close_async()  # type: ignore[no-untyped-call]
+        await rig.close()
+
+
+async def test_http_is_refused_when_only_socket_mode_is_configured(sqlite_url: str) -> None:
+    rig = await SlackRig.start(sqlite_url, slack_signing_secret="", slack_app_token="xapp-1-test")
+    try:
+        assert (await rig.command("/okr help")).status == 503
+    finally:
+        await rig.close()
