@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from storage.ledger import OutboxMessage, OutboxStatus
 from storage.okr import LearningStory
-from tests.server.rig import SlackRig
+from tests.server.rig import SlackRig, view_submission
 
 
 async def stories(rig: SlackRig) -> int:
@@ -169,3 +169,46 @@ async def test_without_a_signing_secret_slack_routes_answer_503(sqlite_url: str)
         assert (await rig.command("/okr help")).status == 503
     finally:
         await rig.close()
+
+
+async def test_a_modal_with_missing_parts_shows_errors_next_to_them(slack: SlackRig) -> None:
+    await slack.command("/okr team create Checkout")
+    await slack.command("/story learning")
+    await slack.settle()
+    (modal,) = slack.fake.to("views.open")
+    answer = await slack.interaction(
+        view_submission(
+            "story_learning",
+            {"hypothesis": "Guest checkout helps", "learned": "  "},
+            metadata=modal.arguments["view"]["private_metadata"],
+        )
+    )
+    assert answer.status == 200
+    assert answer.json() == {
+        "response_action": "errors",
+        "errors": {"learned": "Please fill this in."},
+    }
+    assert await stories(slack) == 0
+
+
+async def test_the_home_tab_and_a_joining_member_are_handled(slack_sqlite: SlackRig) -> None:
+    rig = slack_sqlite
+    home = {
+        "type": "app_home_opened",
+        "user": "U1",
+        "channel": "D1",
+        "tab": "home",
+        "event_ts": "1700000000.000001",
+    }
+    joined = {
+        "type": "member_joined_channel",
+        "user": "U7",
+        "channel": "C1",
+        "channel_type": "C",
+        "team": "T1",
+        "event_ts": "1700000000.000002",
+    }
+    assert (await rig.event(home, event_id="EvHome")).status == 200
+    assert (await rig.event(joined, event_id="EvJoin")).status == 200
+    metrics = await (await rig.client.get("/metrics")).text()
+    assert 'kind="home_opened"} 1' in metrics and 'kind="member_joined"} 1' in metrics
