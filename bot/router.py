@@ -9,11 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import recognition.handlers
 import recognition.texts
 import retrospectives.handlers
+import retrospectives.home
 import retrospectives.retro_chat
 import retrospectives.texts
 from bot import digest
 from bot.events import EventKind, Turn
-from bot.replies import Outcome, Refusal, Section, private
+from bot.replies import Button, Outcome, Refusal, Section, private
 from storage import core
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,9 @@ async def route(session: AsyncSession, turn: Turn) -> Outcome:
             return await retrospectives.handlers.shortcut(session, turn)
         case EventKind.REACTION:
             return await recognition.handlers.reaction(session, turn)
+        case EventKind.HOME_OPENED:
+            shout_out = Button(recognition.texts.HOME_GIVE, recognition.handlers.OPEN_FORM)
+            return await retrospectives.home.home(session, turn, shout_out_button=shout_out)
         case _:
             return Outcome()
 

@@ -14,6 +14,7 @@ FORM_IDS = frozenset({forms.SHOUT_OUT})
 ACTION_PREFIX = "shoutout."
 POST_ANYWAY = "shoutout.post_anyway"
 DISCARD = "shoutout.discard"
+OPEN_FORM = "shoutout.open_form"
 
 
 async def shoutout(session: AsyncSession, turn: Turn, args: str) -> Outcome:
@@ -40,8 +41,11 @@ async def form(session: AsyncSession, turn: Turn) -> Outcome:
 
 
 async def button(session: AsyncSession, turn: Turn) -> Outcome:
-    """Post a held-back draft as written ("Post anyway"), or discard it."""
+    """Post a held-back draft as written ("Post anyway"), discard it, or open the form."""
     action, value = turn.event.action_id, turn.event.action_value
+    if action == OPEN_FORM:
+        shown = forms.shout_out(turn.channel_id)
+        return Outcome(replies=(Reply(shown.title, form=shown),))
     if action not in {POST_ANYWAY, DISCARD}:
         return Outcome()
     if not value.isdigit():

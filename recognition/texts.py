@@ -196,3 +196,6 @@ def coverage_text(coverage: Coverage) -> str:
     else:
         sentences.append(f"Every team was recognised by someone in {period}.")
     return " ".join(sentences)
+
+
+HOME_GIVE = "Give another team a shout-out"

@@ -30,6 +30,8 @@ from storage.okr import StorySource
 FORM_IDS = frozenset({forms.LEARNING, forms.IMPACT, forms.OUTCOME})
 ACTION_PREFIX = "story."
 ADD_OUTCOME = "story.add_outcome"
+OPEN_LEARNING = "story.open_learning"
+OPEN_IMPACT = "story.open_impact"
 
 
 async def okr_command(session: AsyncSession, turn: Turn, args: str) -> Outcome:
@@ -94,9 +96,14 @@ async def form(session: AsyncSession, turn: Turn) -> Outcome:
 
 
 async def button(session: AsyncSession, turn: Turn) -> Outcome:
-    """Open the outcome form when someone presses "Add what changed"."""
-    if turn.event.action_id == ADD_OUTCOME:
-        return _form_reply(forms.outcome(turn.channel_id))
+    """Open the form a button stands for ("Add what changed", "Tell a learning story", ...)."""
+    match turn.event.action_id:
+        case "story.add_outcome":
+            return _form_reply(forms.outcome(turn.channel_id))
+        case "story.open_learning":
+            return _form_reply(forms.learning(turn.channel_id))
+        case "story.open_impact":
+            return _form_reply(forms.impact(turn.channel_id))
     return Outcome()
 
 

@@ -357,3 +357,25 @@ QUESTIONS_USAGE = (
     "or go back to the defaults with /retro questions reset."
 )
 QUESTION_TOO_LONG = "Please keep a question under 500 characters."
+
+
+# Home
+
+HOME_TITLE = "okrbot: learning, customer impact and recognition, in your teams"
+HOME_TEAMS = "Your teams"
+HOME_LEAD_MARK = " (you lead it)"
+HOME_NO_TEAMS = (
+    "You are not in a team yet. A team lives in its channel: /okr team create <name> there "
+    "makes one, and anyone who talks to me in that channel belongs to it."
+)
+HOME_TELL_LEARNING = "Tell a learning story"
+HOME_TELL_IMPACT = "Tell a customer-impact story"
+HOME_OPEN_RETRO = "Waiting for your answers"
+HOME_RECENT = "Recent learning in your teams"
+
+
+def home_retro(title: str, team: str, deadline: str, remaining: int) -> str:
+    return (
+        f"The {title} of {team} is open until {deadline}; {remaining} question(s) left. "
+        "Answer in a direct message to me, or in the form."
+    )

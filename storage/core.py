@@ -259,3 +259,22 @@ async def set_lead_timezone(
     lead = await session.get(TeamLead, (team_id, user_id))
     if lead is not None:
         lead.timezone = timezone
+
+
+async def teams_of_person(
+    session: AsyncSession, *, workspace_id: int, user_id: str
+) -> Sequence[Team]:
+    """Teams a person leads or has been seen in the channel of, by name."""
+    led = select(TeamLead.team_id).where(TeamLead.user_id == user_id)
+    seen = select(ChannelMember.channel_id).where(
+        ChannelMember.workspace_id == workspace_id, ChannelMember.user_id == user_id
+    )
+    result = await session.scalars(
+        select(Team)
+        .where(
+            Team.workspace_id == workspace_id,
+            (Team.id.in_(led)) | (Team.channel_id.in_(seen)),
+        )
+        .order_by(Team.name_key)
+    )
+    return result.all()

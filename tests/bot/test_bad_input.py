@@ -102,7 +102,8 @@ async def test_a_form_that_no_one_knows_has_expired(bot):
 
 async def test_unknown_buttons_and_unknown_events_answer_nothing(bot):
     assert (await bot.send(bot.event(EventKind.BUTTON, action_id="zzz"))).replies == ()
-    assert (await bot.send(bot.event(EventKind.HOME_OPENED))).replies == ()
+    assert (await bot.send(bot.event(EventKind.BUTTON, action_id="story.zzz"))).replies == ()
+    assert (await bot.send(bot.event(EventKind.MEMBER_JOINED))).replies == ()
 
 
 async def test_the_shortcut_saves_a_message_from_a_team_channel_only(team):
