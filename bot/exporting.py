@@ -263,41 +263,40 @@ async def _rows(session: AsyncSession, statement: Query) -> AsyncIterator[AnyRow
             yield row
 
 
-async def _leads(session: AsyncSession, team_ids: list[int]) -> dict[int, list[str]]:
+async def _grouped(session: AsyncSession, statement: Any) -> dict[int, list[str]]:
+    """Collect (id, value) rows into a list of values per id, in the statement's order."""
     found: defaultdict[int, list[str]] = defaultdict(list)
-    rows = await session.execute(
+    for key, value in await session.execute(statement):
+        found[key].append(value)
+    return found
+
+
+async def _leads(session: AsyncSession, team_ids: list[int]) -> dict[int, list[str]]:
+    return await _grouped(
+        session,
         select(TeamLead.team_id, TeamLead.user_id)
         .where(TeamLead.team_id.in_(team_ids))
-        .order_by(TeamLead.added_at, TeamLead.user_id)
+        .order_by(TeamLead.added_at, TeamLead.user_id),
     )
-    for team_id, user_id in rows:
-        found[team_id].append(user_id)
-    return found
 
 
 async def _recipients(session: AsyncSession, shout_out_ids: list[int]) -> dict[int, list[str]]:
-    found: defaultdict[int, list[str]] = defaultdict(list)
-    rows = await session.execute(
+    return await _grouped(
+        session,
         select(ShoutOutRecipient.shout_out_id, Team.name)
         .join(Team, Team.id == ShoutOutRecipient.team_id)
         .where(ShoutOutRecipient.shout_out_id.in_(shout_out_ids))
-        .order_by(Team.name_key)
+        .order_by(Team.name_key),
     )
-    for shout_out_id, name in rows:
-        found[shout_out_id].append(name)
-    return found
 
 
 async def _co_signs(session: AsyncSession, shout_out_ids: list[int]) -> dict[int, list[str]]:
-    found: defaultdict[int, list[str]] = defaultdict(list)
-    rows = await session.execute(
+    return await _grouped(
+        session,
         select(CoSign.shout_out_id, CoSign.user_id)
         .where(CoSign.shout_out_id.in_(shout_out_ids))
-        .order_by(CoSign.created_at, CoSign.user_id)
+        .order_by(CoSign.created_at, CoSign.user_id),
     )
-    for shout_out_id, user_id in rows:
-        found[shout_out_id].append(user_id)
-    return found
 
 
 async def _team_names(session: AsyncSession, team_ids: set[int | None]) -> dict[int | None, str]:

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint, func, select
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UTCDateTime
+from storage.base import Base, UTCDateTime, str_enum
 
 
 class StoryResult(StrEnum):
@@ -28,10 +28,6 @@ class StorySource(StrEnum):
     FORM = "form"
     SHORTCUT = "shortcut"
     RETRO = "retro"
-
-
-def _enum(cls: type[StrEnum], name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e], length=16)
 
 
 class KeyResult(Base):
@@ -65,13 +61,13 @@ class LearningStory(Base):
     tried: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[str | None] = mapped_column(Text)
     learned: Mapped[str | None] = mapped_column(Text)
-    result: Mapped[StoryResult | None] = mapped_column(_enum(StoryResult, "story_result"))
+    result: Mapped[StoryResult | None] = mapped_column(str_enum(StoryResult, "story_result"))
     adaptation: Mapped[str | None] = mapped_column(Text)
     outcome: Mapped[str | None] = mapped_column(Text)
     key_result_id: Mapped[int | None] = mapped_column(
         ForeignKey("key_result.id", ondelete="SET NULL")
     )
-    source: Mapped[StorySource] = mapped_column(_enum(StorySource, "story_source"))
+    source: Mapped[StorySource] = mapped_column(str_enum(StorySource, "story_source"))
     awaiting_outcome: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
@@ -93,7 +89,7 @@ class ImpactStory(Base):
     key_result_id: Mapped[int | None] = mapped_column(
         ForeignKey("key_result.id", ondelete="SET NULL")
     )
-    source: Mapped[StorySource] = mapped_column(_enum(StorySource, "story_source"))
+    source: Mapped[StorySource] = mapped_column(str_enum(StorySource, "story_source"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 

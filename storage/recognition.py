@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, String, Text, select, update
+from sqlalchemy import ForeignKey, String, Text, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage import ledger
-from storage.base import Base, UTCDateTime
+from storage.base import Base, UTCDateTime, str_enum
 from storage.ledger import OutboxMessage
 
 ANNOUNCEMENT_PREFIX = "shoutout:"
@@ -34,10 +34,6 @@ class ShoutOutStatus(StrEnum):
     POSTED = "posted"
 
 
-def _enum(cls: type[StrEnum], name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e], length=16)
-
-
 class ShoutOut(Base):
     __tablename__ = "shout_out"
 
@@ -45,11 +41,11 @@ class ShoutOut(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     giver_id: Mapped[str | None] = mapped_column(String(128))  # None once the giver is erased
     giver_team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"))
-    behaviour: Mapped[Behaviour] = mapped_column(_enum(Behaviour, "behaviour"))
+    behaviour: Mapped[Behaviour] = mapped_column(str_enum(Behaviour, "behaviour"))
     text: Mapped[str] = mapped_column(Text)
     private: Mapped[bool] = mapped_column(default=False)
     status: Mapped[ShoutOutStatus] = mapped_column(
-        _enum(ShoutOutStatus, "shout_out_status"), default=ShoutOutStatus.POSTED
+        str_enum(ShoutOutStatus, "shout_out_status"), default=ShoutOutStatus.POSTED
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UTCDateTime
+from storage.base import Base, UTCDateTime, str_enum
 
 
 class CycleStatus(StrEnum):
@@ -28,14 +28,7 @@ class RetroCycle(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(80))
-    status: Mapped[CycleStatus] = mapped_column(
-        Enum(
-            CycleStatus,
-            name="cycle_status",
-            values_callable=lambda e: [m.value for m in e],
-            length=16,
-        )
-    )
+    status: Mapped[CycleStatus] = mapped_column(str_enum(CycleStatus, "cycle_status"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

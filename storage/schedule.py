@@ -6,11 +6,11 @@ from collections.abc import Collection
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint, select, update
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UTCDateTime
+from storage.base import Base, UTCDateTime, str_enum
 from storage.core import Workspace
 from storage.ledger import insert_ignoring_duplicates
 
@@ -35,9 +35,7 @@ class ScheduledRun(Base):
     subject: Mapped[str] = mapped_column(String(255))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[RunStatus] = mapped_column(
-        Enum(
-            RunStatus, name="run_status", values_callable=lambda e: [m.value for m in e], length=16
-        ),
+        str_enum(RunStatus, "run_status"),
         default=RunStatus.PENDING,
     )
     attempts: Mapped[int] = mapped_column(default=0)
