@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +12,13 @@ from tests.support import databases
 
 if TYPE_CHECKING:
     from tests.support.harness import Harness
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_postgres_database() -> Iterator[None]:
+    """Drop the run's own PostgreSQL database, if one was made, when the run ends."""
+    yield
+    databases.drop_private_database()
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import shutil
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -12,15 +13,20 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import migrations
 from storage.engine import create_engine
 from storage.schema import metadata
 
-POSTGRES_URL = os.environ.get(
+GIVEN_URL = os.environ.get(
     "OKRBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
+# Replaced, where PostgreSQL lets us, by a database made for this test run alone, so that two
+# runs on one machine never truncate each other's tables.
+POSTGRES_URL = GIVEN_URL
+_private: list[str] = []
 # Apart from `public`, which the other database tests share; one per test process.
 MIGRATION_SCHEMA = f"okrbot_migration_{os.getpid()}"
 REQUIRE_POSTGRES = os.environ.get("OKRBOT_REQUIRE_POSTGRES") == "1"
@@ -55,12 +61,13 @@ def fresh_sqlite_url(template: Path, directory: Path) -> str:
 
 
 async def _postgres_reason() -> str | None:
-    engine = create_engine(POSTGRES_URL, pool_pre_ping=False)
+    engine = create_engine(GIVEN_URL, pool_pre_ping=False)
+    shown = make_url(GIVEN_URL).render_as_string(hide_password=True)
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except Exception as error:  # any failure to connect means "not here"
-        return f"PostgreSQL is not reachable at {POSTGRES_URL} ({type(error).__name__})"
+        return f"PostgreSQL is not reachable at {shown} ({type(error).__name__})"
     finally:
         await engine.dispose()
     return None
@@ -112,9 +119,51 @@ async def drop_postgres_schema(name: str) -> None:
         await engine.dispose()
 
 
+async def _create_private_database() -> str | None:
+    name = f"okrbot_test_{os.getpid()}_{secrets.token_hex(3)}"
+    engine = create_engine(GIVEN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception:  # no right to create databases: share the given one instead
+        return None
+    finally:
+        await engine.dispose()
+    return name
+
+
+def use_private_database() -> None:
+    """Move this run (and the processes it starts) to a database of its own, once."""
+    global POSTGRES_URL
+    if _private or os.environ.get("OKRBOT_TEST_PRIVATE_DATABASE") == "done":
+        return
+    name = run_blocking(_create_private_database())
+    if name is None:
+        return
+    _private.append(name)
+    POSTGRES_URL = make_url(GIVEN_URL).set(database=name).render_as_string(hide_password=False)
+    os.environ["OKRBOT_TEST_POSTGRES_URL"] = POSTGRES_URL
+    os.environ["OKRBOT_TEST_PRIVATE_DATABASE"] = "done"
+
+
+async def _drop_database(name: str) -> None:
+    engine = create_engine(GIVEN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await engine.dispose()
+
+
+def drop_private_database() -> None:
+    while _private:
+        run_blocking(_drop_database(_private.pop()))
+
+
 def postgres_or_skip() -> None:
     reason = run_blocking(_postgres_reason())
     if reason is None:
+        use_private_database()
         return
     if REQUIRE_POSTGRES:
         pytest.fail(f"{reason}, and OKRBOT_REQUIRE_POSTGRES=1 says it must run here")
