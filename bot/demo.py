@@ -62,12 +62,27 @@ SCRIPT: tuple[Step, ...] = (
     "!channel C1",
     "Brave of them to share a failed experiment so openly.",
     "!react raised_hands",
+    Narration("Dev (U4) says good morning in #C1: the bot now counts him as a member too."),
+    "!user U4",
+    "Morning all! Coffee first, then the shipping-costs test.",
     Narration(
         "Ana opens a retrospective. Everyone seen in #C1 is asked privately, one question at "
         "a time."
     ),
     "!user U1",
     "/retro start",
+    Narration("Ana answers two questions by name and skips the rest."),
+    "!dm",
+    "We bet on brevity. Buyers told us, through the test, that surprises matter more.",
+    "That we should test the cheapest version of an idea first: two weeks told us enough.",
+    "skip",
+    "skip",
+    "skip",
+    Narration("Dev answers too, from his own direct chat."),
+    "!user U4",
+    "!dm",
+    "We bet that saved addresses would cut drop-off at the shipping step.",
+    "That returning buyers trust saved data more than we thought.",
     Narration("Carla answers in her direct chat with the bot, anonymously."),
     "!user U3",
     "!dm",
@@ -83,8 +98,8 @@ SCRIPT: tuple[Step, ...] = (
     Narration("The next Monday morning, Ana's weekly digest arrives on her local time."),
     "!time 2027-01-11T08:00",
     Narration(
-        "At the deadline the summary goes to the channel; anonymous answers stay hidden "
-        "unless enough people answered to keep them anonymous."
+        "At the deadline the summary goes to the channel. Three people answered, so Carla's "
+        "anonymous answers can be shown without giving her away; with fewer they stay hidden."
     ),
     "!time 2027-01-11T16:00",
 )

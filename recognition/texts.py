@@ -168,6 +168,8 @@ def _digest_line(shout_out: ShoutOut) -> str:
         line += " (private, for leads)"
     co_signers = [c.user_id for c in shout_out.co_signs]
     if co_signers:
+        if not line.endswith((".", "!", "?", "…", ")")):
+            line += "."
         line += (
             f" Co-signed by {join_names(co_signers[:5])}{' and others' * (len(co_signers) > 5)}."
         )
@@ -184,10 +186,11 @@ def coverage_text(coverage: Coverage) -> str:
         people = "one person" if coverage.givers == 1 else f"{coverage.givers} different people"
         sentences.append(f"In {period}, {people} gave shout-outs.")
     if coverage.cross_team_share is not None:
-        sentences.append(
-            f"About {round(coverage.cross_team_share * 100)}% of them went to a team "
-            "other than the giver's own."
-        )
+        share = round(coverage.cross_team_share * 100)
+        if share == 100:
+            sentences.append("All of them went to a team other than the giver's own.")
+        else:
+            sentences.append(f"About {share}% of them went to a team other than the giver's own.")
     if coverage.quiet_teams:
         sentences.append(
             f"Nobody recognised {join_names(coverage.quiet_teams)} in {period}; "

@@ -283,7 +283,7 @@ def retro_closing(title: str) -> str:
 
 def retro_opened_in_channel(team: str, title: str, deadline: str, people: int) -> str:
     return (
-        f"The {title} of {team} is open until {deadline}. I've asked each of the {people} "
+        f"{team}'s {title} is open until {deadline}. I've asked each of the {people} "
         "people here a few questions privately: what we bet on, what we learned (failures "
         "count), whose behaviour changed, and what we'll adapt. The summary appears here when it "
         "closes."
@@ -292,7 +292,7 @@ def retro_opened_in_channel(team: str, title: str, deadline: str, people: int) -
 
 def retro_prompt(team: str, title: str, deadline: str, count: int) -> str:
     return (
-        f"The {title} of {team} is open until {deadline}. I'll ask {count} short questions, one "
+        f"{team}'s {title} is open until {deadline}. I'll ask {count} short questions, one "
         "at a time: reply here with your answer. Say skip to skip one, or anonymous to keep your "
         "remaining answers anonymous."
     )
@@ -318,7 +318,7 @@ def late_answer_kept(title: str) -> str:
 
 def reminder(team: str, title: str, deadline: str) -> str:
     return (
-        f"A gentle reminder: the {title} of {team} closes {deadline}. Reply here whenever you "
+        f"A gentle reminder: {team}'s {title} closes {deadline}. Reply here whenever you "
         "have a moment."
     )
 
@@ -329,9 +329,9 @@ def answer_too_long(limit: int) -> str:
 
 def summary_heading(team: str, title: str, answered: int, asked: int) -> str:
     if not answered:
-        return f"The {title} of {team} has closed. Nobody answered this time."
+        return f"{team}'s {title} has closed. Nobody answered this time."
     return (
-        f"The {title} of {team} has closed. {answered} of {asked} people answered — thank you. "
+        f"{team}'s {title} has closed. {answered} of {asked} people answered — thank you. "
         "Here is what the team said."
     )
 
@@ -376,6 +376,6 @@ HOME_RECENT = "Recent learning in your teams"
 
 def home_retro(title: str, team: str, deadline: str, remaining: int) -> str:
     return (
-        f"The {title} of {team} is open until {deadline}; {remaining} question(s) left. "
+        f"{team}'s {title} is open until {deadline}; {remaining} question(s) left. "
         "Answer in a direct message to me, or in the form."
     )

@@ -25,11 +25,13 @@ def test_the_demo_plays_a_quarter_and_leaves_nothing_behind(monkeypatch, capsys,
         "okrbot → #C1: Shout-out to Checkout",
         "Your weekly learning digest for Checkout",
         "/retro start",
-        "okrbot → @U1 (direct): A gentle reminder",  # U1 has not answered; U3 has
-        "of Checkout has closed",
+        "okrbot → @U4 (direct): A gentle reminder",  # U4 has not finished; U1 and U3 have
+        "Checkout's retrospective of 4 January 2027 has closed. 3 of 3 people answered",
+        "What we learned",
     ):
         assert seen in out
-    assert "okrbot → @U3 (direct): A gentle reminder" not in out
+    for finished in ("U1", "U3"):
+        assert f"okrbot → @{finished} (direct): A gentle reminder" not in out
     for trouble in ("okrbot failed on", "I didn't recognise", "no button", "directive"):
         assert trouble not in out
     assert list(tmp_path.iterdir()) == []  # the user's own database was never touched

@@ -74,7 +74,7 @@ def test_three_teams_in_three_timezones_once_each(shell, database_url):
         code, out = shell.run("run-due", "--now", closes)
         summary = [line for line in deliveries(out) if line == f"okrbot → #{channel}:"]
         assert len(summary) == 1, out
-        assert f"The Q1 2027 retrospective of {name} has closed" in out
+        assert f"{name}'s Q1 2027 retrospective has closed" in out
         code, again = shell.run("run-due", "--now", closes)
         assert deliveries(again) == []
 

@@ -57,7 +57,7 @@ async def test_a_whole_quarter(team):
     report = await team.tick(utc(2027, 3, 22, 9, 0))  # 10:00 in Berlin (UTC+1)
     assert report.performed == 1 and report.delivered == 5
     [opening] = team.port.to("C1")
-    assert "Q1 2027 retrospective of Checkout is open until Mon 29 Mar, 17:00" in opening.reply.text
+    assert "Checkout's Q1 2027 retrospective is open until Mon 29 Mar, 17:00" in opening.reply.text
     for person in MEMBERS:
         [prompt] = [s for s in retro_messages(team) if s.target == f"@{person}"]
         assert "Question 1 of 5" in prompt.reply.sections[0].title
