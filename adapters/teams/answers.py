@@ -1,0 +1,53 @@
+"""Decide where each reply to a Teams activity goes: into the turn, or to the person alone.
+
+Teams has no ephemeral messages: anything posted in a channel is seen by everyone in it. So a
+private reply to someone who acted in a channel or group chat goes to their 1:1 chat with the
+bot (created proactively when there is none yet). If even that chat cannot be opened (the app
+is not installed for them), okrbot answers in the thread with :data:`PRIVATE_FALLBACK`, a note
+that says where to ask again, and never with the private content itself: a lead's digest or a
+refusal about someone's story must not reach the whole channel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.teams import cards
+from bot.events import ChatEvent, EventKind
+from bot.replies import Outcome, Reply, Section, Visibility
+
+PRIVATE_FALLBACK = (
+    "I have a private answer for you but cannot open a chat with you. Open a chat with "
+    "okrbot in Teams (Apps, then okrbot) and ask me there."
+)
+FORM_ERRORS = "Some answers need another look:"
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """One message to send: in the turn's conversation, or privately to the person who acted."""
+
+    activity: dict[str, Any]
+    private: bool = False
+
+
+def plan(event: ChatEvent, outcome: Outcome) -> list[Send]:
+    """Place every reply; form errors come first, as one private message."""
+    sends: list[Send] = []
+    if event.kind is EventKind.FORM_SUBMISSION and outcome.form_errors:
+        fields = "\n".join(f"{name}: {text}" for name, text in outcome.form_errors.items())
+        sends.append(_send(event, Reply(FORM_ERRORS, (Section(text=fields),))))
+    sends += [_send(event, reply) for reply in outcome.replies]
+    return sends
+
+
+def _send(event: ChatEvent, reply: Reply) -> Send:
+    in_private_already = event.is_direct
+    private = reply.visibility is Visibility.PRIVATE and not in_private_already
+    return Send(cards.message(reply), private=private)
+
+
+def fallback() -> dict[str, Any]:
+    """The note posted in the turn when a private answer cannot be delivered privately."""
+    return cards.message(Reply(PRIVATE_FALLBACK))

@@ -1,0 +1,215 @@
+"""Neutral replies to Teams messages: plain text, or an Adaptive Card 1.4 when there is layout.
+
+Nothing a person typed can become a mention or markup. Teams only makes a mention out of an
+``<at>`` tag that an ``entities`` entry names, and okrbot never sends mention entities. Text
+messages are rendered by Teams as HTML and markdown, so ``&``, ``<`` and ``>`` go out as HTML
+entities and markdown punctuation as numeric character references, which markdown never reads
+as syntax; Teams shows all of them as the characters typed. Card TextBlocks render markdown
+but no HTML, so there markdown punctuation is backslash-escaped.
+
+Teams refuses a message whose payload passes 40 KB counted in UTF-16 (413
+MessageSizeTooBig), so every message is kept under :data:`MAX_MESSAGE_BYTES` by shortening its
+longest texts, visibly (they end with "…").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from adapters.teams.inbound import ACTION_KEY, CONTEXT_KEY, FORM_KEY, VALUE_KEY
+from bot.replies import Button, ButtonStyle, Form, FormInput, InputKind, Reply, Section
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+CARD_VERSION = "1.4"
+MAX_MESSAGE_BYTES = 40 * 1024 - 1024  # the documented 40 KB, less room for the envelope
+MAX_TITLE = 200
+MAX_SUMMARY = 250
+MAX_INPUT = 5000
+ELLIPSIS = "…"
+
+Card = dict[str, Any]
+
+_MESSAGE_SPECIALS = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_MARKDOWN = "\\`*_~#[]|"
+_MARKDOWN_CHARS = re.compile(r"([\\`*_~#\[\]|])")
+_LIST_MARKER = re.compile(r"^(\s*)([-+]|\d+[.)])(\s)", re.MULTILINE)
+_STYLES = {ButtonStyle.PRIMARY: "positive", ButtonStyle.DANGER: "destructive"}
+
+
+def escape_message(text: str) -> str:
+    """Escape text for a Teams text message: HTML specials and markdown punctuation."""
+    escaped = "".join(_MESSAGE_SPECIALS.get(c, c) for c in text)
+    escaped = "".join(f"&#{ord(c)};" if c in _MARKDOWN else c for c in escaped)
+    escaped = _LIST_MARKER.sub(lambda m: m.group(1) + _numeric(m.group(2)) + m.group(3), escaped)
+    return escaped.replace("\n", "\n\n")  # a single line break is lost in Teams markdown
+
+
+def _numeric(marker: str) -> str:
+    return "".join(f"&#{ord(c)};" if not c.isdigit() else c for c in marker)
+
+
+def escape_card(text: str) -> str:
+    """Escape text for an Adaptive Card TextBlock (markdown, no HTML)."""
+    escaped = _MARKDOWN_CHARS.sub(r"\\\1", text)
+    return _LIST_MARKER.sub(lambda m: m.group(1) + "\\" + m.group(2) + m.group(3), escaped)
+
+
+def cut(text: str, limit: int) -> str:
+    """Shorten text to ``limit`` characters, visibly."""
+    if len(text) <= limit:
+        return text
+    shortened = text[: max(0, limit - len(ELLIPSIS))]
+    return shortened[:-1] + ELLIPSIS if shortened.endswith("\\") else shortened + ELLIPSIS
+
+
+def needs_card(reply: Reply) -> bool:
+    return bool(reply.sections or reply.buttons or reply.form)
+
+
+def text_block(text: str, **style: Any) -> Card:
+    return {"type": "TextBlock", "text": escape_card(text), "wrap": True, **style}
+
+
+def section_elements(section: Section) -> list[Card]:
+    elements: list[Card] = []
+    if section.title.strip():
+        elements.append(
+            text_block(
+                cut(section.title, MAX_TITLE), weight="Bolder", size="Medium", spacing="Medium"
+            )
+        )
+    if section.text.strip():
+        elements.append(text_block(section.text))
+    if section.fields:
+        facts = [
+            {"title": escape_card(f.label), "value": escape_card(f.value)} for f in section.fields
+        ]
+        elements.append({"type": "FactSet", "facts": facts})
+    return elements
+
+
+def submit(title: str, data: dict[str, str], style: str = "") -> Card:
+    action: Card = {"type": "Action.Submit", "title": cut(title, MAX_TITLE), "data": data}
+    if style:
+        action["style"] = style
+    return action
+
+
+def button_actions(buttons: Sequence[Button]) -> list[Card]:
+    """One Action.Submit per button; its data comes back as the activity's ``value``."""
+    return [
+        submit(b.label, {ACTION_KEY: b.action_id, VALUE_KEY: b.value}, _STYLES.get(b.style, ""))
+        for b in buttons
+    ]
+
+
+def input_element(form_input: FormInput) -> Card:
+    """An Input.Text or Input.ChoiceSet named after the input, with Teams' own validation."""
+    common: Card = {
+        "id": form_input.name,
+        "label": form_input.label,
+        "isRequired": form_input.required,
+    }
+    if form_input.required:
+        common["errorMessage"] = f"Please fill in: {form_input.label}"
+    if form_input.kind is InputKind.CHOICE and form_input.choices:
+        element: Card = {
+            "type": "Input.ChoiceSet",
+            **common,
+            "style": "compact",
+            "choices": [{"title": c.label, "value": c.value} for c in form_input.choices],
+        }
+        if any(c.value == form_input.initial for c in form_input.choices):
+            element["value"] = form_input.initial
+        return element
+    element = {
+        "type": "Input.Text",
+        **common,
+        "isMultiline": form_input.kind is InputKind.PARAGRAPH,
+        "maxLength": max(1, min(form_input.max_length, MAX_INPUT)),
+    }
+    if form_input.hint:
+        element["placeholder"] = form_input.hint
+    if form_input.initial:
+        element["value"] = form_input.initial[:MAX_INPUT]
+    return element
+
+
+def form_elements(form: Form) -> tuple[list[Card], Card]:
+    """The inputs of a form and the action that submits them (with its id and context)."""
+    elements = [text_block(cut(form.title, MAX_TITLE), weight="Bolder", size="Medium")]
+    elements += [input_element(i) for i in form.inputs]
+    action = submit(
+        form.submit_label, {FORM_KEY: form.form_id, CONTEXT_KEY: form.context}, "positive"
+    )
+    return elements, action
+
+
+def card(reply: Reply) -> Card:
+    """The Adaptive Card for a reply: its text, sections, a form if any, and its buttons."""
+    body: list[Card] = [text_block(reply.text)] if reply.text.strip() else []
+    for section in reply.sections:
+        body += section_elements(section)
+    actions = button_actions(reply.buttons)
+    if reply.form is not None:
+        inputs, send = form_elements(reply.form)
+        body += inputs
+        actions.append(send)
+    content: Card = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": CARD_VERSION,
+        "body": body,
+    }
+    if actions:
+        content["actions"] = actions
+    return content
+
+
+def message(reply: Reply) -> dict[str, Any]:
+    """The message activity (as JSON) for one reply, within Teams' size limit."""
+    if not needs_card(reply):
+        text = reply.text
+        while True:
+            activity = {"type": "message", "textFormat": "markdown", "text": escape_message(text)}
+            excess = size(activity) - MAX_MESSAGE_BYTES
+            if excess <= 0:
+                return activity
+            text = cut(text, len(text) - max(excess // 2 + 2, 64))  # a char is 2 bytes or more
+    content = card(reply)
+    activity: dict[str, Any] = {
+        "type": "message",
+        "summary": cut(reply.text.replace("\n", " "), MAX_SUMMARY),
+        "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": content}],
+    }
+    shorten(content, MAX_MESSAGE_BYTES - (size(activity) - size(content)))
+    return activity
+
+
+def size(payload: Any) -> int:
+    """The payload's size as Teams counts it: JSON encoded as UTF-16."""
+    return len(json.dumps(payload, ensure_ascii=False).encode("utf-16-le"))
+
+
+def _texts(content: Card) -> Iterator[tuple[Card, str]]:
+    """Every shortenable text in a card: TextBlocks and fact values."""
+    for element in content.get("body", []):
+        if element.get("type") == "TextBlock":
+            yield element, "text"
+        for fact in element.get("facts", []):
+            yield fact, "value"
+
+
+def shorten(content: Card, budget: int) -> None:
+    """Cut the longest texts of a card until it takes at most ``budget`` bytes."""
+    for _ in range(500):
+        excess = size(content) - budget
+        if excess <= 0:
+            return
+        holder, key = max(_texts(content), key=lambda t: len(t[0][t[1]]))
+        text = holder[key]
+        holder[key] = cut(text, max(0, len(text) - max(excess // 2, 64)))
+    raise ValueError("a card too large to shorten")  # only with thousands of inputs or buttons
