@@ -172,13 +172,7 @@ def card(reply: Reply) -> Card:
 def message(reply: Reply) -> dict[str, Any]:
     """The message activity (as JSON) for one reply, within Teams' size limit."""
     if not needs_card(reply):
-        text = reply.text
-        while True:
-            activity = {"type": "message", "textFormat": "markdown", "text": escape_message(text)}
-            excess = size(activity) - MAX_MESSAGE_BYTES
-            if excess <= 0:
-                return activity
-            text = cut(text, len(text) - max(excess // 2 + 2, 64))  # a char is 2 bytes or more
+        return text_message(reply.text)
     content = card(reply)
     activity: dict[str, Any] = {
         "type": "message",
@@ -187,6 +181,16 @@ def message(reply: Reply) -> dict[str, Any]:
     }
     shorten(content, MAX_MESSAGE_BYTES - (size(activity) - size(content)))
     return activity
+
+
+def text_message(text: str) -> dict[str, Any]:
+    """A text-only message, its text cut (visibly) until the message fits."""
+    while True:
+        activity = {"type": "message", "textFormat": "markdown", "text": escape_message(text)}
+        excess = size(activity) - MAX_MESSAGE_BYTES
+        if excess <= 0:
+            return activity
+        text = cut(text, len(text) - max(excess // 2 + 2, 64))  # a char is 2 bytes or more
 
 
 def size(payload: Any) -> int:
