@@ -25,7 +25,7 @@ from bot.replies import Reply
 from storage.engine import create_engine, is_sqlite
 
 FORBIDDEN_DATABASES = frozenset({"test"})
-"""Other engineers' test runs drop the schema of these: a benchmark never touches them."""
+"""The test suite drops the schema of these: a benchmark never touches them."""
 
 
 def arguments(

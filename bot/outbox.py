@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -50,13 +53,37 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=2 ** max(attempts, 1)), MAX_BACKOFF)
 
 
+@dataclass(frozen=True, slots=True)
+class _Job:
+    row_id: int
+    attempts: int
+    audience: str
+    target_id: str
+    payload: dict[str, Any]
+    platform: str
+    workspace: str
+
+    @property
+    def conversation(self) -> tuple[str, str, str, str]:
+        return (self.platform, self.workspace, self.audience, self.target_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _Result:
+    job: _Job
+    message_id: str | None = None
+    retry_after: timedelta | None = None
+    failure: str | None = None
+
+
 class OutboxWorker:
     """Claim due outbox rows, send them through the platform's ChatPort, record the result.
 
     A worker takes only messages for the platforms it has a ChatPort for, so a process that
     cannot reach a platform leaves that platform's messages to one that can. A claim is a
     lease: if this worker dies between claim and send, the rows become due again when the
-    lease runs out and another worker (or replica) sends them.
+    lease runs out and another worker (or replica) sends them. Messages to different
+    conversations go out concurrently; messages to one conversation keep their order.
     """
 
     def __init__(
@@ -66,85 +93,101 @@ class OutboxWorker:
         ports: Mapping[str, ChatPort],
         *,
         lease: timedelta = timedelta(minutes=2),
-        batch: int = 50,
+        batch: int = 100,
+        concurrency: int = 16,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._ports = ports
         self._lease = lease
         self._batch = batch
+        self._concurrency = concurrency
 
     async def deliver_due(self) -> int:
         """Deliver everything due now; return how many messages were sent."""
         sent = 0
         while True:
-            async with self._sessions() as session, session.begin():
-                claimed = await ledger.claim_due_messages(
-                    session,
-                    now=self._clock.now(),
-                    lease=self._lease,
-                    limit=self._batch,
-                    platforms=self._ports.keys(),
-                )
-                jobs = [
-                    (
-                        m.id,
-                        m.attempts,
-                        m.audience,
-                        m.target_id,
-                        m.payload,
-                        w.platform,
-                        w.external_id,
-                    )
-                    for m, w in claimed
-                ]
+            jobs = await self._claim()
             if not jobs:
                 return sent
-            for job in jobs:
-                sent += await self._deliver(*job)
+            results = await self._send_all(jobs)
+            sent += await self._record(results)
             if len(jobs) < self._batch:
                 return sent
 
-    async def _deliver(
-        self,
-        row_id: int,
-        attempts: int,
-        audience: str,
-        target_id: str,
-        payload: dict[str, object],
-        platform: str,
-        workspace: str,
-    ) -> int:
-        port = self._ports[platform]  # only rows of platforms we have ports for are claimed
-        reply = reply_from_dict(payload)
+    async def _claim(self) -> list[_Job]:
         async with self._sessions() as session, session.begin():
-            try:
-                if audience == Audience.PERSON:
-                    message_id = await port.send_direct(workspace, target_id, reply)
-                else:
-                    message_id = await port.send(workspace, target_id, reply)
-            except RetryLater as wait:
-                if attempts >= MAX_ATTEMPTS:
-                    await ledger.mark_failed(session, message_id=row_id, error=str(wait))
-                    log.error("outbox message %s gave up after %s attempts", row_id, attempts)
-                    return 0
-                delay = (
-                    timedelta(seconds=wait.retry_after)
-                    if wait.retry_after is not None
-                    else backoff(attempts)
-                )
-                await ledger.mark_retry(
-                    session,
-                    message_id=row_id,
-                    available_at=self._clock.now() + delay,
-                    error=str(wait),
-                )
-                return 0
-            except DeliveryFailed as failure:
-                await ledger.mark_failed(session, message_id=row_id, error=str(failure))
-                log.warning("outbox message %s refused by %s: %s", row_id, platform, failure)
-                return 0
-            await ledger.mark_sent(
-                session, message_id=row_id, platform_message_id=message_id, now=self._clock.now()
+            claimed = await ledger.claim_due_messages(
+                session,
+                now=self._clock.now(),
+                lease=self._lease,
+                limit=self._batch,
+                platforms=self._ports.keys(),
             )
-            return 1
+            return [
+                _Job(
+                    m.id, m.attempts, m.audience, m.target_id, m.payload, w.platform, w.external_id
+                )
+                for m, w in claimed
+            ]
+
+    async def _send_all(self, jobs: list[_Job]) -> list[_Result]:
+        conversations: dict[tuple[str, str, str, str], list[_Job]] = {}
+        for job in jobs:
+            conversations.setdefault(job.conversation, []).append(job)
+        gate = asyncio.Semaphore(self._concurrency)
+
+        async def in_order(queue: list[_Job]) -> list[_Result]:
+            async with gate:
+                return [await self._send(job) for job in queue]
+
+        batches = await asyncio.gather(*(in_order(q) for q in conversations.values()))
+        return [result for batch in batches for result in batch]
+
+    async def _send(self, job: _Job) -> _Result:
+        # Only rows of platforms we have ports for were claimed.
+        port = self._ports[job.platform]
+        reply = reply_from_dict(job.payload)
+        try:
+            if job.audience == Audience.PERSON:
+                message_id = await port.send_direct(job.workspace, job.target_id, reply)
+            else:
+                message_id = await port.send(job.workspace, job.target_id, reply)
+        except RetryLater as wait:
+            if job.attempts >= MAX_ATTEMPTS:
+                return _Result(job, failure=f"gave up after {job.attempts} attempts: {wait}")
+            delay = (
+                timedelta(seconds=wait.retry_after)
+                if wait.retry_after is not None
+                else backoff(job.attempts)
+            )
+            return _Result(job, retry_after=delay, failure=str(wait))
+        except DeliveryFailed as refused:
+            return _Result(job, failure=f"refused by {job.platform}: {refused}")
+        except Exception as error:  # a bug or an unexpected answer: try again later
+            log.exception("outbox message %s could not be sent", job.row_id)
+            return _Result(job, retry_after=backoff(job.attempts), failure=repr(error))
+        return _Result(job, message_id=message_id)
+
+    async def _record(self, results: list[_Result]) -> int:
+        now = self._clock.now()
+        sent = 0
+        async with self._sessions() as session, session.begin():
+            for result in results:
+                row = result.job.row_id
+                if result.message_id is not None:
+                    await ledger.mark_sent(
+                        session, message_id=row, platform_message_id=result.message_id, now=now
+                    )
+                    sent += 1
+                elif result.retry_after is not None:
+                    await ledger.mark_retry(
+                        session,
+                        message_id=row,
+                        available_at=now + result.retry_after,
+                        error=result.failure or "",
+                    )
+                else:
+                    log.warning("outbox message %s failed: %s", row, result.failure)
+                    await ledger.mark_failed(session, message_id=row, error=result.failure or "")
+        return sent

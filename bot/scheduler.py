@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import retrospectives.jobs
@@ -49,6 +50,7 @@ LONGEST_LOOK_BACK = timedelta(days=7)
 MAX_ATTEMPTS = 5
 TICK_SECONDS = 30
 PLANNER = "default"
+DIGEST_SCHEDULE = "weekly digest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,7 @@ class Scheduler:
         self._grace = grace
         self._lock = asyncio.Lock()
         self._aps: AsyncIOScheduler | None = None
+        self._triggers: dict[tuple[str, str], CronTrigger | None] = {}
 
     async def tick(self, now: datetime | None = None) -> TickReport:
         """Do everything that is due at ``now`` (default: the clock's time), once."""
@@ -106,14 +109,25 @@ class Scheduler:
                     (now - LONGEST_LOOK_BACK).isoformat(),
                 )
                 since = now - LONGEST_LOOK_BACK
-            for team, workspace in await core.scheduled_teams(session):
-                start = max(since, team.retro_schedule_set_at or since)
-                try:
-                    trigger = schedules.retro_trigger(team.retro_schedule or "", team.timezone)
-                except ValueError:
-                    log.error("team %s has an unreadable schedule; not planning it", team.id)
-                    continue
-                for moment in schedules.fire_times(trigger, start, now):
+            added += await self._plan_openings(session, since, now)
+            added += await self._plan_digests(session, since, now)
+            await schedule.mark_planned(session, name=PLANNER, through=now)
+        return added
+
+    async def _plan_openings(self, session: AsyncSession, since: datetime, now: datetime) -> int:
+        """Plan retrospective openings; teams are read only where their schedule fires."""
+        added = 0
+        for wanted, zone in await core.schedule_groups(session):
+            trigger = self._trigger(wanted, zone)
+            moments = schedules.fire_times(trigger, since, now) if trigger else []
+            if not moments:
+                continue
+            for team, workspace in await core.scheduled_teams(
+                session, schedule=wanted, timezone=zone
+            ):
+                for moment in moments:
+                    if team.retro_schedule_set_at and moment <= team.retro_schedule_set_at:
+                        continue  # the schedule was set after this moment
                     added += await schedule.plan(
                         session,
                         workspace_id=workspace.id,
@@ -122,24 +136,53 @@ class Scheduler:
                         due_at=moment,
                         now=now,
                     )
-            seen: set[tuple[int, str]] = set()
-            for lead, team, workspace in await core.all_leads(session):
-                if (workspace.id, lead.user_id) in seen:
-                    continue  # a lead of several teams gets one digest, in their first team's time
-                seen.add((workspace.id, lead.user_id))
-                zone = lead.timezone or team.timezone
-                start = max(since, lead.added_at)
-                for moment in schedules.fire_times(schedules.digest_trigger(zone), start, now):
-                    added += await schedule.plan(
-                        session,
-                        workspace_id=workspace.id,
-                        job=digest.JOB,
-                        subject=digest.subject(workspace.id, lead.user_id),
-                        due_at=moment,
-                        now=now,
-                    )
-            await schedule.mark_planned(session, name=PLANNER, through=now)
         return added
+
+    async def _plan_digests(self, session: AsyncSession, since: datetime, now: datetime) -> int:
+        """Plan Monday digests; leads are read only when some timezone's Monday 09:00 came."""
+        due: dict[str, list[datetime]] = {}
+        for zone in await core.lead_timezones(session):
+            trigger = self._trigger(DIGEST_SCHEDULE, zone)
+            moments = schedules.fire_times(trigger, since, now) if trigger else []
+            if moments:
+                due[zone] = moments
+        if not due:
+            return 0
+        added = 0
+        seen: set[tuple[int, str]] = set()
+        for lead, team, workspace in await core.all_leads(session):
+            if (workspace.id, lead.user_id) in seen:
+                continue  # a lead of several teams gets one digest, in their first team's time
+            seen.add((workspace.id, lead.user_id))
+            for moment in due.get(lead.timezone or team.timezone, []):
+                if moment <= lead.added_at:
+                    continue
+                added += await schedule.plan(
+                    session,
+                    workspace_id=workspace.id,
+                    job=digest.JOB,
+                    subject=digest.subject(workspace.id, lead.user_id),
+                    due_at=moment,
+                    now=now,
+                )
+        return added
+
+    def _trigger(self, wanted: str, zone: str) -> CronTrigger | None:
+        """The trigger for a schedule in a timezone, built once (triggers hold no state)."""
+        key = (wanted, zone)
+        if key not in self._triggers:
+            try:
+                self._triggers[key] = (
+                    schedules.digest_trigger(zone)
+                    if wanted == DIGEST_SCHEDULE
+                    else schedules.retro_trigger(wanted, zone)
+                )
+            except (ValueError, LookupError):
+                log.error(
+                    "cannot read the schedule %r in timezone %r; not planning it", wanted, zone
+                )
+                self._triggers[key] = None
+        return self._triggers[key]
 
     async def perform_due(self, now: datetime) -> tuple[int, int]:
         """Perform every pending run due at ``now``; return (performed, skipped)."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, select
+from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -217,15 +218,40 @@ async def seen_members(
     return result.all()
 
 
-async def scheduled_teams(session: AsyncSession) -> Sequence[tuple[Team, Workspace]]:
-    """Every team with a retrospective schedule, in every workspace (for the planner)."""
+async def schedule_groups(session: AsyncSession) -> Sequence[tuple[str, str]]:
+    """The distinct (schedule, timezone) pairs of all teams: few, however many teams there are."""
+    result = await session.execute(
+        select(Team.retro_schedule, Team.timezone)
+        .where(Team.retro_schedule.is_not(None))
+        .distinct()
+    )
+    return [(schedule, zone) for schedule, zone in result if schedule]
+
+
+async def scheduled_teams(
+    session: AsyncSession, *, schedule: str, timezone: str
+) -> Sequence[tuple[Team, Workspace]]:
+    """Every team, in every workspace, on one schedule in one timezone (for the planner)."""
     result = await session.execute(
         select(Team, Workspace)
         .join(Workspace, Workspace.id == Team.workspace_id)
-        .where(Team.retro_schedule.is_not(None))
+        .where(Team.retro_schedule == schedule, Team.timezone == timezone)
         .order_by(Team.id)
     )
     return [(team, workspace) for team, workspace in result]
+
+
+def lead_zone() -> Any:
+    """A lead's timezone for digests: their own when known, else their team's."""
+    return func.coalesce(func.nullif(TeamLead.timezone, ""), Team.timezone)
+
+
+async def lead_timezones(session: AsyncSession) -> Sequence[str]:
+    """The distinct timezones leads read their digests in."""
+    result = await session.scalars(
+        select(lead_zone()).select_from(TeamLead).join(Team, Team.id == TeamLead.team_id).distinct()
+    )
+    return result.all()
 
 
 async def all_leads(session: AsyncSession) -> Sequence[tuple[TeamLead, Team, Workspace]]:

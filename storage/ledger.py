@@ -137,9 +137,8 @@ async def claim_due_messages(
     """Lease due messages to this worker; other workers skip rows locked or leased here.
 
     Only messages for ``platforms`` (those this process can send to) are taken. On PostgreSQL
-    the rows are locked (SKIP LOCKED). Leasing is also a conditional write per
-    row, so a row another worker leased a moment ago (SQLite, or a lease that just ran out)
-    is left to that worker.
+    the rows are locked (SKIP LOCKED). Leasing is also one conditional write, so a row another
+    worker leased a moment ago (SQLite, or a lease that just ran out) is left to that worker.
     """
     due = (
         OutboxMessage.status == OutboxStatus.PENDING,
@@ -154,19 +153,25 @@ async def claim_due_messages(
         .limit(limit)
         .with_for_update(skip_locked=True, of=OutboxMessage)
     )
-    candidates = [(message, workspace) for message, workspace in await session.execute(statement)]
-    leased = []
-    for message, workspace in candidates:
-        result = await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message.id, *due)
-            .values(leased_until=now + lease, attempts=OutboxMessage.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(result, "rowcount", 0) == 1:
-            await session.refresh(message)
-            leased.append((message, workspace))
-    return leased
+    candidates = [message.id for message, _ in await session.execute(statement)]
+    if not candidates:
+        return []
+    leased = await session.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(candidates), *due)
+        .values(leased_until=now + lease, attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    )
+    ids = list(leased)
+    rows = await session.execute(
+        select(OutboxMessage, Workspace)
+        .join(Workspace, Workspace.id == OutboxMessage.workspace_id)
+        .where(OutboxMessage.id.in_(ids))
+        .order_by(OutboxMessage.available_at, OutboxMessage.id)
+        .execution_options(populate_existing=True)
+    )
+    return [(message, workspace) for message, workspace in rows]
 
 
 async def mark_sent(

@@ -1,15 +1,20 @@
 """Outbound messages: retried when the platform asks, never sent twice, picked up after a crash."""
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot import outbox
 from bot.events import EventKind, Platform
 from bot.outbox import MAX_ATTEMPTS, backoff
-from storage import ledger
+from bot.replies import Audience, Delivery, Reply
+from storage import core, ledger
 from storage.ledger import OutboxMessage, OutboxStatus
 from storage.schedule import RunStatus, ScheduledRun
+from tests.support.fakes import FakeChatPort
+from tests.support.harness import Harness
 
 
 async def raise_concern(bot):
@@ -91,3 +96,47 @@ async def test_a_process_leaves_other_platforms_work_to_processes_that_can_do_it
     async with bot.app.sessions() as session:
         run = await session.scalar(select(ScheduledRun))
     assert run.status is RunStatus.PENDING
+
+
+class OverlapPort(FakeChatPort):
+    """A platform that answers after a pause, noting which sends were in flight together."""
+
+    def __init__(self):
+        super().__init__()
+        self.in_flight: set[str] = set()
+        self.overlaps: list[set[str]] = []
+
+    async def send_direct(self, workspace_id, user_id, reply):
+        self.in_flight.add(user_id)
+        self.overlaps.append(set(self.in_flight))
+        await asyncio.sleep(0.01)
+        self.in_flight.discard(user_id)
+        return await super().send_direct(workspace_id, user_id, reply)
+
+
+async def test_conversations_go_out_together_and_each_keeps_its_order(database_url):
+    port = OverlapPort()
+    bot = await Harness.start(database_url)
+    bot.app.ports[Platform.CONSOLE.value] = port
+    async with bot.app.sessions() as session, session.begin():
+        workspace = await core.get_or_create_workspace(
+            session, platform="console", external_id="W1", now=bot.clock.now()
+        )
+        for number in range(3):
+            for person in ("U1", "U2", "U3", "U4"):
+                await outbox.enqueue(
+                    session,
+                    workspace_id=workspace.id,
+                    delivery=Delivery(
+                        Audience.PERSON,
+                        person,
+                        Reply(f"{person} #{number}"),
+                        key=f"{person}:{number}",
+                    ),
+                    now=bot.clock.now(),
+                )
+    assert await bot.deliver() == 12
+    assert max(len(together) for together in port.overlaps) > 1  # sent side by side
+    for person in ("U1", "U2", "U3", "U4"):
+        assert [s.reply.text for s in port.to(f"@{person}")] == [f"{person} #{n}" for n in range(3)]
+    await bot.close()
