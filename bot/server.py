@@ -1,7 +1,7 @@
 """The server: Slack over HTTP (and Socket Mode), health, readiness, metrics, and the workers.
 
 Routes: ``POST /slack/events``, ``GET /slack/install``, ``GET /slack/oauth_redirect``,
-``POST /api/messages`` (Teams, not in this version), ``GET /healthz``, ``GET /readyz``,
+``POST /api/messages`` (Teams, Bot Framework), ``GET /healthz``, ``GET /readyz``,
 ``GET /metrics``. Background work — the outbox loop, the scheduler, replies sent after an ack,
 and any job handed to :func:`serve` — starts with the server and stops with it.
 """
@@ -33,13 +33,13 @@ from bot.ports import EventHandler
 from bot.replies import Outcome
 from bot.settings import Settings
 from bot.slack_installations import DatabaseInstallationStore, DatabaseStateStore
+from bot.teams_wiring import TeamsWiring, wire_teams
 from storage.ledger import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
 OUTBOX_INTERVAL = 1.0
 READY_TIMEOUT = 2.0
-TEAMS_NOT_CONFIGURED = "Teams is not configured in this version"
 
 Job = Callable[[], Coroutine[Any, Any, None]]
 """Work the server runs in the background for as long as it serves (the scheduler hook)."""
@@ -208,10 +208,13 @@ def well_formed(body: object) -> bool:
 class Routes:
     """The HTTP handlers, over one okrbot."""
 
-    def __init__(self, okrbot: Okrbot, slack: SlackWiring | None, metrics: Metrics) -> None:
+    def __init__(
+        self, okrbot: Okrbot, slack: SlackWiring | None, metrics: Metrics, teams: TeamsWiring
+    ) -> None:
         self._okrbot = okrbot
         self._slack = slack
         self._metrics = metrics
+        self._teams = teams
 
     async def slack_events(self, request: web.Request) -> web.Response:
         response = await self._slack_events(request)
@@ -248,7 +251,7 @@ class Routes:
         return await to_aiohttp_response(await flow.handle_callback(bolt_request))
 
     async def teams(self, request: web.Request) -> web.Response:
-        return web.Response(status=503, text=TEAMS_NOT_CONFIGURED)
+        return await self._teams.endpoint.on_request(request)
 
     async def healthz(self, request: web.Request) -> web.Response:
         return web.Response(text="ok")
@@ -288,6 +291,7 @@ class Server:
     metrics: Metrics
     background: Background
     outbox: OutboxLoop
+    teams: TeamsWiring
 
     async def start_workers(self, *, scheduler: bool, jobs: Sequence[Job] = ()) -> None:
         """Start the outbox loop, the scheduler and any extra jobs (unless --no-scheduler)."""
@@ -300,16 +304,20 @@ class Server:
     async def stop(self) -> None:
         self.okrbot.scheduler.stop()
         await self.background.drain(within=5.0)
+        await self.teams.close()
 
 
-def create_server(okrbot: Okrbot, *, pacing: float = 1.0) -> Server:
-    """Wire okrbot to its routes; Slack joins when its settings are there."""
+def create_server(
+    okrbot: Okrbot, *, pacing: float = 1.0, teams_pacing: float | None = None
+) -> Server:
+    """Wire okrbot to its routes; Slack joins when its settings are there, Teams always."""
     metrics = Metrics()
     background = Background()
     loop = OutboxLoop(okrbot, metrics)
     handle = counted(okrbot.handle, metrics, loop.wake)
     slack = wire_slack(okrbot, handle, background, pacing=pacing)
-    routes = Routes(okrbot, slack, metrics)
+    teams = wire_teams(okrbot, handle, pacing=teams_pacing)
+    routes = Routes(okrbot, slack, metrics, teams)
     app = web.Application(client_max_size=1024 * 1024)
     app.add_routes(
         [
@@ -322,7 +330,7 @@ def create_server(okrbot: Okrbot, *, pacing: float = 1.0) -> Server:
             web.get("/metrics", routes.metrics),
         ]
     )
-    return Server(okrbot, app, slack, metrics, background, loop)
+    return Server(okrbot, app, slack, metrics, background, loop, teams)
 
 
 async def serve(

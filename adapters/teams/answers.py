@@ -43,9 +43,9 @@ def plan(event: ChatEvent, outcome: Outcome) -> list[Send]:
 
 
 def _send(event: ChatEvent, reply: Reply) -> Send:
-    in_private_already = event.is_direct
-    private = reply.visibility is Visibility.PRIVATE and not in_private_already
-    return Send(cards.message(reply), private=private)
+    private = reply.visibility is Visibility.PRIVATE and not event.is_direct
+    origin = event.channel_id if private else ""  # a form answered in private counts here
+    return Send(cards.message(reply, origin=origin), private=private)
 
 
 def fallback() -> dict[str, Any]:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from adapters.teams.inbound import ACTION_KEY, CONTEXT_KEY, FORM_KEY, VALUE_KEY
+from adapters.teams.inbound import ACTION_KEY, CONTEXT_KEY, FORM_KEY, ORIGIN_KEY, VALUE_KEY
 from bot.replies import Button, ButtonStyle, Form, FormInput, InputKind, Reply, Section
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -138,24 +138,30 @@ def input_element(form_input: FormInput) -> Card:
     return element
 
 
-def form_elements(form: Form) -> tuple[list[Card], Card]:
-    """The inputs of a form and the action that submits them (with its id and context)."""
+def form_elements(form: Form, *, origin: str = "", titled: bool = True) -> tuple[list[Card], Card]:
+    """The inputs of a form and the action that submits them (with its id and context).
+
+    ``origin`` is the channel the form was asked for in, when it is shown elsewhere (in the
+    person's 1:1 chat): the submission then counts as made in that channel.
+    """
     elements = [text_block(cut(form.title, MAX_TITLE), weight="Bolder", size="Medium")]
+    elements = elements if titled else []
     elements += [input_element(i) for i in form.inputs]
-    action = submit(
-        form.submit_label, {FORM_KEY: form.form_id, CONTEXT_KEY: form.context}, "positive"
-    )
-    return elements, action
+    data = {FORM_KEY: form.form_id, CONTEXT_KEY: form.context}
+    if origin:
+        data[ORIGIN_KEY] = origin
+    return elements, submit(form.submit_label, data, "positive")
 
 
-def card(reply: Reply) -> Card:
+def card(reply: Reply, *, origin: str = "") -> Card:
     """The Adaptive Card for a reply: its text, sections, a form if any, and its buttons."""
     body: list[Card] = [text_block(reply.text)] if reply.text.strip() else []
     for section in reply.sections:
         body += section_elements(section)
     actions = button_actions(reply.buttons)
     if reply.form is not None:
-        inputs, send = form_elements(reply.form)
+        titled = reply.form.title.strip() != reply.text.strip()
+        inputs, send = form_elements(reply.form, origin=origin, titled=titled)
         body += inputs
         actions.append(send)
     content: Card = {
@@ -169,11 +175,11 @@ def card(reply: Reply) -> Card:
     return content
 
 
-def message(reply: Reply) -> dict[str, Any]:
+def message(reply: Reply, *, origin: str = "") -> dict[str, Any]:
     """The message activity (as JSON) for one reply, within Teams' size limit."""
     if not needs_card(reply):
         return text_message(reply.text)
-    content = card(reply)
+    content = card(reply, origin=origin)
     activity: dict[str, Any] = {
         "type": "message",
         "summary": cut(reply.text.replace("\n", " "), MAX_SUMMARY),

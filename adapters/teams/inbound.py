@@ -24,6 +24,7 @@ FORM_KEY = "okrbot_form"
 CONTEXT_KEY = "okrbot_context"
 ACTION_KEY = "okrbot_action"
 VALUE_KEY = "okrbot_value"
+ORIGIN_KEY = "okrbot_channel"  # where a form sent to someone's 1:1 chat was asked for
 CARD_ACTION_INVOKE = "adaptiveCard/action"
 MAX_EVENT_ID = 255
 _TAG = re.compile(r"<[^>]*>")
@@ -202,8 +203,11 @@ def _submission(data: Any, base: dict[str, Any]) -> ChatEvent | None:
     if not isinstance(data, Mapping) or not base["user_id"]:
         return None
     form_id, action_id = text_of(data, FORM_KEY), text_of(data, ACTION_KEY)
+    origin = text_of(data, ORIGIN_KEY)
+    if origin and origin != base["channel_id"]:  # answered in private, asked for in a channel
+        base = {**base, "channel_id": origin, "is_direct": False, "thread_id": ""}
     if form_id:
-        reserved = {FORM_KEY, CONTEXT_KEY, ACTION_KEY, VALUE_KEY}
+        reserved = {FORM_KEY, CONTEXT_KEY, ACTION_KEY, VALUE_KEY, ORIGIN_KEY}
         values = {
             str(name): text
             for name, value in data.items()

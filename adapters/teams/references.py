@@ -8,7 +8,7 @@ nobody is talking to the bot.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
@@ -56,8 +56,6 @@ class ReferenceStore(Protocol):
     """Where conversation references live (the composition keeps them in the database)."""
 
     async def remember(self, sighting: Sighting) -> None: ...
-
-    async def remember_people(self, people: Sequence[Person]) -> None: ...
 
     async def conversation(self, tenant_id: str, conversation_id: str) -> Conversation | None: ...
 

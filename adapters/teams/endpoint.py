@@ -1,0 +1,157 @@
+"""Thin botbuilder wiring for ``POST /api/messages``: authenticate, map, handle, reply.
+
+One request is one turn. The Bot Framework JWT is checked first (with ``MICROSOFT_APP_ID``
+empty, botbuilder skips the check: the local emulator's mode), so a request that fails it gets
+401 before anything is read or stored. Then the turn remembers the conversation reference,
+hands each event to the core, whose effects are committed before the HTTP answer, and sends
+the replies through the turn (``turn_context.send_activity`` posts to the activity's
+``serviceUrl``). If the database is away the answer is 503, so that the Bot Connector may retry;
+a retried activity changes nothing, since its id is the event id. Replies that cannot be sent
+are logged and never turn a handled activity into an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from types import SimpleNamespace
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import Activity, ActivityTypes
+from botframework.connector.auth import BotFrameworkAuthentication
+
+from adapters.teams import answers, inbound, references
+from adapters.teams.connector import TeamsChatPort
+from adapters.teams.references import Person, ReferenceStore
+from bot.events import ChatEvent, EventKind
+from bot.ports import Clock, DeliveryFailed, EventHandler
+from bot.replies import Outcome
+
+log = logging.getLogger(__name__)
+
+CARD_ACTION_DONE = {
+    "statusCode": 200,
+    "type": "application/vnd.microsoft.activity.message",
+    "value": "Received.",
+}
+
+
+def authentication(
+    *, app_id: str, password: str, app_type: str, tenant_id: str
+) -> BotFrameworkAuthentication:
+    """Bot Framework authentication from the bot's identity; an empty id turns it off."""
+    if not app_id:
+        log.warning(
+            "MICROSOFT_APP_ID is empty: /api/messages accepts unauthenticated activities "
+            "(use this only with the local Bot Framework Emulator)"
+        )
+    configuration = SimpleNamespace(
+        APP_ID=app_id,
+        APP_PASSWORD=password,
+        APP_TYPE=app_type if app_id else "MultiTenant",
+        APP_TENANTID=tenant_id,
+    )
+    return ConfigurationBotFrameworkAuthentication(configuration)
+
+
+class TurnFailed(Exception):
+    """The core could not take the activity (the database is away): answer 503."""
+
+
+class TeamsEndpoint:
+    """The request handler for ``POST /api/messages``."""
+
+    def __init__(
+        self,
+        *,
+        auth: BotFrameworkAuthentication,
+        handle: EventHandler,
+        store: ReferenceStore,
+        port: TeamsChatPort,
+        clock: Clock,
+    ) -> None:
+        self._auth = auth
+        self._adapter = CloudAdapter(auth)
+        self._handle = handle
+        self._store = store
+        self._port = port
+        self._clock = clock
+
+    async def on_request(self, request: web.Request) -> web.Response:
+        if "json" not in request.content_type:
+            return web.Response(status=415, text="send the activity as application/json")
+        try:
+            body = await request.json()
+            activity = Activity().deserialize(body) if isinstance(body, dict) else None
+        except Exception:  # not JSON, or not an activity botbuilder can read
+            activity = None
+        if activity is None or not activity.type:
+            return web.Response(status=400, text="malformed activity")
+        try:
+            checked = await self._auth.authenticate_request(
+                activity, request.headers.get("Authorization", "")
+            )
+        except OSError:  # Microsoft's signing keys are out of reach: let the connector retry
+            log.warning("cannot check a Bot Framework token now: its signing keys are unreachable")
+            return web.Response(status=503, text="cannot verify the request now")
+        except Exception as error:
+            log.info("refused an activity without a valid token: %s", type(error).__name__)
+            return web.Response(status=401, text="invalid or missing Bot Framework token")
+
+        async def turn(context: TurnContext) -> None:
+            await self._turn(context, body)
+
+        try:
+            answer = await self._adapter.process_activity(checked, activity, turn)
+        except TurnFailed:
+            return web.Response(status=503, text="okrbot cannot take this activity now")
+        if isinstance(answer, InvokeResponse):
+            return web.json_response(answer.body, status=int(answer.status or 200))
+        return web.Response(status=200)
+
+    async def _turn(self, context: TurnContext, body: Mapping[str, Any]) -> None:
+        seen = references.sighting(body)
+        events = inbound.to_chat_events(body, self._clock.now())
+        try:
+            if seen is not None:
+                await self._store.remember(seen)
+            outcomes = [(event, await self._handle(event)) for event in events]
+        except Exception as error:
+            log.warning("a Teams activity could not be handled: %s", type(error).__name__)
+            raise TurnFailed from error
+        person = seen.person if seen is not None else None
+        for event, outcome in outcomes:
+            await self._reply(context, event, outcome, person)
+        if (
+            inbound.text_of(body, "name") == inbound.CARD_ACTION_INVOKE
+            and body.get("type") == "invoke"
+        ):
+            done = InvokeResponse(status=HTTPStatus.OK, body=CARD_ACTION_DONE)
+            await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=done))
+
+    async def _reply(
+        self, context: TurnContext, event: ChatEvent, outcome: Outcome, person: Person | None
+    ) -> None:
+        known = person if person is not None and person.user_id == event.user_id else None
+        for send in answers.plan(event, outcome):
+            try:
+                if not send.private:
+                    await context.send_activity(Activity().deserialize(send.activity))
+                    continue
+                try:
+                    await self._port.post_direct(
+                        event.workspace_id, event.user_id, send.activity, known=known
+                    )
+                except DeliveryFailed as failure:
+                    log.info("a private reply went to the thread instead: %s", failure)
+                    if event.kind is not EventKind.MEMBER_JOINED:
+                        await context.send_activity(Activity().deserialize(answers.fallback()))
+            except Exception:  # a reply that cannot be shown must not fail a handled activity
+                log.exception("could not send a reply to Teams")

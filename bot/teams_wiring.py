@@ -1,0 +1,143 @@
+"""Teams, composed: conversation references on our database, the port, the directory, the route.
+
+The adapter (adapters.teams) maps and sends; this module gives it a :class:`ReferenceStore`
+backed by storage.teams, each call in its own short transaction, and registers the Teams
+ChatPort and Directory with okrbot so that the outbox and the scheduler can reach Teams.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from adapters.teams.connector import (
+    Accounts,
+    Connectors,
+    ConversationPacer,
+    TeamsChatPort,
+    TeamsDirectory,
+)
+from adapters.teams.endpoint import TeamsEndpoint, authentication
+from adapters.teams.references import Conversation, ConversationKind, Person, Sighting
+from bot.app import Okrbot
+from bot.events import Platform
+from bot.ports import Clock, EventHandler
+from storage import teams
+
+
+class DatabaseReferenceStore:
+    """Conversation references and people, per tenant, in okrbot's database."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    async def remember(self, sighting: Sighting) -> None:
+        conversation, person, now = sighting.conversation, sighting.person, self._clock.now()
+        async with self._sessions() as session, session.begin():
+            await teams.save_conversation(
+                session,
+                tenant_id=conversation.tenant_id,
+                conversation_id=conversation.conversation_id,
+                kind=conversation.kind.value,
+                service_url=conversation.service_url,
+                bot_id=conversation.bot_id,
+                bot_name=conversation.bot_name,
+                user_id=conversation.user_id or None,
+                now=now,
+            )
+            if person is not None:
+                await _save_person(session, person, now=now)
+
+    async def conversation(self, tenant_id: str, conversation_id: str) -> Conversation | None:
+        async with self._sessions() as session:
+            row = await teams.find_conversation(
+                session, tenant_id=tenant_id, conversation_id=conversation_id
+            )
+            return _conversation(row) if row is not None else None
+
+    async def personal(self, tenant_id: str, user_id: str) -> Conversation | None:
+        async with self._sessions() as session:
+            row = await teams.find_personal(session, tenant_id=tenant_id, user_id=user_id)
+            return _conversation(row) if row is not None else None
+
+    async def any_conversation(self, tenant_id: str) -> Conversation | None:
+        async with self._sessions() as session:
+            row = await teams.find_any_conversation(session, tenant_id=tenant_id)
+            return _conversation(row) if row is not None else None
+
+    async def person(self, tenant_id: str, user_id: str) -> Person | None:
+        async with self._sessions() as session:
+            row = await teams.find_person(session, tenant_id=tenant_id, user_id=user_id)
+            if row is None:
+                return None
+            return Person(
+                tenant_id=row.tenant_id,
+                user_id=row.user_id,
+                account_id=row.account_id,
+                service_url=row.service_url,
+                timezone=row.timezone or "",
+            )
+
+
+async def _save_person(session: AsyncSession, person: Person, *, now: datetime) -> None:
+    await teams.save_person(
+        session,
+        tenant_id=person.tenant_id,
+        user_id=person.user_id,
+        account_id=person.account_id,
+        service_url=person.service_url,
+        timezone=person.timezone or None,
+        now=now,
+    )
+
+
+def _conversation(row: teams.TeamsConversation) -> Conversation:
+    try:
+        kind = ConversationKind(row.kind)
+    except ValueError:
+        kind = ConversationKind.CHANNEL
+    return Conversation(
+        tenant_id=row.tenant_id,
+        conversation_id=row.conversation_id,
+        kind=kind,
+        service_url=row.service_url,
+        bot_id=row.bot_id,
+        bot_name=row.bot_name,
+        user_id=row.user_id or "",
+    )
+
+
+@dataclass
+class TeamsWiring:
+    endpoint: TeamsEndpoint
+    connectors: Connectors
+
+    async def close(self) -> None:
+        await self.connectors.close()
+
+
+def wire_teams(okrbot: Okrbot, handle: EventHandler, *, pacing: float | None = None) -> TeamsWiring:
+    """Connect Teams: the endpoint for /api/messages, and the outbox's port and directory.
+
+    Without ``MICROSOFT_APP_ID`` botbuilder checks no token (the local emulator's mode); the
+    adapter logs a warning once, here, at start.
+    """
+    settings = okrbot.settings
+    auth = authentication(
+        app_id=settings.microsoft_app_id,
+        password=settings.microsoft_app_password,
+        app_type=settings.microsoft_app_type,
+        tenant_id=settings.microsoft_app_tenant_id,
+    )
+    store = DatabaseReferenceStore(okrbot.sessions, okrbot.clock)
+    connectors = Connectors(auth, settings.microsoft_app_id)
+    pacer = ConversationPacer(pacing) if pacing is not None else ConversationPacer()
+    accounts = Accounts()
+    port = TeamsChatPort(connectors, store, pacer, accounts)
+    okrbot.ports[Platform.TEAMS.value] = port
+    okrbot.directories[Platform.TEAMS.value] = TeamsDirectory(connectors, store, accounts)
+    endpoint = TeamsEndpoint(auth=auth, handle=handle, store=store, port=port, clock=okrbot.clock)
+    return TeamsWiring(endpoint, connectors)

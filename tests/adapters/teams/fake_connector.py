@@ -1,0 +1,136 @@
+"""A fake Bot Connector on 127.0.0.1: it records every call and answers like Teams does.
+
+Put :attr:`FakeConnector.service_url` in the activities' ``serviceUrl``: okrbot then sends its
+replies, proactive messages and member look-ups here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+
+@dataclass(frozen=True)
+class ConnectorCall:
+    method: str
+    conversation_id: str
+    body: dict[str, Any]
+    reply_to: str = ""
+    authorization: str = ""
+
+    def text(self) -> str:
+        """Everything this call would show a person, as one JSON string."""
+        return json.dumps(self.body, ensure_ascii=False)
+
+
+@dataclass
+class FakeConnector:
+    members: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    throttled: int = 0  # answer this many of the next posts with 429
+    retry_after: int = 3
+    forbidden: set[str] = field(default_factory=set)  # conversation ids that answer 403
+    refuse_new_chats: bool = False
+    page_size: int = 2
+    calls: list[ConnectorCall] = field(default_factory=list)
+    _server: TestServer | None = None
+    _ids: count[int] = field(default_factory=lambda: count(1))
+
+    async def start(self) -> FakeConnector:
+        app = web.Application()
+        app.router.add_post("/v3/conversations", self._create)
+        app.router.add_post("/v3/conversations/{cid}/activities", self._post)
+        app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._post)
+        app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._post)
+        app.router.add_get("/v3/conversations/{cid}/members", self._members)
+        app.router.add_get("/v3/conversations/{cid}/pagedmembers", self._paged_members)
+        self._server = TestServer(app, host="127.0.0.1")
+        await self._server.start_server()
+        return self
+
+    async def close(self) -> None:
+        if self._server is not None:
+            await self._server.close()
+
+    @property
+    def service_url(self) -> str:
+        assert self._server is not None
+        return str(self._server.make_url("/"))
+
+    def to(self, conversation_id: str) -> list[ConnectorCall]:
+        """Messages posted (or replied) into one conversation."""
+        return [
+            c
+            for c in self.calls
+            if c.conversation_id == conversation_id and c.method in ("post", "reply")
+        ]
+
+    def posted(self) -> list[ConnectorCall]:
+        return [c for c in self.calls if c.method in ("post", "reply")]
+
+    def created(self) -> list[ConnectorCall]:
+        return [c for c in self.calls if c.method == "create"]
+
+    def all_text(self) -> str:
+        return "\n".join(c.text() for c in self.calls)
+
+    async def _post(self, request: web.Request) -> web.Response:
+        conversation = request.match_info["cid"]
+        reply_to = request.match_info.get("aid", "")
+        method = "update" if request.method == "PUT" else ("reply" if reply_to else "post")
+        if self.throttled > 0:
+            self.throttled -= 1
+            return web.json_response(
+                {"error": {"code": "Throttled", "message": "slow down"}},
+                status=429,
+                headers={"Retry-After": str(self.retry_after)},
+            )
+        if conversation in self.forbidden:
+            return web.json_response(
+                {"error": {"code": "BotNotInConversationRoster", "message": "removed"}},
+                status=403,
+            )
+        self.calls.append(
+            ConnectorCall(
+                method,
+                conversation,
+                await request.json(),
+                reply_to,
+                request.headers.get("Authorization", ""),
+            )
+        )
+        return web.json_response({"id": f"activity-{next(self._ids)}"})
+
+    async def _create(self, request: web.Request) -> web.Response:
+        parameters = await request.json()
+        if self.refuse_new_chats:
+            return web.json_response(
+                {"error": {"code": "Forbidden", "message": "app not installed"}}, status=403
+            )
+        self.calls.append(ConnectorCall("create", "", parameters))
+        [member] = parameters["members"]
+        return web.json_response(
+            {"id": f"a:1chat-with-{member['id']}", "activityId": "", "serviceUrl": ""}
+        )
+
+    async def _members(self, request: web.Request) -> web.Response:
+        conversation = request.match_info["cid"]
+        self.calls.append(ConnectorCall("members", conversation, {}))
+        return web.json_response(self.members.get(conversation, []))
+
+    async def _paged_members(self, request: web.Request) -> web.Response:
+        conversation = request.match_info["cid"]
+        self.calls.append(ConnectorCall("members", conversation, dict(request.query)))
+        if conversation in self.forbidden:
+            return web.json_response({"error": {"code": "Forbidden"}}, status=403)
+        everyone = self.members.get(conversation, [])
+        start = int(request.query.get("continuationToken", 0) or 0)
+        following = start + self.page_size
+        page: dict[str, Any] = {"members": everyone[start:following]}
+        if following < len(everyone):
+            page["continuationToken"] = str(following)
+        return web.json_response(page)

@@ -1,0 +1,121 @@
+"""okrbot served over real HTTP on 127.0.0.1, with Teams activities from a fake Bot Connector."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from itertools import count
+from typing import Any
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import build
+from bot.clock import ManualClock
+from bot.server import Server, create_server
+from bot.settings import Settings
+from tests.adapters.teams.fake_connector import FakeConnector
+from tests.adapters.teams.payloads import activity
+
+START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday morning
+TENANT = "tenant-0001"
+BOT = {"id": "28:okrbot-app-id", "name": "okrbot"}
+CHANNEL = "19:checkout-channel@thread.tacv2"
+PEOPLE = {
+    "ada": {
+        "id": "29:1ada-account",
+        "name": "Ada Lovelace",
+        "aadObjectId": "00000000-0000-0000-0000-00000000ada1",
+    },
+    "grace": {
+        "id": "29:1grace-account",
+        "name": "Grace Hopper",
+        "aadObjectId": "00000000-0000-0000-0000-0000000grace",
+    },
+}
+_ids = count(1_798_981_200_000)
+
+
+def aad(name: str) -> str:
+    return PEOPLE[name]["aadObjectId"]
+
+
+def personal_chat(name: str) -> str:
+    """The 1:1 chat a person opened with the bot (Ada has none until the bot opens one)."""
+    return f"a:1personal-{name}" if name != "ada" else f"a:1chat-with-{PEOPLE[name]['id']}"
+
+
+@dataclass
+class Answer:
+    status: int
+    body: str
+
+
+@dataclass
+class TeamsRig:
+    fake: FakeConnector
+    server: Server
+    client: TestClient[Any, Any]
+    clock: ManualClock
+
+    @classmethod
+    async def start(cls, database_url: str, **overrides: Any) -> TeamsRig:
+        fake = await FakeConnector().start()
+        settings = replace(Settings(database_url=database_url), **overrides)
+        clock = ManualClock(START)
+        okrbot = await build(settings, clock=clock, migrate=False)
+        server = create_server(okrbot, teams_pacing=0.0)
+        client: TestClient[Any, Any] = TestClient(TestServer(server.web_app, host="127.0.0.1"))
+        await client.start_server()
+        return cls(fake, server, client, clock)
+
+    async def close(self) -> None:
+        await self.client.close()
+        await self.server.stop()
+        await self.server.okrbot.close()
+        await self.fake.close()
+
+    async def post(self, payload: dict[str, Any], headers: dict[str, str] | None = None) -> Answer:
+        response = await self.client.post("/api/messages", json=payload, headers=headers or {})
+        return Answer(response.status, await response.text())
+
+    def activity(self, name: str, **changes: Any) -> dict[str, Any]:
+        """A stored activity, sent from this rig's fake connector."""
+        return {**activity(name), "serviceUrl": self.fake.service_url, **changes}
+
+    def in_channel(self, text: str, *, who: str = "ada", mention: bool = True) -> dict[str, Any]:
+        """A message posted in the Checkout channel, starting a new thread."""
+        message_id = str(next(_ids))
+        payload = self.activity(
+            "channel_mention",
+            id=message_id,
+            text=f"<at>okrbot</at> {text}" if mention else text,
+            conversation={
+                "isGroup": True,
+                "conversationType": "channel",
+                "tenantId": TENANT,
+                "id": f"{CHANNEL};messageid={message_id}",
+            },
+            **{"from": copy.deepcopy(PEOPLE[who])},
+        )
+        if not mention:
+            payload["entities"] = []
+        return payload
+
+    def in_personal_chat(self, text: str, *, who: str = "grace", **changes: Any) -> dict[str, Any]:
+        return self.activity(
+            "personal_message",
+            id=str(next(_ids)),
+            text=text,
+            conversation={
+                "conversationType": "personal",
+                "tenantId": TENANT,
+                "id": personal_chat(who),
+            },
+            localTimezone="Europe/London",
+            **{"from": copy.deepcopy(PEOPLE[who])},
+            **changes,
+        )
+
+    async def deliver(self) -> int:
+        return await self.server.okrbot.outbox.deliver_due()
