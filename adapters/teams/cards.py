@@ -5,7 +5,8 @@ Nothing a person typed can become a mention or markup. Teams only makes a mentio
 messages are rendered by Teams as HTML and markdown, so ``&``, ``<`` and ``>`` go out as HTML
 entities and markdown punctuation as numeric character references, which markdown never reads
 as syntax; Teams shows all of them as the characters typed. Card TextBlocks render markdown
-but no HTML, so there markdown punctuation is backslash-escaped.
+but no HTML, so there markdown punctuation is backslash-escaped and a tag-like ``<`` is
+followed by an invisible word joiner.
 
 Teams refuses a message whose payload passes 40 KB counted in UTF-16 (413
 MessageSizeTooBig), so every message is kept under :data:`MAX_MESSAGE_BYTES` by shortening its
@@ -35,6 +36,7 @@ Card = dict[str, Any]
 _MESSAGE_SPECIALS = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _MARKDOWN = "\\`*_~#[]|"
 _MARKDOWN_CHARS = re.compile(r"([\\`*_~#\[\]|])")
+_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!])")
 _LIST_MARKER = re.compile(r"^(\s*)([-+]|\d+[.)])(\s)", re.MULTILINE)
 _STYLES = {ButtonStyle.PRIMARY: "positive", ButtonStyle.DANGER: "destructive"}
 
@@ -52,8 +54,12 @@ def _numeric(marker: str) -> str:
 
 
 def escape_card(text: str) -> str:
-    """Escape text for an Adaptive Card TextBlock (markdown, no HTML)."""
-    escaped = _MARKDOWN_CHARS.sub(r"\\\1", text)
+    """Escape text for an Adaptive Card TextBlock (markdown, no HTML).
+
+    A word joiner (invisible) after a ``<`` that opens something tag-like keeps a typed
+    ``<at>`` from ever reading as a tag, whatever a client makes of card text.
+    """
+    escaped = _TAG_OPEN.sub("<\u2060", _MARKDOWN_CHARS.sub(r"\\\1", text))
     return _LIST_MARKER.sub(lambda m: m.group(1) + "\\" + m.group(2) + m.group(3), escaped)
 
 

@@ -98,6 +98,9 @@ class TeamsEndpoint:
             checked = await self._auth.authenticate_request(
                 activity, request.headers.get("Authorization", "")
             )
+        except PermissionError as error:  # botbuilder's "not authorized" (an OSError too)
+            log.info("refused an activity without a valid token: %s", error)
+            return web.Response(status=401, text="invalid or missing Bot Framework token")
         except OSError:  # Microsoft's signing keys are out of reach: let the connector retry
             log.warning("cannot check a Bot Framework token now: its signing keys are unreachable")
             return web.Response(status=503, text="cannot verify the request now")

@@ -103,19 +103,18 @@ class TeamsRig:
         return payload
 
     def in_personal_chat(self, text: str, *, who: str = "grace", **changes: Any) -> dict[str, Any]:
-        return self.activity(
-            "personal_message",
-            id=str(next(_ids)),
-            text=text,
-            conversation={
+        defaults: dict[str, Any] = {
+            "id": str(next(_ids)),
+            "text": text,
+            "conversation": {
                 "conversationType": "personal",
                 "tenantId": TENANT,
                 "id": personal_chat(who),
             },
-            localTimezone="Europe/London",
-            **{"from": copy.deepcopy(PEOPLE[who])},
-            **changes,
-        )
+            "localTimezone": "Europe/London",
+            "from": copy.deepcopy(PEOPLE[who]),
+        }
+        return self.activity("personal_message", **{**defaults, **changes})
 
     async def deliver(self) -> int:
         return await self.server.okrbot.outbox.deliver_due()

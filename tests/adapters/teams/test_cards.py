@@ -40,6 +40,11 @@ def test_typed_tags_and_markdown_reach_nobody_and_render_as_typed() -> None:
     assert "entities" not in cards.message(Reply("<at>Ada</at>"))
 
 
+def test_typed_tags_in_cards_are_broken_invisibly() -> None:
+    card = content(Reply("Shout-out", sections=(Section(text="<at>Ada</at> 1 < 2"),)))
+    assert card["body"][1]["text"] == "<\u2060at>Ada<\u2060/at> 1 < 2"
+
+
 def test_list_markers_typed_at_line_starts_stay_text() -> None:
     text = cards.message(Reply("- one\n2. two"))["text"]
     assert text == "&#45; one\n\n2&#46; two"
