@@ -109,7 +109,9 @@ def _parser() -> argparse.ArgumentParser:
     erase.set_defaults(command=_erase_user)
 
     serve = commands.add_parser(
-        "serve", parents=[common], help="serve Slack (HTTP or Socket Mode), health and metrics"
+        "serve",
+        parents=[common],
+        help="serve Slack (HTTP or Socket Mode), Teams, health and metrics",
     )
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")  # noqa: S104
     serve.add_argument("--port", type=int, default=3000, help="port to listen on (default: 3000)")
