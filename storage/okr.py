@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, func, select
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -51,6 +51,7 @@ class LearningStory(Base):
     """What a team believed, tried and learned; an invalidated hypothesis counts as learning."""
 
     __tablename__ = "learning_story"
+    __table_args__ = (Index("ix_learning_story_team_created", "team_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
@@ -69,13 +70,14 @@ class LearningStory(Base):
     )
     source: Mapped[StorySource] = mapped_column(str_enum(StorySource, "story_source"))
     awaiting_outcome: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ImpactStory(Base):
     """How a customer's behaviour changed, and how we know."""
 
     __tablename__ = "impact_story"
+    __table_args__ = (Index("ix_impact_story_team_created", "team_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
@@ -90,13 +92,14 @@ class ImpactStory(Base):
         ForeignKey("key_result.id", ondelete="SET NULL")
     )
     source: Mapped[StorySource] = mapped_column(str_enum(StorySource, "story_source"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class MetricConcern(Base):
     """Someone's warning that a metric or target is pushing the team toward harm."""
 
     __tablename__ = "metric_concern"
+    __table_args__ = (Index("ix_metric_concern_team_created", "team_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
@@ -105,7 +108,7 @@ class MetricConcern(Base):
     metric: Mapped[str] = mapped_column(Text)
     harm: Mapped[str] = mapped_column(Text)
     anonymous: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 async def key_results(
