@@ -1,0 +1,62 @@
+"""Pacing and the reading of Bot Connector failures, without a network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from adapters.teams.connector import ConversationPacer, classify, retry_after
+from bot.ports import DeliveryFailed, RetryLater
+
+
+@dataclass
+class Answer:
+    status_code: int
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class ConnectorError(Exception):
+    def __init__(self, response: Answer | None) -> None:
+        super().__init__("connector said no")
+        self.response = response
+
+
+def test_429_is_retried_after_what_the_connector_asks() -> None:
+    error = classify(ConnectorError(Answer(429, {"Retry-After": "12"})), "send_to_conversation")
+    assert isinstance(error, RetryLater) and error.retry_after == 12.0
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 408])
+def test_server_trouble_is_retried(status: int) -> None:
+    assert isinstance(classify(ConnectorError(Answer(status)), "post"), RetryLater)
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 413])
+def test_refusals_are_final(status: int) -> None:
+    error = classify(ConnectorError(Answer(status)), "post")
+    assert isinstance(error, DeliveryFailed) and str(status) in str(error)
+
+
+def test_no_answer_at_all_is_retried() -> None:
+    assert isinstance(classify(ConnectionRefusedError(), "post"), RetryLater)
+    assert isinstance(classify(ConnectorError(None), "post"), RetryLater)
+
+
+def test_a_retry_after_that_is_no_number_is_ignored() -> None:
+    assert retry_after({"retry-after": "soon"}) is None
+    assert retry_after(None) is None
+
+
+async def test_seven_messages_a_second_per_conversation() -> None:
+    now = [100.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 6))
+
+    pacer = ConversationPacer(1 / 7, monotonic=lambda: now[0], sleep=sleep)
+    for _ in range(3):
+        await pacer.wait("a:1chat")
+    await pacer.wait("19:another@thread.tacv2")  # other conversations do not wait
+    assert slept == [round(1 / 7, 6), round(2 / 7, 6)]
