@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import Delete, Update, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.events import Platform
+from storage import teams as teams_storage
 from storage.core import ChannelMember, Team, TeamLead, Workspace
 from storage.ledger import OutboxMessage
 from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern
@@ -82,6 +84,10 @@ async def erase_user(session: AsyncSession, *, platform: str, user_id: str) -> d
     counts["messages no longer naming them"] = await _scrub_messages(
         session, workspaces=workspaces, user_id=user_id
     )
+    if platform == Platform.TEAMS:
+        counts["Teams chats and contact details forgotten"] = await teams_storage.forget_user(
+            session, user_id=user_id
+        )
     return counts
 
 
