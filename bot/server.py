@@ -26,8 +26,9 @@ from sqlalchemy import func, select, text
 from adapters.slack import bolt
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.socket import socket_mode_handler
-from adapters.slack.web import ChannelPacer, SlackChatPort, SlackDirectory, SlackWeb
+from adapters.slack.web import SlackChatPort, SlackDirectory, SlackWeb
 from bot.app import Okrbot, build
+from bot.clock import Pacer
 from bot.events import ChatEvent, Platform
 from bot.ports import EventHandler
 from bot.replies import Outcome
@@ -174,7 +175,7 @@ def wire_slack(
         return token
 
     web_api = SlackWeb(store.bot_token if store else single_token, base_url=settings.slack_api_url)
-    okrbot.ports[Platform.SLACK.value] = SlackChatPort(web_api, ChannelPacer(pacing))
+    okrbot.ports[Platform.SLACK.value] = SlackChatPort(web_api, Pacer(pacing))
     okrbot.directories[Platform.SLACK.value] = SlackDirectory(web_api)
     oauth = (
         bolt.oauth_settings(

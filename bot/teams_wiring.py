@@ -13,15 +13,16 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.teams.connector import (
+    SENDS_PER_SECOND,
     Accounts,
     Connectors,
-    ConversationPacer,
     TeamsChatPort,
     TeamsDirectory,
 )
 from adapters.teams.endpoint import TeamsEndpoint, authentication
 from adapters.teams.references import Conversation, ConversationKind, Person, Sighting
 from bot.app import Okrbot
+from bot.clock import Pacer
 from bot.events import Platform
 from bot.ports import Clock, EventHandler
 from storage import teams
@@ -134,7 +135,7 @@ def wire_teams(okrbot: Okrbot, handle: EventHandler, *, pacing: float | None = N
     )
     store = DatabaseReferenceStore(okrbot.sessions, okrbot.clock)
     connectors = Connectors(auth, settings.microsoft_app_id)
-    pacer = ConversationPacer(pacing) if pacing is not None else ConversationPacer()
+    pacer = Pacer(pacing if pacing is not None else 1 / SENDS_PER_SECOND)
     accounts = Accounts()
     port = TeamsChatPort(connectors, store, pacer, accounts)
     okrbot.ports[Platform.TEAMS.value] = port

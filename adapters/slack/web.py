@@ -3,14 +3,12 @@
 Rate limits: this client has no rate-limit retry handler on purpose. A 429 becomes
 :class:`bot.ports.RetryLater` with Slack's ``Retry-After``, and the outbox reschedules that one
 message instead of the worker sleeping inside a claimed batch. Messages to one channel are
-spaced about a second apart by :class:`ChannelPacer`, as Slack asks.
+spaced about a second apart by :class:`bot.clock.Pacer`, as Slack asks.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -20,9 +18,11 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetr
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks
+from bot.clock import Pacer
 from bot.ports import DeliveryFailed, RetryLater
 from bot.replies import Reply
 
+SLACK_INTERVAL = 1.0  # Slack asks for about one message a second per channel
 log = logging.getLogger(__name__)
 
 TokenLookup = Callable[[str], Awaitable[str | None]]
@@ -31,32 +31,6 @@ TokenLookup = Callable[[str], Awaitable[str | None]]
 TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )
-
-
-class ChannelPacer:
-    """Space messages to one channel ``interval`` seconds apart."""
-
-    def __init__(
-        self,
-        interval: float = 1.0,
-        *,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self._interval = interval
-        self._monotonic = monotonic
-        self._sleep = sleep
-        self._next: dict[str, float] = {}
-
-    async def wait(self, channel: str) -> None:
-        """Return when a message may go to ``channel``; reserve the next slot for it."""
-        now = self._monotonic()
-        if len(self._next) > 10_000:
-            self._next = {k: t for k, t in self._next.items() if t > now}
-        slot = max(now, self._next.get(channel, now))
-        self._next[channel] = slot + self._interval
-        if slot > now:
-            await self._sleep(slot - now)
 
 
 def retry_after(error: SlackApiError) -> float | None:
@@ -125,9 +99,9 @@ class SlackWeb:
 class SlackChatPort:
     """Send replies to Slack channels and people (``chat.postMessage``, ``chat.update``)."""
 
-    def __init__(self, web: SlackWeb, pacer: ChannelPacer | None = None) -> None:
+    def __init__(self, web: SlackWeb, pacer: Pacer | None = None) -> None:
         self._web = web
-        self._pacer = pacer or ChannelPacer()
+        self._pacer = pacer or Pacer(SLACK_INTERVAL)
 
     async def send(self, workspace_id: str, channel_id: str, reply: Reply) -> str:
         await self._pacer.wait(f"{workspace_id}/{channel_id}")

@@ -9,9 +9,7 @@ conversation are spaced so that no more than about seven a second go out, as Tea
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -31,6 +29,7 @@ from adapters.teams.references import (
     ReferenceStore,
     Sighting,
 )
+from bot.clock import Pacer
 from bot.ports import DeliveryFailed, RetryLater
 from bot.replies import Reply
 
@@ -39,32 +38,6 @@ log = logging.getLogger(__name__)
 SENDS_PER_SECOND = 7
 MEMBERS_PAGE = 100
 TIMEOUT = 10
-
-
-class ConversationPacer:
-    """Space messages to one conversation ``interval`` seconds apart."""
-
-    def __init__(
-        self,
-        interval: float = 1 / SENDS_PER_SECOND,
-        *,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self._interval = interval
-        self._monotonic = monotonic
-        self._sleep = sleep
-        self._next: dict[str, float] = {}
-
-    async def wait(self, conversation: str) -> None:
-        """Return when a message may go to ``conversation``; reserve the next slot for it."""
-        now = self._monotonic()
-        if len(self._next) > 10_000:
-            self._next = {k: t for k, t in self._next.items() if t > now}
-        slot = max(now, self._next.get(conversation, now))
-        self._next[conversation] = slot + self._interval
-        if slot > now:
-            await self._sleep(slot - now)
 
 
 def retry_after(headers: Any) -> float | None:
@@ -156,12 +129,12 @@ class TeamsChatPort:
         self,
         connectors: Connectors,
         store: ReferenceStore,
-        pacer: ConversationPacer | None = None,
+        pacer: Pacer | None = None,
         accounts: Accounts | None = None,
     ) -> None:
         self._connectors = connectors
         self._store = store
-        self._pacer = pacer or ConversationPacer()
+        self._pacer = pacer or Pacer(1 / SENDS_PER_SECOND)
         self._accounts = accounts or Accounts()
 
     async def send(self, workspace_id: str, channel_id: str, reply: Reply) -> str:

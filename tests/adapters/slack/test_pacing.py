@@ -6,7 +6,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from adapters.slack.web import ChannelPacer, classify
+from adapters.slack.web import classify
+from bot.clock import Pacer
 from bot.ports import DeliveryFailed, RetryLater
 
 
@@ -25,7 +26,7 @@ class FakeTime:
 
 async def test_messages_to_one_channel_are_a_second_apart_and_others_do_not_wait() -> None:
     time = FakeTime()
-    pacer = ChannelPacer(1.0, monotonic=time.monotonic, sleep=time.sleep)
+    pacer = Pacer(1.0, monotonic=time.monotonic, sleep=time.sleep)
     for _ in range(3):
         await pacer.wait("T1/C1")
     await pacer.wait("T1/C2")

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from adapters.teams.connector import ConversationPacer, classify, retry_after
+from adapters.teams.connector import classify, retry_after
+from bot.clock import Pacer
 from bot.ports import DeliveryFailed, RetryLater
 
 
@@ -55,7 +56,7 @@ async def test_seven_messages_a_second_per_conversation() -> None:
     async def sleep(seconds: float) -> None:
         slept.append(round(seconds, 6))
 
-    pacer = ConversationPacer(1 / 7, monotonic=lambda: now[0], sleep=sleep)
+    pacer = Pacer(1 / 7, monotonic=lambda: now[0], sleep=sleep)
     for _ in range(3):
         await pacer.wait("a:1chat")
     await pacer.wait("19:another@thread.tacv2")  # other conversations do not wait
