@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -296,10 +297,11 @@ class Scheduler:
 
 
 def _valid_zone(zone: str | None) -> str:
+    """The zone if it is a known IANA name, else "" (asked, and unknown: use the team's)."""
     if not zone:
         return ""
     try:
-        schedules.digest_trigger(zone)
-    except Exception:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
         return ""
     return zone
