@@ -93,6 +93,16 @@ class Scheduler:
             delivered = await self._worker.deliver_due()
             return TickReport(planned, performed, skipped, delivered)
 
+    async def catch_up(self) -> TickReport:
+        """Perform runs already due (a /retro start, say) and deliver; plan nothing new.
+
+        Cheap enough to run every second and after every event, between the planner's ticks.
+        """
+        async with self._lock:
+            performed, skipped = await self.perform_due(self._clock.now())
+            delivered = await self._worker.deliver_due()
+            return TickReport(0, performed, skipped, delivered)
+
     async def plan(self, now: datetime) -> int:
         """Add a run for every opening and digest that fell due since the last planning."""
         added = 0

@@ -105,7 +105,7 @@ class Background:
 
 
 class OutboxLoop:
-    """Deliver due outbox messages every second, or at once when an event wrote some."""
+    """Every second, or at once after an event, perform due runs and deliver the outbox."""
 
     def __init__(self, okrbot: Okrbot, metrics: Metrics, interval: float = OUTBOX_INTERVAL):
         self._okrbot = okrbot
@@ -119,7 +119,8 @@ class OutboxLoop:
     async def run(self) -> None:
         while True:
             try:
-                self._metrics.delivered += await self._okrbot.outbox.deliver_due()
+                report = await self._okrbot.scheduler.catch_up()
+                self._metrics.delivered += report.delivered
             except Exception:  # the database may be away for a moment; try again later
                 log.exception("the outbox could not be delivered; retrying")
             self._wake.clear()
@@ -128,9 +129,9 @@ class OutboxLoop:
 
 
 def counted(
-    handle: EventHandler, metrics: Metrics, on_deliveries: Callable[[], None]
+    handle: EventHandler, metrics: Metrics, after_event: Callable[[], None]
 ) -> EventHandler:
-    """Count each event handled (or failed), and wake the outbox when it wrote messages."""
+    """Count each event handled (or failed), and wake the outbox loop after it."""
 
     async def handle_counted(event: ChatEvent) -> Outcome:
         try:
@@ -139,8 +140,7 @@ def counted(
             metrics.event_failures[event.platform.value] += 1
             raise
         metrics.events[(event.platform.value, event.kind.value)] += 1
-        if outcome.deliveries:
-            on_deliveries()
+        after_event()  # it may have written messages, or work due now (/retro start)
         return outcome
 
     return handle_counted

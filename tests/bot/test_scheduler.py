@@ -127,3 +127,18 @@ async def test_two_replicas_racing_perform_each_run_once(database_url):
     assert len(sent) == messages
     for r in replicas:
         await r.close()
+
+
+async def test_catching_up_performs_what_is_due_but_plans_nothing(database_url):
+    members = FakeDirectory(members={"C1": ["U1", "U2"]})
+    bot = await Harness.start(database_url, directory=members)
+    await bot.say("/okr team create Checkout")
+    await bot.say("/retro schedule quarterly")
+    await bot.say("/retro start")
+    report = await bot.app.scheduler.catch_up()
+    assert (report.planned, report.performed, report.delivered) == (0, 1, 3)
+    async with bot.app.sessions() as session:
+        runs = (await session.scalars(select(ScheduledRun.job))).all()
+    # The opening, its reminders and close were planned by the run; no digest, no schedule.
+    assert sorted(runs) == ["retro.close", "retro.remind", "retro.remind", "retro.start"]
+    await bot.close()
