@@ -32,7 +32,10 @@ NO_TEAM_HERE = (
 TEAM_CREATE_IN_CHANNEL = (
     "A team needs a channel to live in. Run /okr team create <name> in the team's channel."
 )
-LEAD_USAGE = "Say who, for example: /okr team lead @ana"
+LEAD_USAGE = (
+    "Say who by mentioning them, for example: /okr team lead @ana "
+    "(pick the person from the list the app offers as you type)."
+)
 KR_EMPTY = "Write the key result itself, for example: /okr kr add Weekly active buyers grow 10%"
 KR_TOO_LONG = "Please keep a key result under 500 characters."
 KR_REFERENCE_HINT = "Use a key result number such as KR1."

@@ -80,10 +80,22 @@ def test_unknown_timezone_is_refused():
 
 @pytest.mark.parametrize(
     ("token", "user"),
-    [("<@U123>", "U123"), ("<@U123|ana>", "U123"), ("@U9", "U9"), ("U9", "U9"), ("<#C1>", None)],
+    [
+        ("<@U123>", "U123"),
+        ("<@U123|ana>", "U123"),
+        ("<@6f1b9c2e-31aa-4b1e-9d3c-0a1b2c3d4e5f|Grace>", "6f1b9c2e-31aa-4b1e-9d3c-0a1b2c3d4e5f"),
+        ("@U9", None),
+        ("Grace", None),
+        ("<#C1>", None),
+    ],
 )
 def test_people_are_read_from_mentions(token, user):
     assert commands.parse_user(token) == user
+
+
+@pytest.mark.parametrize(("token", "user"), [("@U9", "U9"), ("U9", "U9"), ("<@U1>", "U1")])
+def test_on_the_console_people_are_their_ids(token, user):
+    assert commands.parse_user(token, bare_ids=True) == user
 
 
 @pytest.mark.parametrize(

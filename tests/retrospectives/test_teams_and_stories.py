@@ -1,8 +1,10 @@
 """Transcripts: people set up a team and tell stories; the database keeps exactly that."""
 
+from dataclasses import replace
+
 from sqlalchemy import func, select
 
-from bot.events import EventKind
+from bot.events import EventKind, Platform
 from storage.core import Team
 from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern, StoryResult
 
@@ -181,3 +183,17 @@ async def test_named_concern_says_who_raised_it(bot):
     await bot.deliver()
     [sent] = bot.port.to("@U1")
     assert "U7 raised" in sent.reply.text
+
+
+async def test_on_slack_a_plain_name_never_becomes_a_lead(bot):
+    async def on_slack(text):
+        event = bot.event(EventKind.COMMAND, text=text, workspace="T1")
+        outcome = await bot.send(replace(event, platform=Platform.SLACK))
+        return outcome.replies[0].text
+
+    await on_slack("/okr team create Checkout")
+    assert "mentioning them" in await on_slack("/okr team lead Grace")
+    assert "U2 is now a lead" in await on_slack("/okr team lead <@U2|bea>")
+    async with bot.app.sessions() as session:
+        team = await session.scalar(select(Team))
+        assert sorted(lead.user_id for lead in team.leads) == ["U1", "U2"]
