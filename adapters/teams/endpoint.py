@@ -20,6 +20,7 @@ from typing import Any
 
 from aiohttp import web
 from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
@@ -121,7 +122,8 @@ class TeamsEndpoint:
 
     async def _turn(self, context: TurnContext, body: Mapping[str, Any]) -> None:
         seen = references.sighting(body)
-        events = inbound.to_chat_events(body, self._clock.now())
+        people = await self._mentioned_people(context, body)
+        events = inbound.to_chat_events(body, self._clock.now(), people)
         try:
             if seen is not None:
                 await self._store.remember(seen)
@@ -138,6 +140,24 @@ class TeamsEndpoint:
         ):
             done = InvokeResponse(status=HTTPStatus.OK, body=CARD_ACTION_DONE)
             await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=done))
+
+    async def _mentioned_people(
+        self, context: TurnContext, body: Mapping[str, Any]
+    ) -> dict[str, str]:
+        """Ask Teams who the people mentioned in a message are (their Entra ids)."""
+        if body.get("type") != "message":
+            return {}
+        found: dict[str, str] = {}
+        for _, account, _ in inbound.person_mentions(body):
+            try:
+                member = await TeamsInfo.get_member(context, account)
+            except Exception as error:  # unknown to Teams, or the connector is away
+                log.info("could not look up a mentioned person: %s", type(error).__name__)
+                continue
+            user = str(getattr(member, "aad_object_id", "") or "")
+            if user:
+                found[account] = user
+        return found
 
     async def _reply(
         self, context: TurnContext, event: ChatEvent, outcome: Outcome, person: Person | None

@@ -28,6 +28,9 @@ ORIGIN_KEY = "okrbot_channel"  # where a form sent to someone's 1:1 chat was ask
 CARD_ACTION_INVOKE = "adaptiveCard/action"
 MAX_EVENT_ID = 255
 _TAG = re.compile(r"<[^>]*>")
+# Private-use characters mark where a mention goes while the HTML is flattened; whatever a
+# person typed, these are dropped from it first, so only Teams' entities make mentions.
+_SPOT_OPEN, _SPOT_CLOSE = "\ue000", "\ue001"
 _BREAK = re.compile(r"<\s*(?:br\s*/?|/p|/div)\s*>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
@@ -112,13 +115,45 @@ def plain_text(markup: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def clean_text(activity: Mapping[str, Any]) -> tuple[str, bool]:
-    """The message text without mentions of the bot, as plain text; and whether it had any."""
-    text = text_of(activity, "text")
+def person_mentions(activity: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """The mentions of people (not of this bot): (``<at>Grace</at>``, account id, name)."""
+    bot_id = text_of(activity, "recipient", "id")
+    entities = activity.get("entities")
+    if not isinstance(entities, list):
+        return []
+    return [
+        (text_of(e, "text"), text_of(e, "mentioned", "id"), text_of(e, "mentioned", "name"))
+        for e in entities
+        if isinstance(e, Mapping)
+        and e.get("type") == "mention"
+        and text_of(e, "mentioned", "id") not in ("", bot_id)
+        and text_of(e, "text")
+    ]
+
+
+def clean_text(
+    activity: Mapping[str, Any], people: Mapping[str, str] | None = None
+) -> tuple[str, bool]:
+    """The message text as plain text, and whether it mentioned the bot.
+
+    Mentions of the bot are removed. A mentioned person whose id ``people`` knows (account id
+    to user id) becomes ``<@user id|name>``, as the core reads mentions; anyone else stays
+    their plain name. User text never turns into a mention: only Teams' own entities do.
+    """
+    text = text_of(activity, "text").replace(_SPOT_OPEN, "").replace(_SPOT_CLOSE, "")
     mentions = bot_mentions(activity)
     for mention in mentions:
         text = text.replace(mention, " ")
-    return plain_text(text), bool(mentions)
+    spots: list[str] = []
+    for markup, account, name in person_mentions(activity):
+        if markup in text:
+            user = (people or {}).get(account)
+            spots.append(f"<@{user}|{name}>" if user else name)
+            text = text.replace(markup, f"{_SPOT_OPEN}{len(spots) - 1}{_SPOT_CLOSE}", 1)
+    plain = plain_text(text)
+    for number, shown in enumerate(spots):
+        plain = plain.replace(f"{_SPOT_OPEN}{number}{_SPOT_CLOSE}", shown)
+    return plain, bool(mentions)
 
 
 def command_word(text: str) -> str:
@@ -128,8 +163,15 @@ def command_word(text: str) -> str:
     return word if word in COMMAND_WORDS else ""
 
 
-def to_chat_events(activity: Mapping[str, Any], received_at: datetime) -> list[ChatEvent]:
-    """Map one activity Teams posted to the bot: usually one event, one per person who joined."""
+def to_chat_events(
+    activity: Mapping[str, Any],
+    received_at: datetime,
+    people: Mapping[str, str] | None = None,
+) -> list[ChatEvent]:
+    """Map one activity Teams posted to the bot: usually one event, one per person who joined.
+
+    ``people`` maps the account ids of mentioned people to their user ids, where known.
+    """
     base = _base(activity, received_at)
     if base is None:
         return []
@@ -138,7 +180,7 @@ def to_chat_events(activity: Mapping[str, Any], received_at: datetime) -> list[C
             value = activity.get("value")
             if isinstance(value, Mapping):  # a card's Action.Submit, ours or nothing
                 return _listed(_submission(value, base))
-            return _listed(_message(activity, base))
+            return _listed(_message(activity, base, people))
         case "invoke":
             if text_of(activity, "name") != CARD_ACTION_INVOKE:
                 return []
@@ -184,10 +226,12 @@ def _base(activity: Mapping[str, Any], received_at: datetime) -> dict[str, Any] 
     }
 
 
-def _message(activity: Mapping[str, Any], base: dict[str, Any]) -> ChatEvent | None:
+def _message(
+    activity: Mapping[str, Any], base: dict[str, Any], people: Mapping[str, str] | None
+) -> ChatEvent | None:
     if not base["user_id"] or text_of(activity, "from", "role") == "bot":
         return None
-    text, mentioned = clean_text(activity)
+    text, mentioned = clean_text(activity, people)
     addressed = base["is_direct"] or mentioned
     is_command = bool(command_word(text)) and (addressed or text.startswith("/"))
     return ChatEvent(

@@ -47,6 +47,7 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._post)
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._post)
         app.router.add_get("/v3/conversations/{cid}/members", self._members)
+        app.router.add_get("/v3/conversations/{cid}/members/{mid}", self._member)
         app.router.add_get("/v3/conversations/{cid}/pagedmembers", self._paged_members)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
@@ -121,6 +122,16 @@ class FakeConnector:
         conversation = request.match_info["cid"]
         self.calls.append(ConnectorCall("members", conversation, {}))
         return web.json_response(self.members.get(conversation, []))
+
+    async def _member(self, request: web.Request) -> web.Response:
+        conversation, wanted = request.match_info["cid"], request.match_info["mid"]
+        self.calls.append(ConnectorCall("member", conversation, {"id": wanted}))
+        # A post in a channel is its own conversation ("<channel>;messageid=<post>"); Teams
+        # answers for the channel's members.
+        for member in self.members.get(conversation.split(";", 1)[0], []):
+            if member.get("id") == wanted:
+                return web.json_response(member)
+        return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
 
     async def _paged_members(self, request: web.Request) -> web.Response:
         conversation = request.match_info["cid"]

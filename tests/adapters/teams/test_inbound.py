@@ -139,3 +139,30 @@ def test_a_long_conversation_id_still_gives_a_short_unique_event_id() -> None:
     long["conversation"]["id"] = "a:" + "x" * 400
     event = one(long)
     assert len(event.event_id) <= 255 and event.event_id.startswith("sha256:")
+
+
+def _mentioning_grace(text: str) -> dict[str, object]:
+    payload = activity("channel_mention", text=text)
+    payload["entities"] = [
+        *payload["entities"],
+        {
+            "type": "mention",
+            "text": "<at>Grace Hopper</at>",
+            "mentioned": {"id": "29:1grace-account", "name": "Grace Hopper"},
+        },
+    ]
+    return payload
+
+
+def test_a_mentioned_person_becomes_a_mention_the_core_reads_when_known() -> None:
+    payload = _mentioning_grace("<at>okrbot</at> okr team lead <at>Grace Hopper</at>")
+    [known] = inbound.to_chat_events(payload, NOW, {"29:1grace-account": "aad-grace"})
+    assert known.text == "okr team lead <@aad-grace|Grace Hopper>"
+    [unknown] = inbound.to_chat_events(payload, NOW)
+    assert unknown.text == "okr team lead Grace Hopper"
+
+
+def test_typed_marks_cannot_forge_a_mention() -> None:
+    typed = "<at>okrbot</at> okr team lead \ue0000\ue001 <at>Grace Hopper</at>"
+    [event] = inbound.to_chat_events(_mentioning_grace(typed), NOW, {"29:1grace-account": "g"})
+    assert event.text == "okr team lead 0 <@g|Grace Hopper>"
