@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, func, select
+from sqlalchemy import ForeignKey, String, UniqueConstraint, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -179,14 +179,6 @@ def add_team(
     team.leads.append(TeamLead(user_id=created_by, added_at=now))
     session.add(team)
     return team
-
-
-async def erase_lead(session: AsyncSession, *, workspace_id: int, user_id: str) -> None:
-    """Remove a person from the leads of every team of one workspace."""
-    team_ids = select(Team.id).where(Team.workspace_id == workspace_id)
-    await session.execute(
-        delete(TeamLead).where(TeamLead.user_id == user_id, TeamLead.team_id.in_(team_ids))
-    )
 
 
 async def note_member(

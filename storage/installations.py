@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text, delete, func, select
+from sqlalchemy import String, Text, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -79,10 +79,6 @@ async def delete_installations(session: AsyncSession, *, installation_keys: list
         delete(SlackInstallation).where(SlackInstallation.installation_key.in_(installation_keys))
     )
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-async def count_installations(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(SlackInstallation)) or 0)
 
 
 async def issue_state(session: AsyncSession, *, state: str, expires_at: datetime) -> None:

@@ -122,22 +122,6 @@ async def cycle_by_id(
     )
 
 
-async def previous_cycle(
-    session: AsyncSession, *, workspace_id: int, team_id: int, before: datetime
-) -> RetroCycle | None:
-    return await session.scalar(
-        select(RetroCycle)
-        .where(
-            RetroCycle.workspace_id == workspace_id,
-            RetroCycle.team_id == team_id,
-            RetroCycle.status == CycleStatus.CLOSED,
-            RetroCycle.opened_at < before,
-        )
-        .order_by(RetroCycle.opened_at.desc())
-        .limit(1)
-    )
-
-
 async def participants(session: AsyncSession, *, cycle_id: int) -> Sequence[RetroParticipant]:
     result = await session.scalars(
         select(RetroParticipant)
@@ -167,13 +151,6 @@ async def participation_of(
 async def answers(session: AsyncSession, *, cycle_id: int) -> Sequence[RetroAnswer]:
     result = await session.scalars(
         select(RetroAnswer).where(RetroAnswer.cycle_id == cycle_id).order_by(RetroAnswer.id)
-    )
-    return result.all()
-
-
-async def adaptations_of_cycle(session: AsyncSession, *, cycle_id: int) -> Sequence[Adaptation]:
-    result = await session.scalars(
-        select(Adaptation).where(Adaptation.cycle_id == cycle_id).order_by(Adaptation.id)
     )
     return result.all()
 

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.server.rig import SlackRig
+from tests.server.teams_rig import TeamsRig
 
 
 @pytest.fixture
@@ -21,6 +22,24 @@ async def slack(database_url: str) -> AsyncIterator[SlackRig]:
 @pytest.fixture
 async def slack_sqlite(sqlite_url: str) -> AsyncIterator[SlackRig]:
     rig = await SlackRig.start(sqlite_url)
+    try:
+        yield rig
+    finally:
+        await rig.close()
+
+
+@pytest.fixture
+async def teams(database_url: str) -> AsyncIterator[TeamsRig]:
+    rig = await TeamsRig.start(database_url)
+    try:
+        yield rig
+    finally:
+        await rig.close()
+
+
+@pytest.fixture
+async def teams_sqlite(sqlite_url: str) -> AsyncIterator[TeamsRig]:
+    rig = await TeamsRig.start(sqlite_url)
     try:
         yield rig
     finally:

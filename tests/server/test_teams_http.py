@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,24 +20,6 @@ from tests.server.teams_rig import CHANNEL, TENANT, TeamsRig, aad, personal_chat
 
 APP_ID = "00000000-0000-0000-0000-0000000a99id"
 STORY = "story learning team: Checkout | hypothesis: reviews matter | learned: they do"
-
-
-@pytest.fixture
-async def teams(database_url: str) -> AsyncIterator[TeamsRig]:
-    rig = await TeamsRig.start(database_url)
-    try:
-        yield rig
-    finally:
-        await rig.close()
-
-
-@pytest.fixture
-async def teams_sqlite(sqlite_url: str) -> AsyncIterator[TeamsRig]:
-    rig = await TeamsRig.start(sqlite_url)
-    try:
-        yield rig
-    finally:
-        await rig.close()
 
 
 async def count(rig: TeamsRig, model: type[object]) -> int:

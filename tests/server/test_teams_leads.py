@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlalchemy import select
 
 from storage.core import Team
 from tests.server.teams_rig import CHANNEL, PEOPLE, TeamsRig, aad
-
-
-@pytest.fixture
-async def teams(sqlite_url: str) -> AsyncIterator[TeamsRig]:
-    rig = await TeamsRig.start(sqlite_url)
-    try:
-        yield rig
-    finally:
-        await rig.close()
 
 
 def mentioning(rig: TeamsRig, who: str, text: str) -> dict[str, object]:

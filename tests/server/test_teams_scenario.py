@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import func, select
 
 from storage.okr import LearningStory
@@ -14,15 +12,6 @@ from storage.retro import RetroAnswer
 from tests.server.teams_rig import CHANNEL, PEOPLE, TeamsRig, aad, personal_chat
 
 ADA_CHAT = "a:1chat-with-29:1ada-account"  # the 1:1 chat the fake opens for Ada
-
-
-@pytest.fixture
-async def teams(database_url: str) -> AsyncIterator[TeamsRig]:
-    rig = await TeamsRig.start(database_url)
-    try:
-        yield rig
-    finally:
-        await rig.close()
 
 
 async def count(rig: TeamsRig, model: type[object]) -> int:
