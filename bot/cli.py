@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.console import ConsoleChatPort, ConsoleSession, ConsoleState
-from bot import demo, erasure, exporting
+from bot import demo, erasure, exporting, platforms
 from bot.app import build
 from bot.clock import ManualClock, SystemClock, as_utc
 from bot.events import Platform
@@ -203,9 +203,11 @@ async def _run_due(args: argparse.Namespace, settings: Settings) -> int:
     app = await build(
         settings, clock=clock, ports={Platform.CONSOLE.value: ConsoleChatPort(state, sys.stdout)}
     )
+    connections = platforms.connect(app)
     try:
         report = await app.scheduler.tick()
     finally:
+        await connections.close()
         await app.close()
     print(
         f"At {clock.now().isoformat()}: planned {report.planned}, performed {report.performed}, "

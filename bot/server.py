@@ -26,15 +26,14 @@ from sqlalchemy import func, select, text
 from adapters.slack import bolt
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.socket import socket_mode_handler
-from adapters.slack.web import SlackChatPort, SlackDirectory, SlackWeb
+from adapters.teams.endpoint import TeamsEndpoint
+from bot import platforms
 from bot.app import Okrbot, build
-from bot.clock import Pacer
-from bot.events import ChatEvent, Platform
+from bot.events import ChatEvent
 from bot.ports import EventHandler
 from bot.replies import Outcome
 from bot.settings import Settings
-from bot.slack_installations import DatabaseInstallationStore, DatabaseStateStore
-from bot.teams_wiring import TeamsWiring, wire_teams
+from bot.slack_installations import DatabaseStateStore
 from storage.ledger import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -155,28 +154,14 @@ class SlackWiring:
 def wire_slack(
     okrbot: Okrbot, handle: EventHandler, background: Background, *, pacing: float = 1.0
 ) -> SlackWiring | None:
-    """Connect Slack when it is configured: the Bolt app, the outbox's port, the directory."""
+    """Serve Slack when it is configured: its connection (bot.platforms) and the Bolt app."""
     settings = okrbot.settings
-    oauth_wanted = bool(settings.slack_client_id and settings.slack_client_secret)
-    if oauth_wanted and not settings.secret_key:
-        log.error("Slack OAuth needs OKRBOT_SECRET_KEY to store tokens encrypted; OAuth is off")
-    store = (
-        DatabaseInstallationStore(okrbot.sessions, okrbot.clock, settings.secret_key)
-        if oauth_wanted and settings.secret_key
-        else None
-    )
-    if store is None and not settings.slack_bot_token:
+    connection = platforms.connect_slack(okrbot, pacing=pacing)
+    if connection is None:
         return None
     if not settings.slack_signing_secret and not settings.slack_app_token:
-        return None
-    token = settings.slack_bot_token
-
-    async def single_token(_workspace_id: str) -> str | None:
-        return token
-
-    web_api = SlackWeb(store.bot_token if store else single_token, base_url=settings.slack_api_url)
-    okrbot.ports[Platform.SLACK.value] = SlackChatPort(web_api, Pacer(pacing))
-    okrbot.directories[Platform.SLACK.value] = SlackDirectory(web_api)
+        return None  # it can still send (the outbox, run-due), but it cannot take requests
+    store = connection.store
     oauth = (
         bolt.oauth_settings(
             client_id=settings.slack_client_id,
@@ -192,11 +177,35 @@ def wire_slack(
         listeners=SlackListeners(handle, okrbot.clock, background.spawn),
         signing_secret=settings.slack_signing_secret,
         api_url=settings.slack_api_url,
-        token=token,
+        token=settings.slack_bot_token,
         oauth=oauth,
     )
     secret = settings.slack_signing_secret
     return SlackWiring(app, SignatureVerifier(secret) if secret else None)
+
+
+@dataclass
+class TeamsWiring:
+    connection: platforms.TeamsConnection
+    endpoint: TeamsEndpoint
+
+
+def wire_teams(
+    okrbot: Okrbot, handle: EventHandler, *, pacing: float | None = None
+) -> TeamsWiring | None:
+    """Serve Teams when it is configured (bot.platforms says when); None leaves it off."""
+    connection = platforms.connect_teams(okrbot, pacing=pacing)
+    if connection is None:
+        return None
+    endpoint = TeamsEndpoint(
+        auth=connection.auth,
+        handle=handle,
+        store=connection.store,
+        port=connection.port,
+        clock=okrbot.clock,
+        may_reply=connection.connectors.may_call,
+    )
+    return TeamsWiring(connection, endpoint)
 
 
 def well_formed(body: object) -> bool:
@@ -210,7 +219,11 @@ class Routes:
     """The HTTP handlers, over one okrbot."""
 
     def __init__(
-        self, okrbot: Okrbot, slack: SlackWiring | None, metrics: Metrics, teams: TeamsWiring
+        self,
+        okrbot: Okrbot,
+        slack: SlackWiring | None,
+        metrics: Metrics,
+        teams: TeamsWiring | None,
     ) -> None:
         self._okrbot = okrbot
         self._slack = slack
@@ -252,6 +265,8 @@ class Routes:
         return await to_aiohttp_response(await flow.handle_callback(bolt_request))
 
     async def teams(self, request: web.Request) -> web.Response:
+        if self._teams is None:  # never configured: nothing is read, nothing is sent
+            return web.Response(status=404, text="Microsoft Teams is not configured")
         return await self._teams.endpoint.on_request(request)
 
     async def healthz(self, request: web.Request) -> web.Response:
@@ -292,7 +307,7 @@ class Server:
     metrics: Metrics
     background: Background
     outbox: OutboxLoop
-    teams: TeamsWiring
+    teams: TeamsWiring | None
 
     async def start_workers(self, *, scheduler: bool, jobs: Sequence[Job] = ()) -> None:
         """Start the outbox loop, the scheduler and any extra jobs (unless --no-scheduler)."""
@@ -305,13 +320,14 @@ class Server:
     async def stop(self) -> None:
         self.okrbot.scheduler.stop()
         await self.background.drain(within=5.0)
-        await self.teams.close()
+        if self.teams is not None:
+            await self.teams.connection.close()
 
 
 def create_server(
     okrbot: Okrbot, *, pacing: float = 1.0, teams_pacing: float | None = None
 ) -> Server:
-    """Wire okrbot to its routes; Slack joins when its settings are there, Teams always."""
+    """Wire okrbot to its routes; Slack and Teams join when their settings are there."""
     metrics = Metrics()
     background = Background()
     loop = OutboxLoop(okrbot, metrics)

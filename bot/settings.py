@@ -27,6 +27,7 @@ class Settings:
     microsoft_app_password: str = field(default="", repr=False)
     microsoft_app_type: str = "MultiTenant"
     microsoft_app_tenant_id: str = ""
+    teams_emulator: bool = False
 
     @classmethod
     def from_environment(
@@ -55,4 +56,5 @@ class Settings:
             microsoft_app_password=get("MICROSOFT_APP_PASSWORD"),
             microsoft_app_type=get("MICROSOFT_APP_TYPE", "MultiTenant"),
             microsoft_app_tenant_id=get("MICROSOFT_APP_TENANT_ID"),
+            teams_emulator=get("OKRBOT_TEAMS_EMULATOR") in {"1", "true", "yes", "on"},
         )

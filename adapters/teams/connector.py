@@ -86,9 +86,20 @@ class Accounts:
 
 
 class Connectors:
-    """ConnectorClients for each service URL, with the bot's credentials (none without an id)."""
+    """ConnectorClients for each service URL, with the bot's credentials (none without an id).
 
-    def __init__(self, auth: BotFrameworkAuthentication, app_id: str) -> None:
+    ``reachable`` says which service URLs may be called at all; without a bot identity nothing
+    vouches for a URL a caller named, so the composition allows only this machine then.
+    """
+
+    def __init__(
+        self,
+        auth: BotFrameworkAuthentication,
+        app_id: str,
+        *,
+        reachable: Callable[[str], bool] | None = None,
+    ) -> None:
+        self._reachable = reachable
         claims = ClaimsIdentity(
             {
                 AuthenticationConstants.AUDIENCE_CLAIM: app_id,
@@ -99,7 +110,12 @@ class Connectors:
         self._factory = auth.create_connector_factory(claims)
         self._clients: dict[str, ConnectorClient] = {}
 
+    def may_call(self, service_url: str) -> bool:
+        return self._reachable is None or self._reachable(service_url)
+
     async def client(self, service_url: str) -> ConnectorClient:
+        if not self.may_call(service_url):
+            raise DeliveryFailed(f"okrbot does not send to {service_url} without a bot identity")
         if service_url not in self._clients:
             client = await self._factory.create(service_url, None)
             client.config.connection.timeout = TIMEOUT

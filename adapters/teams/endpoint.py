@@ -1,19 +1,20 @@
 """Thin botbuilder wiring for ``POST /api/messages``: authenticate, map, handle, reply.
 
-One request is one turn. The Bot Framework JWT is checked first (with ``MICROSOFT_APP_ID``
-empty, botbuilder skips the check: the local emulator's mode), so a request that fails it gets
-401 before anything is read or stored. Then the turn remembers the conversation reference,
-hands each event to the core, whose effects are committed before the HTTP answer, and sends
-the replies through the turn (``turn_context.send_activity`` posts to the activity's
-``serviceUrl``). If the database is away the answer is 503, so that the Bot Connector may retry;
-a retried activity changes nothing, since its id is the event id. Replies that cannot be sent
-are logged and never turn a handled activity into an error.
+One request is one turn. The Bot Framework JWT is checked first, so a request that fails it
+gets 401 before anything is read or stored. (With ``MICROSOFT_APP_ID`` empty botbuilder checks
+no token: the local emulator's mode, which the composition turns on only when asked to, and in
+which an activity whose ``serviceUrl`` is not on this machine gets 403.) Then the turn remembers
+the conversation reference, hands each event to the core, whose effects are committed before
+the HTTP answer, and sends the replies through the turn (``turn_context.send_activity`` posts
+to the activity's ``serviceUrl``). If the database is away the answer is 503, so that the Bot
+Connector may retry; a retried activity changes nothing, since its id is the event id. Replies
+that cannot be sent are logged and never turn a handled activity into an error.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from types import SimpleNamespace
 from typing import Any
@@ -50,8 +51,8 @@ def authentication(
     """Bot Framework authentication from the bot's identity; an empty id turns it off."""
     if not app_id:
         log.warning(
-            "MICROSOFT_APP_ID is empty: /api/messages accepts unauthenticated activities "
-            "(use this only with the local Bot Framework Emulator)"
+            "Teams emulator mode: /api/messages accepts unauthenticated activities and replies "
+            "only to serviceUrls on this machine (for the local Bot Framework Emulator)"
         )
     configuration = SimpleNamespace(
         APP_ID=app_id,
@@ -77,8 +78,10 @@ class TeamsEndpoint:
         store: ReferenceStore,
         port: TeamsChatPort,
         clock: Clock,
+        may_reply: Callable[[str], bool] = lambda _service_url: True,
     ) -> None:
         self._auth = auth
+        self._may_reply = may_reply
         self._adapter = CloudAdapter(auth)
         self._handle = handle
         self._store = store
@@ -108,6 +111,9 @@ class TeamsEndpoint:
         except Exception as error:
             log.info("refused an activity without a valid token: %s", type(error).__name__)
             return web.Response(status=401, text="invalid or missing Bot Framework token")
+        if not self._may_reply(str(activity.service_url or "")):
+            log.info("refused an activity whose serviceUrl okrbot may not answer")
+            return web.Response(status=403, text="okrbot does not answer at this serviceUrl")
 
         async def turn(context: TurnContext) -> None:
             await self._turn(context, body)

@@ -61,7 +61,7 @@ class TeamsRig:
     @classmethod
     async def start(cls, database_url: str, **overrides: Any) -> TeamsRig:
         fake = await FakeConnector().start()
-        settings = replace(Settings(database_url=database_url), **overrides)
+        settings = replace(Settings(database_url=database_url, teams_emulator=True), **overrides)
         clock = ManualClock(START)
         okrbot = await build(settings, clock=clock, migrate=False)
         server = create_server(okrbot, teams_pacing=0.0)

@@ -147,7 +147,7 @@ async def test_a_database_that_is_down_gets_503_so_slack_retries(tmp_path: Path)
         await rig.close()
 
 
-async def test_health_metrics_and_teams(slack_sqlite: SlackRig) -> None:
+async def test_health_metrics_and_no_teams_unless_configured(slack_sqlite: SlackRig) -> None:
     rig = slack_sqlite
     await rig.command("/okr help")
     assert (await rig.client.get("/readyz")).status == 200
@@ -158,7 +158,7 @@ async def test_health_metrics_and_teams(slack_sqlite: SlackRig) -> None:
     assert 'okrbot_outbox_messages{status="pending"} 0' in text
     assert 'okrbot_slack_requests_total{status="200"} 1' in text
     teams = await rig.client.post("/api/messages", json={"type": "message"})
-    assert teams.status == 200  # Teams is served; an activity naming no one changes nothing
+    assert teams.status == 404  # a Slack-only deployment serves no Teams route
     assert (await rig.client.get("/slack/install")).status == 404
 
 

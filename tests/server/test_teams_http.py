@@ -59,6 +59,33 @@ async def test_with_an_app_id_requests_without_a_valid_token_get_401(database_ur
         await rig.close()
 
 
+async def test_unconfigured_teams_answers_404_and_calls_nothing(database_url: str) -> None:
+    rig = await TeamsRig.start(database_url, teams_emulator=False)
+    try:
+        answer = await rig.post(rig.in_personal_chat(STORY))
+        assert answer.status == 404
+        for model in (LearningStory, TeamsConversation, TeamsPerson, Workspace):
+            assert await count(rig, model) == 0
+        assert rig.fake.calls == []
+    finally:
+        await rig.close()
+
+
+async def test_the_emulator_mode_answers_only_this_machine(teams_sqlite: TeamsRig) -> None:
+    rig = teams_sqlite
+    for elsewhere in ("http://10.1.2.3:8080/", "https://smba.trafficmanager.net/emea/"):
+        create = rig.in_channel("okr team create Checkout")
+        answer = await rig.post({**create, "serviceUrl": elsewhere})
+        assert answer.status == 403
+    for model in (TeamsConversation, TeamsPerson, Workspace):
+        assert await count(rig, model) == 0
+    assert rig.fake.calls == []
+    here = await rig.post(rig.in_channel("okr team create Checkout"))
+    assert here.status == 200
+    assert await count(rig, Workspace) == 1
+    assert "Checkout" in json.dumps([c.body for c in rig.fake.posted()])  # answered here
+
+
 async def test_a_retried_activity_changes_nothing(teams: TeamsRig) -> None:
     await teams.post(teams.in_channel("okr team create Checkout"))
     activity = teams.in_personal_chat(STORY)

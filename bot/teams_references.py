@@ -1,30 +1,17 @@
-"""Teams, composed: conversation references on our database, the port, the directory, the route.
+"""Teams conversation references and people, kept in okrbot's database.
 
 The adapter (adapters.teams) maps and sends; this module gives it a :class:`ReferenceStore`
-backed by storage.teams, each call in its own short transaction, and registers the Teams
-ChatPort and Directory with okrbot so that the outbox and the scheduler can reach Teams.
+backed by storage.teams, each call in its own short transaction. bot.platforms connects it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.teams.connector import (
-    SENDS_PER_SECOND,
-    Accounts,
-    Connectors,
-    TeamsChatPort,
-    TeamsDirectory,
-)
-from adapters.teams.endpoint import TeamsEndpoint, authentication
 from adapters.teams.references import Conversation, ConversationKind, Person, Sighting
-from bot.app import Okrbot
-from bot.clock import Pacer
-from bot.events import Platform
-from bot.ports import Clock, EventHandler
+from bot.ports import Clock
 from storage import teams
 
 
@@ -109,36 +96,3 @@ def _conversation(row: teams.TeamsConversation) -> Conversation:
         bot_name=row.bot_name,
         user_id=row.user_id or "",
     )
-
-
-@dataclass
-class TeamsWiring:
-    endpoint: TeamsEndpoint
-    connectors: Connectors
-
-    async def close(self) -> None:
-        await self.connectors.close()
-
-
-def wire_teams(okrbot: Okrbot, handle: EventHandler, *, pacing: float | None = None) -> TeamsWiring:
-    """Connect Teams: the endpoint for /api/messages, and the outbox's port and directory.
-
-    Without ``MICROSOFT_APP_ID`` botbuilder checks no token (the local emulator's mode); the
-    adapter logs a warning once, here, at start.
-    """
-    settings = okrbot.settings
-    auth = authentication(
-        app_id=settings.microsoft_app_id,
-        password=settings.microsoft_app_password,
-        app_type=settings.microsoft_app_type,
-        tenant_id=settings.microsoft_app_tenant_id,
-    )
-    store = DatabaseReferenceStore(okrbot.sessions, okrbot.clock)
-    connectors = Connectors(auth, settings.microsoft_app_id)
-    pacer = Pacer(pacing if pacing is not None else 1 / SENDS_PER_SECOND)
-    accounts = Accounts()
-    port = TeamsChatPort(connectors, store, pacer, accounts)
-    okrbot.ports[Platform.TEAMS.value] = port
-    okrbot.directories[Platform.TEAMS.value] = TeamsDirectory(connectors, store, accounts)
-    endpoint = TeamsEndpoint(auth=auth, handle=handle, store=store, port=port, clock=okrbot.clock)
-    return TeamsWiring(endpoint, connectors)
