@@ -87,6 +87,12 @@ def test_slack_accepts_the_manifest() -> None:
     assert problem(manifest()) is None
 
 
+def test_slack_accepts_it_switched_to_socket_mode_as_the_readme_says() -> None:
+    socket = copy.deepcopy(manifest())
+    socket["settings"]["socket_mode_enabled"] = True
+    assert problem(socket) is None
+
+
 def test_the_schema_refuses_what_slack_would_refuse() -> None:
     nameless = copy.deepcopy(manifest())
     del nameless["display_information"]["name"]
