@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -66,6 +68,35 @@ async def unavailable(error: Exception) -> BoltResponse:
     return BoltResponse(status=503, body="okrbot cannot handle this right now; please retry")
 
 
+async def uninstalled(body: dict[str, Any], ack: AsyncAck) -> None:
+    """Tell the operator that the one bot token died with the app's uninstall.
+
+    The token lives in the environment, so there is nothing to delete; answering 200 stops
+    Slack from sending the event again.
+    """
+    await ack()
+    log.error(
+        "okrbot was uninstalled from Slack workspace %s, so SLACK_BOT_TOKEN no longer works: "
+        "reinstall the app and set its new bot token, or unset SLACK_BOT_TOKEN",
+        body.get("team_id") or "(unknown)",
+    )
+
+
+async def tokens_revoked(body: dict[str, Any], event: dict[str, Any], ack: AsyncAck) -> None:
+    """Tell the operator when the one bot token is revoked; okrbot holds no user tokens."""
+    await ack()
+    tokens = event.get("tokens") or {}
+    workspace = body.get("team_id") or "(unknown)"
+    if isinstance(tokens, dict) and tokens.get("bot"):
+        log.error(
+            "the Slack bot token of workspace %s was revoked, so SLACK_BOT_TOKEN no longer "
+            "works: reinstall the app and set its new bot token",
+            workspace,
+        )
+    else:
+        log.info("Slack revoked user tokens in workspace %s; okrbot holds none", workspace)
+
+
 def create_app(
     *,
     listeners: SlackListeners,
@@ -91,6 +122,9 @@ def create_app(
             client=listener_client(api_url, token),
             process_before_response=True,
         )
+        # Slack sends these to every app subscribed to them, so each must get its 200 here too.
+        app.event("app_uninstalled")(uninstalled)
+        app.event("tokens_revoked")(tokens_revoked)
     app.error(unavailable)
     listeners.register(app)
     return app
