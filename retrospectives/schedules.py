@@ -8,10 +8,10 @@ after opening, with gentle private reminders at 10:00 on the second and fourth w
 A lead's own schedule is a crontab expression with standard (Vixie, POSIX) semantics: Sunday is
 0 or 7, names such as ``mon`` and ``jan`` work, and when both day-of-month and day-of-week are
 restricted a day matching either one fires. cronsim reads it: it aims to match Debian's cron
-(Vixie's, with its DST rules), is typed and has no dependencies. APScheduler 3's crontab parser
-counts weekdays from Monday and ANDs the two day fields (kept so in 3.x), and croniter needs
-python-dateutil and reads DST less carefully, so neither is used for fire times; APScheduler
-only ticks (bot.scheduler).
+(Vixie's) including around DST changes, and is typed, small and without dependencies. croniter
+would also do, but needs python-dateutil and documents no DST behaviour to rely on. APScheduler
+3's crontab parser counts weekdays from Monday and ANDs the two day fields (kept so in 3.x), so
+APScheduler only ticks (bot.scheduler).
 
 Daylight saving follows Debian's cron: a time the clock skips (02:30 on the night it springs
 forward) fires once, at the first minute that exists after it (03:00); a time the clock passes
@@ -21,7 +21,7 @@ twice (01:30 in New York on the night it falls back) fires once, the first time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -62,16 +62,20 @@ class Trigger:
             raise ScheduleError(self.expression) from error
 
     def fire_times(self, after: datetime, until: datetime, *, limit: int) -> list[datetime]:
-        """Every fire time t with after < t <= until, oldest first, at most ``limit``."""
+        """Every fire time t with after < t <= until, in UTC, oldest first, at most ``limit``."""
         found: list[datetime] = []
         # cronsim walks the team's wall clock, so a time the clock passes twice comes back once,
         # as its first instant, which may lie before ``after``: hence the filter.
         moments = CronSim(self.expression, after.astimezone(self.zone))
         while len(found) < limit:
-            moment = next(moments, None)  # None: nothing in the next 50 years
-            if moment is None or moment > until:
+            wall = next(moments, None)  # None: nothing in the next 50 years
+            if wall is None:
                 break
-            if moment > after and self.weekday in (None, moment.weekday()):
+            # In UTC: Python never finds an instant in a repeated hour equal to one elsewhere.
+            moment = wall.astimezone(UTC)
+            if moment > until:
+                break
+            if moment > after and self.weekday in (None, wall.weekday()):
                 found.append(moment)
         return found
 
