@@ -9,7 +9,7 @@ A lead's own schedule is a crontab expression with standard (Vixie, POSIX) seman
 0 or 7, names such as ``mon`` and ``jan`` work, and when both day-of-month and day-of-week are
 restricted a day matching either one fires. cronsim reads it: it aims to match Debian's cron
 (Vixie's) including around DST changes, and is typed, small and without dependencies. croniter
-would also do, but needs python-dateutil and documents no DST behaviour to rely on. APScheduler
+would also do, but needs python-dateutil and does not aim at Debian's DST behaviour. APScheduler
 3's crontab parser counts weekdays from Monday and ANDs the two day fields (kept so in 3.x), so
 APScheduler only ticks (bot.scheduler).
 
