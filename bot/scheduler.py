@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import retrospectives.jobs
@@ -81,7 +80,7 @@ class Scheduler:
         self._grace = grace
         self._lock = asyncio.Lock()
         self._aps: AsyncIOScheduler | None = None
-        self._triggers: dict[tuple[str, str], CronTrigger | None] = {}
+        self._triggers: dict[tuple[str, str], schedules.Trigger | None] = {}
 
     async def tick(self, now: datetime | None = None) -> TickReport:
         """Do everything that is due at ``now`` (default: the clock's time), once."""
@@ -129,7 +128,7 @@ class Scheduler:
         """Plan retrospective openings; teams are read only where their schedule fires."""
         added = 0
         for wanted, zone in await core.schedule_groups(session):
-            trigger = self._trigger(wanted, zone)
+            trigger = self._trigger(wanted, zone, now)
             moments = schedules.fire_times(trigger, since, now) if trigger else []
             if not moments:
                 continue
@@ -153,7 +152,7 @@ class Scheduler:
         """Plan Monday digests; leads are read only when some timezone's Monday 09:00 came."""
         due: dict[str, list[datetime]] = {}
         for zone in await core.lead_timezones(session):
-            trigger = self._trigger(DIGEST_SCHEDULE, zone)
+            trigger = self._trigger(DIGEST_SCHEDULE, zone, now)
             moments = schedules.fire_times(trigger, since, now) if trigger else []
             if moments:
                 due[zone] = moments
@@ -178,19 +177,23 @@ class Scheduler:
                 )
         return added
 
-    def _trigger(self, wanted: str, zone: str) -> CronTrigger | None:
+    def _trigger(self, wanted: str, zone: str, now: datetime) -> schedules.Trigger | None:
         """The trigger for a schedule in a timezone, built once (triggers hold no state)."""
         key = (wanted, zone)
         if key not in self._triggers:
             try:
-                self._triggers[key] = (
-                    schedules.digest_trigger(zone)
-                    if wanted == DIGEST_SCHEDULE
-                    else schedules.retro_trigger(wanted, zone)
-                )
+                if wanted == DIGEST_SCHEDULE:
+                    self._triggers[key] = schedules.digest_trigger(zone)
+                else:
+                    # A schedule stored when the day fields were ANDed may now fire too often.
+                    schedules.check_schedule(wanted, zone, now)
+                    self._triggers[key] = schedules.retro_trigger(wanted, zone)
             except (ValueError, LookupError):
                 log.error(
-                    "cannot read the schedule %r in timezone %r; not planning it", wanted, zone
+                    "cannot use the schedule %r in timezone %r (unreadable, or more often than "
+                    "weekly in standard cron); not planning it",
+                    wanted,
+                    zone,
                 )
                 self._triggers[key] = None
         return self._triggers[key]

@@ -157,6 +157,11 @@ async def _status(session: AsyncSession, turn: Turn) -> Outcome:
 def _next_opening(team: Team, now: datetime) -> str:
     if team.retro_schedule is None:
         return texts.retro_status_unscheduled(team.name)
+    try:
+        # A schedule stored when cron's day fields were ANDed may now fire too often: unplanned.
+        schedules.check_schedule(team.retro_schedule, team.timezone, now)
+    except schedules.ScheduleError:
+        return texts.retro_status_unscheduled(team.name)
     upcoming = schedules.next_fire_time(
         schedules.retro_trigger(team.retro_schedule, team.timezone), now
     )

@@ -4,15 +4,28 @@ The ``quarterly`` default opens on the Monday between the 17th and the 23rd of a
 month (one to two weeks before the quarter ends), at 10:00 team time, so people have the quarter
 fresh in mind and a week to answer before it ends. It closes at 17:00 on the fifth working day
 after opening, with gentle private reminders at 10:00 on the second and fourth working days.
+
+A lead's own schedule is a crontab expression with standard (Vixie, POSIX) semantics: Sunday is
+0 or 7, names such as ``mon`` and ``jan`` work, and when both day-of-month and day-of-week are
+restricted a day matching either one fires. cronsim reads it: it aims to match Debian's cron
+(Vixie's) including around DST changes, and is typed, small and without dependencies. croniter
+would also do, but needs python-dateutil and does not aim at Debian's DST behaviour. APScheduler
+3's crontab parser counts weekdays from Monday and ANDs the two day fields (kept so in 3.x), so
+APScheduler only ticks (bot.scheduler).
+
+Daylight saving follows Debian's cron: a time the clock skips (02:30 on the night it springs
+forward) fires once, at the first minute that exists after it (03:00); a time the clock passes
+twice (01:30 in New York on the night it falls back) fires once, the first time.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
+from cronsim import CronSim, CronSimError
 
 QUARTERLY = "quarterly"
 MIN_GAP = timedelta(days=7)
@@ -20,25 +33,64 @@ OPEN_HOUR = time(10, 0)
 CLOSE_HOUR = time(17, 0)
 WORKING_DAYS_OPEN = 5
 REMINDER_DAYS = (2, 4)
+MONDAY = 0
+# Standard cron ORs the day fields, so "Monday between the 17th and the 23rd" is the days and
+# a weekday on top (Trigger.weekday).
+QUARTERLY_CRON = "0 10 17-23 3,6,9,12 *"
+DIGEST_CRON = "0 9 * * mon"
 
 
 class ScheduleError(ValueError):
     """A schedule that is not a crontab expression, or that would fire too often."""
 
 
-def retro_trigger(schedule: str, timezone: str) -> CronTrigger:
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """A five-field crontab expression read in a timezone, with standard cron semantics."""
+
+    expression: str
+    zone: ZoneInfo
+    weekday: int | None = field(default=None, kw_only=True)
+    """Fire only on this local weekday (0 = Monday): the AND standard cron cannot say."""
+
+    def __post_init__(self) -> None:
+        if len(self.expression.split()) != 5:
+            raise ScheduleError(self.expression)
+        try:
+            CronSim(self.expression, datetime(2000, 1, 1, tzinfo=self.zone))
+        except CronSimError as error:
+            raise ScheduleError(self.expression) from error
+
+    def fire_times(self, after: datetime, until: datetime, *, limit: int) -> list[datetime]:
+        """Every fire time t with after < t <= until, in UTC, oldest first, at most ``limit``."""
+        found: list[datetime] = []
+        # cronsim walks the team's wall clock, so a time the clock passes twice comes back once,
+        # as its first instant, which may lie before ``after``: hence the filter.
+        moments = CronSim(self.expression, after.astimezone(self.zone))
+        while len(found) < limit:
+            wall = next(moments, None)  # None: nothing in the next 50 years
+            if wall is None:
+                break
+            # In UTC: Python never finds an instant in a repeated hour equal to one elsewhere.
+            moment = wall.astimezone(UTC)
+            if moment > until:
+                break
+            if moment > after and self.weekday in (None, wall.weekday()):
+                found.append(moment)
+        return found
+
+
+def retro_trigger(schedule: str, timezone: str) -> Trigger:
     """The trigger that opens a team's retrospectives."""
     zone = ZoneInfo(timezone)
     if schedule == QUARTERLY:
-        return CronTrigger(
-            month="3,6,9,12", day="17-23", day_of_week="mon", hour=10, minute=0, timezone=zone
-        )
-    return CronTrigger.from_crontab(schedule, timezone=zone)
+        return Trigger(QUARTERLY_CRON, zone, weekday=MONDAY)
+    return Trigger(schedule, zone)
 
 
-def digest_trigger(timezone: str) -> CronTrigger:
+def digest_trigger(timezone: str) -> Trigger:
     """Monday 09:00 in the lead's timezone."""
-    return CronTrigger(day_of_week="mon", hour=9, minute=0, timezone=ZoneInfo(timezone))
+    return Trigger(DIGEST_CRON, ZoneInfo(timezone))
 
 
 def check_schedule(schedule: str, timezone: str, now: datetime) -> str:
@@ -46,13 +98,7 @@ def check_schedule(schedule: str, timezone: str, now: datetime) -> str:
     text = " ".join(schedule.split())
     if text.casefold() == QUARTERLY:
         return QUARTERLY
-    if len(text.split()) != 5:
-        raise ScheduleError(text)
-    try:
-        trigger = retro_trigger(text, timezone)
-    except ValueError as error:
-        raise ScheduleError(text) from error
-    upcoming = fire_times(trigger, now, now + timedelta(days=400), limit=6)
+    upcoming = fire_times(retro_trigger(text, timezone), now, now + timedelta(days=400), limit=6)
     if not upcoming:
         raise ScheduleError(text)
     gaps = [later - earlier for earlier, later in pairwise(upcoming)]
@@ -62,21 +108,13 @@ def check_schedule(schedule: str, timezone: str, now: datetime) -> str:
 
 
 def fire_times(
-    trigger: CronTrigger, after: datetime, until: datetime, *, limit: int = 1000
+    trigger: Trigger, after: datetime, until: datetime, *, limit: int = 1000
 ) -> list[datetime]:
     """Every fire time t with after < t <= until, oldest first."""
-    found: list[datetime] = []
-    cursor = after + timedelta(microseconds=1)
-    while len(found) < limit:
-        moment = trigger.get_next_fire_time(None, cursor)
-        if moment is None or moment > until:
-            break
-        found.append(moment)
-        cursor = moment + timedelta(seconds=1)
-    return found
+    return trigger.fire_times(after, until, limit=limit)
 
 
-def next_fire_time(trigger: CronTrigger, after: datetime) -> datetime | None:
+def next_fire_time(trigger: Trigger, after: datetime) -> datetime | None:
     times = fire_times(trigger, after, after + timedelta(days=800), limit=1)
     return times[0] if times else None
 
