@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -53,8 +54,23 @@ class EventUnit:
                 outcome = await self._route(session, turn)
                 await outbox.enqueue_all(session, turn=turn, deliveries=outcome.deliveries)
         except Refusal as refusal:
+            if not await self._remember_refused(event, now):
+                return Outcome()  # a retry of a refused event: it was answered already
             refused = private(refusal.message)
             return Outcome(replies=refused.replies, form_errors=refusal.form_errors)
         if self._on_committed is not None:
             self._on_committed()  # new deliveries or due work may be waiting
         return outcome
+
+    async def _remember_refused(self, event: ChatEvent, now: datetime) -> bool:
+        """Record a refused event's id on its own, so that its retries are not answered again.
+
+        The refusal rolled back everything the event did, its ledger row included; the row is
+        written again here, alone. False when it was there already (a concurrent retry).
+        """
+        if not event.event_id:
+            return True
+        async with self._sessions() as session, session.begin():
+            return await ledger.record_event(
+                session, platform=event.platform, event_id=event.event_id, now=now
+            )

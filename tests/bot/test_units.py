@@ -35,12 +35,19 @@ async def test_the_same_event_id_on_another_platform_is_another_event(bot):
     assert await count(bot, ProcessedEvent) == 3
 
 
-async def test_a_refused_event_leaves_no_trace(bot):
-    answer = await bot.say("/story learning learned: fees confuse people", workspace="W9")
-    assert "No team lives in this conversation" in answer
-    # Not even the new workspace's row or the ledger entry survive the refusal.
+async def test_a_refused_event_changes_nothing_and_is_answered_once(bot):
+    event = bot.event(
+        EventKind.COMMAND, text="/story learning learned: fees confuse people", workspace="W9"
+    )
+    first = await bot.send(event)
+    assert "No team lives in this conversation" in str(first.replies)
+    # Not even the new workspace's row survives the refusal; only the event's id is kept...
     assert await count(bot, Workspace) == 0
-    assert await count(bot, ProcessedEvent) == 0
+    assert await count(bot, ProcessedEvent) == 1
+    # ...so that the platform's retry of it is not answered a second time.
+    again = await bot.send(replace(event, occurred_at=bot.clock.now()))
+    assert again.replies == ()
+    assert await count(bot, Workspace) == 0
 
 
 async def test_deliveries_are_written_with_the_event_and_sent_once(bot):

@@ -78,6 +78,24 @@ async def test_a_retried_event_changes_nothing(slack: SlackRig) -> None:
     assert await stories(slack) == 1
 
 
+async def test_a_retried_event_that_earned_only_a_reply_is_answered_once(slack: SlackRig) -> None:
+    said = {
+        "type": "message",
+        "channel": "D0001",
+        "channel_type": "im",
+        "user": "U1",
+        "ts": "1700000000.000010",
+        "event_ts": "1700000000.000010",
+    }
+    for number, text in enumerate(("frobnicate the widgets", "story learning learned: b"), 1):
+        for retry in (None, 1, 2):
+            answer = await slack.event({**said, "text": text}, event_id=f"EvR{number}", retry=retry)
+            assert answer.status == 200
+        await slack.settle()
+        assert len(slack.fake.to("chat.postMessage")) == number  # one answer, not three
+    assert await stories(slack) == 0  # the story was refused: no team lives here
+
+
 async def test_user_text_reaches_slack_escaped(slack_sqlite: SlackRig) -> None:
     rig = slack_sqlite
     await rig.command("/okr team create Checkout")
