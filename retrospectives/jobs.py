@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Due
 from bot.ports import Directory
-from bot.replies import Delivery
-from retrospectives import cycles
+from bot.replies import Audience, Delivery, Reply, Visibility
+from retrospectives import cycles, texts
 from storage import core, retro
 
 OPEN_JOB = "retro.open"  # by the team's schedule; subject "team:<id>"
@@ -23,7 +23,7 @@ def start_subject(team_id: int, user_id: str) -> str:
 
 
 async def open_retro(session: AsyncSession, due: Due, directory: Directory) -> Sequence[Delivery]:
-    """Open a team's retrospective and prompt every member of its channel."""
+    """Open a team's retrospective and prompt every person in its channel."""
     parts = due.subject.split(":")
     team = await core.team_by_id(session, workspace_id=due.workspace_id, team_id=int(parts[1]))
     if team is None:
@@ -31,10 +31,24 @@ async def open_retro(session: AsyncSession, due: Due, directory: Directory) -> S
     opened_by = parts[3] if due.job == START_JOB and len(parts) > 3 else None
     if due.job == OPEN_JOB and team.retro_schedule is None:
         return []  # the schedule was turned off after this opening was planned
+    if await retro.open_cycle(session, workspace_id=team.workspace_id, team_id=team.id) is not None:
+        return []  # ask the platform nothing: this one is open already
     members = await directory.channel_members(due.workspace_external_id, team.channel_id)
+    if not members:
+        return [_nobody_to_ask(team, opened_by, due)]
     return await cycles.open_cycle(
         session, team=team, members=members, opened_by=opened_by, now=due.now
     )
+
+
+def _nobody_to_ask(team: core.Team, opened_by: str | None, due: Due) -> Delivery:
+    """Tell the lead who asked, or else the channel, that nobody is there to ask."""
+    key = f"retro:{due.subject}:nobody:{due.due_at.isoformat()}"
+    text = texts.nobody_to_ask(team.name, to_lead=opened_by is not None)
+    reply = Reply(text, visibility=Visibility.CHANNEL)  # all of its conversation may see it
+    if opened_by is not None:
+        return Delivery(Audience.PERSON, opened_by, reply, key=key)
+    return Delivery(Audience.CHANNEL, team.channel_id, reply, key=key)
 
 
 async def remind(session: AsyncSession, due: Due, directory: Directory) -> Sequence[Delivery]:

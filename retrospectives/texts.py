@@ -285,11 +285,20 @@ def retro_closing(title: str) -> str:
 
 
 def retro_opened_in_channel(team: str, title: str, deadline: str, people: int) -> str:
+    asked = "the one person" if people == 1 else f"each of the {people} people"
     return (
-        f"{team}'s {title} is open until {deadline}. I've asked each of the {people} "
-        "people here a few questions privately: what we bet on, what we learned (failures "
-        "count), whose behaviour changed, and what we'll adapt. The summary appears here when it "
-        "closes."
+        f"{team}'s {title} is open until {deadline}. I've asked {asked} here a few questions "
+        "privately: what we bet on, what we learned (failures count), whose behaviour changed, "
+        "and what we'll adapt. The summary appears here when it closes."
+    )
+
+
+def nobody_to_ask(team: str, *, to_lead: bool) -> str:
+    then = "run /retro start again" if to_lead else "a lead can open it with /retro start"
+    return (
+        f"I didn't open {team}'s retrospective: nobody in its channel can answer (bots and "
+        f"deactivated accounts are left out). Invite the team's people to the channel, then "
+        f"{then}."
     )
 
 

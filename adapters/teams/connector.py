@@ -245,8 +245,19 @@ class TeamsChatPort:
         return chat
 
 
+def is_bot(member: Any) -> bool:
+    """Whether a roster entry is a bot: Teams gives bots ``28:`` ids and the role ``bot``."""
+    account = str(getattr(member, "id", "") or "")
+    extra = getattr(member, "additional_properties", None) or {}
+    roles = (getattr(member, "role", None), extra.get("userRole"))
+    return account.startswith("28:") or any(str(r or "").lower() == "bot" for r in roles)
+
+
 class TeamsDirectory:
-    """Who is in a channel (the connector's paged members) and the timezones Teams showed us."""
+    """Who is in a channel (the connector's paged members) and the timezones Teams showed us.
+
+    The roster lists the bot itself and any other bots installed there; only people count.
+    """
 
     def __init__(
         self, connectors: Connectors, store: ReferenceStore, accounts: Accounts | None = None
@@ -275,7 +286,7 @@ class TeamsDirectory:
             for member in getattr(page, "members", None) or []:
                 account = str(getattr(member, "id", "") or "")
                 user = str(getattr(member, "aad_object_id", "") or "") or account
-                if account and account != found.bot_id:
+                if account and account != found.bot_id and not is_bot(member):
                     people.append(Person(workspace_id, user, account, found.service_url))
             token = getattr(page, "continuation_token", None)
             if not token:

@@ -15,6 +15,59 @@ from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestServer
 
 BOT_USER = "UBOT0001"
+SLACKBOT = "USLACKBOT"
+
+
+def person(user_id: str, tz: str = "Europe/Berlin") -> dict[str, Any]:
+    """A person as ``users.info`` describes them (the fields okrbot reads, and some it doesn't)."""
+    return {
+        "id": user_id,
+        "team_id": "T1",
+        "name": user_id.lower(),
+        "deleted": False,
+        "real_name": f"Person {user_id}",
+        "tz": tz,
+        "tz_label": "Central European Time",
+        "tz_offset": 3600,
+        "profile": {"real_name": f"Person {user_id}", "display_name": user_id.lower()},
+        "is_admin": False,
+        "is_owner": False,
+        "is_restricted": False,
+        "is_ultra_restricted": False,
+        "is_bot": False,
+        "is_app_user": False,
+        "updated": 1700000000,
+    }
+
+
+def bot(user_id: str) -> dict[str, Any]:
+    """Another app's bot user: it has a timezone like anyone, but ``is_bot``."""
+    user = person(user_id, "America/Los_Angeles")
+    user["profile"] |= {"bot_id": f"B{user_id}", "api_app_id": f"A{user_id}", "always_active": True}
+    return user | {"name": f"{user_id.lower()}bot", "is_bot": True}
+
+
+def app_user(user_id: str) -> dict[str, Any]:
+    return person(user_id) | {"is_app_user": True}
+
+
+def deactivated(user_id: str) -> dict[str, Any]:
+    """A deactivated account: still listed in channels, ``deleted``, and without a timezone."""
+    return {
+        "id": user_id,
+        "team_id": "T1",
+        "name": user_id.lower(),
+        "deleted": True,
+        "profile": {"real_name": f"Person {user_id}"},
+        "is_bot": False,
+        "is_app_user": False,
+        "updated": 1700000000,
+    }
+
+
+def slackbot() -> dict[str, Any]:
+    """Slackbot, which ``users.info`` does not call a bot."""
+    return person(SLACKBOT, "America/Los_Angeles") | {"name": "slackbot", "real_name": "Slackbot"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +85,9 @@ class ApiCall:
 class FakeSlack:
     members: dict[str, list[str]] = field(default_factory=dict)
     timezones: dict[str, str] = field(default_factory=dict)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)  # users.info, by user id
+    unknown_users: set[str] = field(default_factory=set)  # users.info answers user_not_found
+    budgets: dict[str, int] = field(default_factory=dict)  # method: answer this many, then 429
     missing_channels: set[str] = field(default_factory=set)
     rate_limited: int = 0  # answer this many of the next calls with 429
     retry_after: int = 1
@@ -71,6 +127,10 @@ class FakeSlack:
     def to(self, method: str) -> list[ApiCall]:
         return [c for c in self.calls if c.method == method]
 
+    def looked_up(self) -> list[str]:
+        """The user of each ``users.info`` call Slack answered, in order."""
+        return [str(c.arguments.get("user", "")) for c in self.to("users.info")]
+
     def all_text(self) -> str:
         return "\n".join(c.text() for c in self.calls)
 
@@ -92,8 +152,7 @@ class FakeSlack:
         method = request.match_info["method"]
         arguments = await self._arguments(request)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        if self.rate_limited > 0:
-            self.rate_limited -= 1
+        if self._throttle(method):
             self.throttled += 1
             return web.json_response(
                 {"ok": False, "error": "ratelimited"},
@@ -104,6 +163,17 @@ class FakeSlack:
         if not token and method != "oauth.v2.access":
             return web.json_response({"ok": False, "error": "not_authed"})
         return web.json_response(self._answer(method, arguments))
+
+    def _throttle(self, method: str) -> bool:
+        """Whether to answer this call with 429, as Slack does past a method's rate limit."""
+        if method in self.budgets:
+            if self.budgets[method] <= 0:
+                return True
+            self.budgets[method] -= 1
+        if self.rate_limited > 0:
+            self.rate_limited -= 1
+            return True
+        return False
 
     def _answer(self, method: str, arguments: dict[str, Any]) -> dict[str, Any]:
         channel = str(arguments.get("channel", ""))
@@ -121,8 +191,7 @@ class FakeSlack:
             case "conversations.members":
                 return self._members(channel, str(arguments.get("cursor", "")))
             case "users.info":
-                user = str(arguments.get("user", ""))
-                return {"ok": True, "user": {"id": user, "tz": self.timezones.get(user, "")}}
+                return self._user(str(arguments.get("user", "")))
             case "views.open" | "views.publish":
                 return {"ok": True, "view": {"id": "V1", **arguments.get("view", {})}}
             case "oauth.v2.access":
@@ -145,6 +214,17 @@ class FakeSlack:
         async for _message in socket:  # keep the connection until the client closes it
             pass
         return socket
+
+    def _user(self, user_id: str) -> dict[str, Any]:
+        if user_id in self.unknown_users:
+            return {"ok": False, "error": "user_not_found"}
+        if user_id in self.users:
+            return {"ok": True, "user": self.users[user_id]}
+        if user_id == BOT_USER:
+            return {"ok": True, "user": bot(BOT_USER)}
+        if user_id == SLACKBOT:
+            return {"ok": True, "user": slackbot()}
+        return {"ok": True, "user": person(user_id, self.timezones.get(user_id, ""))}
 
     def _members(self, channel: str, cursor: str) -> dict[str, Any]:
         everyone = self.members.get(channel, [])
