@@ -1,6 +1,9 @@
 """`okrbot export`: every record as a JSON line an admin can read."""
 
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from datetime import date, datetime
 
@@ -9,7 +12,7 @@ from sqlalchemy import text
 
 from bot.cli import main
 from storage.core import Team
-from storage.engine import create_engine
+from storage.engine import create_engine, is_sqlite
 from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern
 from storage.recognition import ShoutOut
 from storage.retro import Adaptation, RetroAnswer, RetroCycle
@@ -238,3 +241,40 @@ def test_a_failure_half_way_to_stdout_says_the_output_is_incomplete(crowded, dat
     assert code == 1
     assert "export failed" in captured.err and "the output is incomplete" in captured.err
     assert 0 < len(captured.out.splitlines()) < VOLUME.total
+
+
+def test_the_database_failing_half_way_stops_the_export_with_an_error(crowded, database_url):
+    """SQLite: a story whose text is not UTF-8; PostgreSQL: the connection is cut mid-export."""
+    if is_sqlite(database_url):
+
+        async def corrupt(connection):
+            await connection.execute(
+                text("UPDATE learning_story SET text = CAST(X'C328' AS TEXT) WHERE id = 1000")
+            )
+
+        bulk(database_url, corrupt)
+    export = subprocess.Popen(
+        [sys.executable, "-m", "bot", "export"],
+        env={**os.environ, "OKRBOT_DATABASE_URL": database_url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    first = [export.stdout.readline() for _ in range(100)]  # it now waits for us to read on
+    if not is_sqlite(database_url):
+
+        async def cut(connection):
+            await connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+
+        bulk(database_url, cut)
+    out, err = export.communicate(timeout=60)
+
+    assert export.returncode == 1, err
+    assert all(line.endswith(b"\n") for line in first)
+    assert 100 < len(first) + out.count(b"\n") < VOLUME.total
+    assert b"the export stopped part-way; the output is incomplete." in err
+    assert b"okrbot: the database at" in err and b"Traceback" not in err, err
