@@ -173,12 +173,23 @@ async def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
     app = await build(settings)
+    unfinished = f"{args.output} was not written" if args.output else "the output is incomplete"
     target: AbstractContextManager[TextIO] = (
-        args.output.open("w", encoding="utf-8") if args.output else nullcontext(sys.stdout)
+        exporting.replacing(args.output) if args.output else nullcontext(sys.stdout)
     )
     try:
         with target as out:
             written = await exporting.export(app.sessions, out, workspace=args.workspace)
+    except SQLAlchemyError:
+        print(f"okrbot: the export stopped part-way; {unfinished}.", file=sys.stderr)
+        raise  # main() says which database failed
+    except Exception as error:  # whatever stopped it, say so and leave nothing that looks whole
+        print(
+            f"okrbot: the export failed ({error.__class__.__name__}: {error}); {unfinished}.",
+            file=sys.stderr,
+        )
+        log.info("export failure", exc_info=True)
+        return 1
     finally:
         await app.close()
     log.info("exported %s records", written)

@@ -7,11 +7,12 @@ messages to them) is deleted.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Delete, Update, delete, select, update
+from sqlalchemy import Delete, Text, Update, bindparam, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Platform
@@ -94,27 +95,38 @@ async def erase_user(session: AsyncSession, *, platform: str, user_id: str) -> d
 async def _scrub_messages(session: AsyncSession, *, workspaces: Any, user_id: str) -> int:
     """Replace the person's id in the text of messages the bot sent or will send to others."""
     mention = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(user_id)}(?![A-Za-z0-9_])")
+    # The database picks the messages that may name them (their id, plain or JSON-escaped,
+    # anywhere in the payload); the word-boundary check and the rewrite of nested JSON are
+    # done here, a page at a time, since neither SQLite nor a portable SQL has them.
+    payload = cast(OutboxMessage.payload, Text)
+    spellings = {user_id, json.dumps(user_id)[1:-1]}
+    naming = or_(*(payload.contains(spelling, autoescape=True) for spelling in spellings))
+    table: Any = OutboxMessage.__table__
+    rewrite = (
+        update(table)
+        .where(table.c.id == bindparam("outbox_id"))
+        .values(payload=bindparam("cleaned"))
+    )
     scrubbed, after = 0, 0
     while True:
         rows = (
             await session.execute(
                 select(OutboxMessage.id, OutboxMessage.payload)
-                .where(OutboxMessage.workspace_id.in_(workspaces), OutboxMessage.id > after)
+                .where(OutboxMessage.workspace_id.in_(workspaces), OutboxMessage.id > after, naming)
                 .order_by(OutboxMessage.id)
                 .limit(BATCH)
             )
         ).all()
-        if not rows:
+        changed = [
+            {"outbox_id": message_id, "cleaned": cleaned}
+            for message_id, before in rows
+            if (cleaned := _replace_in(before, mention)) != before
+        ]
+        if changed:
+            await session.execute(rewrite, changed)  # one executemany for the page
+            scrubbed += len(changed)
+        if len(rows) < BATCH:
             return scrubbed
-        for message_id, payload in rows:
-            cleaned = _replace_in(payload, mention)
-            if cleaned != payload:
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == message_id)
-                    .values(payload=cleaned)
-                )
-                scrubbed += 1
         after = rows[-1][0]
 
 

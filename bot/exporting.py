@@ -1,25 +1,42 @@
-"""Export a deployment's records as JSON Lines, for the admins who own the data."""
+"""Export a deployment's records as JSON Lines, for the admins who own the data.
+
+Memory stays flat whatever the volume: rows are read as plain columns, never as ORM objects
+(no identity map grows with a table), one page at a time after the last key seen (keyset
+pagination: an indexed query per page, the same on SQLite and PostgreSQL, and no cursor held
+open while the output is written), and what a page needs from other tables (a team's leads, a
+shout-out's recipients and co-signs) comes in one query per page.
+
+Anonymous answers and concerns carry no author and only the date they were given: a time of
+day, an id or a place in the file next to someone's named answers could point back at them.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, TextIO, TypeAlias
+from pathlib import Path
+from typing import Any, TextIO, TypeAlias, cast
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import QueryableAttribute, aliased
 
 from storage.core import Team, TeamLead, Workspace
 from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern
 from storage.recognition import CoSign, ShoutOut, ShoutOutRecipient
 from storage.retro import Adaptation, RetroAnswer, RetroCycle
 
-BATCH = 500
+PAGE = 1000
 Record = dict[str, Any]
 Query: TypeAlias = "Select[*tuple[Any, ...]]"
 AnyRow: TypeAlias = "Row[*tuple[Any, ...]]"
+Source = Callable[[AsyncSession], AsyncIterator[Record]]
+Key: TypeAlias = "QueryableAttribute[Any]"
 
 
 async def export(
@@ -28,189 +45,217 @@ async def export(
     """Write every record (of one workspace, by its platform id) as a line; return the count."""
     written = 0
     async with sessions() as session, session.begin():
+        await _one_snapshot(session)
         for records in _sources(workspace):
             async for record in records(session):
-                out.write(json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n")
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 written += 1
     return written
 
 
-Source = Callable[[AsyncSession], AsyncIterator[Record]]
+@contextmanager
+def replacing(path: Path) -> Iterator[TextIO]:
+    """Write to a temporary file beside ``path``, moved into place only if all of it was written.
+
+    A failed export must never leave a file that looks complete, nor clobber the last good one.
+    A temporary file in the same directory can be renamed over the target atomically; it is
+    created readable by its owner alone, which suits a file full of what people said.
+    """
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, before the rename)
+        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+    )
+    try:
+        with handle:
+            yield cast(TextIO, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+async def _one_snapshot(session: AsyncSession) -> None:
+    """On PostgreSQL, read every page from one snapshot, so the file is one moment's data."""
+    # SQLite reads each page as it is then; keyset pages still list a row that stays put once.
+    if session.get_bind().dialect.name == "postgresql":
+        await session.connection(
+            execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        )
 
 
 def _sources(workspace: str | None) -> Sequence[Source]:
-    def scoped(statement: Query) -> Query:
+    def scoped(statement: Query, model: Any) -> Query:
+        """Join the record's workspace, and keep only the one asked for."""
+        statement = statement.join(Workspace, Workspace.id == model.workspace_id)
         if workspace is None:
             return statement
         return statement.where(Workspace.external_id == workspace)
 
     async def teams(session: AsyncSession) -> AsyncIterator[Record]:
-        statement = scoped(_in_workspace(select(Team, *_WHERE), Team).order_by(Team.id))
-        async for batch in _batches(session, statement):
-            leads = await _leads(session, [row[0].id for row in batch])
-            for team, platform, external_id in batch:
+        statement = scoped(select(Team.__table__, *_WHERE), Team)
+        async for page in _pages(session, statement, Team.id):
+            leads = await _leads(session, [row.id for row in page])
+            for row in page:
                 yield {
                     "type": "team",
-                    "id": team.id,
-                    "platform": platform,
-                    "workspace": external_id,
-                    "name": team.name,
-                    "channel_id": team.channel_id,
-                    "timezone": team.timezone,
-                    "leads": leads.get(team.id, []),
-                    "retro_schedule": team.retro_schedule,
-                    "created_by": team.created_by,
-                    "created_at": _iso(team.created_at),
+                    "id": row.id,
+                    "platform": row.platform,
+                    "workspace": row.workspace,
+                    "name": row.name,
+                    "channel_id": row.channel_id,
+                    "timezone": row.timezone,
+                    "leads": leads.get(row.id, []),
+                    "retro_schedule": row.retro_schedule,
+                    "created_by": row.created_by,
+                    "created_at": _iso(row.created_at),
                 }
 
     async def key_results(session: AsyncSession) -> AsyncIterator[Record]:
-        statement = _in_team(select(KeyResult, Team.name, *_WHERE), KeyResult)
-        async for kr, team_name, platform, external_id in _rows(session, scoped(statement)):
+        async for row in _rows(session, scoped(_in_team(KeyResult), KeyResult), KeyResult.id):
             yield {
                 "type": "key_result",
-                **_place(kr.id, platform, external_id, kr.team_id, team_name),
-                "code": kr.code,
-                "text": kr.text,
-                "created_by": kr.created_by,
-                "created_at": _iso(kr.created_at),
+                **_place(row),
+                "code": f"KR{row.number}",
+                "text": row.text,
+                "created_by": row.created_by,
+                "created_at": _iso(row.created_at),
             }
 
     async def retro_cycles(session: AsyncSession) -> AsyncIterator[Record]:
-        statement = _in_team(select(RetroCycle, Team.name, *_WHERE), RetroCycle)
-        async for cycle, team_name, platform, external_id in _rows(session, scoped(statement)):
+        async for row in _rows(session, scoped(_in_team(RetroCycle), RetroCycle), RetroCycle.id):
             yield {
                 "type": "retro_cycle",
-                **_place(cycle.id, platform, external_id, cycle.team_id, team_name),
-                "title": cycle.title,
-                "status": cycle.status.value,
-                "opened_by": cycle.opened_by,
-                "opened_at": _iso(cycle.opened_at),
-                "closes_at": _iso(cycle.closes_at),
-                "closed_at": _iso(cycle.closed_at),
+                **_place(row),
+                "title": row.title,
+                "status": row.status.value,
+                "opened_by": row.opened_by,
+                "opened_at": _iso(row.opened_at),
+                "closes_at": _iso(row.closes_at),
+                "closed_at": _iso(row.closed_at),
             }
 
     async def retro_answers(session: AsyncSession) -> AsyncIterator[Record]:
-        statement = (
-            select(RetroAnswer, RetroCycle.team_id, Team.name, *_WHERE)
-            .join(RetroCycle, RetroCycle.id == RetroAnswer.cycle_id)
+        answers = select(RetroAnswer.__table__, RetroCycle.team_id, Team.name.label("team_name"))
+        answers = scoped(
+            answers.join(RetroCycle, RetroCycle.id == RetroAnswer.cycle_id)
             .join(Team, Team.id == RetroCycle.team_id)
-            .join(Workspace, Workspace.id == RetroAnswer.workspace_id)
-            .order_by(RetroAnswer.id)
+            .add_columns(*_WHERE),
+            RetroAnswer,
         )
-        async for answer, team_id, team_name, platform, external_id in _rows(
-            session, scoped(statement)
-        ):
-            record = {
-                "type": "retro_answer",
-                **_place(answer.id, platform, external_id, team_id, team_name),
-                "cycle_id": answer.cycle_id,
-                "question_key": answer.question_key,
-                "question": answer.question,
-                "anonymous": answer.anonymous,
-                "text": answer.text,
-                "answered_at": _iso(answer.answered_at),
+        named = answers.where(RetroAnswer.anonymous.is_(False))
+        async for row in _rows(session, named, RetroAnswer.id):
+            yield {
+                **_answer(row),
+                "author_id": row.author_id,
+                "answered_at": _iso(row.answered_at),
             }
-            yield _with_author(record, answer.author_id, anonymous=answer.anonymous)
+        # Ordered by what was said, not by id or time: nothing ties them to who answered when.
+        anonymous = answers.where(RetroAnswer.anonymous.is_(True))
+        by_content = (
+            RetroAnswer.cycle_id,
+            RetroAnswer.question_key,
+            RetroAnswer.text,
+            RetroAnswer.id,
+        )
+        async for row in _rows(session, anonymous, *by_content):
+            record = _answer(row)
+            del record["id"]
+            yield {**record, "answered_at": _day(row.answered_at)}
 
     async def learning_stories(session: AsyncSession) -> AsyncIterator[Record]:
-        statement = _in_team(
-            select(LearningStory, Team.name, *_WHERE, KeyResult.number), LearningStory
-        ).outerjoin(KeyResult, KeyResult.id == LearningStory.key_result_id)
-        async for story, team_name, platform, external_id, kr in _rows(session, scoped(statement)):
+        statement = _in_team(LearningStory).outerjoin(
+            KeyResult, KeyResult.id == LearningStory.key_result_id
+        )
+        statement = statement.add_columns(KeyResult.number.label("kr_number"))
+        async for row in _rows(session, scoped(statement, LearningStory), LearningStory.id):
             yield {
                 "type": "learning_story",
-                **_place(story.id, platform, external_id, story.team_id, team_name),
-                "author_id": story.author_id,
-                "text": story.text,
-                "hypothesis": story.hypothesis,
-                "tried": story.tried,
-                "evidence": story.evidence,
-                "learned": story.learned,
-                "result": story.result.value if story.result else None,
-                "adaptation": story.adaptation,
-                "outcome": story.outcome,
-                "key_result": _kr_code(kr),
-                "source": story.source.value,
-                "awaiting_outcome": story.awaiting_outcome,
-                "created_at": _iso(story.created_at),
+                **_place(row),
+                "author_id": row.author_id,
+                "text": row.text,
+                "hypothesis": row.hypothesis,
+                "tried": row.tried,
+                "evidence": row.evidence,
+                "learned": row.learned,
+                "result": row.result.value if row.result else None,
+                "adaptation": row.adaptation,
+                "outcome": row.outcome,
+                "key_result": _kr_code(row.kr_number),
+                "source": row.source.value,
+                "awaiting_outcome": row.awaiting_outcome,
+                "created_at": _iso(row.created_at),
             }
 
     async def impact_stories(session: AsyncSession) -> AsyncIterator[Record]:
-        statement = _in_team(
-            select(ImpactStory, Team.name, *_WHERE, KeyResult.number), ImpactStory
-        ).outerjoin(KeyResult, KeyResult.id == ImpactStory.key_result_id)
-        async for story, team_name, platform, external_id, kr in _rows(session, scoped(statement)):
+        statement = _in_team(ImpactStory).outerjoin(
+            KeyResult, KeyResult.id == ImpactStory.key_result_id
+        )
+        statement = statement.add_columns(KeyResult.number.label("kr_number"))
+        async for row in _rows(session, scoped(statement, ImpactStory), ImpactStory.id):
             yield {
                 "type": "impact_story",
-                **_place(story.id, platform, external_id, story.team_id, team_name),
-                "author_id": story.author_id,
-                "text": story.text,
-                "who": story.who,
-                "before": story.before,
-                "after": story.after,
-                "evidence": story.evidence,
-                "key_result": _kr_code(kr),
-                "source": story.source.value,
-                "created_at": _iso(story.created_at),
+                **_place(row),
+                "author_id": row.author_id,
+                "text": row.text,
+                "who": row.who,
+                "before": row.before,
+                "after": row.after,
+                "evidence": row.evidence,
+                "key_result": _kr_code(row.kr_number),
+                "source": row.source.value,
+                "created_at": _iso(row.created_at),
             }
 
     async def adaptations(session: AsyncSession) -> AsyncIterator[Record]:
-        statement = _in_team(select(Adaptation, Team.name, *_WHERE), Adaptation)
-        async for item, team_name, platform, external_id in _rows(session, scoped(statement)):
+        async for row in _rows(session, scoped(_in_team(Adaptation), Adaptation), Adaptation.id):
             yield {
                 "type": "adaptation",
-                **_place(item.id, platform, external_id, item.team_id, team_name),
-                "cycle_id": item.cycle_id,
-                "text": item.text,
-                "created_at": _iso(item.created_at),
-                "follow_up": item.follow_up,
-                "followed_up_at": _iso(item.followed_up_at),
+                **_place(row),
+                "cycle_id": row.cycle_id,
+                "text": row.text,
+                "created_at": _iso(row.created_at),
+                "follow_up": row.follow_up,
+                "followed_up_at": _iso(row.followed_up_at),
             }
 
     async def metric_concerns(session: AsyncSession) -> AsyncIterator[Record]:
-        statement = _in_team(select(MetricConcern, Team.name, *_WHERE), MetricConcern)
-        async for concern, team_name, platform, external_id in _rows(session, scoped(statement)):
+        async for row in _rows(
+            session, scoped(_in_team(MetricConcern), MetricConcern), MetricConcern.id
+        ):
             record = {
                 "type": "metric_concern",
-                **_place(concern.id, platform, external_id, concern.team_id, team_name),
-                "metric": concern.metric,
-                "harm": concern.harm,
-                "anonymous": concern.anonymous,
-                "created_at": _iso(concern.created_at),
+                **_place(row),
+                "metric": row.metric,
+                "harm": row.harm,
+                "anonymous": row.anonymous,
             }
-            yield _with_author(record, concern.author_id, anonymous=concern.anonymous)
+            if row.anonymous:
+                yield {**record, "created_at": _day(row.created_at)}
+            else:
+                yield {**record, "author_id": row.author_id, "created_at": _iso(row.created_at)}
 
     async def shout_outs(session: AsyncSession) -> AsyncIterator[Record]:
         # Deliberately no key-result field: recognition is kept apart from attainment.
+        giver_team = aliased(Team)
         statement = scoped(
-            select(
-                ShoutOut.id,
-                ShoutOut.giver_id,
-                ShoutOut.giver_team_id,
-                ShoutOut.behaviour,
-                ShoutOut.text,
-                ShoutOut.private,
-                ShoutOut.status,
-                ShoutOut.created_at,
-                ShoutOut.posted_at,
-                *_WHERE,
-            )
-            .join(Workspace, Workspace.id == ShoutOut.workspace_id)
-            .order_by(ShoutOut.id)
+            select(ShoutOut.__table__, giver_team.name.label("giver_team"), *_WHERE).outerjoin(
+                giver_team, giver_team.id == ShoutOut.giver_team_id
+            ),
+            ShoutOut,
         )
-        async for batch in _batches(session, statement):
-            ids = [row.id for row in batch]
+        async for page in _pages(session, statement, ShoutOut.id):
+            ids = [row.id for row in page]
             recipients = await _recipients(session, ids)
             co_signs = await _co_signs(session, ids)
-            giver_teams = await _team_names(session, {r.giver_team_id for r in batch})
-            for row in batch:
+            for row in page:
                 yield {
                     "type": "shout_out",
                     "id": row.id,
                     "platform": row.platform,
-                    "workspace": row.external_id,
+                    "workspace": row.workspace,
                     "giver_id": row.giver_id,
-                    "giver_team": giver_teams.get(row.giver_team_id),
+                    "giver_team": row.giver_team,
                     "to_teams": recipients.get(row.id, []),
                     "behaviour": row.behaviour.value,
                     "text": row.text,
@@ -234,32 +279,39 @@ def _sources(workspace: str | None) -> Sequence[Source]:
     )
 
 
-_WHERE = (Workspace.platform, Workspace.external_id)
+_WHERE = (Workspace.platform, Workspace.external_id.label("workspace"))
 
 
-def _in_workspace(statement: Query, model: Any) -> Query:
-    return statement.join(Workspace, Workspace.id == model.workspace_id)
-
-
-def _in_team(statement: Query, model: Any) -> Query:
+def _in_team(model: Any) -> Query:
+    """A table's columns, with its team's name and its workspace."""
     return (
-        statement.join(Team, Team.id == model.team_id)
-        .join(Workspace, Workspace.id == model.workspace_id)
-        .order_by(model.id)
+        select(model.__table__, Team.name.label("team_name"))
+        .join(Team, Team.id == model.team_id)
+        .add_columns(*_WHERE)
     )
 
 
-async def _batches(session: AsyncSession, statement: Query) -> AsyncIterator[Sequence[AnyRow]]:
-    """Read rows a batch at a time, so a large deployment never sits in memory at once."""
-    result = await session.stream(statement.execution_options(yield_per=BATCH))
-    async for batch in result.partitions(BATCH):
-        yield batch
-        session.expunge_all()  # forget the batch's objects before reading the next one
+async def _pages(
+    session: AsyncSession, statement: Query, *key: Key
+) -> AsyncIterator[Sequence[AnyRow]]:
+    """Read rows a page at a time, in ``key`` order, each page starting after the last one."""
+    order = tuple_(*key) if len(key) > 1 else key[0]
+    last: tuple[Any, ...] | None = None
+    while True:
+        query = statement
+        if last is not None:
+            query = query.where(order > (tuple_(*last) if len(last) > 1 else last[0]))
+        page = (await session.execute(query.order_by(*key).limit(PAGE))).all()
+        if page:
+            yield page
+        if len(page) < PAGE:
+            return
+        last = tuple(getattr(page[-1], column.key) for column in key)
 
 
-async def _rows(session: AsyncSession, statement: Query) -> AsyncIterator[AnyRow]:
-    async for batch in _batches(session, statement):
-        for row in batch:
+async def _rows(session: AsyncSession, statement: Query, *key: Key) -> AsyncIterator[AnyRow]:
+    async for page in _pages(session, statement, *key):
+        for row in page:
             yield row
 
 
@@ -299,29 +351,26 @@ async def _co_signs(session: AsyncSession, shout_out_ids: list[int]) -> dict[int
     )
 
 
-async def _team_names(session: AsyncSession, team_ids: set[int | None]) -> dict[int | None, str]:
-    wanted = [team_id for team_id in team_ids if team_id is not None]
-    if not wanted:
-        return {}
-    rows = await session.execute(select(Team.id, Team.name).where(Team.id.in_(wanted)))
-    return {team_id: name for team_id, name in rows}
-
-
-def _place(record_id: int, platform: str, external_id: str, team_id: int, team_name: str) -> Record:
+def _place(row: AnyRow) -> Record:
     return {
-        "id": record_id,
-        "platform": platform,
-        "workspace": external_id,
-        "team_id": team_id,
-        "team": team_name,
+        "id": row.id,
+        "platform": row.platform,
+        "workspace": row.workspace,
+        "team_id": row.team_id,
+        "team": row.team_name,
     }
 
 
-def _with_author(record: Record, author_id: str | None, *, anonymous: bool) -> Record:
-    """Add the author, unless the record is anonymous: then there is no author at all."""
-    if not anonymous:
-        record["author_id"] = author_id
-    return record
+def _answer(row: AnyRow) -> Record:
+    return {
+        "type": "retro_answer",
+        **_place(row),
+        "cycle_id": row.cycle_id,
+        "question_key": row.question_key,
+        "question": row.question,
+        "anonymous": row.anonymous,
+        "text": row.text,
+    }
 
 
 def _kr_code(number: int | None) -> str | None:
@@ -330,3 +379,8 @@ def _kr_code(number: int | None) -> str | None:
 
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
+
+
+def _day(moment: datetime) -> str:
+    """The UTC date alone: the time of day of an anonymous record could say who it was."""
+    return moment.date().isoformat()

@@ -2,7 +2,11 @@
 
 import json
 
-PERSON = "U777"
+from sqlalchemy import Text, cast, select
+
+from storage.ledger import OutboxMessage
+from tests.cli.test_export import bulk
+from tests.support.volume import PERSON, Volume, fill
 
 
 def test_an_erased_person_leaves_no_trace_in_the_export(shell):
@@ -67,3 +71,27 @@ def test_an_unposted_shout_out_draft_is_deleted_not_kept(shell):
     assert code == 0
     assert "unposted shout-out drafts deleted: 1" in out
     assert [r for r in shell.export() if r["type"] == "shout_out"] == []
+
+
+def test_erasing_someone_with_thousands_of_records_leaves_no_trace(shell, database_url, capsys):
+    volume = Volume.of(10_000)
+    bulk(database_url, lambda connection: fill(connection, volume, outbox=3000))
+    assert PERSON in capsys.readouterr().out + json.dumps(shell.export())
+
+    code, out = shell.run("erase-user", "--platform", "console", "--user", PERSON)
+
+    assert code == 0
+    thirds = -(-volume.learning_stories // 3)  # PERSON wrote every third, from the first
+    assert f"learning stories anonymised: {thirds}" in out
+    assert f"shout-outs no longer naming their giver: {-(-volume.shout_outs // 3)}" in out
+    assert f"co-signs deleted: {volume.shout_outs // 2}" in out
+    assert "messages no longer naming them: 3000" in out
+    after = shell.export()
+    assert len(after) == volume.total
+    assert PERSON not in json.dumps(after)
+
+    async def still_naming(connection):
+        payloads = await connection.scalars(select(cast(OutboxMessage.payload, Text)))
+        return [p for p in payloads if PERSON in p]
+
+    assert bulk(database_url, still_naming) == []
