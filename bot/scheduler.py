@@ -23,7 +23,7 @@ import retrospectives.jobs
 from bot import digest, outbox
 from bot.events import Due
 from bot.outbox import OutboxWorker
-from bot.ports import Clock, Directory
+from bot.ports import Clock, Directory, RetryLater
 from bot.replies import Delivery
 from retrospectives import schedules
 from storage import core, schedule
@@ -48,6 +48,11 @@ FIRST_LOOK_BACK = timedelta(days=1)
 LONGEST_LOOK_BACK = timedelta(days=7)
 """After a longer gap, work from before the last week is not even planned (one log line)."""
 MAX_ATTEMPTS = 5
+"""A run that fails this often (for reasons other than a platform's rate limit) is given up."""
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(minutes=30)
+RATE_LIMITED_WAIT = timedelta(seconds=30)
+"""How long a run waits after a rate limit that named no Retry-After."""
 TICK_SECONDS = 30
 PLANNER = "default"
 DIGEST_SCHEDULE = "weekly digest"
@@ -216,7 +221,8 @@ class Scheduler:
                         return performed, skipped
                     run_id = run.id
                     late = now - run.due_at
-                    if late > self._grace and run.job not in ALWAYS_RUN:
+                    tried = run.attempts > 0 or run.retry_at is not None
+                    if late > self._grace and run.job not in ALWAYS_RUN and not tried:
                         note = f"missed by {late}; okrbot was not running at {run.due_at}"
                         log.warning("skipped %s %s: %s", run.job, run.subject, note)
                         await schedule.finish(
@@ -226,12 +232,18 @@ class Scheduler:
                         continue
                     await self._perform(session, run, now)
                     performed += 1
-            except Exception:
+            except RetryLater as wait:
+                if run_id is None:
+                    raise
+                log.warning("scheduled run %s must wait: %s", run_id, wait)
+                troubled.add(run_id)
+                await self._postpone(run_id, now, wait)
+            except Exception as error:
                 if run_id is None:
                     raise
                 log.exception("scheduled run %s failed; it will be tried again", run_id)
                 troubled.add(run_id)
-                await self._count_failure(run_id, now)
+                await self._postpone(run_id, now, error)
 
     async def _perform(
         self, session: AsyncSession, run: schedule.ScheduledRun, now: datetime
@@ -259,17 +271,33 @@ class Scheduler:
             await outbox.enqueue(session, workspace_id=workspace.id, delivery=delivery, now=now)
         await schedule.finish(session, run_id=run.id, status=RunStatus.DONE, now=now, note=None)
 
-    async def _count_failure(self, run_id: int, now: datetime) -> None:
+    async def _postpone(self, run_id: int, now: datetime, error: Exception) -> None:
+        """Try a failed run again later: when a rate limit says, else after a growing wait."""
         async with self._sessions() as session, session.begin():
-            attempts = await schedule.count_attempt(session, run_id=run_id)
+            if isinstance(error, RetryLater):  # the platform's pace, not a failure: not counted
+                wait = timedelta(seconds=error.retry_after or RATE_LIMITED_WAIT.total_seconds())
+                await schedule.postpone(
+                    session, run_id=run_id, until=now + wait, counted=False, note=str(error)
+                )
+                return
+            run = await session.get(schedule.ScheduledRun, run_id)
+            attempts = (run.attempts if run is not None else 0) + 1
             if attempts >= MAX_ATTEMPTS:
                 await schedule.finish(
                     session,
                     run_id=run_id,
                     status=RunStatus.FAILED,
                     now=now,
-                    note=f"gave up after {attempts} attempts",
+                    note=f"gave up after {attempts} attempts: {type(error).__name__}",
                 )
+                return
+            await schedule.postpone(
+                session,
+                run_id=run_id,
+                until=now + retry_wait(attempts),
+                counted=True,
+                note=type(error).__name__,
+            )
 
     async def learn_lead_timezones(self, limit: int = 50) -> None:
         """Ask the platform once for the timezone of each new lead, for their Monday digest."""
@@ -307,6 +335,12 @@ class Scheduler:
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
+
+
+def retry_wait(attempts: int) -> timedelta:
+    """30 s after the first failure, doubling, never more than half an hour."""
+    doubled: timedelta = FIRST_RETRY * 2 ** max(attempts - 1, 0)
+    return min(doubled, LONGEST_RETRY)
 
 
 def _valid_zone(zone: str | None) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, select, update
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -39,6 +39,7 @@ class ScheduledRun(Base):
         default=RunStatus.PENDING,
     )
     attempts: Mapped[int] = mapped_column(default=0)
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # after a failure
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     note: Mapped[str | None] = mapped_column(Text)
@@ -121,6 +122,7 @@ async def take_next_due(
             .where(
                 ScheduledRun.status == RunStatus.PENDING,
                 ScheduledRun.due_at <= now,
+                or_(ScheduledRun.retry_at.is_(None), ScheduledRun.retry_at <= now),
                 Workspace.platform.in_(list(platforms)),
             )
         )
@@ -155,11 +157,19 @@ async def finish(
     )
 
 
-async def count_attempt(session: AsyncSession, *, run_id: int) -> int:
-    """Note one more failed attempt at a run (in its own transaction); return the count."""
+async def postpone(
+    session: AsyncSession, *, run_id: int, until: datetime, counted: bool, note: str
+) -> int:
+    """Leave a run that failed until ``until``; count the attempt if it was ours to blame.
+
+    A platform's rate limit is not counted (it is a delay, not a failure). Returns the count.
+    """
     run = await session.get(ScheduledRun, run_id, with_for_update=True)
     if run is None:
         return 0
-    run.attempts += 1
+    run.retry_at = until
+    run.note = note
+    if counted:
+        run.attempts += 1
     await session.flush()
     return run.attempts

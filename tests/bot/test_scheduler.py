@@ -1,18 +1,21 @@
 """The scheduling engine: each team's clock, daylight saving, several replicas, exactly once."""
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+import retrospectives.jobs
 from bot.app import build
 from bot.clock import ManualClock
 from bot.events import Platform
+from bot.ports import RetryLater
+from bot.scheduler import retry_wait
 from bot.settings import Settings
 from storage.ledger import OutboxMessage
 from storage.schedule import ScheduledRun
 from tests.support.fakes import FakeChatPort, FakeDirectory
-from tests.support.harness import Harness
+from tests.support.harness import START, Harness, reply_text
 
 
 def utc(*args):
@@ -141,4 +144,52 @@ async def test_catching_up_performs_what_is_due_but_plans_nothing(database_url):
         runs = (await session.scalars(select(ScheduledRun.job))).all()
     # The opening, its reminders and close were planned by the run; no digest, no schedule.
     assert sorted(runs) == ["retro.close", "retro.remind", "retro.remind", "retro.start"]
+    await bot.close()
+
+
+async def opening_runs(bot):
+    opening = (retrospectives.jobs.OPEN_JOB, retrospectives.jobs.START_JOB)
+    async with bot.app.sessions() as session:
+        runs = await session.scalars(select(ScheduledRun).where(ScheduledRun.job.in_(opening)))
+        return runs.all()
+
+
+async def test_a_rate_limited_opening_waits_as_asked_and_is_never_given_up(database_url):
+    members = FakeDirectory(members={"C1": ["U1", "U2"]})
+    members.failures = [RetryLater("conversations.members: rate limited", 20.0)] * 12
+    bot = await Harness.start(database_url, directory=members)
+    await bot.say("/okr team create Checkout")
+    await bot.say("/retro start")
+    for seconds in range(0, 20 * 12, 20):  # twelve rate limits in a row, each waited out
+        await bot.tick(START + timedelta(seconds=seconds))
+        await bot.tick(START + timedelta(seconds=seconds + 19))  # too early: not tried
+        assert [(r.status, r.attempts) for r in await opening_runs(bot)] == [("pending", 0)]
+    assert len(members.failures) == 0
+    await bot.tick(START + timedelta(seconds=20 * 12))
+    assert [r.status for r in await opening_runs(bot)] == ["done"]
+    assert sorted(s.target for s in bot.port.sent if "Question 1" in reply_text(s.reply)) == [
+        "@U1",
+        "@U2",
+    ]
+    await bot.close()
+
+
+async def test_a_failing_opening_backs_off_and_is_given_up_after_five_tries(database_url):
+    members = FakeDirectory(members={"C1": ["U1"]})
+    members.failures = [RuntimeError("an unexpected answer")] * 5
+    bot = await Harness.start(database_url, directory=members)
+    await bot.say("/okr team create Checkout")
+    await bot.say("/retro start")
+    moment = START
+    for attempt in range(1, 6):
+        await bot.tick(moment)
+        [run] = await opening_runs(bot)
+        assert run.attempts == min(attempt, 4) or run.status == "failed"
+        wait = retry_wait(attempt)
+        await bot.tick(moment + wait - timedelta(seconds=1))  # not before its wait is over
+        assert len(members.failures) == 5 - attempt
+        moment += wait
+    [run] = await opening_runs(bot)
+    assert run.status == "failed" and "gave up after 5 attempts" in (run.note or "")
+    assert not [s for s in bot.port.sent if "Question 1" in reply_text(s.reply)]
     await bot.close()

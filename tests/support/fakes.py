@@ -51,8 +51,11 @@ class FakeChatPort:
 class FakeDirectory:
     members: dict[str, list[str]] = field(default_factory=dict)
     timezones: dict[str, str] = field(default_factory=dict)
+    failures: list[Exception] = field(default_factory=list)  # raised by the next member calls
 
     async def channel_members(self, workspace_id: str, channel_id: str) -> Sequence[str]:
+        if self.failures:
+            raise self.failures.pop(0)
         return list(self.members.get(channel_id, []))
 
     async def user_timezone(self, workspace_id: str, user_id: str) -> str | None:
