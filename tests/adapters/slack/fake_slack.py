@@ -34,6 +34,7 @@ class FakeSlack:
     timezones: dict[str, str] = field(default_factory=dict)
     missing_channels: set[str] = field(default_factory=set)
     rate_limited: int = 0  # answer this many of the next calls with 429
+    rate_limited_post: int = 0  # answer the chat.postMessage this many from now (1: the next)
     retry_after: int = 1
     page_size: int = 2
     calls: list[ApiCall] = field(default_factory=list)
@@ -92,6 +93,9 @@ class FakeSlack:
         method = request.match_info["method"]
         arguments = await self._arguments(request)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if method == "chat.postMessage" and self.rate_limited_post > 0:
+            self.rate_limited_post -= 1
+            self.rate_limited += self.rate_limited_post == 0
         if self.rate_limited > 0:
             self.rate_limited -= 1
             self.throttled += 1
