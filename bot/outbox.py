@@ -136,7 +136,11 @@ class OutboxWorker:
         self._concurrency = concurrency
 
     async def deliver_due(self) -> int:
-        """Deliver everything due now; return how many messages were sent."""
+        """Deliver everything due now; return how many messages were sent.
+
+        A pass can free more: a message that waited behind one just sent (one this worker or
+        another held) is due now, so passes go on until one finds nothing to take.
+        """
         sent = 0
         while True:
             jobs = await self._claim()
@@ -144,8 +148,6 @@ class OutboxWorker:
                 return sent
             results = await self._send_all(jobs)
             sent += await self._record(results)
-            if len(jobs) < self._batch:
-                return sent
 
     async def _claim(self) -> list[_Job]:
         async with self._sessions() as session, session.begin():
