@@ -6,7 +6,7 @@ so nothing a user typed can become a live mention or formatting on any platform.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -146,6 +146,61 @@ def public(text: str, *sections: Section, buttons: Sequence[Button] = ()) -> Out
     """Answer in the conversation, for everyone in it."""
     reply = Reply(text, tuple(sections), tuple(buttons), visibility=Visibility.CHANNEL)
     return Outcome(replies=(reply,))
+
+
+PAGE_HEAD = 300  # a longer text, or one of several lines, does not head every page
+
+
+def page_head(reply: Reply) -> tuple[str, tuple[Section, ...]]:
+    """The line that heads each page of a long reply, and the sections its pages share out.
+
+    A short one-line text heads every page as it is. A longer one is kept whole at the top of
+    the first page, and only its first line, shortened, heads the pages.
+    """
+    text = reply.text.strip()
+    if len(text) <= PAGE_HEAD and "\n" not in text:
+        return text, reply.sections
+    first = text.split("\n", 1)[0].strip()
+    head = first if len(first) <= PAGE_HEAD else first[: PAGE_HEAD - 1].rstrip() + "…"
+    return head, (Section(text=reply.text), *reply.sections)
+
+
+def paginate(
+    reply: Reply,
+    *,
+    head: str,
+    units: Sequence[Section],
+    cost: Callable[[Section], int],
+    budget: int,
+    tail: int = 0,
+) -> list[Reply]:
+    """Share ``units`` out over as few pages as ``budget`` allows, in order, and number them.
+
+    Each unit must fit a page on its own. Every page is headed "``head`` (2/3)"; the reply's
+    buttons (costing ``tail``) and form come on the last page.
+    """
+    pages: list[list[Section]] = [[]]
+    used = 0
+    for unit in units:
+        spent = cost(unit)
+        if pages[-1] and used + spent > budget:
+            pages.append([])
+            used = 0
+        pages[-1].append(unit)
+        used += spent
+    if used + tail > budget:
+        pages.append([])
+    total = len(pages)
+    return [
+        Reply(
+            f"{head} ({number}/{total})".strip(),
+            tuple(sections),
+            reply.buttons if number == total else (),
+            reply.visibility,
+            reply.form if number == total else None,
+        )
+        for number, sections in enumerate(pages, 1)
+    ]
 
 
 def reply_to_dict(reply: Reply) -> dict[str, Any]:

@@ -144,24 +144,20 @@ def join_names(names: Sequence[str]) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-DIGEST_SHOWN = 10
-DIGEST_NARRATIVE = 280
-
-
 def digest_sections(team_name: str, shout_outs: Sequence[ShoutOut]) -> list[Section]:
-    """Tell a lead, as narrative, the shout-outs their team received."""
+    """Tell a lead, as narrative, every shout-out their team received, whole.
+
+    Private ones are in no channel, so the digest is the only place a lead reads them; a long
+    digest goes out over several messages.
+    """
     if not shout_outs:
         return []
-    lines = [_digest_line(s) for s in shout_outs[:DIGEST_SHOWN]]
-    if len(shout_outs) > DIGEST_SHOWN:
-        lines.append("… and more in the team's channel.")
+    lines = [_digest_line(s) for s in shout_outs]
     return [Section(title=f"Shout-outs {team_name} received", text="\n".join(lines))]
 
 
 def _digest_line(shout_out: ShoutOut) -> str:
     text = " ".join(shout_out.text.split())
-    if len(text) > DIGEST_NARRATIVE:
-        text = text[: DIGEST_NARRATIVE - 1].rstrip() + "…"
     giver = shout_out.giver_id or "someone"
     line = f"• From {giver}, for {BEHAVIOUR_LABELS[shout_out.behaviour]}: {text}"
     if shout_out.private:

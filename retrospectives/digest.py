@@ -1,4 +1,9 @@
-"""The retrospectives part of a lead's weekly digest: stories, adaptations, concerns."""
+"""The retrospectives part of a lead's weekly digest: stories, adaptations, concerns.
+
+The digest tells every story whole: the outbox spreads a long digest over several messages,
+so nothing a lead should read is cut. Only headings (a key result's text beside its code)
+and the App Home, which shows a few stories at a glance, keep to excerpts.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +41,7 @@ async def team_sections(session: AsyncSession, *, team: Team, since: datetime) -
         sections.append(
             Section(
                 title=f"{team.name}: customer impact",
-                text="\n".join(f"• {impact_line(s)}" for s in impact),
+                text="\n".join(f"• {impact_line(s, None)}" for s in impact),
             )
         )
     promised = [s.adaptation for s in learning if s.adaptation]
@@ -50,14 +55,14 @@ async def team_sections(session: AsyncSession, *, team: Team, since: datetime) -
         sections.append(
             Section(
                 title=f"{team.name}: adaptations to follow up",
-                text="\n".join(f"• {excerpt(text)}" for text in promised),
+                text="\n".join(f"• {excerpt(text, None)}" for text in promised),
             )
         )
     if concerns:
         sections.append(
             Section(
                 title=f"{team.name}: metric concerns raised",
-                text="\n".join(f"• {concern_line(c)}" for c in concerns),
+                text="\n".join(f"• {concern_line(c, None)}" for c in concerns),
             )
         )
     if not sections:
@@ -85,45 +90,45 @@ def _learning_sections(
         else:
             kr = key_results[key]
             title = f"{team.name}: learning about {kr.code} ({excerpt(kr.text, 80)})"
-        lines = "\n".join(f"• {learning_line(s)}" for s in groups[key])
+        lines = "\n".join(f"• {learning_line(s, None)}" for s in groups[key])
         sections.append(Section(title=title, text=lines))
     return sections
 
 
-def learning_line(story: LearningStory) -> str:
-    """One learning story as a sentence a lead can read in passing."""
+def learning_line(story: LearningStory, limit: int | None = EXCERPT) -> str:
+    """One learning story as a sentence, each part cut at ``limit`` (None: whole)."""
     parts = []
     if story.hypothesis:
-        parts.append(f"We believed {excerpt(story.hypothesis)}")
+        parts.append(f"We believed {excerpt(story.hypothesis, limit)}")
     if story.learned:
-        parts.append(f"we learned {excerpt(story.learned)}")
+        parts.append(f"we learned {excerpt(story.learned, limit)}")
     if not parts:
-        parts.append(excerpt(story.text))
+        parts.append(excerpt(story.text, limit))
     line = "; ".join(parts)
     if story.result is not None:
         line += f" ({story.result.value})"
     if story.outcome:
-        line += f". What changed for customers: {excerpt(story.outcome)}"
+        line += f". What changed for customers: {excerpt(story.outcome, limit)}"
     elif story.awaiting_outcome:
         line += ". (Still to tell: what customers do differently.)"
     return line
 
 
-def impact_line(story: ImpactStory) -> str:
+def impact_line(story: ImpactStory, limit: int | None = EXCERPT) -> str:
     if story.before and story.after:
-        who = f"{excerpt(story.who, 80)}: " if story.who else ""
-        return f"{who}before, {excerpt(story.before)}; now, {excerpt(story.after)}"
-    return excerpt(story.text)
+        who = f"{excerpt(story.who, limit and 80)}: " if story.who else ""
+        return f"{who}before, {excerpt(story.before, limit)}; now, {excerpt(story.after, limit)}"
+    return excerpt(story.text, limit)
 
 
-def concern_line(concern: MetricConcern) -> str:
-    return f"{excerpt(concern.metric, 80)}: {excerpt(concern.harm)}"
+def concern_line(concern: MetricConcern, limit: int | None = EXCERPT) -> str:
+    return f"{excerpt(concern.metric, limit and 80)}: {excerpt(concern.harm, limit)}"
 
 
-def excerpt(text: str, limit: int = EXCERPT) -> str:
-    """Shorten text to ``limit`` characters at a word boundary, marking the cut."""
+def excerpt(text: str, limit: int | None = EXCERPT) -> str:
+    """Put text on one line, shortened to ``limit`` characters at a word boundary if given."""
     flat = " ".join(text.split())
-    if len(flat) <= limit:
+    if limit is None or len(flat) <= limit:
         return flat
     cut = flat[: limit - 1].rsplit(" ", 1)[0]
     return f"{cut}…"

@@ -15,13 +15,14 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    exists,
     or_,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from storage.base import Base, UTCDateTime, str_enum
 from storage.core import Workspace
@@ -139,17 +140,30 @@ async def claim_due_messages(
     Only messages for ``platforms`` (those this process can send to) are taken. On PostgreSQL
     the rows are locked (SKIP LOCKED). Leasing is also one conditional write, so a row another
     worker leased a moment ago (SQLite, or a lease that just ran out) is left to that worker.
+    Messages are taken in the order they were written, and a message waits while an earlier
+    one to the same conversation waits or is out with a worker, so the pages of a long reply
+    never overtake each other.
     """
+    earlier = aliased(OutboxMessage)
+    queued_behind = exists().where(
+        earlier.workspace_id == OutboxMessage.workspace_id,
+        earlier.audience == OutboxMessage.audience,
+        earlier.target_id == OutboxMessage.target_id,
+        earlier.status == OutboxStatus.PENDING,
+        earlier.id < OutboxMessage.id,
+        or_(earlier.available_at > now, earlier.leased_until > now),
+    )
     due = (
         OutboxMessage.status == OutboxStatus.PENDING,
         OutboxMessage.available_at <= now,
         or_(OutboxMessage.leased_until.is_(None), OutboxMessage.leased_until <= now),
+        ~queued_behind,
     )
     statement = (
         select(OutboxMessage, Workspace)
         .join(Workspace, Workspace.id == OutboxMessage.workspace_id)
         .where(*due, Workspace.platform.in_(list(platforms)))
-        .order_by(OutboxMessage.available_at, OutboxMessage.id)
+        .order_by(OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=OutboxMessage)
     )
@@ -168,7 +182,7 @@ async def claim_due_messages(
         select(OutboxMessage, Workspace)
         .join(Workspace, Workspace.id == OutboxMessage.workspace_id)
         .where(OutboxMessage.id.in_(ids))
-        .order_by(OutboxMessage.available_at, OutboxMessage.id)
+        .order_by(OutboxMessage.id)
         .execution_options(populate_existing=True)
     )
     return [(message, workspace) for message, workspace in rows]
@@ -197,6 +211,19 @@ async def mark_retry(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
         .values(available_at=available_at, leased_until=None, last_error=error[:2000])
+    )
+
+
+async def hold_back(session: AsyncSession, *, message_id: int, available_at: datetime) -> None:
+    """Give a claimed message back unsent and its attempt uncounted: an earlier one must wait."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(
+            available_at=available_at,
+            leased_until=None,
+            attempts=OutboxMessage.attempts - 1,
+        )
     )
 
 

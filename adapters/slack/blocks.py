@@ -3,6 +3,10 @@
 Slack reads ``&``, ``<`` and ``>`` in mrkdwn as markup (``<!channel>``, ``<@U1>``), so every
 piece of text the core hands over is escaped before it becomes mrkdwn: nothing anyone typed
 can ping a channel or a person. ``plain_text`` objects are never parsed, so they stay as typed.
+
+A message holds at most 50 blocks. What the outbox delivers is first split by :func:`pages`
+into messages that each fit, so nothing is left out; a reply shown at once in answer to a
+request (an ephemeral answer, the App Home) is one message, cut visibly by :func:`limit_blocks`.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.replies import Button, ButtonStyle, Reply, Section
+from bot.replies import Button, ButtonStyle, Reply, Section, page_head, paginate
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -23,6 +27,7 @@ MAX_BUTTON_LABEL = 75
 MAX_BUTTON_VALUE = 2000
 MAX_FALLBACK_TEXT = 3000
 ELLIPSIS = "…"
+WIDEST_MARK = " (9999/9999)"  # room kept in each page's heading for its number
 
 Block = dict[str, Any]
 
@@ -30,6 +35,11 @@ Block = dict[str, Any]
 def escape(text: str) -> str:
     """Escape text for mrkdwn so that Slack shows it as typed and links or pings nothing."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """Undo :func:`escape` (on text it escaped, cut only between entities)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _safe_cut(text: str, limit: int) -> int:
@@ -122,7 +132,11 @@ def button_blocks(buttons: Sequence[Button]) -> list[Block]:
 
 
 def limit_blocks(blocks: list[Block], limit: int) -> list[Block]:
-    """Keep at most ``limit`` blocks; the last one then says how many were left out."""
+    """Keep at most ``limit`` blocks; the last one then says how many were left out.
+
+    Only a reply shown at once (an ephemeral answer, an ack, the App Home) is ever cut here:
+    the outbox sends :func:`pages`, which always fit.
+    """
     if len(blocks) <= limit:
         return blocks
     left_out = len(blocks) - (limit - 1)
@@ -136,6 +150,46 @@ def reply_blocks(reply: Reply) -> list[Block]:
     for section in reply.sections:
         blocks += section_blocks(section)
     return blocks + button_blocks(reply.buttons)
+
+
+def pages(reply: Reply) -> list[Reply]:
+    """Split a reply one message cannot hold into messages that each can, in order.
+
+    Each page has at most 50 blocks and every section text at most 3000 characters, and
+    across the pages every block of the reply appears once, in its order: page headings say
+    "(2/3)", a section too long for a page goes on over the next, the buttons come last.
+    Continuation pages are new messages, not thread replies, so each page is a message of its
+    own that the outbox delivers once, without waiting to learn where the first one landed.
+    """
+    if len(reply_blocks(reply)) <= MAX_MESSAGE_BLOCKS:
+        return [reply]
+    head, sections = page_head(reply)
+    budget = MAX_MESSAGE_BLOCKS - len(text_blocks(head + WIDEST_MARK))
+    return paginate(
+        reply,
+        head=head,
+        units=[unit for section in sections for unit in _fitting(section, budget)],
+        cost=lambda unit: len(section_blocks(unit)),
+        budget=budget,
+        tail=len(button_blocks(reply.buttons)),
+    )
+
+
+def _fitting(section: Section, budget: int) -> list[Section]:
+    """The section itself if a page can hold it, else its parts a block or two at a time."""
+    if len(section_blocks(section)) <= budget:
+        return [section]
+    parts = [
+        Section(text=unescape(piece)) for piece in chunks(escape(section.text), MAX_SECTION_TEXT)
+    ]
+    if parts or section.title.strip():
+        first = parts[0].text if parts else ""
+        parts[:1] = [Section(text=first, title=section.title)]
+    fields = section.fields
+    return parts + [
+        Section(fields=fields[start : start + MAX_FIELDS])
+        for start in range(0, len(fields), MAX_FIELDS)
+    ]
 
 
 def message(reply: Reply) -> dict[str, Any]:

@@ -9,8 +9,10 @@ but no HTML, so there markdown punctuation is backslash-escaped and a tag-like `
 followed by an invisible word joiner.
 
 Teams refuses a message whose payload passes 40 KB counted in UTF-16 (413
-MessageSizeTooBig), so every message is kept under :data:`MAX_MESSAGE_BYTES` by shortening its
-longest texts, visibly (they end with "…").
+MessageSizeTooBig). What the outbox delivers is first split by :func:`pages` into messages
+that each fit, so nothing is left out; a reply shown at once in answer to an activity is one
+message, kept under :data:`MAX_MESSAGE_BYTES` by shortening its longest texts, visibly (they
+end with "…").
 """
 
 from __future__ import annotations
@@ -21,7 +23,18 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from adapters.teams.inbound import ACTION_KEY, CONTEXT_KEY, FORM_KEY, ORIGIN_KEY, VALUE_KEY
-from bot.replies import Button, ButtonStyle, Form, FormInput, InputKind, Reply, Section
+from bot.replies import (
+    Button,
+    ButtonStyle,
+    Field,
+    Form,
+    FormInput,
+    InputKind,
+    Reply,
+    Section,
+    page_head,
+    paginate,
+)
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.4"
@@ -30,6 +43,8 @@ MAX_TITLE = 200
 MAX_SUMMARY = 250
 MAX_INPUT = 5000
 ELLIPSIS = "…"
+WIDEST_MARK = " (9999/9999)"  # room kept in each page's heading for its number
+SEPARATOR = len(", ".encode("utf-16-le"))  # between two elements of a card's body
 
 Card = dict[str, Any]
 
@@ -185,24 +200,116 @@ def message(reply: Reply, *, origin: str = "") -> dict[str, Any]:
     """The message activity (as JSON) for one reply, within Teams' size limit."""
     if not needs_card(reply):
         return text_message(reply.text)
-    content = card(reply, origin=origin)
-    activity: dict[str, Any] = {
-        "type": "message",
-        "summary": cut(reply.text.replace("\n", " "), MAX_SUMMARY),
-        "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": content}],
-    }
+    activity = card_message(reply, origin=origin)
+    content = activity["attachments"][0]["content"]
     shorten(content, MAX_MESSAGE_BYTES - (size(activity) - size(content)))
     return activity
+
+
+def card_message(reply: Reply, *, origin: str = "") -> dict[str, Any]:
+    """The message activity carrying a reply's card, whatever its size."""
+    return {
+        "type": "message",
+        "summary": cut(reply.text.replace("\n", " "), MAX_SUMMARY),
+        "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card(reply, origin=origin)}],
+    }
+
+
+def fits(reply: Reply) -> bool:
+    """Whether one message holds the reply without shortening anything."""
+    if not needs_card(reply):
+        return size(_text_activity(reply.text)) <= MAX_MESSAGE_BYTES
+    return size(card_message(reply)) <= MAX_MESSAGE_BYTES
+
+
+def pages(reply: Reply) -> list[Reply]:
+    """Split a reply one message cannot hold into messages that each can, in order.
+
+    Each page stays under :data:`MAX_MESSAGE_BYTES` unshortened, and across the pages every
+    text and fact of the reply appears once, in its order: page headings say "(2/3)", a
+    section too long for a page goes on over the next, the buttons come last.
+    """
+    if fits(reply):
+        return [reply]
+    head, sections = page_head(reply)
+    frame = Reply(head + WIDEST_MARK, buttons=reply.buttons, form=reply.form)
+    budget = MAX_MESSAGE_BYTES - size(card_message(frame))
+    return paginate(
+        reply,
+        head=head,
+        units=[unit for section in sections for unit in _fitting(section, budget)],
+        cost=_cost,
+        budget=budget,
+    )
+
+
+def _cost(section: Section) -> int:
+    """The bytes a section adds to a card's body."""
+    return sum(size(element) + SEPARATOR for element in section_elements(section))
+
+
+def _fitting(section: Section, budget: int) -> list[Section]:
+    """The section itself if a page can hold it, else parts of it that each fit a page."""
+    if _cost(section) <= budget:
+        return [section]
+    titled = _cost(Section(title=section.title))
+    parts: list[Section] = []
+    for piece in _pieces(section.text, budget, first=budget - titled):
+        parts.append(Section(text=piece, title="" if parts else section.title))
+    if not parts and titled:
+        parts.append(Section(title=section.title))
+    group: list[Field] = []
+    for fact in section.fields:
+        if group and _cost(Section(fields=(*group, fact))) > budget:
+            parts.append(Section(fields=tuple(group)))
+            group = []
+        group.append(fact)
+    if group:
+        parts.append(Section(fields=tuple(group)))
+    return parts
+
+
+def _pieces(text: str, budget: int, *, first: int) -> list[str]:
+    """Cut text into pieces whose TextBlocks fit ``first``, then ``budget``, bytes.
+
+    Each piece is the longest that fits (a character takes two bytes at least, so only that
+    many are tried), cut back to a line break or a space in its second half when there is one.
+    """
+    pieces: list[str] = []
+    rest = text if text.strip() else ""
+    while rest:
+        room = first if not pieces else budget
+        low, high = 1, min(len(rest), room // 2)
+        while low < high:  # the longest prefix that fits
+            middle = (low + high + 1) // 2
+            if _cost(Section(text=rest[:middle])) <= room:
+                low = middle
+            else:
+                high = middle - 1
+        end = low
+        if end < len(rest):
+            for separator in ("\n", " "):
+                at = rest.rfind(separator, end // 2, end)
+                if at > 0:
+                    end = at + 1
+                    break
+        pieces.append(rest[:end])
+        rest = rest[end:]
+    return pieces
 
 
 def text_message(text: str) -> dict[str, Any]:
     """A text-only message, its text cut (visibly) until the message fits."""
     while True:
-        activity = {"type": "message", "textFormat": "markdown", "text": escape_message(text)}
+        activity = _text_activity(text)
         excess = size(activity) - MAX_MESSAGE_BYTES
         if excess <= 0:
             return activity
         text = cut(text, len(text) - max(excess // 2 + 2, 64))  # a char is 2 bytes or more
+
+
+def _text_activity(text: str) -> dict[str, Any]:
+    return {"type": "message", "textFormat": "markdown", "text": escape_message(text)}
 
 
 def size(payload: Any) -> int:

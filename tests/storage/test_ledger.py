@@ -24,14 +24,19 @@ async def workspace_id(session: AsyncSession, external_id: str = "T1") -> int:
 
 
 async def enqueue(
-    session: AsyncSession, workspace: int, key: str, *, not_before: datetime | None = None
+    session: AsyncSession,
+    workspace: int,
+    key: str,
+    *,
+    not_before: datetime | None = None,
+    target: str = "C1",
 ) -> bool:
     return await ledger.enqueue(
         session,
         workspace_id=workspace,
         key=key,
         audience="channel",
-        target_id="C1",
+        target_id=target,
         payload={"text": f"message {key}"},
         now=NOW,
         not_before=not_before,
@@ -106,6 +111,39 @@ async def test_sent_and_failed_messages_are_not_claimed_again(session: AsyncSess
     assert [m.idempotency_key for m in await claim(session, later)] == ["retry"]
 
 
+async def test_a_message_waits_while_an_earlier_one_to_its_conversation_waits(
+    session: AsyncSession,
+) -> None:
+    workspace = await workspace_id(session)
+    for key in ("page 1", "page 2", "page 3"):
+        await enqueue(session, workspace, key)
+    await enqueue(session, workspace, "elsewhere", target="C2")
+    first = await claim(session, limit=1)
+    assert [m.idempotency_key for m in first] == ["page 1"]
+    # Page 1 is out with a worker: pages 2 and 3 wait for it, other conversations do not.
+    assert [m.idempotency_key for m in await claim(session)] == ["elsewhere"]
+    later = NOW + timedelta(seconds=30)
+    await ledger.mark_retry(session, message_id=first[0].id, available_at=later, error="429")
+    assert await claim(session, NOW + timedelta(seconds=29)) == []
+    assert [m.idempotency_key for m in await claim(session, later)] == [
+        "page 1",
+        "page 2",
+        "page 3",
+    ]
+
+
+async def test_a_held_back_message_is_not_counted_as_tried(session: AsyncSession) -> None:
+    workspace = await workspace_id(session)
+    await enqueue(session, workspace, "page 2")
+    [message] = await claim(session)
+    assert message.attempts == 1
+    later = NOW + timedelta(seconds=30)
+    await ledger.hold_back(session, message_id=message.id, available_at=later)
+    assert await claim(session, NOW + timedelta(seconds=29)) == []
+    [again] = await claim(session, later)
+    assert again.attempts == 1
+
+
 async def test_only_reachable_platforms_are_claimed(session: AsyncSession) -> None:
     workspace = await workspace_id(session)
     await enqueue(session, workspace, "k1")
@@ -121,8 +159,8 @@ async def test_concurrent_claims_take_disjoint_rows(
     """Two workers (two replicas on PostgreSQL) never hold the same message."""
     async with sessions() as setup, setup.begin():
         workspace = await workspace_id(setup)
-        for number in range(10):
-            await enqueue(setup, workspace, f"k{number}")
+        for number in range(10):  # ten conversations: one's messages go to one worker at a time
+            await enqueue(setup, workspace, f"k{number}", target=f"C{number}")
 
     async with sessions() as first, sessions() as second:
         await first.begin()

@@ -90,6 +90,7 @@ class FakeSlack:
     budgets: dict[str, int] = field(default_factory=dict)  # method: answer this many, then 429
     missing_channels: set[str] = field(default_factory=set)
     rate_limited: int = 0  # answer this many of the next calls with 429
+    rate_limited_post: int = 0  # answer the chat.postMessage this many from now (1: the next)
     retry_after: int = 1
     page_size: int = 2
     calls: list[ApiCall] = field(default_factory=list)
@@ -170,6 +171,9 @@ class FakeSlack:
             if self.budgets[method] <= 0:
                 return True
             self.budgets[method] -= 1
+        if method == "chat.postMessage" and self.rate_limited_post > 0:
+            self.rate_limited_post -= 1
+            self.rate_limited += self.rate_limited_post == 0
         if self.rate_limited > 0:
             self.rate_limited -= 1
             return True

@@ -14,6 +14,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+MAX_ACTIVITY_BYTES = 40 * 1024  # Teams refuses larger activities, counted in UTF-16
+
 
 @dataclass(frozen=True)
 class ConnectorCall:
@@ -32,6 +34,7 @@ class ConnectorCall:
 class FakeConnector:
     members: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     throttled: int = 0  # answer this many of the next posts with 429
+    throttled_post: int = 0  # answer the post this many from now (1: the next) with 429
     retry_after: int = 3
     forbidden: set[str] = field(default_factory=set)  # conversation ids that answer 403
     refuse_new_chats: bool = False
@@ -83,6 +86,13 @@ class FakeConnector:
         conversation = request.match_info["cid"]
         reply_to = request.match_info.get("aid", "")
         method = "update" if request.method == "PUT" else ("reply" if reply_to else "post")
+        if len((await request.text()).encode("utf-16-le")) > MAX_ACTIVITY_BYTES:
+            return web.json_response(
+                {"error": {"code": "MessageSizeTooBig", "message": "too big"}}, status=413
+            )
+        if method == "post" and self.throttled_post > 0:
+            self.throttled_post -= 1
+            self.throttled += self.throttled_post == 0
         if self.throttled > 0:
             self.throttled -= 1
             return web.json_response(
