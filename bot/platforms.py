@@ -42,6 +42,9 @@ class SlackConnection:
     web: SlackWeb
     store: DatabaseInstallationStore | None
 
+    async def close(self) -> None:
+        await self.web.close()
+
 
 @dataclass
 class TeamsConnection:
@@ -134,6 +137,8 @@ class Connections:
     teams: TeamsConnection | None
 
     async def close(self) -> None:
+        if self.slack is not None:
+            await self.slack.close()
         if self.teams is not None:
             await self.teams.close()
 

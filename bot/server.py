@@ -147,7 +147,8 @@ def counted(
 
 @dataclass
 class SlackWiring:
-    app: AsyncApp
+    connection: platforms.SlackConnection
+    app: AsyncApp | None  # None: no signing secret nor app token, so it only sends
     verifier: SignatureVerifier | None  # None: no signing secret, so HTTP is refused
 
 
@@ -160,7 +161,7 @@ def wire_slack(
     if connection is None:
         return None
     if not settings.slack_signing_secret and not settings.slack_app_token:
-        return None  # it can still send (the outbox, run-due), but it cannot take requests
+        return SlackWiring(connection, None, None)  # it sends (the outbox), but takes nothing
     store = connection.store
     oauth = (
         bolt.oauth_settings(
@@ -181,7 +182,7 @@ def wire_slack(
         oauth=oauth,
     )
     secret = settings.slack_signing_secret
-    return SlackWiring(app, SignatureVerifier(secret) if secret else None)
+    return SlackWiring(connection, app, SignatureVerifier(secret) if secret else None)
 
 
 @dataclass
@@ -236,7 +237,7 @@ class Routes:
         return response
 
     async def _slack_events(self, request: web.Request) -> web.Response:
-        if self._slack is None or self._slack.verifier is None:
+        if self._slack is None or self._slack.verifier is None or self._slack.app is None:
             return web.Response(status=503, text="Slack is not configured")
         try:
             body = await request.text()
@@ -256,7 +257,8 @@ class Routes:
         return await to_aiohttp_response(await self._slack.app.async_dispatch(bolt_request))
 
     async def oauth(self, request: web.Request) -> web.Response:
-        flow = self._slack.app.oauth_flow if self._slack is not None else None
+        app = self._slack.app if self._slack is not None else None
+        flow = app.oauth_flow if app is not None else None
         if flow is None:
             return web.Response(status=404, text="Slack OAuth is not configured")
         bolt_request = await to_bolt_request(request)
@@ -320,6 +322,8 @@ class Server:
     async def stop(self) -> None:
         self.okrbot.scheduler.stop()
         await self.background.drain(within=5.0)
+        if self.slack is not None:
+            await self.slack.connection.close()
         if self.teams is not None:
             await self.teams.connection.close()
 
@@ -369,7 +373,7 @@ async def serve(
         await web.TCPSite(runner, host, port).start()
         log.info("okrbot serves on http://%s:%s", host, port)
         if socket_mode:
-            if server.slack is None or not settings.slack_app_token:
+            if server.slack is None or server.slack.app is None or not settings.slack_app_token:
                 log.error("Socket Mode needs SLACK_APP_TOKEN and a bot token or OAuth")
                 return 2
             socket = socket_mode_handler(server.slack.app, settings.slack_app_token)

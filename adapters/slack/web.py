@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import ClientError
+from aiohttp import ClientError, ClientSession, ClientTimeout
 from cachetools import TTLCache
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
@@ -27,6 +27,8 @@ from bot.ports import DeliveryFailed, RetryLater
 from bot.replies import Reply
 
 SLACK_INTERVAL = 1.0  # Slack asks for about one message a second per channel
+DIRECT_CHATS_KEPT = 50_000
+DIRECT_CHATS_TTL = 24 * 60 * 60.0
 log = logging.getLogger(__name__)
 
 TokenLookup = Callable[[str], Awaitable[str | None]]
@@ -68,6 +70,21 @@ class SlackWeb:
         self._tokens = tokens
         self._base_url = base_url if base_url.endswith("/") else base_url + "/"
         self._timeout = timeout
+        self._session: ClientSession | None = None
+
+    def _pool(self) -> ClientSession:
+        """One session, so one pool of kept-alive connections, for every call.
+
+        Left to itself the SDK opens a session (a connection, a TLS handshake) per call.
+        """
+        if self._session is None or self._session.closed:
+            self._session = ClientSession(timeout=ClientTimeout(total=self._timeout))
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
     async def client(self, workspace_id: str) -> AsyncWebClient:
         token = await self._tokens(workspace_id)
@@ -77,6 +94,7 @@ class SlackWeb:
             token=token,
             base_url=self._base_url,
             timeout=self._timeout,
+            session=self._pool(),
             retry_handlers=[AsyncConnectionErrorRetryHandler()],
         )
 
@@ -106,6 +124,11 @@ class SlackChatPort:
     def __init__(self, web: SlackWeb, pacer: Pacer | None = None) -> None:
         self._web = web
         self._pacer = pacer or Pacer(SLACK_INTERVAL)
+        # A person's conversation with the app keeps its id: open it once, not per message
+        # (conversations.open is rate-limited per workspace, and a fan-out sends thousands).
+        self._direct: TTLCache[tuple[str, str], str] = TTLCache(
+            maxsize=DIRECT_CHATS_KEPT, ttl=DIRECT_CHATS_TTL
+        )
 
     async def send(self, workspace_id: str, channel_id: str, reply: Reply) -> str:
         await self._pacer.wait(f"{workspace_id}/{channel_id}")
@@ -115,12 +138,22 @@ class SlackChatPort:
         return str(answer.get("ts", ""))
 
     async def send_direct(self, workspace_id: str, user_id: str, reply: Reply) -> str:
+        known = self._direct.get((workspace_id, user_id))
+        if known:
+            try:
+                return await self.send(workspace_id, known, reply)
+            except DeliveryFailed:  # the conversation is gone: open it afresh, once
+                self._direct.pop((workspace_id, user_id), None)
+        return await self.send(workspace_id, await self._open(workspace_id, user_id), reply)
+
+    async def _open(self, workspace_id: str, user_id: str) -> str:
         opened = await self._web.call(workspace_id, "conversations.open", users=user_id)
         channel = opened.get("channel", {})
         channel_id = channel.get("id", "") if isinstance(channel, dict) else ""
         if not channel_id:
             raise DeliveryFailed(f"conversations.open gave no channel for {user_id}")
-        return await self.send(workspace_id, channel_id, reply)
+        self._direct[(workspace_id, user_id)] = channel_id
+        return channel_id
 
     async def update(
         self, workspace_id: str, channel_id: str, message_id: str, reply: Reply
