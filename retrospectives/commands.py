@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from retrospectives import texts
@@ -98,9 +99,15 @@ def parse_team_create(args: str) -> tuple[str, str | None]:
     return name, (check_timezone(zone) if zone is not None else None)
 
 
+@cache
+def known_zones() -> frozenset[str]:
+    """The IANA names on this machine, read once (reading them walks the zoneinfo folder)."""
+    return frozenset(available_timezones())
+
+
 def check_timezone(zone: str) -> str:
     """Return ``zone`` if it is an IANA timezone name, or refuse with a hint."""
-    if zone in available_timezones():
+    if zone in known_zones():
         return zone
     try:
         ZoneInfo(zone)
