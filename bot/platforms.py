@@ -25,6 +25,7 @@ from adapters.teams.connector import (
     TeamsDirectory,
 )
 from adapters.teams.endpoint import authentication
+from adapters.teams.identity import Endpoints
 from bot.app import Okrbot
 from bot.clock import Pacer
 from bot.events import Platform
@@ -114,6 +115,12 @@ def connect_teams(okrbot: Okrbot, *, pacing: float | None = None) -> TeamsConnec
         password=settings.microsoft_app_password,
         app_type=settings.microsoft_app_type,
         tenant_id=settings.microsoft_app_tenant_id,
+        endpoints=Endpoints(
+            openid_metadata_url=settings.bot_framework_openid_metadata_url,
+            token_issuer=settings.bot_framework_token_issuer,
+            login_url=settings.bot_framework_login_url,
+            oauth_scope=settings.bot_framework_oauth_scope,
+        ),
     )
     # Without a bot identity nothing vouches for a serviceUrl: reach only this machine.
     reachable = None if settings.microsoft_app_id else loopback

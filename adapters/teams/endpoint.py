@@ -27,9 +27,9 @@ from botbuilder.integration.aiohttp import (
     ConfigurationBotFrameworkAuthentication,
 )
 from botbuilder.schema import Activity, ActivityTypes
-from botframework.connector.auth import BotFrameworkAuthentication
+from botframework.connector.auth import AuthenticationConstants, BotFrameworkAuthentication
 
-from adapters.teams import answers, inbound, references
+from adapters.teams import answers, identity, inbound, references
 from adapters.teams.connector import TeamsChatPort
 from adapters.teams.references import Person, ReferenceStore
 from bot.events import ChatEvent, EventKind
@@ -46,7 +46,12 @@ CARD_ACTION_DONE = {
 
 
 def authentication(
-    *, app_id: str, password: str, app_type: str, tenant_id: str
+    *,
+    app_id: str,
+    password: str,
+    app_type: str,
+    tenant_id: str,
+    endpoints: identity.Endpoints | None = None,
 ) -> BotFrameworkAuthentication:
     """Bot Framework authentication from the bot's identity; an empty id turns it off."""
     if not app_id:
@@ -60,7 +65,32 @@ def authentication(
         APP_TYPE=app_type if app_id else "MultiTenant",
         APP_TENANTID=tenant_id,
     )
+    where = endpoints or identity.Endpoints()
+    overrides = {
+        "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": where.openid_metadata_url,
+        "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": where.token_issuer,
+        "TO_CHANNEL_FROM_BOT_LOGIN_URL": where.login_url,
+        "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE": where.oauth_scope,
+    }
+    if any(overrides.values()):
+        # Given one, botbuilder wants every endpoint: the others stay the public cloud's.
+        for name, default in PUBLIC_CLOUD.items():
+            setattr(configuration, name, overrides.get(name) or default)
     return ConfigurationBotFrameworkAuthentication(configuration)
+
+
+PUBLIC_CLOUD = {
+    "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": (
+        AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL
+    ),
+    "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER,
+    "TO_CHANNEL_FROM_BOT_LOGIN_URL": AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL,
+    "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE": AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
+    "OAUTH_URL": AuthenticationConstants.OAUTH_URL,
+    "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL": (
+        AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
+    ),
+}
 
 
 class TurnFailed(Exception):
@@ -79,8 +109,10 @@ class TeamsEndpoint:
         port: TeamsChatPort,
         clock: Clock,
         may_reply: Callable[[str], bool] = lambda _service_url: True,
+        identity_timeout: float = identity.IDENTITY_TIMEOUT,
     ) -> None:
         self._auth = auth
+        self.identity_timeout = identity_timeout  # how long to wait for Microsoft's keys
         self._may_reply = may_reply
         self._adapter = CloudAdapter(auth)
         self._handle = handle
@@ -98,10 +130,16 @@ class TeamsEndpoint:
             activity = None
         if activity is None or not activity.type:
             return web.Response(status=400, text="malformed activity")
+        header = request.headers.get("Authorization", "")
         try:
-            checked = await self._auth.authenticate_request(
-                activity, request.headers.get("Authorization", "")
+            # botframework fetches signing keys with a blocking call: run it apart, bounded.
+            checked = await identity.run_apart(
+                lambda: self._auth.authenticate_request(activity, header),
+                within=self.identity_timeout,
             )
+        except identity.IdentityUnavailable:
+            log.warning("cannot check a Bot Framework token now: its signing keys do not answer")
+            return web.Response(status=503, text="cannot verify the request now")
         except PermissionError as error:  # botbuilder's "not authorized" (an OSError too)
             log.info("refused an activity without a valid token: %s", error)
             return web.Response(status=401, text="invalid or missing Bot Framework token")

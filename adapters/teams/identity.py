@@ -1,0 +1,57 @@
+"""Bot Framework identity calls, kept off the event loop and bounded in time.
+
+botframework's token checks fetch Microsoft's signing keys with a blocking ``requests.get``
+that has no timeout, and its outbound credentials get tokens from the identity provider with
+MSAL's blocking client. Run on the event loop, one slow answer from either would stop every
+request the process serves (Slack's acks and ``/healthz`` included). So each such call runs in
+a small thread pool of its own, and okrbot waits for it a bounded time: a peer that
+hangs costs that one request a 503 (the Bot Connector retries) or that one delivery a retry,
+never the server. A call that never returns keeps its thread; the pool is kept apart from the
+loop's default executor (which resolves host names) so that even then nothing else waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+IDENTITY_TIMEOUT = 10.0
+_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="okrbot-identity")
+
+T = TypeVar("T")
+
+
+class IdentityUnavailable(Exception):
+    """The identity provider or the signing keys did not answer in time."""
+
+
+async def run_blocking(call: Callable[[], T], *, within: float = IDENTITY_TIMEOUT) -> T:
+    """Run a blocking identity call in the identity pool; stop waiting after ``within`` s."""
+    loop = asyncio.get_running_loop()
+    try:
+        return await asyncio.wait_for(loop.run_in_executor(_POOL, call), within)
+    except TimeoutError:
+        raise IdentityUnavailable(f"no answer within {within:g} s") from None
+
+
+async def run_apart(
+    work: Callable[[], Coroutine[Any, Any, T]], *, within: float = IDENTITY_TIMEOUT
+) -> T:
+    """Run a coroutine that blocks inside (botframework's) on its own loop in the identity pool."""
+    return await run_blocking(lambda: asyncio.run(work()), within=within)
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoints:
+    """Where Bot Framework tokens come from and are checked; empty means the public cloud's.
+
+    Sovereign clouds (GCC High, DoD) and private test doubles set these.
+    """
+
+    openid_metadata_url: str = ""
+    token_issuer: str = ""
+    login_url: str = ""
+    oauth_scope: str = ""
