@@ -18,7 +18,8 @@ from bot.payloads import Unreadable, read_form, read_json
 
 # Slack's ids are about a dozen characters; okrbot stores them in columns of 128, and a
 # workspace of an org-wide install as ``E…:T…``, so each must stay well under half of that.
-Id = Annotated[str, StringConstraints(max_length=60)]
+# Printable ASCII, as every id the platform makes: an id goes into Web API URLs and headers.
+Id = Annotated[str, StringConstraints(max_length=60, pattern=r"^[!-~]*$")]
 
 
 class _Shape(BaseModel):

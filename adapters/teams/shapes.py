@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 # okrbot stores tenant, conversation and person ids in columns of 128 characters; Teams' own
 # are shorter (a channel's ``19:…@thread.tacv2``, a person's Entra object id).
-Id = Annotated[str, StringConstraints(max_length=128)]
+# Printable ASCII, as every id the platform makes: an id goes into Web API URLs and headers.
+Id = Annotated[str, StringConstraints(max_length=128, pattern=r"^[!-~]*$")]
 
 
 class _Shape(BaseModel):
@@ -63,7 +64,7 @@ class Activity(_Shape):
     """One activity; ``type`` is the only field every activity has."""
 
     type: str = Field(min_length=1)
-    id: str | None = None
+    id: Id | None = None
     channel_id: str | None = Field(default=None, alias="channelId")
     service_url: str | None = Field(default=None, alias="serviceUrl")
     timestamp: str | None = None
@@ -77,7 +78,7 @@ class Activity(_Shape):
     members_removed: list[Account] | None = Field(default=None, alias="membersRemoved")
     reactions_added: list[Reaction] | None = Field(default=None, alias="reactionsAdded")
     reactions_removed: list[Reaction] | None = Field(default=None, alias="reactionsRemoved")
-    reply_to_id: str | None = Field(default=None, alias="replyToId")
+    reply_to_id: Id | None = Field(default=None, alias="replyToId")
     text: str | None = None
     text_format: str | None = Field(default=None, alias="textFormat")
     name: str | None = None
