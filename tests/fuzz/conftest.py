@@ -64,3 +64,21 @@ def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
         for r in caplog.records
         if r.levelno >= logging.ERROR and r.exc_info
     ]
+
+
+@pytest.fixture
+async def slack_sqlite(sqlite_url: str) -> AsyncIterator[SlackRig]:
+    rig = await SlackRig.start(sqlite_url)
+    try:
+        yield rig
+    finally:
+        await rig.close()
+
+
+@pytest.fixture
+async def teams_sqlite(sqlite_url: str) -> AsyncIterator[TeamsRig]:
+    rig = await TeamsRig.start(sqlite_url)
+    try:
+        yield rig
+    finally:
+        await rig.close()
