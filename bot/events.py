@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
+
+from bot.payloads import storable
 
 
 class Platform(StrEnum):
@@ -31,6 +33,8 @@ class ChatEvent:
 
     ``text`` of a command event is the whole command line including its leading word
     (``/story learning ...``); adapters strip @mentions of the bot but change nothing else.
+    Every text is storable: NUL and lone surrogates, which no database stores, become U+FFFD
+    here, so each platform and the console hand the core the same clean text.
     """
 
     platform: Platform
@@ -53,6 +57,20 @@ class ChatEvent:
     target_text: str = ""
     thread_id: str = ""
     event_id: str = ""
+
+    def __post_init__(self) -> None:
+        for name in _TEXT_FIELDS:
+            text = getattr(self, name)
+            if (clean := storable(text)) is not text:
+                object.__setattr__(self, name, clean)
+        values = self.form_values
+        if any(storable(k) is not k or storable(v) is not v for k, v in values.items()):
+            object.__setattr__(
+                self, "form_values", {storable(k): storable(v) for k, v in values.items()}
+            )
+
+
+_TEXT_FIELDS = tuple(f.name for f in fields(ChatEvent) if f.type == "str")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,6 +13,10 @@ EventHandler = Callable[[ChatEvent], Awaitable[Outcome]]
 """What an adapter calls with each event; the composition hands one to every adapter."""
 
 
+class Unavailable(Exception):
+    """The core cannot take an event now (its database is away): the platform should retry."""
+
+
 class DeliveryFailed(Exception):
     """A platform refused a message for good (channel gone, bot removed): do not retry."""
 

@@ -23,13 +23,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import func, select, text
 
-from adapters.slack import bolt
+from adapters.slack import bolt, shapes
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.socket import socket_mode_handler
 from adapters.teams.endpoint import TeamsEndpoint
 from bot import platforms
 from bot.app import Okrbot, build
 from bot.events import ChatEvent
+from bot.payloads import Unreadable
 from bot.ports import EventHandler
 from bot.replies import Outcome
 from bot.settings import Settings
@@ -209,13 +210,6 @@ def wire_teams(
     return TeamsWiring(connection, endpoint)
 
 
-def well_formed(body: object) -> bool:
-    """Refuse bodies Bolt would trip over: not an object, or an event that is not one."""
-    if not isinstance(body, dict):
-        return False
-    return body.get("type") != "event_callback" or isinstance(body.get("event"), dict)
-
-
 class Routes:
     """The HTTP handlers, over one okrbot."""
 
@@ -241,6 +235,8 @@ class Routes:
             return web.Response(status=503, text="Slack is not configured")
         try:
             body = await request.text()
+        except web.HTTPRequestEntityTooLarge:
+            return web.Response(status=413, text="the body is too large")
         except (UnicodeDecodeError, ValueError):
             return web.Response(status=400, text="unreadable body")
         # Checked here before parsing, so an unsigned malformed body is a 401 and not a 400.
@@ -248,11 +244,21 @@ class Routes:
         signed = request.headers.get("X-Slack-Signature", "")
         if not (stamp.isdigit() and self._slack.verifier.is_valid(body, stamp, signed)):
             return web.Response(status=401, text="invalid request signature")
+        # Parsed within bounds and checked for shape before Bolt, which trusts every field.
+        try:
+            parsed = shapes.parse(body, request.content_type)
+        except Unreadable as error:
+            return web.Response(status=400, text=f"malformed body: {error}")
+        problem = shapes.check(parsed)
+        if problem is not None:
+            if parsed.get("type") == "event_callback":
+                # An event no retry can make readable: 200, or Slack sends it again and again.
+                log.info("ignored a Slack event okrbot cannot read (%s)", problem)
+                return web.Response(status=200)
+            return web.Response(status=400, text=f"malformed body: {problem}")
         try:
             bolt_request = await to_bolt_request(request)
         except ValueError:  # json.JSONDecodeError included
-            return web.Response(status=400, text="malformed body")
-        if not well_formed(bolt_request.body):
             return web.Response(status=400, text="malformed body")
         return await to_aiohttp_response(await self._slack.app.async_dispatch(bolt_request))
 

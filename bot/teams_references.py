@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.teams.references import Conversation, ConversationKind, Person, Sighting
-from bot.ports import Clock
+from bot.ports import Clock, Unavailable
+from bot.units import TRANSIENT
 from storage import teams
 
 
@@ -24,20 +25,23 @@ class DatabaseReferenceStore:
 
     async def remember(self, sighting: Sighting) -> None:
         conversation, person, now = sighting.conversation, sighting.person, self._clock.now()
-        async with self._sessions() as session, session.begin():
-            await teams.save_conversation(
-                session,
-                tenant_id=conversation.tenant_id,
-                conversation_id=conversation.conversation_id,
-                kind=conversation.kind.value,
-                service_url=conversation.service_url,
-                bot_id=conversation.bot_id,
-                bot_name=conversation.bot_name,
-                user_id=conversation.user_id or None,
-                now=now,
-            )
-            if person is not None:
-                await _save_person(session, person, now=now)
+        try:
+            async with self._sessions() as session, session.begin():
+                await teams.save_conversation(
+                    session,
+                    tenant_id=conversation.tenant_id,
+                    conversation_id=conversation.conversation_id,
+                    kind=conversation.kind.value,
+                    service_url=conversation.service_url,
+                    bot_id=conversation.bot_id,
+                    bot_name=conversation.bot_name,
+                    user_id=conversation.user_id or None,
+                    now=now,
+                )
+                if person is not None:
+                    await _save_person(session, person, now=now)
+        except TRANSIENT as error:
+            raise Unavailable(f"the database is unavailable ({type(error).__name__})") from error
 
     async def conversation(self, tenant_id: str, conversation_id: str) -> Conversation | None:
         async with self._sessions() as session:

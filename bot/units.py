@@ -6,11 +6,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import outbox
 from bot.events import ChatEvent, Turn
-from bot.ports import Clock
+from bot.ports import Clock, Unavailable
 from bot.replies import Outcome, Refusal, private
 from storage import core, ledger
 
@@ -18,12 +19,17 @@ log = logging.getLogger(__name__)
 
 Route = Callable[[AsyncSession, Turn], Awaitable[Outcome]]
 
+# What a retry can cure: the database unreachable, restarting, locked or timing out. Anything
+# else an event raises is a bug, which a retry would only repeat.
+TRANSIENT = (OperationalError, InterfaceError, OSError, TimeoutError)
+
 
 class EventUnit:
     """Handle an event in one transaction: its effects, its ledger row and its outbox rows.
 
     A retried event (same platform event id) changes nothing. A refusal rolls back whatever
-    the event had done and answers privately.
+    the event had done and answers privately. A database that is away raises ``Unavailable``,
+    so the adapter asks the platform to retry.
     """
 
     def __init__(
@@ -58,6 +64,8 @@ class EventUnit:
                 return Outcome()  # a retry of a refused event: it was answered already
             refused = private(refusal.message)
             return Outcome(replies=refused.replies, form_errors=refusal.form_errors)
+        except TRANSIENT as error:
+            raise Unavailable(f"the database is unavailable ({type(error).__name__})") from error
         if self._on_committed is not None:
             self._on_committed()  # new deliveries or due work may be waiting
         return outcome

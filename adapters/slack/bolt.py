@@ -18,6 +18,7 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.listeners import SlackListeners
+from bot.ports import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +63,17 @@ def oauth_settings(
     )
 
 
-async def unavailable(error: Exception) -> BoltResponse:
-    """Answer 503 when the core could not handle a request, so that Slack retries it."""
-    log.error("could not handle a Slack request (%s); answering 503", type(error).__name__)
-    return BoltResponse(status=503, body="okrbot cannot handle this right now; please retry")
+async def failed(error: Exception) -> BoltResponse:
+    """Answer 503 while the database is away, so Slack retries; anything else is a bug: 500.
+
+    A bug is logged with its traceback, once; the edge has already refused every body it could
+    not read, so no retry of Slack's repeats it for want of a 4xx.
+    """
+    if isinstance(error, Unavailable):
+        log.warning("could not handle a Slack request now: %s; answering 503", error)
+        return BoltResponse(status=503, body="okrbot cannot handle this right now; please retry")
+    log.error("a Slack request failed; answering 500", exc_info=error)
+    return BoltResponse(status=500, body="okrbot failed to handle this request")
 
 
 async def uninstalled(body: dict[str, Any], ack: AsyncAck) -> None:
@@ -125,6 +133,6 @@ def create_app(
         # Slack sends these to every app subscribed to them, so each must get its 200 here too.
         app.event("app_uninstalled")(uninstalled)
         app.event("tokens_revoked")(tokens_revoked)
-    app.error(unavailable)
+    app.error(failed)
     listeners.register(app)
     return app

@@ -8,7 +8,9 @@ the conversation reference, hands each event to the core, whose effects are comm
 the HTTP answer, and sends the replies through the turn (``turn_context.send_activity`` posts
 to the activity's ``serviceUrl``). If the database is away the answer is 503, so that the Bot
 Connector may retry; a retried activity changes nothing, since its id is the event id. Replies
-that cannot be sent are logged and never turn a handled activity into an error.
+that cannot be sent are logged and never turn a handled activity into an error. A body too
+large is 413; one that is not an activity of a readable shape is 400 before botbuilder sees it
+(adapters.teams.shapes); a bug is 500, logged once with its traceback.
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ from botbuilder.integration.aiohttp import (
 from botbuilder.schema import Activity, ActivityTypes
 from botframework.connector.auth import AuthenticationConstants, BotFrameworkAuthentication
 
-from adapters.teams import answers, identity, inbound, references
+from adapters.teams import answers, identity, inbound, references, shapes
 from adapters.teams.connector import TeamsChatPort
 from adapters.teams.references import Person, ReferenceStore
 from bot.events import ChatEvent, EventKind
-from bot.ports import Clock, DeliveryFailed, EventHandler
+from bot.payloads import Unreadable, read_json
+from bot.ports import Clock, DeliveryFailed, EventHandler, Unavailable
 from bot.replies import Outcome
 
 log = logging.getLogger(__name__)
@@ -93,10 +96,6 @@ PUBLIC_CLOUD = {
 }
 
 
-class TurnFailed(Exception):
-    """The core could not take the activity (the database is away): answer 503."""
-
-
 class TeamsEndpoint:
     """The request handler for ``POST /api/messages``."""
 
@@ -124,11 +123,22 @@ class TeamsEndpoint:
         if "json" not in request.content_type:
             return web.Response(status=415, text="send the activity as application/json")
         try:
-            body = await request.json()
-            activity = Activity().deserialize(body) if isinstance(body, dict) else None
-        except Exception:  # not JSON, or not an activity botbuilder can read
-            activity = None
-        if activity is None or not activity.type:
+            raw = await request.text()
+        except web.HTTPRequestEntityTooLarge:
+            return web.Response(status=413, text="the activity is too large")
+        except (UnicodeDecodeError, ValueError):
+            return web.Response(status=400, text="unreadable body")
+        # Parsed within bounds and checked for shape before botbuilder, which trusts it.
+        try:
+            body = read_json(raw)
+        except Unreadable as error:
+            return web.Response(status=400, text=f"malformed activity: {error}")
+        problem = shapes.check(body)
+        if problem is not None:
+            return web.Response(status=400, text=f"malformed activity: {problem}")
+        try:
+            activity = Activity().deserialize(body)
+        except Exception:  # msrest's own refusals: not an activity botbuilder can read
             return web.Response(status=400, text="malformed activity")
         header = request.headers.get("Authorization", "")
         try:
@@ -158,8 +168,12 @@ class TeamsEndpoint:
 
         try:
             answer = await self._adapter.process_activity(checked, activity, turn)
-        except TurnFailed:
+        except Unavailable as error:
+            log.warning("could not handle a Teams activity now: %s; answering 503", error)
             return web.Response(status=503, text="okrbot cannot take this activity now")
+        except Exception:  # a bug: the edge refused every activity it could not read
+            log.exception("a Teams activity failed; answering 500")
+            return web.Response(status=500, text="okrbot failed to handle this activity")
         if isinstance(answer, InvokeResponse):
             return web.json_response(answer.body, status=int(answer.status or 200))
         return web.Response(status=200)
@@ -168,13 +182,9 @@ class TeamsEndpoint:
         seen = references.sighting(body)
         people = await self._mentioned_people(context, body)
         events = inbound.to_chat_events(body, self._clock.now(), people)
-        try:
-            if seen is not None:
-                await self._store.remember(seen)
-            outcomes = [(event, await self._handle(event)) for event in events]
-        except Exception as error:
-            log.warning("a Teams activity could not be handled: %s", type(error).__name__)
-            raise TurnFailed from error
+        if seen is not None:
+            await self._store.remember(seen)
+        outcomes = [(event, await self._handle(event)) for event in events]
         person = seen.person if seen is not None else None
         for event, outcome in outcomes:
             await self._reply(context, event, outcome, person)

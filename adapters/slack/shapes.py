@@ -1,0 +1,179 @@
+"""What Slack posts, as far as Bolt and okrbot read it: typed shapes checked at the edge.
+
+Bolt reads a body trusting that Slack sent it: a ``user`` that is a number, ``actions`` that
+are a string or ``view: null`` make it raise before any listener runs, on every retry. So the
+route parses each signed body within bounds (:mod:`bot.payloads`, the same way Bolt will) and
+checks it against these pydantic models first; a body that does not fit never reaches Bolt.
+The models are strict about the fields Bolt and the mappers read (a string is a string, never a
+number) and allow every other field, since Slack adds fields over time.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from bot.payloads import Unreadable, read_form, read_json
+
+# Slack's ids are about a dozen characters; okrbot stores them in columns of 128, and a
+# workspace of an org-wide install as ``E…:T…``, so each must stay well under half of that.
+# Printable ASCII, as every id the platform makes: an id goes into Web API URLs and headers.
+Id = Annotated[str, StringConstraints(max_length=60, pattern=r"^[!-~]*$")]
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+class Reference(_Shape):
+    """A team, user, channel or enterprise that Slack names by an object with an id."""
+
+    id: Id | None = None
+    team_id: Id | None = None
+    enterprise_id: Id | None = None
+
+
+Named = Id | Reference | None
+"""Slack names a team, user, channel or enterprise by its id or by an object holding it."""
+
+
+class ResponseUrl(_Shape):
+    response_url: str | None = None
+
+
+class Addressed(_Shape):
+    """The fields Bolt reads from a body to know its workspace, person and channel.
+
+    Bolt reads them from the body, and again from ``authorizations[0]``, the event, and the
+    event's ``message``, ``previous_message`` and ``item``; each of those must fit too.
+    """
+
+    type: str | None = None
+    enterprise: Named = None
+    enterprise_id: Id | None = None
+    team: Named = None
+    team_id: Id | None = None
+    user: Named = None
+    user_id: Id | None = None
+    user_team: Id | None = None
+    channel: Named = None
+    channel_id: Id | None = None
+    thread_ts: str | None = None
+    subtype: str | None = None
+    bot_id: str | None = None
+    is_enterprise_install: bool | str | None = None
+    message: Addressed | None = None
+    previous_message: Addressed | None = None
+    item: Addressed | None = None
+    assistant_thread: Addressed | None = None
+    function_execution_id: str | None = None
+    bot_access_token: str | None = None
+    function_data: Addressed | None = None
+    execution_id: str | None = None
+    inputs: dict[str, Any] | None = None
+    response_url: str | None = None
+    response_urls: list[ResponseUrl] | None = None
+    view: View | None = None
+    app_installed_team_id: Id | None = None
+
+
+class View(Addressed):
+    callback_id: str | None = None
+    private_metadata: str | None = None
+    state: dict[str, Any] | None = None
+
+
+class Event(Addressed):
+    """The ``event`` of an Events API envelope (Bolt reads it with ``body.get("event", {})``)."""
+
+    type: str
+    channel_type: str | None = None
+    tab: str | None = None
+    text: str | None = None
+
+
+class Envelope(Addressed):
+    """Any body Slack posts; ``event``, when there, is an object (Bolt trusts it is)."""
+
+    # Absent or an object, never null: Bolt reads it with ``.get("event", {}).get(...)``.
+    event: Event = Field(default_factory=lambda: Event(type=""))
+    authorizations: list[Addressed] | None = None
+    is_ext_shared_channel: bool | None = None
+    callback_id: str | None = None
+    action_id: str | None = None
+
+
+class EventCallback(Envelope):
+    type: str
+    event_id: Id
+    event: Event
+
+
+class Action(_Shape):
+    action_id: str
+    value: str | None = None
+    selected_option: dict[str, Any] | None = None
+
+
+class BlockActions(Envelope):
+    actions: list[Action] = Field(min_length=1)
+    trigger_id: str | None = None
+    container: dict[str, Any] | None = None
+
+
+class SubmittedView(View):
+    callback_id: str
+
+
+class ViewSubmission(Envelope):
+    view: SubmittedView
+
+
+class Shortcut(Envelope):
+    callback_id: str
+    trigger_id: str | None = None
+
+
+class AttachmentAction(Envelope):
+    callback_id: str
+    actions: list[dict[str, Any]] = Field(min_length=1)
+
+
+_BY_TYPE: dict[str, type[Envelope]] = {
+    "event_callback": EventCallback,
+    "block_actions": BlockActions,
+    "view_submission": ViewSubmission,
+    "view_closed": ViewSubmission,
+    "message_action": Shortcut,
+    "shortcut": Shortcut,
+    "interactive_message": AttachmentAction,
+}
+
+
+def parse(raw: str, content_type: str) -> dict[str, Any]:
+    """Parse a body the way Bolt will, within bounds; raise Unreadable if it cannot be read."""
+    if not raw:
+        return {}
+    if content_type == "application/json" or raw.startswith("{"):
+        body = read_json(raw)
+    elif "payload" in raw:
+        body = read_json(read_form(raw).get("payload") or "{}")
+    else:
+        body = read_form(raw)
+    if not isinstance(body, dict):
+        raise Unreadable("not a JSON object")
+    return body
+
+
+def check(body: dict[str, Any]) -> str | None:
+    """Say what is wrong with a parsed body's shape, or None when Bolt may read it."""
+    kind = body.get("type")
+    model = _BY_TYPE.get(kind, Envelope) if isinstance(kind, str) else Envelope
+    try:
+        model.model_validate(body)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return f"{where}: {first['msg']}"
+    return None
