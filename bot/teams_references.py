@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.teams.references import Conversation, ConversationKind, Person, Sighting
 from bot.ports import Clock, Unavailable
-from bot.units import TRANSIENT
+from bot.units import transient
 from storage import teams
 
 
@@ -40,7 +40,9 @@ class DatabaseReferenceStore:
                 )
                 if person is not None:
                     await _save_person(session, person, now=now)
-        except TRANSIENT as error:
+        except Exception as error:
+            if not transient(error):
+                raise
             raise Unavailable(f"the database is unavailable ({type(error).__name__})") from error
 
     async def conversation(self, tenant_id: str, conversation_id: str) -> Conversation | None:

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import outbox
@@ -22,6 +22,21 @@ Route = Callable[[AsyncSession, Turn], Awaitable[Outcome]]
 # What a retry can cure: the database unreachable, restarting, locked or timing out. Anything
 # else an event raises is a bug, which a retry would only repeat.
 TRANSIENT = (OperationalError, InterfaceError, OSError, TimeoutError)
+# SQLSTATE classes that say the same when a driver reports them otherwise: connection exception,
+# insufficient resources, operator intervention (a restart: "shutting down", "starting up").
+TRANSIENT_STATES = ("08", "53", "57")
+
+
+def transient(error: BaseException) -> bool:
+    """Whether ``error`` is the database being away for a moment, which a retry can cure."""
+    if isinstance(error, TRANSIENT):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    state = str(getattr(error.orig, "sqlstate", "") or "")
+    return state[:2] in TRANSIENT_STATES
 
 
 class EventUnit:
@@ -64,7 +79,9 @@ class EventUnit:
                 return Outcome()  # a retry of a refused event: it was answered already
             refused = private(refusal.message)
             return Outcome(replies=refused.replies, form_errors=refusal.form_errors)
-        except TRANSIENT as error:
+        except Exception as error:
+            if not transient(error):
+                raise
             raise Unavailable(f"the database is unavailable ({type(error).__name__})") from error
         if self._on_committed is not None:
             self._on_committed()  # new deliveries or due work may be waiting
