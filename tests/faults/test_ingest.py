@@ -1,0 +1,294 @@
+"""Nothing acked is lost, nothing is stored twice: `okrbot serve` killed or its database restarted.
+
+Real processes and real HTTP: signed Events API requests go to an `okrbot serve` process the way
+Slack sends them, several at a time. Slack retries every request it did not get a 200 for (same
+event id, `X-Slack-Retry-Num` set), and so does the sender here. Mid-way the server is killed
+with SIGKILL and started again, or the PostgreSQL server is restarted under it. At the end every
+event is stored exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select
+
+from storage.engine import create_engine
+from storage.okr import LearningStory
+from tests.adapters.slack.fake_slack import FakeSlack
+from tests.adapters.slack.signing import signature
+from tests.server.test_serve_command import free_port, wait_until_up
+
+SECRET = "fault-secret"
+EVENTS = 240
+AT_ONCE = 8
+
+
+@dataclass
+class Replica:
+    """One `okrbot serve` process on its own port."""
+
+    environment: dict[str, str]
+    directory: Path
+    port: int = field(default_factory=free_port)
+    process: asyncio.subprocess.Process | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        """What the server processes wrote to stderr (shown when an assertion fails)."""
+        return "".join(
+            path.read_text(errors="replace") for path in sorted(self.directory.glob("serve-*.log"))
+        )
+
+    async def start(self, session: aiohttp.ClientSession) -> None:
+        runs = len(list(self.directory.glob("serve-*.log")))
+        with (self.directory / f"serve-{runs}.log").open("wb") as log:
+            await self._spawn(log.fileno())
+        await wait_until_up(self.base, session)
+
+    async def _spawn(self, stderr: int) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            env=self.environment,
+            cwd=self.directory,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=stderr,
+        )
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def stop(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(self.process.wait(), 20)
+
+
+def mention(number: int) -> str:
+    envelope = {
+        "token": "legacy",
+        "team_id": "T1",
+        "api_app_id": "A0001",
+        "type": "event_callback",
+        "event_id": f"EvFault{number:05d}",
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": "T1", "user_id": "UBOT0001", "is_bot": True}],
+        "event": {
+            "type": "app_mention",
+            "user": f"U{number % 20}",
+            "channel": "C1",
+            "text": f"<@UBOT0001> story learning learned: fact number {number} holds",
+            "ts": f"1774180000.{number:06d}",
+        },
+    }
+    return json.dumps(envelope)
+
+
+def command(text: str) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(
+        {"command": "/okr", "text": text, "team_id": "T1", "channel_id": "C1", "user_id": "U1"}
+    )
+
+
+async def post(
+    session: aiohttp.ClientSession,
+    base: str,
+    body: str,
+    content_type: str,
+    retry: int = 0,
+) -> int:
+    """Send one signed request as Slack does; the status, or 0 when nothing answered."""
+    stamp = str(int(time.time()))
+    headers = {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": signature(SECRET, stamp, body),
+    }
+    if retry:
+        headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+    try:
+        async with session.post(f"{base}/slack/events", data=body, headers=headers) as answer:
+            return answer.status
+    except (aiohttp.ClientError, TimeoutError):
+        return 0
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    fake = await FakeSlack().start()
+    try:
+        yield fake
+    finally:
+        await fake.close()
+
+
+def environment(database_url: str, fake: FakeSlack) -> dict[str, str]:
+    return {
+        **os.environ,
+        "OKRBOT_DATABASE_URL": database_url,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_BOT_TOKEN": "xoxb-fault",
+        "SLACK_API_URL": fake.api_url,
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+async def stored(database_url: str) -> tuple[int, int]:
+    """(stories, distinct story texts) in the database."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            total = await connection.scalar(select(func.count()).select_from(LearningStory))
+            distinct = await connection.scalar(
+                select(func.count(func.distinct(LearningStory.text)))
+            )
+    finally:
+        await engine.dispose()
+    return int(total or 0), int(distinct or 0)
+
+
+Fault = Callable[[], Awaitable[None]]
+
+
+async def ingest_through(
+    replica: Replica, session: aiohttp.ClientSession, fault: Fault, *, fault_after: int
+) -> dict[int, int]:
+    """Send every event, AT_ONCE at a time, until each is acked; cause ``fault`` once mid-way.
+
+    The fault runs while requests keep coming, as they would from Slack. Returns how many tries
+    each event took.
+    """
+    tries: dict[int, int] = {}
+    waiting = list(range(EVENTS))
+    acked = 0
+    fault_task: asyncio.Future[None] | None = None
+    deadline = time.monotonic() + 90
+    while waiting:
+        assert time.monotonic() < deadline, f"{len(waiting)} events never acked"
+        batch, waiting = waiting[:AT_ONCE], waiting[AT_ONCE:]
+        statuses = await asyncio.gather(
+            *(
+                post(session, replica.base, mention(n), "application/json", tries.get(n, 0))
+                for n in batch
+            )
+        )
+        for number, status in zip(batch, statuses, strict=True):
+            tries[number] = tries.get(number, 0) + 1
+            if status == 200:
+                acked += 1
+                continue
+            assert status in (0, 503), f"event {number} got {status}:\n{replica.log()[-3000:]}"
+            waiting.append(number)  # Slack sends it again
+        if fault_task is None and acked >= fault_after:
+            fault_task = asyncio.ensure_future(fault())
+        if 200 not in statuses:
+            await asyncio.sleep(0.2)  # nothing answers: wait a little, as Slack's backoff does
+    assert fault_task is not None
+    await fault_task
+    return tries
+
+
+async def test_a_killed_server_loses_and_doubles_nothing(
+    database_url: str, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    replica = Replica(environment(database_url, fake_slack), tmp_path)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+        await replica.start(session)
+        try:
+            created = await post(
+                session,
+                replica.base,
+                command("team create Checkout"),
+                "application/x-www-form-urlencoded",
+            )
+            assert created == 200
+
+            async def kill_and_restart() -> None:
+                await replica.kill()
+                await replica.start(session)
+
+            tries = await ingest_through(
+                replica, session, kill_and_restart, fault_after=EVENTS // 3
+            )
+        finally:
+            await replica.stop()
+    assert len(tries) == EVENTS
+    assert await stored(database_url) == (EVENTS, EVENTS)
+
+
+def postgres_cluster() -> tuple[str, str] | None:
+    """The local PostgreSQL cluster (version, name) that pg_ctlcluster can restart, if any."""
+    if shutil.which("pg_ctlcluster") is None or not Path("/etc/postgresql").is_dir():
+        return None
+    versions = sorted(Path("/etc/postgresql").iterdir(), key=lambda p: p.name)
+    return (versions[-1].name, "main") if versions else None
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    os.environ.get("OKRBOT_FAULT_RESTART_POSTGRES") != "1",
+    reason="restarts the machine's PostgreSQL: set OKRBOT_FAULT_RESTART_POSTGRES=1 (CI does, "
+    "in a step of its own)",
+)
+async def test_a_database_restart_loses_and_doubles_nothing(
+    postgres_ready: bool, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    from tests.support import databases
+
+    cluster = postgres_cluster()
+    if cluster is None:
+        pytest.skip("no pg_ctlcluster here to restart PostgreSQL with")
+    await databases.empty_postgres()
+    url = databases.POSTGRES_URL
+    replica = Replica(environment(url, fake_slack), tmp_path)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+        await replica.start(session)
+        try:
+            created = await post(
+                session,
+                replica.base,
+                command("team create Checkout"),
+                "application/x-www-form-urlencoded",
+            )
+            assert created == 200
+
+            async def restart_database() -> None:
+                version, name = cluster
+                await asyncio.to_thread(
+                    subprocess.run,
+                    ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "restart"],
+                    check=True,
+                    capture_output=True,
+                )
+
+            await ingest_through(replica, session, restart_database, fault_after=EVENTS // 3)
+        finally:
+            await replica.stop()
+    assert await stored(url) == (EVENTS, EVENTS)
