@@ -5,7 +5,7 @@ change for every team. Each existing wording is copied to every team of its work
 team's retrospective changes on upgrade; from then on each team's leads change only their own.
 Downgrading keeps, for each workspace and question, the most recently changed wording.
 
-Revision ID: 0005
+Revision ID: 0006
 Revises: 0004
 Created: 2026-12-01 13:28:01.267097
 """
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
+revision: str = "0006"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,4 +1,4 @@
-"""Revision 0005 gives each team the questions its workspace had reworded, and takes them back."""
+"""Each team gets the questions its workspace had reworded, and a downgrade takes them back."""
 
 from __future__ import annotations
 
@@ -8,9 +8,21 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import migrations
+from tests.migrations.test_migrations import script
 
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 LATER = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
+
+
+def below_team_questions() -> str:
+    """The revision just before questions became per team."""
+    [revision] = [
+        r
+        for r in script().walk_revisions()
+        if r.path.endswith("_retro_questions_belong_to_a_team.py")
+    ]
+    assert isinstance(revision.down_revision, str)
+    return revision.down_revision
 
 
 async def rows(engine: AsyncEngine, columns: str) -> list[tuple[object, ...]]:
@@ -22,7 +34,8 @@ async def rows(engine: AsyncEngine, columns: str) -> list[tuple[object, ...]]:
 
 
 async def test_each_team_keeps_the_wording_its_workspace_had(blank_engine: AsyncEngine) -> None:
-    await migrations.upgrade(blank_engine, "0004")
+    below = below_team_questions()
+    await migrations.upgrade(blank_engine, below)
     async with blank_engine.begin() as connection:
         for workspace, external in ((1, "W1"), (2, "W2")):
             await connection.execute(
@@ -69,7 +82,7 @@ async def test_each_team_keeps_the_wording_its_workspace_had(blank_engine: Async
             ),
             {"later": LATER},
         )
-    await migrations.downgrade(blank_engine, "0004")
+    await migrations.downgrade(blank_engine, below)
     assert await rows(blank_engine, "workspace_id, key, text") == [
         (1, "bet", "What did Search bet on?")
     ]
