@@ -112,7 +112,7 @@ async def test_serve_at_vv_logs_an_oauth_install_and_a_delivery_without_secrets(
                 await asyncio.sleep(0.1)
     finally:
         process.send_signal(signal.SIGTERM)
-        _, err = await asyncio.wait_for(process.communicate(), 30)
+        _, err = await asyncio.wait_for(process.communicate(), 60)
         await fake.close()
     log = err.decode()
     assert process.returncode == 0, log
