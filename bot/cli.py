@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.console import ConsoleChatPort, ConsoleSession, ConsoleState
-from bot import demo, erasure, exporting, platforms
+from bot import demo, erasure, exporting, logs, platforms
 from bot.app import build
 from bot.clock import ManualClock, SystemClock, as_utc
 from bot.events import Platform
@@ -132,6 +132,22 @@ def _configure_logging(verbosity: int) -> None:
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # The database drivers log each statement's parameters: people's words, and in one
+    # transaction an anonymous answer beside who sent it. What they do shows at -vv anyway.
+    for name in ("sqlalchemy.engine", "sqlalchemy.pool", "aiosqlite", "asyncpg"):
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
+    # Every record is redacted too, whatever its level: see bot.logs for why levels are not enough.
+    configured = Settings.from_environment()
+    logs.install(
+        [
+            configured.slack_bot_token,
+            configured.slack_app_token,
+            configured.slack_client_secret,
+            configured.slack_signing_secret,
+            configured.microsoft_app_password,
+            *configured.secret_key.split(","),
+        ]
     )
 
 

@@ -54,7 +54,7 @@ async def open_cycle(
     """Open a retrospective for the team; nothing happens if one is open already."""
     if await retro.open_cycle(session, workspace_id=team.workspace_id, team_id=team.id):
         return []
-    custom = await retro.custom_questions(session, workspace_id=team.workspace_id)
+    custom = await retro.custom_questions(session, workspace_id=team.workspace_id, team_id=team.id)
     pending = await retro.adaptations_awaiting_follow_up(
         session, workspace_id=team.workspace_id, team_id=team.id
     )

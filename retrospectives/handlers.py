@@ -42,6 +42,8 @@ async def okr_command(session: AsyncSession, turn: Turn, args: str) -> Outcome:
             return await _create_team(session, turn, sub[len("create") :].strip())
         case "team", sub if sub.casefold().startswith("lead"):
             return await _add_lead(session, turn, sub[len("lead") :].strip())
+        case "team", sub if sub.casefold() == "claim":
+            return await _claim_team(session, turn)
         case "kr", sub if sub.casefold().startswith("add"):
             return await _add_key_result(session, turn, sub[len("add") :].strip())
         case "kr", "":
@@ -155,6 +157,12 @@ async def _add_lead(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     if not added:
         return private(texts.lead_already(team.name, person))
     return private(texts.lead_added(team.name, person))
+
+
+async def _claim_team(session: AsyncSession, turn: Turn) -> Outcome:
+    team = await _channel_team(session, turn)
+    await service.claim_team(session, team=team, user_id=turn.user_id, now=turn.now)
+    return private(texts.team_claimed(team.name))
 
 
 async def _add_key_result(session: AsyncSession, turn: Turn, text: str) -> Outcome:

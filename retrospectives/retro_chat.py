@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Turn
 from bot.replies import Choice, Form, FormInput, InputKind, Outcome, Reply, private
 from retrospectives import cycles, jobs, questions, schedules, service, texts
 from retrospectives.errors import InvalidInput
-from storage import core, retro, schedule
+from storage import retro, schedule
 from storage.core import Team
 from storage.retro import RetroParticipant, RetroQuestion
 
@@ -181,32 +180,39 @@ async def _close(session: AsyncSession, turn: Turn) -> Outcome:
 
 
 async def _questions(session: AsyncSession, turn: Turn, args: str) -> Outcome:
-    custom = await retro.custom_questions(session, workspace_id=turn.workspace_id)
+    team = await _team_here(session, turn)
     action, _, rest = args.partition(" ")
     match action.casefold():
         case "":
+            custom = await retro.custom_questions(
+                session, workspace_id=turn.workspace_id, team_id=team.id
+            )
             shown = [(key, custom.get(key, text)) for key, text in questions.DEFAULTS.items()]
-            return private(texts.question_list(shown), buttons=())
+            return private(texts.question_list(team.name, shown), buttons=())
         case "set" | "reset":
-            await _require_any_lead(session, turn)
+            service.require_lead(team, turn.user_id)
         case _:
             raise InvalidInput(texts.QUESTIONS_USAGE)
     key, _, wording = rest.strip().partition(" ")
     if action.casefold() == "reset":
-        statement = delete(RetroQuestion).where(RetroQuestion.workspace_id == turn.workspace_id)
-        if key:
-            statement = statement.where(RetroQuestion.key == key.casefold())
-        await session.execute(statement)
-        return private(texts.QUESTIONS_RESET)
+        if key and key.casefold() not in questions.EDITABLE:
+            raise InvalidInput(texts.QUESTIONS_USAGE)
+        await retro.reset_questions(
+            session, workspace_id=turn.workspace_id, team_id=team.id, key=key.casefold() or None
+        )
+        return private(texts.questions_reset(team.name))
     if key.casefold() not in questions.EDITABLE or not wording.strip():
         raise InvalidInput(texts.QUESTIONS_USAGE)
     if len(wording) > 500:
         raise InvalidInput(texts.QUESTION_TOO_LONG)
-    found = await retro.question_by_key(session, workspace_id=turn.workspace_id, key=key.casefold())
+    found = await retro.question_by_key(
+        session, workspace_id=turn.workspace_id, team_id=team.id, key=key.casefold()
+    )
     if found is None:
         session.add(
             RetroQuestion(
                 workspace_id=turn.workspace_id,
+                team_id=team.id,
                 key=key.casefold(),
                 text=wording.strip(),
                 updated_by=turn.user_id,
@@ -215,10 +221,4 @@ async def _questions(session: AsyncSession, turn: Turn, args: str) -> Outcome:
         )
     else:
         found.text, found.updated_by, found.updated_at = wording.strip(), turn.user_id, turn.now
-    return private(texts.question_updated(key.casefold()))
-
-
-async def _require_any_lead(session: AsyncSession, turn: Turn) -> None:
-    led = await core.teams_led_by(session, workspace_id=turn.workspace_id, user_id=turn.user_id)
-    if not led:
-        raise InvalidInput(texts.only_leads("a team"))
+    return private(texts.question_updated(team.name, key.casefold()))

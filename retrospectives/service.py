@@ -73,8 +73,21 @@ async def find_team(
 
 
 def require_lead(team: Team, user_id: str) -> None:
+    """Refuse anyone but a lead of this very team, naming who can do it instead."""
     if not team.is_lead(user_id):
-        raise NotALead(texts.only_leads(team.name))
+        raise NotALead(texts.only_leads(team.name, lead_ids(team)))
+
+
+def lead_ids(team: Team) -> list[str]:
+    return sorted(lead.user_id for lead in team.leads)
+
+
+async def claim_team(session: AsyncSession, *, team: Team, user_id: str, now: datetime) -> None:
+    """Make someone in the team's channel its lead, only when it has no lead left."""
+    if team.leads:
+        raise NotALead(texts.claim_taken(team.name, lead_ids(team)))
+    team.leads.append(TeamLead(user_id=user_id, added_at=now))
+    await session.flush()
 
 
 async def add_lead(
@@ -93,6 +106,7 @@ async def add_key_result(
     session: AsyncSession, *, team: Team, text: str, added_by: str, now: datetime
 ) -> KeyResult:
     """Record one of the team's key results, numbered KR1, KR2, ... within the team."""
+    require_lead(team, added_by)
     if not text.strip():
         raise InvalidInput(texts.KR_EMPTY)
     if len(text) > 500:

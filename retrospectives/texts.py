@@ -7,8 +7,10 @@ from collections.abc import Sequence
 HELP_TEAMS = (
     "/okr team create <name> [tz=Europe/Berlin] — make this channel a team's home; "
     "you become its lead\n"
-    "/okr team lead @person — add a lead to this channel's team\n"
-    "/okr kr add <key result> — record a key result your stories can cite (KR1, KR2, ...)\n"
+    "/okr team lead @person — add a lead to this channel's team (leads)\n"
+    "/okr team claim — become the lead of this channel's team when it has none left\n"
+    "/okr kr add <key result> — record a key result your stories can cite (KR1, KR2, ...) "
+    "(leads)\n"
     "/okr kr — list this team's key results\n"
     "/okr concern <metric>: <harm you see> [anonymous] — tell the leads a metric is "
     "pushing people the wrong way"
@@ -52,7 +54,8 @@ CONCERN_USAGE = (
 )
 CONCERN_TOO_LONG = "Please keep the metric under 200 characters and the harm under 3,000."
 UNKNOWN_OKR = (
-    "I know /okr team create, /okr team lead, /okr kr add, /okr kr, /okr concern and "
+    "I know /okr team create, /okr team lead, /okr team claim, /okr kr add, /okr kr, "
+    "/okr concern and "
     "/okr digest. Type /okr help for details."
 )
 UNKNOWN_STORY = (
@@ -87,8 +90,30 @@ def no_team_named(name: str) -> str:
     return f"There is no team called {name} here."
 
 
-def only_leads(team: str) -> str:
-    return f"Only a lead of {team} can do that. Ask one of its leads."
+def only_leads(team: str, leads: Sequence[str]) -> str:
+    if not leads:
+        return (
+            f"Only a lead of {team} can do that, and {team} has no lead at the moment. "
+            "Anyone in its channel can become its lead with /okr team claim."
+        )
+    return f"Only a lead of {team} can do that. Ask {_either(leads)}."
+
+
+def _either(people: Sequence[str]) -> str:
+    if len(people) == 1:
+        return f"its lead, {people[0]}"
+    return f"one of its leads: {', '.join(people[:-1])} or {people[-1]}"
+
+
+def team_claimed(team: str) -> str:
+    return (
+        f"{team} had no lead; now you lead it. Add others with /okr team lead @person, "
+        "so the team is never left without one."
+    )
+
+
+def claim_taken(team: str, leads: Sequence[str]) -> str:
+    return f"{team} already has a lead, so it cannot be claimed. Ask {_either(leads)}."
 
 
 def team_created(name: str, timezone: str) -> str:
@@ -210,7 +235,7 @@ HELP_RETRO = (
     "/retro start — open a retrospective now (leads)\n"
     "/retro status — is one open, until when, and how many have answered\n"
     "/retro close — close it now and post the summary (leads)\n"
-    "/retro questions — the questions asked; leads can reword them with "
+    "/retro questions — the questions this team is asked; its leads can reword them with "
     "/retro questions set <bet|learned|behaviour|adapt|metric> <text> or /retro questions reset"
 )
 ANSWER_IN_FORM = "Answer in a form"
@@ -355,15 +380,22 @@ def anonymous_withheld(count: int, threshold: int) -> str:
     )
 
 
-def question_list(rows: list[tuple[str, str]]) -> str:
-    return "\n".join(f"{key}: {text}" for key, text in rows)
+def question_list(team: str, rows: list[tuple[str, str]]) -> str:
+    asked = "\n".join(f"{key}: {text}" for key, text in rows)
+    return f"The questions {team}'s retrospectives ask:\n{asked}"
 
 
-def question_updated(key: str) -> str:
-    return f"The {key} question now reads as you wrote it, for retrospectives opened from now on."
+def question_updated(team: str, key: str) -> str:
+    return (
+        f"{team}'s {key} question now reads as you wrote it, for its retrospectives opened "
+        "from now on."
+    )
 
 
-QUESTIONS_RESET = "Back to the default questions for retrospectives opened from now on."
+def questions_reset(team: str) -> str:
+    return f"Back to the default questions for {team}'s retrospectives opened from now on."
+
+
 QUESTIONS_USAGE = (
     "Reword a question with /retro questions set <bet|learned|behaviour|adapt|metric> <text>, "
     "or go back to the defaults with /retro questions reset."

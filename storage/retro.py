@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -89,13 +89,14 @@ class Adaptation(Base):
 
 
 class RetroQuestion(Base):
-    """A workspace's own wording of a retrospective question, replacing the default."""
+    """A team's own wording of a retrospective question, replacing the default."""
 
     __tablename__ = "retro_question"
-    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+    __table_args__ = (UniqueConstraint("team_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
     updated_by: Mapped[str | None] = mapped_column(String(128))
@@ -170,18 +171,36 @@ async def adaptations_awaiting_follow_up(
     return result.all()
 
 
-async def custom_questions(session: AsyncSession, *, workspace_id: int) -> dict[str, str]:
+async def custom_questions(
+    session: AsyncSession, *, workspace_id: int, team_id: int
+) -> dict[str, str]:
     result = await session.scalars(
-        select(RetroQuestion).where(RetroQuestion.workspace_id == workspace_id)
+        select(RetroQuestion).where(
+            RetroQuestion.workspace_id == workspace_id, RetroQuestion.team_id == team_id
+        )
     )
     return {q.key: q.text for q in result}
 
 
 async def question_by_key(
-    session: AsyncSession, *, workspace_id: int, key: str
+    session: AsyncSession, *, workspace_id: int, team_id: int, key: str
 ) -> RetroQuestion | None:
     return await session.scalar(
         select(RetroQuestion).where(
-            RetroQuestion.workspace_id == workspace_id, RetroQuestion.key == key
+            RetroQuestion.workspace_id == workspace_id,
+            RetroQuestion.team_id == team_id,
+            RetroQuestion.key == key,
         )
     )
+
+
+async def reset_questions(
+    session: AsyncSession, *, workspace_id: int, team_id: int, key: str | None = None
+) -> None:
+    """Go back to the default wording of one of a team's questions, or of all of them."""
+    statement = delete(RetroQuestion).where(
+        RetroQuestion.workspace_id == workspace_id, RetroQuestion.team_id == team_id
+    )
+    if key is not None:
+        statement = statement.where(RetroQuestion.key == key)
+    await session.execute(statement)

@@ -1,0 +1,89 @@
+"""Keep secrets out of the log: a filter that redacts them from every record.
+
+Levels alone are not enough. slack_sdk logs the body of every Web API answer at DEBUG, so the
+``oauth.v2.access`` answer of an install writes the new bot token; an SDK's exception message,
+logged at WARNING or ERROR, can quote a request; and what an SDK logs at which level changes
+between its versions. So every record that reaches okrbot's handler is redacted, whatever its
+level and logger: the secrets okrbot was configured with, by value, and anything shaped like a
+token, by pattern. Levels are still capped where a logger's detail is people's words rather than
+what happened (the SQL parameters of the database drivers).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+REDACTED = "[redacted]"
+# Shorter configured values (a one-letter password in a test) are left alone: redacting every
+# occurrence of them would blank out ordinary words rather than protect anything.
+SHORTEST_SECRET = 6
+
+_SHAPES = (
+    # Slack tokens: bot, user, app-level, refresh, configuration (xoxb-, xoxp-, xapp-, xoxe.xoxp-)
+    re.compile(r"\bxox[a-z]?(?:\.xox[a-z])?-[A-Za-z0-9-]+|\bxapp-[A-Za-z0-9-]+"),
+    # JSON Web Tokens (Bot Framework and Microsoft Entra access tokens)
+    re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"),
+    # Fernet tokens: okrbot's sealed platform tokens
+    re.compile(r"\bgAAAAA[A-Za-z0-9_=-]{20,}"),
+)
+# The value after a secret-sounding name, in headers, JSON, dict reprs and query strings.
+_NAMED = re.compile(
+    r"""(?ix)
+    ( \b(?:authorization ['"]? \s* [:=] \s* ['"]? (?:bearer\s+|basic\s+)? | bearer\s+)
+    | \b(?:access_token|refresh_token|id_token|bot_token|app_token|client_secret|
+           signing_secret|client_assertion|app_password|password|secret|token)
+      ['"]? \s* [:=] \s* \[? \s* ['"]?
+    | ['"]code['"] \s* : \s* \[? \s* ['"] | [?&]code=  # an OAuth grant, until it is spent
+    )
+    ( [^\s'",&;:(){}\[\]]+ )
+    """
+)
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """Replace configured secrets and token-shaped strings in ``text`` by ``[redacted]``."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    text = _NAMED.sub(lambda m: m.group(1) + REDACTED, text)
+    for shape in _SHAPES:
+        text = shape.sub(REDACTED, text)
+    return text
+
+
+class RedactSecrets(logging.Filter):
+    """Redact secrets from a record's message, arguments, exception and stack before it is written.
+
+    The message is formatted once here and its arguments dropped, so that no handler, formatter
+    or log shipper sees an argument unredacted.
+    """
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self._secrets = tuple({s for s in secrets if len(s) >= SHORTEST_SECRET})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # arguments that do not fit the message must not break the caller
+            message = f"{record.msg} {record.args!r}"
+        record.msg = redact(message, self._secrets)
+        record.args = None
+        if record.exc_info:
+            formatted = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = redact(formatted, self._secrets)
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text, self._secrets)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info, self._secrets)
+        return True
+
+
+def install(secrets: Iterable[str] = (), handlers: Iterable[logging.Handler] = ()) -> None:
+    """Put one redacting filter on each of ``handlers`` (the root logger's when none are given)."""
+    chosen = list(handlers) or logging.getLogger().handlers
+    for handler in chosen:
+        if not any(isinstance(f, RedactSecrets) for f in handler.filters):
+            handler.addFilter(RedactSecrets(secrets))
