@@ -28,6 +28,8 @@ class Settings:
     microsoft_app_type: str = "MultiTenant"
     microsoft_app_tenant_id: str = ""
     teams_emulator: bool = False
+    outbox_lease_seconds: float = 30.0
+    outbox_heartbeat_seconds: float = 0.0  # 0: a third of the lease
 
     @classmethod
     def from_environment(
@@ -57,4 +59,15 @@ class Settings:
             microsoft_app_type=get("MICROSOFT_APP_TYPE", "MultiTenant"),
             microsoft_app_tenant_id=get("MICROSOFT_APP_TENANT_ID"),
             teams_emulator=get("OKRBOT_TEAMS_EMULATOR") in {"1", "true", "yes", "on"},
+            outbox_lease_seconds=_seconds(get("OKRBOT_OUTBOX_LEASE_SECONDS"), 30.0),
+            outbox_heartbeat_seconds=_seconds(get("OKRBOT_OUTBOX_HEARTBEAT_SECONDS"), 0.0),
         )
+
+
+def _seconds(text: str, default: float) -> float:
+    """A positive number of seconds, or the default when it is missing or no such number."""
+    try:
+        value = float(text)
+    except ValueError:
+        return default
+    return value if value > 0 else default

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot import outbox
 from bot.events import EventKind, Platform
-from bot.outbox import MAX_ATTEMPTS, backoff
+from bot.outbox import MAX_FAILING, backoff
 from bot.replies import Audience, Delivery, Reply
 from storage import core, ledger
 from storage.ledger import OutboxMessage, OutboxStatus
@@ -42,15 +42,20 @@ async def test_a_busy_platform_delays_the_message_but_does_not_drop_it(bot):
     assert (await status(bot)).status is OutboxStatus.SENT
 
 
-async def test_a_message_the_platform_keeps_refusing_is_given_up_and_recorded(bot):
+async def test_a_message_the_platform_keeps_failing_is_a_dead_letter_after_a_day(bot):
     await raise_concern(bot)
-    bot.port.busy = 100
-    for _ in range(MAX_ATTEMPTS + 2):
+    bot.port.busy = 1000
+    started = bot.clock.now()
+    while bot.clock.now() - started < MAX_FAILING - timedelta(minutes=10):
         await bot.deliver()
-        bot.clock.advance(timedelta(minutes=11))
+        bot.clock.advance(timedelta(minutes=10))
+    assert (await status(bot)).status is OutboxStatus.PENDING  # many attempts, still trying
+    bot.clock.advance(timedelta(minutes=20))
+    await bot.deliver()
     message = await status(bot)
     assert message.status is OutboxStatus.FAILED
-    assert message.attempts == MAX_ATTEMPTS
+    assert message.dead_reason == "expired" and "rate limited" in message.last_error
+    assert message.attempts > 100
     assert bot.port.sent == []
 
 
