@@ -12,9 +12,11 @@ went out, so after a crash the outbox may repeat the sends that were then in fli
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from botbuilder.schema import Activity, ChannelAccount, ConversationParameters
 from botframework.connector.aio import ConnectorClient
@@ -41,6 +43,9 @@ log = logging.getLogger(__name__)
 SENDS_PER_SECOND = 7
 MEMBERS_PAGE = 100
 TIMEOUT = 10
+IN_TURN_PATIENCE = 10.0
+"""Seconds a reply inside a turn may wait out throttling: Teams waits 15 for the turn's answer."""
+T = TypeVar("T")
 
 
 def retry_after(headers: Any) -> float | None:
@@ -68,6 +73,31 @@ def classify(error: Exception, call: str) -> Exception:
     if status == 401:
         return NotAuthorized(f"{call}: {status}")
     return DeliveryFailed(f"{call}: {status}")
+
+
+async def patiently(
+    work: Callable[[], Awaitable[T]],
+    *,
+    patience: float = IN_TURN_PATIENCE,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> T:
+    """Make a connector call, waiting out throttling and passing trouble for ``patience`` s."""
+    deadline = time.monotonic() + patience
+    failures = 0
+    while True:
+        try:
+            return await work()
+        except DeliveryFailed:
+            raise
+        except Exception as error:
+            trouble = error if isinstance(error, RetryLater) else classify(error, "reply")
+            if not isinstance(trouble, RetryLater):
+                raise
+            pause = trouble.retry_after if trouble.retry_after is not None else 2.0**failures
+            if time.monotonic() + pause > deadline:
+                raise
+            failures += 1
+            await sleep(pause)
 
 
 class Accounts:

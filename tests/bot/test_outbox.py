@@ -8,13 +8,15 @@ from sqlalchemy import select
 
 from bot import outbox
 from bot.events import EventKind, Platform
-from bot.outbox import MAX_FAILING, backoff
+from bot.outbox import LEASE, MAX_FAILING, backoff
 from bot.replies import Audience, Delivery, Reply
 from storage import core, ledger
 from storage.ledger import OutboxMessage, OutboxStatus
 from storage.schedule import RunStatus, ScheduledRun
 from tests.support.fakes import FakeChatPort
 from tests.support.harness import Harness
+
+CONCURRENCY = 16  # the worker's, as the composition builds it
 
 
 async def raise_concern(bot):
@@ -144,4 +146,53 @@ async def test_conversations_go_out_together_and_each_keeps_its_order(database_u
     assert max(len(together) for together in port.overlaps) > 1  # sent side by side
     for person in ("U1", "U2", "U3", "U4"):
         assert [s.reply.text for s in port.to(f"@{person}")] == [f"{person} #{n}" for n in range(3)]
+    await bot.close()
+
+
+class HangingPort(FakeChatPort):
+    """A platform that takes each message and then does not answer until told to."""
+
+    def __init__(self):
+        super().__init__()
+        self.gate = asyncio.Event()
+
+    async def send_direct(self, workspace_id, user_id, reply):
+        message_id = await super().send_direct(workspace_id, user_id, reply)
+        await self.gate.wait()
+        return message_id
+
+
+async def test_a_port_that_cannot_be_asked_repeats_at_most_the_sends_in_flight(database_url):
+    """Teams cannot be asked whether a message went out: only the sends in flight may repeat."""
+    port = HangingPort()
+    bot = await Harness.start(database_url)
+    bot.app.ports[Platform.CONSOLE.value] = port
+    people = [f"U{n}" for n in range(40)]
+    async with bot.app.sessions() as session, session.begin():
+        workspace = await core.get_or_create_workspace(
+            session, platform="console", external_id="W1", now=bot.clock.now()
+        )
+        for person in people:
+            await outbox.enqueue(
+                session,
+                workspace_id=workspace.id,
+                delivery=Delivery(Audience.PERSON, person, Reply("hi"), key=person),
+                now=bot.clock.now(),
+            )
+    crashed = asyncio.ensure_future(bot.deliver())
+    for _ in range(1000):
+        if len(port.sent) >= CONCURRENCY:
+            break
+        await asyncio.sleep(0.005)
+    await asyncio.sleep(0.05)
+    crashed.cancel()  # the worker dies with its sends in flight, unanswered and unrecorded
+    await asyncio.gather(crashed, return_exceptions=True)
+    in_flight = len(port.sent)
+    assert in_flight == CONCURRENCY  # no more than the worker's concurrency at once
+
+    port.gate.set()
+    bot.clock.advance(LEASE)  # the lease of the dead worker runs out
+    assert await bot.deliver() == len(people)
+    assert {s.target for s in port.sent} == {f"@{p}" for p in people}
+    assert len(port.sent) - len(people) == in_flight  # only those repeat
     await bot.close()

@@ -185,6 +185,8 @@ class FakeSlack:
             "text": arguments.get("text", ""),
             "bot_id": "B0001",
         }
+        if arguments.get("blocks"):
+            message["blocks"] = arguments["blocks"]
         if metadata:
             message["metadata"] = metadata
         self.messages.setdefault(channel, []).append(message)
