@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import ClientError
@@ -52,6 +52,7 @@ AUTH_ERRORS = frozenset(
 MARK_EVENT = "okrbot_outbox"  # the metadata event_type of messages the outbox sends
 HISTORY_PAGE = 20
 HISTORY_PAGES = 5  # messages posted after a crash are recent: a hundred is plenty
+CLOCK_SKEW = timedelta(minutes=1)  # Slack's clock and ours may disagree a little
 
 
 def retry_after(error: SlackApiError) -> float | None:
@@ -152,7 +153,7 @@ class SlackChatPort:
                 "conversations.history",
                 read=True,
                 channel=channel_id,
-                oldest=f"{since.timestamp():.6f}",
+                oldest=f"{(since - CLOCK_SKEW).timestamp():.6f}",
                 inclusive="true",
                 limit=HISTORY_PAGE,
                 include_all_metadata="true",

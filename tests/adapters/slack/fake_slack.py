@@ -14,7 +14,6 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import count
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -51,7 +50,7 @@ class FakeSlack:
     envelopes: list[dict[str, Any]] = field(default_factory=list)  # sent over Socket Mode
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     _server: TestServer | None = None
-    _ts: count[int] = field(default_factory=lambda: count(1))
+    _last_ts: float = 0.0
 
     async def start(self) -> FakeSlack:
         app = web.Application()
@@ -173,7 +172,9 @@ class FakeSlack:
         return socket
 
     def _next_ts(self) -> str:
-        return f"{int(self.clock())}.{next(self._ts):06d}"
+        """Slack's time of a new message, unique and increasing, as Slack's ``ts`` are."""
+        self._last_ts = max(self.clock(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
 
     def _post(self, channel: str, arguments: dict[str, Any]) -> dict[str, Any]:
         metadata = arguments.get("metadata")
