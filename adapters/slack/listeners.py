@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from datetime import datetime
 from typing import Any
@@ -160,7 +159,7 @@ async def patiently(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> None:
     """Try until it works, waiting as Slack asks; give up after ``patience`` seconds."""
-    deadline = time.monotonic() + patience
+    waited = 0.0  # the calls' own time is bounded by the client's timeout
     failures = 0
     while True:
         try:
@@ -168,9 +167,10 @@ async def patiently(
             return
         except Exception as error:
             pause = _pause(error, failures)
-            if pause is None or time.monotonic() + pause > deadline:
+            if pause is None or waited + pause > patience:
                 raise
             failures += 1
+            waited += pause
             await sleep(pause)
 
 
