@@ -88,7 +88,7 @@ async def test_a_throttled_reply_in_a_turn_waits_as_asked_then_goes() -> None:
         waits.append(seconds)
 
     assert await patiently(send, sleep=sleep) == "sent"
-    assert waits == [2.0, 1.0]  # what Teams said, then a backoff after the 503
+    assert waits == [2.0, 2.0]  # what Teams said, then a backoff after the 503
 
 
 async def test_a_reply_refused_for_good_is_not_tried_again() -> None:
