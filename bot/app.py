@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -58,7 +59,13 @@ async def build(
         Platform.CONSOLE.value: SeenMembers(sessions, Platform.CONSOLE.value)
     }
     people.update(directories or {})
-    worker = OutboxWorker(sessions, clock, chat_ports)
+    worker = OutboxWorker(
+        sessions,
+        clock,
+        chat_ports,
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+        heartbeat=timedelta(seconds=settings.outbox_heartbeat_seconds) or None,
+    )
     return Okrbot(
         settings=settings,
         engine=engine,

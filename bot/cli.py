@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -21,6 +21,7 @@ from bot.app import build
 from bot.clock import ManualClock, SystemClock, as_utc
 from bot.events import Platform
 from bot.settings import Settings
+from storage import ledger
 
 log = logging.getLogger("okrbot")
 
@@ -100,6 +101,22 @@ def _parser() -> argparse.ArgumentParser:
         help="the instant to act at, ISO-8601 (2027-03-22T09:00Z; no offset means UTC)",
     )
     run_due.set_defaults(command=_run_due)
+
+    outbox = commands.add_parser(
+        "outbox",
+        parents=[common],
+        help="list messages waiting to be sent (or dead letters); retry dead letters",
+        description="Without an action, list messages waiting to be sent (--dead: the dead "
+        "letters) with their id, age, target and reason, never their text. "
+        "`okrbot outbox retry ID...` or `okrbot outbox retry --all-dead` puts dead letters "
+        "back in the queue.",
+    )
+    outbox.add_argument("action", nargs="?", choices=["retry"], help="retry dead letters")
+    outbox.add_argument("ids", nargs="*", type=int, metavar="ID", help="dead letters to retry")
+    outbox.add_argument("--dead", action="store_true", help="list dead letters instead")
+    outbox.add_argument("--workspace", help="only this workspace (its Slack/Teams id)")
+    outbox.add_argument("--all-dead", action="store_true", help="with retry: every dead letter")
+    outbox.set_defaults(command=_outbox)
 
     erase = commands.add_parser(
         "erase-user", parents=[common], help="remove or anonymise one person's data"
@@ -267,3 +284,47 @@ async def _erase_user(args: argparse.Namespace, settings: Settings) -> int:
     for label, count in counts.items():
         print(f"  {label}: {count}")
     return 0
+
+
+async def _outbox(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action != "retry" and (args.ids or args.all_dead):
+        print("okrbot: message ids and --all-dead go with `okrbot outbox retry`", file=sys.stderr)
+        return 2
+    if args.action == "retry" and bool(args.ids) == bool(args.all_dead):
+        print("okrbot: say which dead letters to retry: ids, or --all-dead", file=sys.stderr)
+        return 2
+    app = await build(settings)
+    try:
+        async with app.sessions() as session, session.begin():
+            now = app.clock.now()
+            if args.action == "retry":
+                wanted = None if args.all_dead else set(args.ids)
+                revived = await ledger.revive(session, now=now, ids=wanted)
+            else:
+                found = await ledger.unsent_messages(
+                    session, dead=args.dead, workspace=args.workspace
+                )
+    finally:
+        await app.close()
+    if args.action == "retry":
+        print(f"Put {revived} dead letter(s) back in the queue.")
+        if wanted is not None and revived < len(wanted):
+            print("okrbot: some of those ids are no dead letters", file=sys.stderr)
+            return 1
+        return 0
+    print("id\tage\tplatform\tworkspace\ttarget\tattempts\treason")
+    for message in found:
+        reason = f"{message.reason}: {message.error}" if message.reason else message.error or ""
+        print(
+            f"{message.id}\t{_age(now - message.created_at)}\t{message.platform}\t"
+            f"{message.workspace}\t{message.audience}:{message.target_id}\t"
+            f"{message.attempts}\t{reason}"
+        )
+    return 0
+
+
+def _age(age: timedelta) -> str:
+    minutes = max(int(age.total_seconds()) // 60, 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{days}d{hours}h" if days else f"{hours}h{minutes:02d}m"

@@ -4,15 +4,23 @@ A reply longer than one platform message is split when it is written, by that pl
 renderer, into pages that each fit, and each page is a row of its own: the first keeps the
 delivery's key, the others add ``#2``, ``#3`` … to it. Every page then has what any message
 has: it is written once (the keys are unique), sent once (a sent row is never sent again,
-so a 429 on page 3 resends neither page 1 nor page 2), and in order, since the rows of one
-conversation go out in the order they were written, and none overtakes one that waits.
-Splitting at delivery instead would make one row stand for several messages, and a failure
-halfway would have to remember which of them went out.
+so a 429 on page 3 resends neither page 1 nor page 2), and in order, since a conversation's
+rows go out in the order they were written, and none overtakes one that waits. Splitting at
+delivery instead would make one row stand for several messages, and a failure halfway would
+have to remember which of them went out.
+
+Rate limits delay a message and never end it; other passing troubles (5xx, timeouts, a lost
+connection) are retried with a capped backoff for up to :data:`MAX_FAILING`; only a platform's
+final refusal (channel gone, bot removed, credentials revoked) makes a dead letter at once.
+Dead letters stay visible (``okrbot outbox --dead``, ``/metrics``) until an operator retries
+them (``okrbot outbox retry``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,16 +32,31 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from adapters.slack import blocks
 from adapters.teams import cards
 from bot.events import Platform, Turn
-from bot.ports import ChatPort, Clock, DeliveryFailed, RetryLater
+from bot.ports import (
+    ChatPort,
+    Clock,
+    DeliveryFailed,
+    MarkingChatPort,
+    NotAuthorized,
+    RateLimited,
+    RetryLater,
+)
 from bot.replies import Audience, Delivery, Reply, reply_from_dict, reply_to_dict
 from storage import ledger
 from storage.core import Workspace
+from storage.ledger import DeadReason
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+MAX_FAILING = timedelta(hours=24)
+"""How long a message may keep failing (5xx, timeouts, no connection) before it is dead.
+
+An age, not an attempt count: with a backoff capped at ten minutes, eight attempts are over
+in a quarter of an hour, which a platform incident or a network outage easily outlasts. A day
+outlasts those, overnight ones included, while a prompt or a shout-out older than a day has
+lost its moment; it is then a dead letter the operator sees and may send again.
+"""
 MAX_BACKOFF = timedelta(minutes=10)
-ZERO = timedelta(0)
 
 Pager = Callable[[Reply], Sequence[Reply]]
 """Split a reply into the messages a platform can hold, in order (one when it fits)."""
@@ -44,6 +67,12 @@ PAGERS: Mapping[str, Pager] = {Platform.SLACK: blocks.pages, Platform.TEAMS: car
 def page_key(key: str, number: int) -> str:
     """The idempotency key of a delivery's ``number``th page (the first keeps the key)."""
     return key if number == 1 else f"{key}#{number}"
+
+
+RATE_LIMIT_WAIT = timedelta(seconds=1)
+"""The least wait after a 429 (and the wait when the platform names none)."""
+LEASE = timedelta(seconds=30)
+"""How long a claim holds when its worker stops renewing it (it died): work resumes then."""
 
 
 async def enqueue(
@@ -80,18 +109,31 @@ async def enqueue_all(session: AsyncSession, *, turn: Turn, deliveries: Iterable
 
 def backoff(attempts: int) -> timedelta:
     """Wait 2, 4, 8 ... seconds between attempts, never more than ten minutes."""
-    return min(timedelta(seconds=2 ** max(attempts, 1)), MAX_BACKOFF)
+    return min(timedelta(seconds=2 ** min(max(attempts, 1), 20)), MAX_BACKOFF)
+
+
+def mark(key: str) -> str:
+    """What a message carries on the platform to be found again: a digest of its key.
+
+    A digest, because keys name people and subjects, and other apps in the conversation may
+    read a message's metadata.
+    """
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)
 class _Job:
     row_id: int
+    key: str
     attempts: int
     audience: str
     target_id: str
     payload: dict[str, Any]
     platform: str
     workspace: str
+    uncertain: bool
+    claimed_at: datetime
+    failing_since: datetime | None
 
     @property
     def conversation(self) -> tuple[str, str, str, str]:
@@ -102,20 +144,23 @@ class _Job:
 class _Result:
     job: _Job
     message_id: str | None = None
-    retry_after: timedelta | None = None
-    failure: str | None = None
-    held_back: bool = False  # not tried: an earlier message of its conversation must go first
+    wait: timedelta | None = None  # due again after this
+    failed: bool = False  # a failed attempt (a 429 is none)
+    dead: DeadReason | None = None
+    note: str = ""
 
 
 class OutboxWorker:
-    """Claim due outbox rows, send them through the platform's ChatPort, record the result.
+    """Claim due outbox rows, send them through the platform's ChatPort, record each result.
 
     A worker takes only messages for the platforms it has a ChatPort for, so a process that
     cannot reach a platform leaves that platform's messages to one that can. A claim is a
-    lease: if this worker dies between claim and send, the rows become due again when the
-    lease runs out and another worker (or replica) sends them. Messages to different
-    conversations go out concurrently; messages to one conversation keep their order: when
-    one has to wait, those after it wait with it, untried.
+    lease, renewed by a heartbeat while the worker holds it: if the worker dies, its rows
+    become due again when the lease runs out and another worker (or replica) takes them.
+    Each send is recorded as soon as it succeeds, so a crash leaves at most the sends then in
+    flight (``concurrency``) uncertain; a port that marks its messages (Slack) is asked whether
+    an uncertain one went out before it is sent again. Messages to different conversations
+    go out concurrently; one conversation's messages go out one after another, in order.
     """
 
     def __init__(
@@ -124,7 +169,8 @@ class OutboxWorker:
         clock: Clock,
         ports: Mapping[str, ChatPort],
         *,
-        lease: timedelta = timedelta(minutes=2),
+        lease: timedelta = LEASE,
+        heartbeat: timedelta | None = None,
         batch: int = 100,
         concurrency: int = 16,
     ) -> None:
@@ -132,110 +178,170 @@ class OutboxWorker:
         self._clock = clock
         self._ports = ports
         self._lease = lease
+        # A beat at least twice per lease, so that one slow beat does not lose the rows.
+        self._heartbeat_every = min(heartbeat or lease / 3, lease / 2)
         self._batch = batch
         self._concurrency = concurrency
 
     async def deliver_due(self) -> int:
-        """Deliver everything due now; return how many messages were sent.
-
-        A pass can free more: a message that waited behind one just sent (one this worker or
-        another held) is due now, so passes go on until one finds nothing to take.
-        """
+        """Deliver everything due now; return how many messages were sent."""
         sent = 0
-        while True:
-            jobs = await self._claim()
-            if not jobs:
-                return sent
-            results = await self._send_all(jobs)
-            sent += await self._record(results)
+        while jobs := await self._claim():
+            sent += await self._deliver(jobs)
+        return sent
 
     async def _claim(self) -> list[_Job]:
         async with self._sessions() as session, session.begin():
+            now = self._clock.now()
             claimed = await ledger.claim_due_messages(
                 session,
-                now=self._clock.now(),
+                now=now,
                 lease=self._lease,
                 limit=self._batch,
                 platforms=self._ports.keys(),
             )
             return [
                 _Job(
-                    m.id, m.attempts, m.audience, m.target_id, m.payload, w.platform, w.external_id
+                    row_id=c.message.id,
+                    key=c.message.idempotency_key,
+                    attempts=c.message.attempts,
+                    audience=c.message.audience,
+                    target_id=c.message.target_id,
+                    payload=c.message.payload,
+                    platform=c.workspace.platform,
+                    workspace=c.workspace.external_id,
+                    uncertain=c.uncertain,
+                    claimed_at=c.message.claimed_at or now,
+                    failing_since=c.message.failing_since,
                 )
-                for m, w in claimed
+                for c in claimed
             ]
 
-    async def _send_all(self, jobs: list[_Job]) -> list[_Result]:
+    async def _deliver(self, jobs: list[_Job]) -> int:
+        """Send a claimed batch, keeping its leases alive until each message is recorded."""
+        held = {job.row_id for job in jobs}
+        heartbeat = asyncio.ensure_future(self._renew(held))
+        try:
+            return await self._send_all(jobs, held)
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+
+    async def _renew(self, held: set[int]) -> None:
+        while True:
+            await asyncio.sleep(self._heartbeat_every.total_seconds())
+            if not held:
+                continue
+            try:
+                async with self._sessions() as session, session.begin():
+                    until = self._clock.now() + self._lease
+                    await ledger.renew_leases(session, ids=set(held), until=until)
+            except Exception:  # the database may be away a moment; the next beat tries again
+                log.warning("could not renew the leases of %s outbox messages", len(held))
+
+    async def _send_all(self, jobs: list[_Job], held: set[int]) -> int:
         conversations: dict[tuple[str, str, str, str], list[_Job]] = {}
-        for job in sorted(jobs, key=lambda j: j.row_id):  # the order they were written in
+        for job in jobs:
             conversations.setdefault(job.conversation, []).append(job)
         gate = asyncio.Semaphore(self._concurrency)
 
-        async def in_order(queue: list[_Job]) -> list[_Result]:
-            results: list[_Result] = []
+        async def in_order(queue: list[_Job]) -> int:
+            sent = 0
             async with gate:
                 for position, job in enumerate(queue):
                     result = await self._send(job)
-                    results.append(result)
-                    if result.retry_after is not None:
-                        wait = result.retry_after
-                        later = queue[position + 1 :]
-                        return results + [
-                            _Result(j, retry_after=wait, held_back=True) for j in later
-                        ]
-            return results
+                    sent += await self._record(result, held)
+                    if result.wait is not None:
+                        # What follows in this conversation must not overtake it: it waits too.
+                        for later in queue[position + 1 :]:
+                            note = "waits for an earlier message to the same conversation"
+                            await self._record(_Result(later, wait=result.wait, note=note), held)
+                        break
+            return sent
 
-        batches = await asyncio.gather(*(in_order(q) for q in conversations.values()))
-        return [result for batch in batches for result in batch]
+        return sum(await asyncio.gather(*(in_order(q) for q in conversations.values())))
 
     async def _send(self, job: _Job) -> _Result:
         # Only rows of platforms we have ports for were claimed.
         port = self._ports[job.platform]
         reply = reply_from_dict(job.payload)
         try:
-            if job.audience == Audience.PERSON:
+            if isinstance(port, MarkingChatPort):
+                if job.uncertain:
+                    found = await self._look_for(port, job)
+                    if found is not None:
+                        log.info("outbox message %s had been sent before a crash", job.row_id)
+                        return _Result(job, message_id=found)
+                message_id = await port.send_marked(
+                    job.workspace, job.audience, job.target_id, reply, key=mark(job.key)
+                )
+            elif job.audience == Audience.PERSON:
                 message_id = await port.send_direct(job.workspace, job.target_id, reply)
             else:
                 message_id = await port.send(job.workspace, job.target_id, reply)
-        except RetryLater as wait:
-            if job.attempts >= MAX_ATTEMPTS:
-                return _Result(job, failure=f"gave up after {job.attempts} attempts: {wait}")
-            delay = (
-                timedelta(seconds=wait.retry_after)
-                if wait.retry_after is not None
-                else backoff(job.attempts)
+        except RateLimited as slow_down:
+            told = timedelta(seconds=slow_down.retry_after or 0)
+            return _Result(job, wait=max(told, RATE_LIMIT_WAIT), note=str(slow_down))
+        except RetryLater as trouble:
+            later = (
+                timedelta(seconds=trouble.retry_after)
+                if trouble.retry_after is not None
+                else backoff(job.attempts + 1)
             )
-            return _Result(job, retry_after=delay, failure=str(wait))
+            return _Result(job, wait=later, failed=True, note=str(trouble))
+        except NotAuthorized as refused:
+            note = f"refused by {job.platform}: {refused}"
+            return _Result(job, dead=DeadReason.UNAUTHORIZED, note=note)
         except DeliveryFailed as refused:
-            return _Result(job, failure=f"refused by {job.platform}: {refused}")
+            return _Result(
+                job, dead=DeadReason.REFUSED, note=f"refused by {job.platform}: {refused}"
+            )
         except Exception as error:  # a bug or an unexpected answer: try again later
             log.exception("outbox message %s could not be sent", job.row_id)
-            return _Result(job, retry_after=backoff(job.attempts), failure=repr(error))
+            return _Result(job, wait=backoff(job.attempts + 1), failed=True, note=repr(error))
         return _Result(job, message_id=message_id)
 
-    async def _record(self, results: list[_Result]) -> int:
-        now = self._clock.now()
-        sent = 0
+    async def _look_for(self, port: MarkingChatPort, job: _Job) -> str | None:
+        """Ask the platform whether a message whose fate a crash hid went out after all."""
+        try:
+            return await port.find_marked(
+                job.workspace, job.audience, job.target_id, key=mark(job.key), since=job.claimed_at
+            )
+        except DeliveryFailed as blind:  # not allowed to read there: send, as without a mark
+            log.info("cannot tell whether outbox message %s went out (%s)", job.row_id, blind)
+            return None
+
+    async def _record(self, result: _Result, held: set[int]) -> int:
+        """Write one message's fate at once, so a crash later does not forget it."""
+        job, now = result.job, self._clock.now()
         async with self._sessions() as session, session.begin():
-            for result in results:
-                row = result.job.row_id
-                if result.message_id is not None:
-                    await ledger.mark_sent(
-                        session, message_id=row, platform_message_id=result.message_id, now=now
-                    )
-                    sent += 1
-                elif result.held_back:
-                    await ledger.hold_back(
-                        session, message_id=row, available_at=now + (result.retry_after or ZERO)
-                    )
-                elif result.retry_after is not None:
-                    await ledger.mark_retry(
-                        session,
-                        message_id=row,
-                        available_at=now + result.retry_after,
-                        error=result.failure or "",
-                    )
-                else:
-                    log.warning("outbox message %s failed: %s", row, result.failure)
-                    await ledger.mark_failed(session, message_id=row, error=result.failure or "")
-        return sent
+            if result.message_id is not None:
+                await ledger.mark_sent(
+                    session, message_id=job.row_id, platform_message_id=result.message_id, now=now
+                )
+            elif result.wait is not None and not self._expired(result, now):
+                await ledger.mark_retry(
+                    session,
+                    message_id=job.row_id,
+                    available_at=now + result.wait,
+                    error=result.note,
+                    failed_at=now if result.failed else None,
+                )
+            else:
+                reason = result.dead or DeadReason.EXPIRED
+                note = result.note if result.dead else f"failing for {MAX_FAILING}: {result.note}"
+                log.warning(
+                    "outbox message %s to %s is a dead letter (%s)",
+                    job.row_id,
+                    job.platform,
+                    reason,
+                )
+                await ledger.mark_failed(session, message_id=job.row_id, error=note, reason=reason)
+        held.discard(job.row_id)
+        return 1 if result.message_id is not None else 0
+
+    @staticmethod
+    def _expired(result: _Result, now: datetime) -> bool:
+        since = result.job.failing_since
+        return result.failed and since is not None and now - since >= MAX_FAILING

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.events import ChatEvent
 from bot.replies import Outcome, Reply
@@ -21,12 +21,20 @@ class DeliveryFailed(Exception):
     """A platform refused a message for good (channel gone, bot removed): do not retry."""
 
 
+class NotAuthorized(DeliveryFailed):
+    """The platform no longer takes the bot's credentials (token revoked, app uninstalled)."""
+
+
 class RetryLater(Exception):
     """A platform asked us to slow down or is unavailable for now."""
 
     def __init__(self, reason: str, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+
+
+class RateLimited(RetryLater):
+    """The platform asked us to slow down: wait as long as it says; nothing failed."""
 
 
 class ChatPort(Protocol):
@@ -39,6 +47,23 @@ class ChatPort(Protocol):
     async def update(
         self, workspace_id: str, channel_id: str, message_id: str, reply: Reply
     ) -> None: ...
+
+
+@runtime_checkable
+class MarkingChatPort(Protocol):
+    """A ChatPort that marks each message with a key and can find it again by that key.
+
+    After a crash the outbox cannot know whether a message it had claimed went out; a port
+    like this lets it look before sending again.
+    """
+
+    async def send_marked(
+        self, workspace_id: str, audience: str, target_id: str, reply: Reply, *, key: str
+    ) -> str: ...
+
+    async def find_marked(
+        self, workspace_id: str, audience: str, target_id: str, *, key: str, since: datetime
+    ) -> str | None: ...
 
 
 class Directory(Protocol):

@@ -35,6 +35,7 @@ from bot.ports import EventHandler
 from bot.replies import Outcome
 from bot.settings import Settings
 from bot.slack_installations import DatabaseStateStore
+from storage import ledger
 from storage.ledger import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ class Metrics:
     slack_requests: Counter[int] = field(default_factory=Counter)
     delivered: int = 0
 
-    def render(self, outbox: dict[str, int]) -> str:
+    def render(self, outbox: dict[str, int], dead: dict[tuple[str, str], int] | None = None) -> str:
         lines = [
             "# HELP okrbot_events_handled_total Chat events handled, by platform and kind.",
             "# TYPE okrbot_events_handled_total counter",
@@ -81,6 +82,12 @@ class Metrics:
             "# HELP okrbot_outbox_messages Outbound messages in the outbox, by status.",
             "# TYPE okrbot_outbox_messages gauge",
             *(f'okrbot_outbox_messages{{status="{s}"}} {n}' for s, n in sorted(outbox.items())),
+            "# HELP okrbot_outbox_dead_letters Messages given up, by platform and reason class.",
+            "# TYPE okrbot_outbox_dead_letters gauge",
+            *(
+                f'okrbot_outbox_dead_letters{{platform="{p}",reason="{r}"}} {n}'
+                for (p, r), n in sorted((dead or {}).items())
+            ),
         ]
         return "\n".join(lines) + "\n"
 
@@ -291,6 +298,7 @@ class Routes:
 
     async def metrics(self, request: web.Request) -> web.Response:
         outbox: dict[str, int] = {}
+        dead: dict[tuple[str, str], int] = {}
         try:
             async with asyncio.timeout(READY_TIMEOUT), self._okrbot.sessions() as session:
                 rows = await session.execute(
@@ -299,9 +307,10 @@ class Routes:
                     .group_by(OutboxMessage.status)
                 )
                 outbox = {str(OutboxStatus(s).value): int(n) for s, n in rows}
+                dead = await ledger.dead_letters(session)
         except Exception as error:
             log.warning("metrics without the outbox: %s", type(error).__name__)
-        body = self._metrics.render({"pending": 0, "failed": 0} | outbox)
+        body = self._metrics.render({"pending": 0, "failed": 0} | outbox, dead)
         return web.Response(text=body, content_type="text/plain", charset="utf-8")
 
 

@@ -32,6 +32,8 @@ class Settings:
     bot_framework_token_issuer: str = ""
     bot_framework_login_url: str = ""
     bot_framework_oauth_scope: str = ""
+    outbox_lease_seconds: float = 30.0
+    outbox_heartbeat_seconds: float = 0.0  # 0: a third of the lease
 
     @classmethod
     def from_environment(
@@ -65,4 +67,15 @@ class Settings:
             bot_framework_token_issuer=get("TO_BOT_FROM_CHANNEL_TOKEN_ISSUER"),
             bot_framework_login_url=get("TO_CHANNEL_FROM_BOT_LOGIN_URL"),
             bot_framework_oauth_scope=get("TO_CHANNEL_FROM_BOT_OAUTH_SCOPE"),
+            outbox_lease_seconds=_seconds(get("OKRBOT_OUTBOX_LEASE_SECONDS"), 30.0),
+            outbox_heartbeat_seconds=_seconds(get("OKRBOT_OUTBOX_HEARTBEAT_SECONDS"), 0.0),
         )
+
+
+def _seconds(text: str, default: float) -> float:
+    """A positive number of seconds, or the default when it is missing or no such number."""
+    try:
+        value = float(text)
+    except ValueError:
+        return default
+    return value if value > 0 else default

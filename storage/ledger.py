@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -15,7 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    exists,
+    func,
     or_,
     select,
     update,
@@ -41,7 +42,15 @@ class ProcessedEvent(Base):
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
-    FAILED = "failed"
+    FAILED = "failed"  # a dead letter: it will not be sent unless an operator retries it
+
+
+class DeadReason(StrEnum):
+    """Why a message was given up, in classes an operator acts on differently."""
+
+    REFUSED = "refused"  # the platform refused it for good: channel gone, bot removed
+    UNAUTHORIZED = "unauthorized"  # the platform refused the bot's credentials
+    EXPIRED = "expired"  # the platform kept failing for longer than okrbot waits
 
 
 class OutboxMessage(Base):
@@ -51,6 +60,16 @@ class OutboxMessage(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "idempotency_key"),
         Index("ix_outbox_message_due", "status", "available_at"),
+        # The claim asks, for each candidate, whether an earlier message of its conversation
+        # is still pending; this answers that from the index alone.
+        Index(
+            "ix_outbox_message_conversation",
+            "workspace_id",
+            "target_id",
+            "audience",
+            "status",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,12 +82,15 @@ class OutboxMessage(Base):
         str_enum(OutboxStatus, "outbox_status"),
         default=OutboxStatus.PENDING,
     )
-    attempts: Mapped[int] = mapped_column(default=0)
+    attempts: Mapped[int] = mapped_column(default=0)  # sends that failed (rate limits aside)
     available_at: Mapped[datetime] = mapped_column(UTCDateTime())
     leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # first taken to send
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     message_id: Mapped[str | None] = mapped_column(String(255))
     last_error: Mapped[str | None] = mapped_column(Text)
+    dead_reason: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -127,6 +149,35 @@ async def enqueue(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A message leased to this worker; ``uncertain`` when an earlier worker's lease ran out.
+
+    An uncertain message was taken before and never recorded: its worker died, perhaps after
+    the platform had accepted it.
+    """
+
+    message: OutboxMessage
+    workspace: Workspace
+    uncertain: bool
+
+
+def _conversation_waits() -> Any:
+    """True for a message with an earlier message of its conversation still pending."""
+    earlier = aliased(OutboxMessage)
+    return (
+        select(earlier.id)
+        .where(
+            earlier.workspace_id == OutboxMessage.workspace_id,
+            earlier.target_id == OutboxMessage.target_id,
+            earlier.audience == OutboxMessage.audience,
+            earlier.status == OutboxStatus.PENDING,
+            earlier.id < OutboxMessage.id,
+        )
+        .exists()
+    )
+
+
 async def claim_due_messages(
     session: AsyncSession,
     *,
@@ -134,46 +185,39 @@ async def claim_due_messages(
     lease: timedelta,
     limit: int,
     platforms: Collection[str],
-) -> Sequence[tuple[OutboxMessage, Workspace]]:
+) -> list[Claimed]:
     """Lease due messages to this worker; other workers skip rows locked or leased here.
 
-    Only messages for ``platforms`` (those this process can send to) are taken. On PostgreSQL
-    the rows are locked (SKIP LOCKED). Leasing is also one conditional write, so a row another
-    worker leased a moment ago (SQLite, or a lease that just ran out) is left to that worker.
-    Messages are taken in the order they were written, and a message waits while an earlier
-    one to the same conversation waits or is out with a worker, so the pages of a long reply
-    never overtake each other.
+    Only the first pending message of each conversation is taken, so a message never
+    overtakes an earlier one that waits (rate limited, backing off, or in another worker's
+    hands). Only messages for ``platforms`` (those this process can send to) are taken. On
+    PostgreSQL the rows are locked (SKIP LOCKED). Leasing is also one conditional write, so a
+    row another worker leased a moment ago (SQLite, or a lease that just ran out) is left to
+    that worker.
     """
-    earlier = aliased(OutboxMessage)
-    queued_behind = exists().where(
-        earlier.workspace_id == OutboxMessage.workspace_id,
-        earlier.audience == OutboxMessage.audience,
-        earlier.target_id == OutboxMessage.target_id,
-        earlier.status == OutboxStatus.PENDING,
-        earlier.id < OutboxMessage.id,
-        or_(earlier.available_at > now, earlier.leased_until > now),
-    )
     due = (
         OutboxMessage.status == OutboxStatus.PENDING,
         OutboxMessage.available_at <= now,
         or_(OutboxMessage.leased_until.is_(None), OutboxMessage.leased_until <= now),
-        ~queued_behind,
     )
     statement = (
-        select(OutboxMessage, Workspace)
+        select(OutboxMessage.id, OutboxMessage.leased_until)
         .join(Workspace, Workspace.id == OutboxMessage.workspace_id)
-        .where(*due, Workspace.platform.in_(list(platforms)))
+        .where(*due, ~_conversation_waits(), Workspace.platform.in_(list(platforms)))
         .order_by(OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=OutboxMessage)
     )
-    candidates = [message.id for message, _ in await session.execute(statement)]
+    candidates = {row_id: held for row_id, held in await session.execute(statement)}
     if not candidates:
         return []
     leased = await session.scalars(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates), *due)
-        .values(leased_until=now + lease, attempts=OutboxMessage.attempts + 1)
+        .where(OutboxMessage.id.in_(list(candidates)), *due)
+        .values(
+            leased_until=now + lease,
+            claimed_at=func.coalesce(OutboxMessage.claimed_at, now),
+        )
         .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)
     )
@@ -185,7 +229,20 @@ async def claim_due_messages(
         .order_by(OutboxMessage.id)
         .execution_options(populate_existing=True)
     )
-    return [(message, workspace) for message, workspace in rows]
+    return [Claimed(m, w, candidates[m.id] is not None) for m, w in rows]
+
+
+async def renew_leases(session: AsyncSession, *, ids: Collection[int], until: datetime) -> None:
+    """Extend the leases of messages this worker still holds (its heartbeat)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(list(ids)),
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.leased_until.is_not(None),
+        )
+        .values(leased_until=until)
+    )
 
 
 async def mark_sent(
@@ -205,31 +262,122 @@ async def mark_sent(
 
 
 async def mark_retry(
-    session: AsyncSession, *, message_id: int, available_at: datetime, error: str
+    session: AsyncSession,
+    *,
+    message_id: int,
+    available_at: datetime,
+    error: str,
+    failed_at: datetime | None = None,
 ) -> None:
+    """Make a message due again later; ``failed_at`` counts a failed attempt (not a 429)."""
+    values: dict[str, Any] = {
+        "available_at": available_at,
+        "leased_until": None,
+        "last_error": error[:2000],
+    }
+    if failed_at is not None:
+        values["attempts"] = OutboxMessage.attempts + 1
+        values["failing_since"] = func.coalesce(OutboxMessage.failing_since, failed_at)
     await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
-        .values(available_at=available_at, leased_until=None, last_error=error[:2000])
+        update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
     )
 
 
-async def hold_back(session: AsyncSession, *, message_id: int, available_at: datetime) -> None:
-    """Give a claimed message back unsent and its attempt uncounted: an earlier one must wait."""
+async def mark_failed(
+    session: AsyncSession,
+    *,
+    message_id: int,
+    error: str,
+    reason: DeadReason = DeadReason.REFUSED,
+    counted: bool = True,
+) -> None:
+    """Make a message a dead letter, with why."""
+    values: dict[str, Any] = {
+        "status": OutboxStatus.FAILED,
+        "leased_until": None,
+        "last_error": error[:2000],
+        "dead_reason": reason.value,
+    }
+    if counted:
+        values["attempts"] = OutboxMessage.attempts + 1
     await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
-        .values(
-            available_at=available_at,
+        update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A message as an operator sees it: never its text, which may be anonymous content."""
+
+    id: int
+    platform: str
+    workspace: str
+    audience: str
+    target_id: str
+    status: OutboxStatus
+    created_at: datetime
+    attempts: int
+    reason: str | None
+    error: str | None
+
+
+async def unsent_messages(
+    session: AsyncSession, *, dead: bool, workspace: str | None = None, limit: int = 1000
+) -> list[Listed]:
+    """Messages still waiting (or, with ``dead``, dead letters), oldest first."""
+    wanted = OutboxStatus.FAILED if dead else OutboxStatus.PENDING
+    statement = (
+        select(OutboxMessage, Workspace)
+        .join(Workspace, Workspace.id == OutboxMessage.workspace_id)
+        .where(OutboxMessage.status == wanted)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if workspace is not None:
+        statement = statement.where(Workspace.external_id == workspace)
+    return [
+        Listed(
+            m.id,
+            w.platform,
+            w.external_id,
+            m.audience,
+            m.target_id,
+            m.status,
+            m.created_at,
+            m.attempts,
+            m.dead_reason,
+            m.last_error,
+        )
+        for m, w in await session.execute(statement)
+    ]
+
+
+async def revive(
+    session: AsyncSession, *, now: datetime, ids: Collection[int] | None = None
+) -> int:
+    """Put dead letters (``ids``, or all of them) back in the queue; return how many."""
+    statement = update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)
+    if ids is not None:
+        statement = statement.where(OutboxMessage.id.in_(list(ids)))
+    result = await session.execute(
+        statement.values(
+            status=OutboxStatus.PENDING,
+            available_at=now,
             leased_until=None,
-            attempts=OutboxMessage.attempts - 1,
+            failing_since=None,
+            dead_reason=None,
+            attempts=0,
         )
     )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def mark_failed(session: AsyncSession, *, message_id: int, error: str) -> None:
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
-        .values(status=OutboxStatus.FAILED, leased_until=None, last_error=error[:2000])
+async def dead_letters(session: AsyncSession) -> dict[tuple[str, str], int]:
+    """How many dead letters there are, by platform and reason class."""
+    rows = await session.execute(
+        select(Workspace.platform, OutboxMessage.dead_reason, func.count())
+        .join(Workspace, Workspace.id == OutboxMessage.workspace_id)
+        .where(OutboxMessage.status == OutboxStatus.FAILED)
+        .group_by(Workspace.platform, OutboxMessage.dead_reason)
     )
+    return {(platform, reason or DeadReason.REFUSED.value): n for platform, reason, n in rows}

@@ -9,10 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
@@ -29,16 +26,13 @@ REDIRECT_PATH = "/slack/oauth_redirect"
 def listener_client(api_url: str, token: str | None = None) -> AsyncWebClient:
     """The client listeners reply with, after the ack.
 
-    Replies run in the background, so here a 429 may wait out ``Retry-After`` (twice at most);
-    the outbox's client does not wait, it reschedules.
+    It retries no 429 itself: the listeners wait out each ``Retry-After`` for as long as a
+    reply is worth sending (``listeners.REPLY_PATIENCE``); the outbox's client reschedules.
     """
     return AsyncWebClient(
         token=token or None,
         base_url=api_url if api_url.endswith("/") else api_url + "/",
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=[AsyncConnectionErrorRetryHandler()],
     )
 
 

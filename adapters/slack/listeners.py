@@ -5,16 +5,25 @@ database transaction) *before* it acks, so Slack's 200 means the effects are com
 core raises (the database is down), the ack never happens and the app's error handler answers
 503, so Slack retries. Replies that need Web API calls go out after the ack, in the background,
 so a slow or rate-limited Slack never delays an ack past its 3 seconds.
+
+Those replies are not written to the outbox: they are answers to someone who just acted, sent
+through a response URL (valid for 30 minutes) or as ephemeral messages (gone when Slack
+reloads), worth little after a few minutes and impossible to send from another replica. So
+each is retried here, in the background, waiting out Slack's ``Retry-After`` and backing off
+after server errors, for :data:`REPLY_PATIENCE` at most; only then, or when Slack refuses it
+for good, it is given up with a log line.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from datetime import datetime
 from typing import Any
 
+from aiohttp import ClientError
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -22,7 +31,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import answers, inbound
+from adapters.slack import answers, inbound, web
 from adapters.slack.answers import Call, Via
 from bot.events import ChatEvent
 from bot.ports import Clock, EventHandler
@@ -41,6 +50,9 @@ EVENT_TYPES = (
 )
 COMMANDS = re.compile(r"^/(okr|retro|story|shoutout)$")
 NO_CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "user_not_in_channel"})
+REPLY_PATIENCE = 120.0
+"""Seconds a reply after an ack may wait out rate limits and outages before it is dropped."""
+LONGEST_PAUSE = 30.0
 
 Mapper = Callable[[Mapping[str, Any], datetime], ChatEvent | None]
 
@@ -111,22 +123,93 @@ def _respond(context: AsyncBoltContext) -> AsyncRespond | None:
     return context.respond if context.response_url else None
 
 
+class Unanswered(Exception):
+    """A response URL answered with an error status (it does not raise by itself)."""
+
+    def __init__(self, status: int, headers: Mapping[str, Any]) -> None:
+        super().__init__(f"response_url answered {status}")
+        self.status = status
+        self.headers = headers
+
+
 async def carry_out(
-    calls: tuple[Call, ...], client: AsyncWebClient, respond: AsyncRespond | None, user_id: str
+    calls: tuple[Call, ...],
+    client: AsyncWebClient,
+    respond: AsyncRespond | None,
+    user_id: str,
+    *,
+    patience: float = REPLY_PATIENCE,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> None:
     """Make the calls a plan asks for after the ack; one failure does not stop the rest."""
     for call in calls:
-        try:
+
+        async def make(call: Call = call) -> None:
             await _make(call, client, respond, user_id)
+
+        try:
+            await patiently(make, patience, sleep)
         except Exception:  # a reply that cannot be shown must not take the server down
             log.exception("could not deliver a reply to Slack through %s", call.via.value)
+
+
+async def patiently(
+    attempt: Callable[[], Awaitable[None]],
+    patience: float,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
+    """Try until it works, waiting as Slack asks; give up after ``patience`` seconds."""
+    waited = 0.0  # the calls' own time is bounded by the client's timeout
+    failures = 0
+    while True:
+        try:
+            await attempt()
+            return
+        except Exception as error:
+            pause = _pause(error, failures)
+            if pause is None or waited + pause > patience:
+                raise
+            failures += 1
+            waited += pause
+            await sleep(pause)
+
+
+def _pause(error: Exception, failures: int) -> float | None:
+    """How long to wait before trying a reply again; None when trying again cannot help."""
+    backoff = min(2.0**failures, LONGEST_PAUSE)
+    if isinstance(error, (ClientError, TimeoutError)):
+        return backoff
+    if isinstance(error, Unanswered):
+        if error.status == 429:
+            return _seconds(error.headers)
+        return backoff if error.status >= 500 else None
+    if isinstance(error, SlackApiError):
+        status = getattr(error.response, "status_code", 200)
+        code = error.response.get("error", "") if error.response is not None else ""
+        if status == 429 or code == "ratelimited":
+            told = web.retry_after(error)
+            return 1.0 if told is None else told
+        return backoff if status >= 500 or code in web.TRANSIENT_ERRORS else None
+    return None
+
+
+def _seconds(headers: Mapping[str, Any]) -> float:
+    for name, value in headers.items():
+        if str(name).lower() == "retry-after":
+            try:
+                return max(0.0, float(value))
+            except (TypeError, ValueError):
+                break
+    return 1.0
 
 
 async def _make(
     call: Call, client: AsyncWebClient, respond: AsyncRespond | None, user_id: str
 ) -> None:
     if call.via is Via.RESPOND and respond is not None:
-        await respond(**call.arguments)
+        answer = await respond(**call.arguments)
+        if answer.status_code >= 400:
+            raise Unanswered(answer.status_code, answer.headers or {})
         return
     try:
         await client.api_call(call.via.value, json=call.arguments)

@@ -1,17 +1,21 @@
 """The Bot Connector out: a ChatPort for the outbox and a Directory for the scheduler.
 
 Every message goes to the conversation's own ``serviceUrl`` (stored with its reference) through
-botbuilder's ConnectorClient, with the bot's credentials when ``MICROSOFT_APP_ID`` is set. A
-429 becomes :class:`bot.ports.RetryLater` with the connector's ``Retry-After``, 403 and 404 (the
-bot was removed, the chat is gone) become :class:`bot.ports.DeliveryFailed`. Messages to one
-conversation are spaced so that no more than about seven a second go out, as Teams asks.
+botbuilder's ConnectorClient, with the bot's credentials when ``MICROSOFT_APP_ID`` is set.
+Throttling (429, and 412 or 503 with a ``Retry-After``) becomes :class:`bot.ports.RateLimited`,
+other 5xx, 408 and a lost connection :class:`bot.ports.RetryLater`; 401 (the bot's credentials)
+becomes :class:`bot.ports.NotAuthorized`, 403 and 404 (the bot was removed, the chat is gone)
+:class:`bot.ports.DeliveryFailed`. Messages to one conversation are spaced so that no more than
+about seven a second go out, as Teams asks. The connector cannot be asked whether a message
+went out, so after a crash the outbox may repeat the sends that were then in flight.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from botbuilder.schema import Activity, ChannelAccount, ConversationParameters
 from botframework.connector.aio import ConnectorClient
@@ -30,7 +34,7 @@ from adapters.teams.references import (
     Sighting,
 )
 from bot.clock import Pacer
-from bot.ports import DeliveryFailed, RetryLater
+from bot.ports import DeliveryFailed, NotAuthorized, RateLimited, RetryLater
 from bot.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -38,6 +42,9 @@ log = logging.getLogger(__name__)
 SENDS_PER_SECOND = 7
 MEMBERS_PAGE = 100
 TIMEOUT = 10
+IN_TURN_PATIENCE = 10.0
+"""Seconds a reply inside a turn may wait out throttling: Teams waits 15 for the turn's answer."""
+T = TypeVar("T")
 
 
 def retry_after(headers: Any) -> float | None:
@@ -57,11 +64,40 @@ def classify(error: Exception, call: str) -> Exception:
     status = getattr(response, "status_code", None)
     if not isinstance(status, int):  # no answer at all: the network, a timeout
         return RetryLater(f"{call}: {type(error).__name__}")
-    if status == 429:
-        return RetryLater(f"{call}: throttled", retry_after(getattr(response, "headers", None)))
+    wait = retry_after(getattr(response, "headers", None))
+    if status == 429 or (status in (412, 503) and wait is not None):
+        return RateLimited(f"{call}: throttled ({status})", wait)
     if status >= 500 or status == 408:
         return RetryLater(f"{call}: {status}")
+    if status == 401:
+        return NotAuthorized(f"{call}: {status}")
     return DeliveryFailed(f"{call}: {status}")
+
+
+async def patiently(
+    work: Callable[[], Awaitable[T]],
+    *,
+    patience: float = IN_TURN_PATIENCE,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> T:
+    """Make a connector call, waiting out throttling and passing trouble for ``patience`` s."""
+    waited = 0.0  # the calls' own time is bounded by the client's timeout
+    failures = 0
+    while True:
+        try:
+            return await work()
+        except DeliveryFailed:
+            raise
+        except Exception as error:
+            trouble = error if isinstance(error, RetryLater) else classify(error, "reply")
+            if not isinstance(trouble, RetryLater):
+                raise
+            pause = trouble.retry_after if trouble.retry_after is not None else 2.0**failures
+            if waited + pause > patience:
+                raise
+            failures += 1
+            waited += pause
+            await sleep(pause)
 
 
 class Accounts:

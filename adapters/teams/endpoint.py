@@ -7,16 +7,18 @@ which an activity whose ``serviceUrl`` is not on this machine gets 403.) Then th
 the conversation reference, hands each event to the core, whose effects are committed before
 the HTTP answer, and sends the replies through the turn (``turn_context.send_activity`` posts
 to the activity's ``serviceUrl``). If the database is away the answer is 503, so that the Bot
-Connector may retry; a retried activity changes nothing, since its id is the event id. Replies
-that cannot be sent are logged and never turn a handled activity into an error. A body too
-large is 413; one that is not an activity of a readable shape is 400 before botbuilder sees it
-(adapters.teams.shapes); a bug is 500, logged once with its traceback.
+Connector may retry; a retried activity changes nothing, since its id is the event id. A
+throttled reply waits as Teams asks, within the turn's time; replies that still cannot be sent
+are logged and never turn a handled activity into an error. A body too large is 413; one that
+is not an activity of a readable shape is 400 before botbuilder sees it (adapters.teams.shapes);
+a bug is 500, logged once with its traceback.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from functools import partial
 from http import HTTPStatus
 from types import SimpleNamespace
 from typing import Any
@@ -32,7 +34,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from botframework.connector.auth import AuthenticationConstants, BotFrameworkAuthentication
 
 from adapters.teams import answers, identity, inbound, references, shapes
-from adapters.teams.connector import TeamsChatPort
+from adapters.teams.connector import TeamsChatPort, patiently
 from adapters.teams.references import Person, ReferenceStore
 from bot.events import ChatEvent, EventKind
 from bot.payloads import Unreadable, read_json
@@ -220,12 +222,12 @@ class TeamsEndpoint:
         for send in answers.plan(event, outcome):
             try:
                 if not send.private:
-                    await context.send_activity(Activity().deserialize(send.activity))
+                    activity = Activity().deserialize(send.activity)
+                    await patiently(partial(context.send_activity, activity))
                     continue
                 try:
-                    await self._port.post_direct(
-                        event.workspace_id, event.user_id, send.activity, known=known
-                    )
+                    post = partial(self._port.post_direct, known=known)
+                    await patiently(partial(post, event.workspace_id, event.user_id, send.activity))
                 except DeliveryFailed as failure:
                     log.info("a private reply went to the thread instead: %s", failure)
                     if event.kind is not EventKind.MEMBER_JOINED:

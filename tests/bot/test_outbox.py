@@ -8,13 +8,15 @@ from sqlalchemy import select
 
 from bot import outbox
 from bot.events import EventKind, Platform
-from bot.outbox import MAX_ATTEMPTS, backoff
+from bot.outbox import LEASE, MAX_FAILING, backoff
 from bot.replies import Audience, Delivery, Reply
 from storage import core, ledger
 from storage.ledger import OutboxMessage, OutboxStatus
 from storage.schedule import RunStatus, ScheduledRun
 from tests.support.fakes import FakeChatPort
 from tests.support.harness import Harness
+
+CONCURRENCY = 16  # the worker's, as the composition builds it
 
 
 async def raise_concern(bot):
@@ -42,15 +44,20 @@ async def test_a_busy_platform_delays_the_message_but_does_not_drop_it(bot):
     assert (await status(bot)).status is OutboxStatus.SENT
 
 
-async def test_a_message_the_platform_keeps_refusing_is_given_up_and_recorded(bot):
+async def test_a_message_the_platform_keeps_failing_is_a_dead_letter_after_a_day(bot):
     await raise_concern(bot)
-    bot.port.busy = 100
-    for _ in range(MAX_ATTEMPTS + 2):
+    bot.port.busy = 1000
+    started = bot.clock.now()
+    while bot.clock.now() - started < MAX_FAILING - timedelta(minutes=10):
         await bot.deliver()
-        bot.clock.advance(timedelta(minutes=11))
+        bot.clock.advance(timedelta(minutes=10))
+    assert (await status(bot)).status is OutboxStatus.PENDING  # many attempts, still trying
+    bot.clock.advance(timedelta(minutes=20))
+    await bot.deliver()
     message = await status(bot)
     assert message.status is OutboxStatus.FAILED
-    assert message.attempts == MAX_ATTEMPTS
+    assert message.dead_reason == "expired" and "rate limited" in message.last_error
+    assert message.attempts > 100
     assert bot.port.sent == []
 
 
@@ -139,4 +146,53 @@ async def test_conversations_go_out_together_and_each_keeps_its_order(database_u
     assert max(len(together) for together in port.overlaps) > 1  # sent side by side
     for person in ("U1", "U2", "U3", "U4"):
         assert [s.reply.text for s in port.to(f"@{person}")] == [f"{person} #{n}" for n in range(3)]
+    await bot.close()
+
+
+class HangingPort(FakeChatPort):
+    """A platform that takes each message and then does not answer until told to."""
+
+    def __init__(self):
+        super().__init__()
+        self.gate = asyncio.Event()
+
+    async def send_direct(self, workspace_id, user_id, reply):
+        message_id = await super().send_direct(workspace_id, user_id, reply)
+        await self.gate.wait()
+        return message_id
+
+
+async def test_a_port_that_cannot_be_asked_repeats_at_most_the_sends_in_flight(database_url):
+    """Teams cannot be asked whether a message went out: only the sends in flight may repeat."""
+    port = HangingPort()
+    bot = await Harness.start(database_url)
+    bot.app.ports[Platform.CONSOLE.value] = port
+    people = [f"U{n}" for n in range(40)]
+    async with bot.app.sessions() as session, session.begin():
+        workspace = await core.get_or_create_workspace(
+            session, platform="console", external_id="W1", now=bot.clock.now()
+        )
+        for person in people:
+            await outbox.enqueue(
+                session,
+                workspace_id=workspace.id,
+                delivery=Delivery(Audience.PERSON, person, Reply("hi"), key=person),
+                now=bot.clock.now(),
+            )
+    crashed = asyncio.ensure_future(bot.deliver())
+    for _ in range(1000):
+        if len(port.sent) >= CONCURRENCY:
+            break
+        await asyncio.sleep(0.005)
+    await asyncio.sleep(0.05)
+    crashed.cancel()  # the worker dies with its sends in flight, unanswered and unrecorded
+    await asyncio.gather(crashed, return_exceptions=True)
+    in_flight = len(port.sent)
+    assert in_flight == CONCURRENCY  # no more than the worker's concurrency at once
+
+    port.gate.set()
+    bot.clock.advance(LEASE)  # the lease of the dead worker runs out
+    assert await bot.deliver() == len(people)
+    assert {s.target for s in port.sent} == {f"@{p}" for p in people}
+    assert len(port.sent) - len(people) == in_flight  # only those repeat
     await bot.close()

@@ -55,6 +55,7 @@ class SlackRig:
             **overrides,
         )
         clock = ManualClock(START)
+        fake.clock = lambda: clock.now().timestamp()  # Slack's message times follow okrbot's
         okrbot = await build(settings, clock=clock, migrate=False)
         server = create_server(okrbot, pacing=0.01)
         client: TestClient[Any, Any] = TestClient(TestServer(server.web_app, host="127.0.0.1"))

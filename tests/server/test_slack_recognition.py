@@ -38,7 +38,7 @@ async def test_a_reaction_on_the_announcement_co_signs_it_once(slack: SlackRig) 
         c for c in slack.fake.to("chat.postMessage") if c.arguments["channel"] == "C1"
     ]
     assert "<!here>" not in announcement.text() and "&lt;!here&gt;" in announcement.text()
-    ts = "1700000000.000001"  # the fake Web API's first message id
+    ts = slack.fake.posted("C1")[0]["ts"]  # the announcement's message id
 
     for number, (user, where) in enumerate([("U3", ts), ("U3", ts), ("U2", ts), ("U4", "9.9")]):
         answer = await slack.event(reaction(user, "C1", where), event_id=f"Ev-react-{number}")

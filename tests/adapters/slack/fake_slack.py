@@ -2,13 +2,18 @@
 
 Point ``SLACK_API_URL`` at :attr:`FakeSlack.api_url`. Response URLs handed out in payloads
 should be :meth:`FakeSlack.response_url` so that replies sent through them are recorded too.
+Posted messages are kept per channel with their metadata, and ``conversations.history``
+answers from them as Slack does (newest first, ``oldest``, ``limit``, ``cursor``, metadata only
+with ``include_all_metadata``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import count
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -92,13 +97,17 @@ class FakeSlack:
     rate_limited: int = 0  # answer this many of the next calls with 429
     rate_limited_post: int = 0  # answer the chat.postMessage this many from now (1: the next)
     retry_after: int = 1
+    responses_rate_limited: int = 0  # answer this many of the next response URL posts with 429
+    delay: float = 0.0  # seconds each Web API call takes
+    clock: Callable[[], float] = time.time  # Slack's time, for message timestamps
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # per channel
     page_size: int = 2
     calls: list[ApiCall] = field(default_factory=list)
     throttled: int = 0
     envelopes: list[dict[str, Any]] = field(default_factory=list)  # sent over Socket Mode
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     _server: TestServer | None = None
-    _ts: count[int] = field(default_factory=lambda: count(1))
+    _last_ts: float = 0.0
 
     async def start(self) -> FakeSlack:
         app = web.Application()
@@ -144,8 +153,18 @@ class FakeSlack:
                 arguments.update(await request.post())
         return arguments
 
+    def posted(self, channel: str) -> list[dict[str, Any]]:
+        """The messages in a channel, oldest first."""
+        return list(self.messages.get(channel, []))
+
     async def _response(self, request: web.Request) -> web.Response:
         arguments = await request.json()
+        if self.responses_rate_limited > 0:
+            self.responses_rate_limited -= 1
+            self.throttled += 1
+            return web.Response(
+                status=429, text="rate_limited", headers={"Retry-After": str(self.retry_after)}
+            )
         self.calls.append(ApiCall("response_url", arguments, ""))
         return web.Response(text="ok")
 
@@ -153,6 +172,8 @@ class FakeSlack:
         method = request.match_info["method"]
         arguments = await self._arguments(request)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self._throttle(method):
             self.throttled += 1
             return web.json_response(
@@ -186,10 +207,14 @@ class FakeSlack:
         match method:
             case "auth.test":
                 return {"ok": True, "user_id": BOT_USER, "bot_id": "B0001", "team_id": "T1"}
-            case "chat.postMessage" | "chat.update":
-                return {"ok": True, "channel": channel, "ts": f"1700000000.{next(self._ts):06d}"}
+            case "chat.postMessage":
+                return self._post(channel, arguments)
+            case "chat.update":
+                return {"ok": True, "channel": channel, "ts": arguments.get("ts", "")}
+            case "conversations.history":
+                return self._history(channel, arguments)
             case "chat.postEphemeral":
-                return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+                return {"ok": True, "message_ts": self._next_ts()}
             case "conversations.open":
                 return {"ok": True, "channel": {"id": f"D{arguments.get('users', '')}"}}
             case "conversations.members":
@@ -229,6 +254,49 @@ class FakeSlack:
         if user_id == SLACKBOT:
             return {"ok": True, "user": slackbot()}
         return {"ok": True, "user": person(user_id, self.timezones.get(user_id, ""))}
+
+    def _next_ts(self) -> str:
+        """Slack's time of a new message, unique and increasing, as Slack's ``ts`` are."""
+        self._last_ts = max(self.clock(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
+
+    def _post(self, channel: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        metadata = arguments.get("metadata")
+        if isinstance(metadata, str):  # a form post carries it as JSON text
+            metadata = json.loads(metadata)
+        message: dict[str, Any] = {
+            "type": "message",
+            "ts": self._next_ts(),
+            "text": arguments.get("text", ""),
+            "bot_id": "B0001",
+        }
+        if arguments.get("blocks"):
+            message["blocks"] = arguments["blocks"]
+        if metadata:
+            message["metadata"] = metadata
+        self.messages.setdefault(channel, []).append(message)
+        return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
+
+    def _history(self, channel: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        oldest = float(arguments.get("oldest") or 0)
+        inclusive = str(arguments.get("inclusive", "")).lower() in ("true", "1")
+        newest_first = [
+            m
+            for m in reversed(self.messages.get(channel, []))
+            if float(m["ts"]) > oldest or (inclusive and float(m["ts"]) == oldest)
+        ]
+        start = int(arguments.get("cursor") or 0)
+        limit = int(arguments.get("limit") or 100)
+        page = newest_first[start : start + limit]
+        if str(arguments.get("include_all_metadata", "")).lower() not in ("true", "1"):
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(newest_first)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _members(self, channel: str, cursor: str) -> dict[str, Any]:
         everyone = self.members.get(channel, [])

@@ -31,6 +31,8 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "chat.update": {"chat:write"},
     "conversations.open": {"im:write"},
     "conversations.members": {"channels:read", "groups:read"},  # public and private channels
+    # Read back after a crash, to find a message that went out unrecorded: channels and DMs.
+    "conversations.history": {"channels:history", "groups:history", "im:history"},
     "users.info": {"users:read"},
     "views.open": set(),
     "views.publish": set(),

@@ -8,7 +8,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack.web import classify
 from bot.clock import Pacer
-from bot.ports import DeliveryFailed, RetryLater
+from bot.ports import DeliveryFailed, NotAuthorized, RetryLater
 
 
 class FakeTime:
@@ -57,3 +57,12 @@ def test_a_missing_channel_is_final_and_a_server_error_is_not() -> None:
             classify(error(200, {"ok": False, "error": code}, {}), "m"), DeliveryFailed
         )
     assert isinstance(classify(error(503, {"ok": False}, {}), "m"), RetryLater)
+
+
+def test_a_revoked_token_is_told_apart_from_a_missing_channel() -> None:
+    for code in ("invalid_auth", "account_inactive", "token_revoked"):
+        outcome = classify(error(200, {"ok": False, "error": code}, {}), "m")
+        assert isinstance(outcome, NotAuthorized), code
+    assert not isinstance(
+        classify(error(200, {"ok": False, "error": "channel_not_found"}, {}), "m"), NotAuthorized
+    )

@@ -6,6 +6,7 @@ replies, proactive messages and member look-ups here.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from itertools import count
@@ -33,9 +34,11 @@ class ConnectorCall:
 @dataclass
 class FakeConnector:
     members: dict[str, list[dict[str, str]]] = field(default_factory=dict)
-    throttled: int = 0  # answer this many of the next posts with 429
+    throttled: int = 0  # answer this many of the next posts with 429 (or throttle_status)
     throttled_post: int = 0  # answer the post this many from now (1: the next) with 429
     retry_after: int = 3
+    throttle_status: int = 429  # Teams also throttles with 503 or 412 and a Retry-After
+    gate: asyncio.Event | None = None  # when set, each post is recorded, then held until it opens
     forbidden: set[str] = field(default_factory=set)  # conversation ids that answer 403
     refuse_new_chats: bool = False
     page_size: int = 2
@@ -97,7 +100,7 @@ class FakeConnector:
             self.throttled -= 1
             return web.json_response(
                 {"error": {"code": "Throttled", "message": "slow down"}},
-                status=429,
+                status=self.throttle_status,
                 headers={"Retry-After": str(self.retry_after)},
             )
         if conversation in self.forbidden:
@@ -114,6 +117,8 @@ class FakeConnector:
                 request.headers.get("Authorization", ""),
             )
         )
+        if self.gate is not None:
+            await self.gate.wait()
         return web.json_response({"id": f"activity-{next(self._ids)}"})
 
     async def _create(self, request: web.Request) -> web.Response:

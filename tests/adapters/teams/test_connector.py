@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from adapters.teams.connector import classify, retry_after
+from adapters.teams.connector import classify, patiently, retry_after
 from bot.clock import Pacer
-from bot.ports import DeliveryFailed, RetryLater
+from bot.ports import DeliveryFailed, NotAuthorized, RateLimited, RetryLater
 
 
 @dataclass
@@ -61,3 +61,43 @@ async def test_seven_messages_a_second_per_conversation() -> None:
         await pacer.wait("a:1chat")
     await pacer.wait("19:another@thread.tacv2")  # other conversations do not wait
     assert slept == [round(1 / 7, 6), round(2 / 7, 6)]
+
+
+@pytest.mark.parametrize("status", [429, 503, 412])
+def test_throttling_with_a_retry_after_only_delays(status: int) -> None:
+    error = classify(ConnectorError(Answer(status, {"Retry-After": "4"})), "post")
+    assert isinstance(error, RateLimited) and error.retry_after == 4.0
+
+
+def test_412_without_a_retry_after_is_final_and_401_is_the_credentials() -> None:
+    assert isinstance(classify(ConnectorError(Answer(412)), "post"), DeliveryFailed)
+    assert isinstance(classify(ConnectorError(Answer(401)), "post"), NotAuthorized)
+
+
+async def test_a_throttled_reply_in_a_turn_waits_as_asked_then_goes() -> None:
+    waits: list[float] = []
+    answers = [Answer(429, {"Retry-After": "2"}), Answer(503), None]
+
+    async def send() -> str:
+        answer = answers.pop(0)
+        if answer is not None:
+            raise ConnectorError(answer)
+        return "sent"
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    assert await patiently(send, sleep=sleep) == "sent"
+    assert waits == [2.0, 2.0]  # what Teams said, then a backoff after the 503
+
+
+async def test_a_reply_refused_for_good_is_not_tried_again() -> None:
+    tries: list[int] = []
+
+    async def send() -> str:
+        tries.append(1)
+        raise ConnectorError(Answer(403))
+
+    with pytest.raises(ConnectorError):
+        await patiently(send)
+    assert len(tries) == 1
