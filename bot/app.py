@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -66,7 +67,14 @@ async def build(
         clock=clock,
         handle=EventUnit(sessions, clock, router.route),
         outbox=worker,
-        scheduler=Scheduler(sessions, clock, people, worker),
+        scheduler=Scheduler(
+            sessions,
+            clock,
+            people,
+            worker,
+            anonymity_min=settings.anonymity_min,
+            retention=timedelta(days=settings.retention_days),
+        ),
         ports=chat_ports,
         directories=people,
     )

@@ -32,6 +32,8 @@ class Settings:
     bot_framework_token_issuer: str = ""
     bot_framework_login_url: str = ""
     bot_framework_oauth_scope: str = ""
+    anonymity_min: int = 3
+    retention_days: int = 7
 
     @classmethod
     def from_environment(
@@ -65,4 +67,12 @@ class Settings:
             bot_framework_token_issuer=get("TO_BOT_FROM_CHANNEL_TOKEN_ISSUER"),
             bot_framework_login_url=get("TO_CHANNEL_FROM_BOT_LOGIN_URL"),
             bot_framework_oauth_scope=get("TO_CHANNEL_FROM_BOT_OAUTH_SCOPE"),
+            # Fewer than three could never keep anyone anonymous: a smaller value is raised.
+            anonymity_min=max(3, _whole(get("OKRBOT_ANONYMITY_MIN"), 3)),
+            retention_days=max(1, _whole(get("OKRBOT_RETENTION_DAYS"), 7)),
         )
+
+
+def _whole(value: str, default: int) -> int:
+    """A whole number from the environment, or the default when unset or unreadable."""
+    return int(value) if value.isdigit() else default
