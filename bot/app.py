@@ -73,7 +73,14 @@ async def build(
         clock=clock,
         handle=EventUnit(sessions, clock, router.route),
         outbox=worker,
-        scheduler=Scheduler(sessions, clock, people, worker),
+        scheduler=Scheduler(
+            sessions,
+            clock,
+            people,
+            worker,
+            anonymity_min=settings.anonymity_min,
+            retention=timedelta(days=settings.retention_days),
+        ),
         ports=chat_ports,
         directories=people,
     )

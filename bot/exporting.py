@@ -6,7 +6,8 @@ pagination: an indexed query per page, the same on SQLite and PostgreSQL, and no
 open while the output is written), and what a page needs from other tables (a team's leads, a
 shout-out's recipients and co-signs) comes in one query per page.
 
-Anonymous answers and concerns carry no author and only the date they were given: a time of
+Anonymous answers and concerns carry no author, no id and only the date they were given (all
+that is stored of them), and come after the named ones, ordered by what they say: a time of
 day, an id or a place in the file next to someone's named answers could point back at them.
 """
 
@@ -27,9 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import QueryableAttribute, aliased
 
 from storage.core import Team, TeamLead, Workspace
-from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern
+from storage.okr import AnonymousConcern, ImpactStory, KeyResult, LearningStory, MetricConcern
 from storage.recognition import CoSign, ShoutOut, ShoutOutRecipient
-from storage.retro import Adaptation, RetroAnswer, RetroCycle
+from storage.retro import Adaptation, AnonymousAnswer, RetroAnswer, RetroCycle
 
 PAGE = 1000
 Record = dict[str, Any]
@@ -136,32 +137,32 @@ def _sources(workspace: str | None) -> Sequence[Source]:
             }
 
     async def retro_answers(session: AsyncSession) -> AsyncIterator[Record]:
-        answers = select(RetroAnswer.__table__, RetroCycle.team_id, Team.name.label("team_name"))
-        answers = scoped(
-            answers.join(RetroCycle, RetroCycle.id == RetroAnswer.cycle_id)
-            .join(Team, Team.id == RetroCycle.team_id)
-            .add_columns(*_WHERE),
-            RetroAnswer,
-        )
-        named = answers.where(RetroAnswer.anonymous.is_(False))
-        async for row in _rows(session, named, RetroAnswer.id):
+        def with_team(model: Any) -> Query:
+            columns = select(model.__table__, RetroCycle.team_id, Team.name.label("team_name"))
+            return scoped(
+                columns.join(RetroCycle, RetroCycle.id == model.cycle_id)
+                .join(Team, Team.id == RetroCycle.team_id)
+                .add_columns(*_WHERE),
+                model,
+            )
+
+        async for row in _rows(session, with_team(RetroAnswer), RetroAnswer.id):
             yield {
-                **_answer(row),
+                **_answer(row, anonymous=False),
                 "author_id": row.author_id,
                 "answered_at": _iso(row.answered_at),
             }
         # Ordered by what was said, not by id or time: nothing ties them to who answered when.
-        anonymous = answers.where(RetroAnswer.anonymous.is_(True))
         by_content = (
-            RetroAnswer.cycle_id,
-            RetroAnswer.question_key,
-            RetroAnswer.text,
-            RetroAnswer.id,
+            AnonymousAnswer.cycle_id,
+            AnonymousAnswer.question_key,
+            AnonymousAnswer.text,
+            AnonymousAnswer.id,
         )
-        async for row in _rows(session, anonymous, *by_content):
-            record = _answer(row)
+        async for row in _rows(session, with_team(AnonymousAnswer), *by_content):
+            record = _answer(row, anonymous=True)
             del record["id"]
-            yield {**record, "answered_at": _day(row.answered_at)}
+            yield {**record, "answered_at": row.answered_on.isoformat()}
 
     async def learning_stories(session: AsyncSession) -> AsyncIterator[Record]:
         statement = _in_team(LearningStory).outerjoin(
@@ -223,17 +224,22 @@ def _sources(workspace: str | None) -> Sequence[Source]:
         async for row in _rows(
             session, scoped(_in_team(MetricConcern), MetricConcern), MetricConcern.id
         ):
-            record = {
-                "type": "metric_concern",
-                **_place(row),
-                "metric": row.metric,
-                "harm": row.harm,
-                "anonymous": row.anonymous,
+            yield {
+                **_concern(row, anonymous=False),
+                "author_id": row.author_id,
+                "created_at": _iso(row.created_at),
             }
-            if row.anonymous:
-                yield {**record, "created_at": _day(row.created_at)}
-            else:
-                yield {**record, "author_id": row.author_id, "created_at": _iso(row.created_at)}
+        by_content = (
+            AnonymousConcern.team_id,
+            AnonymousConcern.metric,
+            AnonymousConcern.harm,
+            AnonymousConcern.id,
+        )
+        statement = scoped(_in_team(AnonymousConcern), AnonymousConcern)
+        async for row in _rows(session, statement, *by_content):
+            record = _concern(row, anonymous=True)
+            del record["id"]
+            yield {**record, "created_at": row.raised_on.isoformat()}
 
     async def shout_outs(session: AsyncSession) -> AsyncIterator[Record]:
         # Deliberately no key-result field: recognition is kept apart from attainment.
@@ -361,15 +367,25 @@ def _place(row: AnyRow) -> Record:
     }
 
 
-def _answer(row: AnyRow) -> Record:
+def _answer(row: AnyRow, *, anonymous: bool) -> Record:
     return {
         "type": "retro_answer",
         **_place(row),
         "cycle_id": row.cycle_id,
         "question_key": row.question_key,
         "question": row.question,
-        "anonymous": row.anonymous,
+        "anonymous": anonymous,
         "text": row.text,
+    }
+
+
+def _concern(row: AnyRow, *, anonymous: bool) -> Record:
+    return {
+        "type": "metric_concern",
+        **_place(row),
+        "metric": row.metric,
+        "harm": row.harm,
+        "anonymous": anonymous,
     }
 
 
@@ -379,8 +395,3 @@ def _kr_code(number: int | None) -> str | None:
 
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
-
-
-def _day(moment: datetime) -> str:
-    """The UTC date alone: the time of day of an anonymous record could say who it was."""
-    return moment.date().isoformat()

@@ -10,6 +10,7 @@ rolls both back and the run is picked up again.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from bot.outbox import OutboxWorker
 from bot.ports import Clock, Directory, RetryLater
 from bot.replies import Delivery
 from retrospectives import schedules
-from storage import core, schedule
+from storage import core, retention, schedule
 from storage.schedule import RunStatus
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,10 @@ LONGEST_RETRY = timedelta(minutes=30)
 RATE_LIMITED_WAIT = timedelta(seconds=30)
 """How long a run waits after a rate limit that named no Retry-After."""
 TICK_SECONDS = 30
+RETENTION = timedelta(days=7)
+"""How long the ledger and delivered messages are kept (OKRBOT_RETENTION_DAYS)."""
+PURGE_EVERY = timedelta(hours=1)
+"""The purge scans unindexed times: hourly is plenty for a retention counted in days."""
 PLANNER = "default"
 DIGEST_SCHEDULE = "weekly digest"
 
@@ -77,12 +82,22 @@ class Scheduler:
         worker: OutboxWorker,
         *,
         grace: timedelta = GRACE,
+        anonymity_min: int = 3,
+        retention: timedelta = RETENTION,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._directories = directories
         self._worker = worker
         self._grace = grace
+        self._retention = retention
+        self._purged_at: datetime | None = None
+        opening = functools.partial(retrospectives.jobs.open_retro, anonymity_min=anonymity_min)
+        self._jobs: Mapping[str, Job] = {
+            **JOBS,
+            retrospectives.jobs.OPEN_JOB: opening,
+            retrospectives.jobs.START_JOB: opening,
+        }
         self._lock = asyncio.Lock()
         self._aps: AsyncIOScheduler | None = None
         self._triggers: dict[tuple[str, str], schedules.Trigger | None] = {}
@@ -93,6 +108,8 @@ class Scheduler:
             moment = now or self._clock.now()
             await self.learn_lead_timezones()
             planned = await self.plan(moment)
+            await self.tell_anonymous_concerns(moment)
+            await self.purge(moment)
             performed, skipped = await self.perform_due(moment)
             delivered = await self._worker.deliver_due()
             return TickReport(planned, performed, skipped, delivered)
@@ -182,6 +199,22 @@ class Scheduler:
                 )
         return added
 
+    async def tell_anonymous_concerns(self, now: datetime) -> None:
+        """Write each team's morning notice of anonymous concerns to the outbox, once."""
+        async with self._sessions() as session, session.begin():
+            for workspace_id, delivery in await retrospectives.jobs.concern_notices(
+                session, now=now
+            ):
+                await outbox.enqueue(session, workspace_id=workspace_id, delivery=delivery, now=now)
+
+    async def purge(self, now: datetime) -> None:
+        """Forget ledger rows and delivered messages older than the retention period."""
+        if self._purged_at is not None and now - self._purged_at < PURGE_EVERY:
+            return
+        self._purged_at = now
+        async with self._sessions() as session, session.begin():
+            await retention.purge(session, before=now - self._retention)
+
     def _trigger(self, wanted: str, zone: str, now: datetime) -> schedules.Trigger | None:
         """The trigger for a schedule in a timezone, built once (triggers hold no state)."""
         key = (wanted, zone)
@@ -249,7 +282,7 @@ class Scheduler:
         self, session: AsyncSession, run: schedule.ScheduledRun, now: datetime
     ) -> None:
         workspace = await session.get(core.Workspace, run.workspace_id)
-        job = JOBS.get(run.job)
+        job = self._jobs.get(run.job)
         if workspace is None or job is None:
             note = f"cannot perform {run.job}: no such job"
             log.error("scheduled run %s: %s", run.id, note)

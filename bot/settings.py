@@ -34,6 +34,8 @@ class Settings:
     bot_framework_oauth_scope: str = ""
     outbox_lease_seconds: float = 30.0
     outbox_heartbeat_seconds: float = 0.0  # 0: a third of the lease
+    anonymity_min: int = 3
+    retention_days: int = 7
 
     @classmethod
     def from_environment(
@@ -69,6 +71,9 @@ class Settings:
             bot_framework_oauth_scope=get("TO_CHANNEL_FROM_BOT_OAUTH_SCOPE"),
             outbox_lease_seconds=_seconds(get("OKRBOT_OUTBOX_LEASE_SECONDS"), 30.0),
             outbox_heartbeat_seconds=_seconds(get("OKRBOT_OUTBOX_HEARTBEAT_SECONDS"), 0.0),
+            # Fewer than three could never keep anyone anonymous: a smaller value is raised.
+            anonymity_min=max(3, _whole(get("OKRBOT_ANONYMITY_MIN"), 3)),
+            retention_days=max(1, _whole(get("OKRBOT_RETENTION_DAYS"), 7)),
         )
 
 
@@ -79,3 +84,8 @@ def _seconds(text: str, default: float) -> float:
     except ValueError:
         return default
     return value if value > 0 else default
+
+
+def _whole(value: str, default: int) -> int:
+    """A whole number from the environment, or the default when unset or unreadable."""
+    return int(value) if value.isdigit() else default

@@ -34,13 +34,32 @@ def config() -> Config:
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema to ``revision``; replicas starting together take turns."""
-    async with engine.begin() as connection:
-        await connection.run_sync(_run, "upgrade", revision)
+    await _migrate(engine, "upgrade", revision)
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(_run, "downgrade", revision)
+    await _migrate(engine, "downgrade", revision)
+
+
+async def _migrate(engine: AsyncEngine, action: str, revision: str) -> None:
+    """Run Alembic in one transaction; on SQLite with foreign keys off while it runs.
+
+    SQLite changes a table by copying it to a new one and dropping the old; with foreign keys
+    enforced, that drop would cascade to every row that refers to the table (a team's key
+    results, stories, retrospectives...). The pragma only takes effect outside a transaction.
+    """
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()
+        try:
+            async with connection.begin():
+                await connection.run_sync(_run, action, revision)
+        finally:
+            if sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await connection.commit()
 
 
 def _run(connection: Connection, action: str, revision: str) -> None:

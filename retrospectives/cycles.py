@@ -6,6 +6,7 @@ the caller writes them to the outbox in the same transaction.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,21 +19,42 @@ from retrospectives.errors import InvalidInput
 from retrospectives.questions import Kind, Question
 from storage import retro, schedule
 from storage.core import Team
-from storage.okr import ImpactStory, LearningStory, MetricConcern, StorySource
+from storage.okr import AnonymousConcern, ImpactStory, LearningStory, MetricConcern, StorySource
 from storage.retro import (
     Adaptation,
+    AnonymousAnswer,
     CycleStatus,
     RetroAnswer,
     RetroCycle,
     RetroParticipant,
 )
 
-ANONYMITY_THRESHOLD = 3
+ANONYMITY_FLOOR = 3
+"""Nobody may set fewer: below three, the others who answered anonymously could tell."""
 LATE_ANSWER_WINDOW = timedelta(days=30)
 MAX_ANSWER = 3000
 REMIND_JOB = "retro.remind"
 CLOSE_JOB = "retro.close"
 ANSWER_FORM_BUTTON = "retro.answer_form"
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """An answer as the close uses it: named answers keep an author, anonymous ones none."""
+
+    question_key: str
+    question: str
+    text: str
+    author_id: str | None = None
+
+    @property
+    def anonymous(self) -> bool:
+        return self.author_id is None
+
+
+def anonymity_min(team: Team, deployment_min: int) -> int:
+    """The threshold a cycle of this team opens with: the larger of deployment's and team's."""
+    return max(ANONYMITY_FLOOR, deployment_min, team.anonymity_min or 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +72,7 @@ async def open_cycle(
     members: Sequence[str],
     opened_by: str | None,
     now: datetime,
+    deployment_anonymity_min: int = ANONYMITY_FLOOR,
 ) -> list[Delivery]:
     """Open a retrospective for the team; nothing happens if one is open already."""
     if await retro.open_cycle(session, workspace_id=team.workspace_id, team_id=team.id):
@@ -71,6 +94,7 @@ async def open_cycle(
         closes_at=closes_at,
         opened_by=opened_by,
         questions=questions.to_rows(asked),
+        anonymity_min=anonymity_min(team, deployment_anonymity_min),
     )
     session.add(cycle)
     await session.flush()
@@ -145,28 +169,55 @@ async def _answer(
     command = text.strip().casefold().rstrip(".!")
     if command == "anonymous":
         participant.anonymous = True
-        return Answered(texts.NOW_ANONYMOUS, (_question_section(asked, participant.next_question),))
+        return Answered(
+            texts.now_anonymous(cycle.anonymity_min),
+            (_question_section(asked, participant.next_question),),
+        )
     if command == "skip":
         participant.next_question += 1
         return _next(asked, participant, cycle, texts.SKIPPED)
     _check_length(text)
     question = asked[participant.next_question]
-    session.add(
-        RetroAnswer(
-            workspace_id=cycle.workspace_id,
-            cycle_id=cycle.id,
-            question_key=question.key,
-            question=question.text,
-            author_id=None if participant.anonymous else participant.user_id,
-            anonymous=participant.anonymous,
-            text=text.strip(),
-            answered_at=now,
-        )
-    )
-    participant.answered_any = True
+    _record(session, cycle, participant, question, text.strip(), now)
     participant.next_question += 1
     await session.flush()
     return _next(asked, participant, cycle, texts.THANKS_FOR_ANSWER)
+
+
+def _record(
+    session: AsyncSession,
+    cycle: RetroCycle,
+    participant: RetroParticipant,
+    question: Question,
+    text: str,
+    now: datetime,
+) -> None:
+    """Keep one answer: under the person's name, or apart with no author and only the day."""
+    if participant.anonymous:
+        session.add(
+            AnonymousAnswer(
+                workspace_id=cycle.workspace_id,
+                cycle_id=cycle.id,
+                question_key=question.key,
+                question=question.text,
+                text=text,
+                answered_on=now.date(),
+            )
+        )
+        participant.answered_anonymously = True
+    else:
+        session.add(
+            RetroAnswer(
+                workspace_id=cycle.workspace_id,
+                cycle_id=cycle.id,
+                question_key=question.key,
+                question=question.text,
+                author_id=participant.user_id,
+                text=text,
+                answered_at=now,
+            )
+        )
+    participant.answered_any = True
 
 
 def _next(
@@ -207,21 +258,8 @@ async def answer_with_form(
         raise InvalidInput(texts.answer_too_long(MAX_ANSWER), form_errors=too_long)
     for question in asked[participant.next_question :]:
         given = values.get(question.key, "").strip()
-        if not given:
-            continue
-        session.add(
-            RetroAnswer(
-                workspace_id=workspace_id,
-                cycle_id=cycle.id,
-                question_key=question.key,
-                question=question.text,
-                author_id=None if participant.anonymous else user_id,
-                anonymous=participant.anonymous,
-                text=given,
-                answered_at=now,
-            )
-        )
-        participant.answered_any = True
+        if given:
+            _record(session, cycle, participant, question, given, now)
     participant.next_question = participant.question_count
     await session.flush()
     return texts.all_answered(cycle.title)
@@ -242,15 +280,15 @@ async def _late_answer(
         for p, c in places
         if not p.finished and c.closed_at is not None and now - c.closed_at < LATE_ANSWER_WINDOW
     ]
-    if not recent:
-        return None
+    if not recent or recent[-1][0].anonymous:
+        return None  # an anonymous place is forgotten at the close; this one is a leftover
     participant, cycle = recent[-1]
     _check_length(text)
     session.add(
         LearningStory(
             workspace_id=workspace_id,
             team_id=cycle.team_id,
-            author_id=None if participant.anonymous else user_id,
+            author_id=user_id,
             text=text.strip(),
             learned=text.strip(),
             source=StorySource.RETRO,
@@ -297,18 +335,28 @@ async def remind(
 async def close_cycle(
     session: AsyncSession, *, cycle: RetroCycle, team: Team, now: datetime
 ) -> list[Delivery]:
-    """Close the retrospective, keep what it taught as stories, post the summary."""
+    """Close the retrospective, keep what it taught as stories, post the summary.
+
+    Anonymous answers are shown (and kept as stories) only if at least the cycle's
+    ``anonymity_min`` people answered anonymously: counting everyone who answered would let
+    the named ones single out the anonymous author by elimination.
+    """
     if cycle.status is CycleStatus.CLOSED:
         return []
     cycle.status = CycleStatus.CLOSED
     cycle.closed_at = now
     people = await retro.participants(session, cycle_id=cycle.id)
     answered = sum(1 for p in people if p.answered_any)
-    show_anonymous = answered >= ANONYMITY_THRESHOLD
-    every_answer = await retro.answers(session, cycle_id=cycle.id)
-    given = [a for a in every_answer if show_anonymous or not a.anonymous]
-    withheld = len(every_answer) - len(given)
-    by_kind: dict[Kind, list[RetroAnswer]] = {}
+    anonymous_people = sum(1 for p in people if p.answered_anonymously)
+    anonymous = await _shuffled_anonymous(session, cycle)
+    given = [
+        Said(a.question_key, a.question, a.text, a.author_id)
+        for a in await retro.answers(session, cycle_id=cycle.id)
+    ]
+    if anonymous_people >= cycle.anonymity_min:
+        given += [Said(a.question_key, a.question, a.text) for a in anonymous]
+    await retro.forget_participants(session, cycle_id=cycle.id)
+    by_kind: dict[Kind, list[Said]] = {}
     for item in given:
         by_kind.setdefault(Question(item.question_key, item.question).kind, []).append(item)
     await _keep(session, cycle=cycle, by_kind=by_kind, now=now)
@@ -318,8 +366,8 @@ async def close_cycle(
         if worth_telling:
             lines = "\n".join(f"• {text}" for text in worth_telling)
             sections.append(Section(title=texts.SUMMARY_TITLES[kind], text=lines))
-    if withheld:
-        sections.append(Section(text=texts.anonymous_withheld(withheld, ANONYMITY_THRESHOLD)))
+    if anonymous and anonymous_people < cycle.anonymity_min:
+        sections.append(Section(text=texts.anonymous_withheld(cycle.anonymity_min)))
     summary = Reply(
         texts.summary_heading(team.name, cycle.title, answered, len(people)),
         sections=tuple(sections),
@@ -331,7 +379,38 @@ async def close_cycle(
 _ORDER = [Kind.FOLLOW_UP, Kind.BET, Kind.LEARNED, Kind.BEHAVIOUR, Kind.ADAPT, Kind.METRIC]
 
 
-def _nothing(answer: RetroAnswer, kind: Kind) -> bool:
+async def _shuffled_anonymous(session: AsyncSession, cycle: RetroCycle) -> list[AnonymousAnswer]:
+    """Rewrite the cycle's anonymous answers in a random order, with new ids.
+
+    Rows written as answers came keep their arrival order on disk (SQLite's rowid, PostgreSQL's
+    heap); written again shuffled, that order says nothing about whose answers came together.
+    """
+    kept = list(await retro.anonymous_answers(session, cycle_id=cycle.id))
+    for row in kept:
+        await session.delete(row)
+    await session.flush()
+    _SHUFFLE(kept)
+    fresh = [
+        AnonymousAnswer(
+            workspace_id=a.workspace_id,
+            cycle_id=a.cycle_id,
+            question_key=a.question_key,
+            question=a.question,
+            text=a.text,
+            answered_on=a.answered_on,
+        )
+        for a in kept
+    ]
+    for row in fresh:
+        session.add(row)
+        await session.flush()  # one at a time: insert order is the shuffled order
+    return fresh
+
+
+_SHUFFLE = random.SystemRandom().shuffle
+
+
+def _nothing(answer: Said, kind: Kind) -> bool:
     return kind is Kind.METRIC and answer.text.strip().casefold() in questions.NOTHING_TO_REPORT
 
 
@@ -339,7 +418,7 @@ async def _keep(
     session: AsyncSession,
     *,
     cycle: RetroCycle,
-    by_kind: Mapping[Kind, Sequence[RetroAnswer]],
+    by_kind: Mapping[Kind, Sequence[Said]],
     now: datetime,
 ) -> None:
     """Turn answers into learning stories, impact stories, adaptations and concerns."""
@@ -371,14 +450,25 @@ async def _keep(
     for item in by_kind.get(Kind.ADAPT, ()):
         session.add(Adaptation(**scope, cycle_id=cycle.id, text=item.text, created_at=now))
     for item in by_kind.get(Kind.METRIC, ()):
-        if not _nothing(item, Kind.METRIC):
+        if _nothing(item, Kind.METRIC):
+            continue
+        if item.anonymous:  # shown in the summary now, so the leads are told now
+            session.add(
+                AnonymousConcern(
+                    **scope,
+                    metric=texts.METRIC_FROM_RETRO,
+                    harm=item.text,
+                    raised_on=now.date(),
+                    told_at=now,
+                )
+            )
+        else:
             session.add(
                 MetricConcern(
                     **scope,
                     author_id=item.author_id,
                     metric=texts.METRIC_FROM_RETRO,
                     harm=item.text,
-                    anonymous=item.anonymous,
                     created_at=now,
                 )
             )

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.replies import Section
 from storage import okr, retro
 from storage.core import Team
-from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern
+from storage.okr import AnonymousConcern, ImpactStory, KeyResult, LearningStory, MetricConcern
 
 EXCERPT = 280
 
@@ -29,9 +29,12 @@ async def team_sections(session: AsyncSession, *, team: Team, since: datetime) -
     impact = await okr.impact_stories_since(
         session, workspace_id=workspace_id, team_id=team_id, since=since
     )
-    concerns = await okr.concerns_since(
-        session, workspace_id=workspace_id, team_id=team_id, since=since
-    )
+    concerns: list[MetricConcern | AnonymousConcern] = [
+        *await okr.concerns_since(session, workspace_id=workspace_id, team_id=team_id, since=since),
+        *await okr.anonymous_concerns_told_since(
+            session, workspace_id=workspace_id, team_id=team_id, since=since
+        ),
+    ]
     key_results = {
         k.id: k
         for k in await okr.key_results(session, workspace_id=team.workspace_id, team_id=team.id)
@@ -121,7 +124,7 @@ def impact_line(story: ImpactStory, limit: int | None = EXCERPT) -> str:
     return excerpt(story.text, limit)
 
 
-def concern_line(concern: MetricConcern, limit: int | None = EXCERPT) -> str:
+def concern_line(concern: MetricConcern | AnonymousConcern, limit: int | None = EXCERPT) -> str:
     return f"{excerpt(concern.metric, limit and 80)}: {excerpt(concern.harm, limit)}"
 
 

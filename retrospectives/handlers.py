@@ -20,7 +20,7 @@ from bot.replies import (
     Visibility,
     private,
 )
-from retrospectives import coach, commands, forms, service, texts
+from retrospectives import coach, commands, forms, schedules, service, texts
 from retrospectives.commands import IMPACT_LABELS, LEARNING_LABELS, StoryDraft
 from retrospectives.errors import InvalidInput
 from storage import core, okr
@@ -187,24 +187,24 @@ async def _list_key_results(session: AsyncSession, turn: Turn) -> Outcome:
 async def _raise_concern(session: AsyncSession, turn: Turn, body: str) -> Outcome:
     metric, harm, anonymous = commands.parse_concern(body)
     team = await _team(session, turn)
+    if anonymous:  # no message now: leads hear of it with the next morning's notice
+        arrives = await service.raise_anonymous_concern(
+            session, team=team, metric=metric, harm=harm, now=turn.now
+        )
+        label = schedules.local_label(arrives, team.timezone)
+        return private(texts.anonymous_concern_saved(team.name, label))
     concern = await service.raise_concern(
-        session,
-        team=team,
-        author_id=turn.user_id,
-        metric=metric,
-        harm=harm,
-        anonymous=anonymous,
-        now=turn.now,
+        session, team=team, author_id=turn.user_id, metric=metric, harm=harm, now=turn.now
     )
     note = Reply(
-        texts.concern_for_lead(team.name, metric, harm, None if anonymous else turn.user_id),
+        texts.concern_for_lead(team.name, metric, harm, turn.user_id),
         visibility=Visibility.CHANNEL,
     )
     deliveries = tuple(
         Delivery(Audience.PERSON, lead.user_id, note, key=f"concern:{concern.id}:{lead.user_id}")
         for lead in team.leads
     )
-    return private(texts.concern_saved(team.name, anonymous)) + Outcome(deliveries=deliveries)
+    return private(texts.concern_saved(team.name)) + Outcome(deliveries=deliveries)
 
 
 async def _save_learning(

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Due
 from bot.ports import Directory
 from bot.replies import Audience, Delivery, Reply, Visibility
-from retrospectives import cycles, texts
-from storage import core, retro
+from retrospectives import cycles, digest, schedules, texts
+from storage import core, okr, retro
 
 OPEN_JOB = "retro.open"  # by the team's schedule; subject "team:<id>"
 START_JOB = "retro.start"  # by a lead's /retro start; subject "team:<id>:by:<user>"
@@ -22,7 +23,13 @@ def start_subject(team_id: int, user_id: str) -> str:
     return f"team:{team_id}:by:{user_id}"
 
 
-async def open_retro(session: AsyncSession, due: Due, directory: Directory) -> Sequence[Delivery]:
+async def open_retro(
+    session: AsyncSession,
+    due: Due,
+    directory: Directory,
+    *,
+    anonymity_min: int = cycles.ANONYMITY_FLOOR,
+) -> Sequence[Delivery]:
     """Open a team's retrospective and prompt every person in its channel."""
     parts = due.subject.split(":")
     team = await core.team_by_id(session, workspace_id=due.workspace_id, team_id=int(parts[1]))
@@ -37,7 +44,12 @@ async def open_retro(session: AsyncSession, due: Due, directory: Directory) -> S
     if not members:
         return [_nobody_to_ask(team, opened_by, due)]
     return await cycles.open_cycle(
-        session, team=team, members=members, opened_by=opened_by, now=due.now
+        session,
+        team=team,
+        members=members,
+        opened_by=opened_by,
+        now=due.now,
+        deployment_anonymity_min=anonymity_min,
     )
 
 
@@ -78,3 +90,42 @@ async def _cycle_and_team(
         return None
     team = await core.team_by_id(session, workspace_id=due.workspace_id, team_id=cycle.team_id)
     return None if team is None else (cycle, team)
+
+
+async def concern_notices(session: AsyncSession, *, now: datetime) -> list[tuple[int, Delivery]]:
+    """Tell leads, in one morning notice per team, the anonymous concerns whose time has come.
+
+    A concern waits for the first 09:00 (team time) after its day ended: sent as it was typed,
+    its arrival would say when it was typed, and so, perhaps, who typed it. Keyed by team and
+    day, the notice is written once however many processes run this.
+    """
+    waiting = await okr.untold_anonymous_concerns(session, before=now.date())
+    by_team: dict[int, list[okr.AnonymousConcern]] = {}
+    for concern in waiting:
+        by_team.setdefault(concern.team_id, []).append(concern)
+    notices = []
+    for team_id, concerns in by_team.items():
+        team = await core.team_by_id(
+            session, workspace_id=concerns[0].workspace_id, team_id=team_id
+        )
+        if team is None:
+            continue
+        due = [
+            c for c in concerns if schedules.concern_notice_time(c.raised_on, team.timezone) <= now
+        ]
+        if not due:
+            continue
+        lines = [digest.concern_line(c, None) for c in due]
+        reply = Reply(
+            texts.anonymous_concerns_for_lead(team.name, lines), visibility=Visibility.CHANNEL
+        )
+        day = now.date().isoformat()
+        for lead in team.leads:
+            key = f"concerns:{team.id}:{day}:{lead.user_id}"
+            notices.append(
+                (team.workspace_id, Delivery(Audience.PERSON, lead.user_id, reply, key=key))
+            )
+        for concern in due:
+            concern.told_at = now
+    await session.flush()
+    return notices

@@ -32,6 +32,8 @@ async def retro_command(session: AsyncSession, turn: Turn, args: str) -> Outcome
             return await _close(session, turn)
         case "questions":
             return await _questions(session, turn, rest.strip())
+        case "anonymity":
+            return await _anonymity(session, turn, rest.strip())
     raise InvalidInput(texts.UNKNOWN_RETRO)
 
 
@@ -64,7 +66,7 @@ async def button(session: AsyncSession, turn: Turn) -> Outcome:
     remaining = cycles.remaining_questions(cycle, participant)
     anonymity = FormInput(
         "anonymous",
-        texts.ANONYMOUS_CHOICE,
+        texts.anonymous_choice(cycle.anonymity_min),
         InputKind.CHOICE,
         required=False,
         choices=(Choice("no", "No, use my name"), Choice("yes", "Yes, keep them anonymous")),
@@ -167,6 +169,22 @@ def _next_opening(team: Team, now: datetime) -> str:
     if upcoming is None:
         return texts.retro_status_unscheduled(team.name)
     return texts.retro_status_next(team.name, schedules.local_label(upcoming, team.timezone))
+
+
+async def _anonymity(session: AsyncSession, turn: Turn, wanted: str) -> Outcome:
+    """Raise how many must answer anonymously before anonymous answers are shown."""
+    team = await _team_here(session, turn)
+    service.require_lead(team, turn.user_id)
+    current = team.anonymity_min or cycles.ANONYMITY_FLOOR
+    if not wanted:
+        return private(texts.anonymity_is(team.name, current))
+    if not wanted.isdigit() or not cycles.ANONYMITY_FLOOR <= int(wanted) <= 1000:
+        raise InvalidInput(texts.anonymity_usage(cycles.ANONYMITY_FLOOR))
+    team.anonymity_min = int(wanted)
+    opened = await retro.open_cycle(session, workspace_id=turn.workspace_id, team_id=team.id)
+    if opened is not None:  # an open cycle may be raised, never lowered: people were told
+        opened.anonymity_min = max(opened.anonymity_min, team.anonymity_min)
+    return private(texts.anonymity_set(team.name, team.anonymity_min))
 
 
 async def _close(session: AsyncSession, turn: Turn) -> Outcome:

@@ -155,6 +155,22 @@ def cycle_title(opened_at: datetime, timezone: str, schedule: str | None) -> str
     return f"retrospective of {local.day} {local:%B %Y}"
 
 
+NOTICE_HOUR = time(9, 0)
+
+
+def concern_notice_time(raised_on: date, timezone: str) -> datetime:
+    """When leads hear of an anonymous concern: the first 09:00 in the team's zone after its
+    UTC day has ended, so that every concern of a day arrives together, whatever its hour."""
+    day_over = datetime.combine(raised_on + timedelta(days=1), time(0), tzinfo=UTC)
+    local_day = day_over.astimezone(ZoneInfo(timezone)).date()
+    notice = at_local(local_day, NOTICE_HOUR, timezone)
+    return (
+        notice
+        if notice >= day_over
+        else at_local(local_day + timedelta(days=1), NOTICE_HOUR, timezone)
+    )
+
+
 def local_label(moment: datetime, timezone: str) -> str:
     """A time as a person in ``timezone`` reads it: ``Mon 22 Mar, 17:00 (Europe/Berlin)``."""
     local = moment.astimezone(ZoneInfo(timezone))

@@ -7,12 +7,19 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from retrospectives import texts
+from retrospectives import schedules, texts
 from retrospectives.commands import StoryDraft, parse_key_result_ref, parse_result
 from retrospectives.errors import InvalidInput, NotALead, NoTeamHere
 from storage import core, okr
 from storage.core import Team, TeamLead
-from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern, StorySource
+from storage.okr import (
+    AnonymousConcern,
+    ImpactStory,
+    KeyResult,
+    LearningStory,
+    MetricConcern,
+    StorySource,
+)
 
 DEFAULT_TIMEZONE = "UTC"
 
@@ -236,19 +243,34 @@ async def raise_concern(
     author_id: str,
     metric: str,
     harm: str,
-    anonymous: bool,
     now: datetime,
 ) -> MetricConcern:
-    """Record that a metric is pushing the team toward harm; anonymous keeps no author."""
+    """Record, under the person's name, that a metric is pushing the team toward harm."""
     concern = MetricConcern(
         workspace_id=team.workspace_id,
         team_id=team.id,
-        author_id=None if anonymous else author_id,
+        author_id=author_id,
         metric=metric,
         harm=harm,
-        anonymous=anonymous,
         created_at=now,
     )
     session.add(concern)
     await session.flush()
     return concern
+
+
+async def raise_anonymous_concern(
+    session: AsyncSession, *, team: Team, metric: str, harm: str, now: datetime
+) -> datetime:
+    """Keep a concern with no author and only its day; return when the leads will hear of it."""
+    session.add(
+        AnonymousConcern(
+            workspace_id=team.workspace_id,
+            team_id=team.id,
+            metric=metric,
+            harm=harm,
+            raised_on=now.date(),
+        )
+    )
+    await session.flush()
+    return schedules.concern_notice_time(now.date(), team.timezone)

@@ -202,22 +202,35 @@ def outcome_added(team: str) -> str:
     return f"Added the outcome to your story for {team}. That is the part leads will read first."
 
 
-def concern_saved(team: str, anonymous: bool) -> str:
-    if anonymous:
-        return (
-            f"Thank you. The leads of {team} will hear about this metric without your name, "
-            "and it goes into their weekly digest."
-        )
+def concern_saved(team: str) -> str:
     return (
         f"Thank you. The leads of {team} will hear about this metric, "
         "and it goes into their weekly digest."
     )
 
 
-def concern_for_lead(team: str, metric: str, harm: str, raised_by: str | None) -> str:
-    who = f"{raised_by} raised" if raised_by else "Someone in the team raised (anonymously)"
+def anonymous_concern_saved(team: str, arrives: str) -> str:
     return (
-        f"{who} a concern about a metric of {team}.\nMetric: {metric}\nHarm seen: {harm}\n"
+        f"Thank you. I keep this without your name and without the time you wrote it. The "
+        f"leads of {team} will read it on {arrives}, in a morning notice together with any other "
+        "anonymous concerns of the day, and in their weekly digest."
+    )
+
+
+def anonymous_concerns_for_lead(team: str, lines: list[str]) -> str:
+    listed = "\n".join(f"• {line}" for line in lines)
+    return (
+        f"Concerns about metrics of {team}, raised anonymously since the last notice:\n"
+        f"{listed}\n"
+        "Talk about them with the team: a number that drives the wrong behaviour is worth "
+        "changing."
+    )
+
+
+def concern_for_lead(team: str, metric: str, harm: str, raised_by: str) -> str:
+    return (
+        f"{raised_by} raised a concern about a metric of {team}.\n"
+        f"Metric: {metric}\nHarm seen: {harm}\n"
         "Talk about it with the team: a number that drives the wrong behaviour is worth changing."
     )
 
@@ -236,13 +249,22 @@ HELP_RETRO = (
     "/retro status — is one open, until when, and how many have answered\n"
     "/retro close — close it now and post the summary (leads)\n"
     "/retro questions — the questions this team is asked; its leads can reword them with "
-    "/retro questions set <bet|learned|behaviour|adapt|metric> <text> or /retro questions reset"
+    "/retro questions set <bet|learned|behaviour|adapt|metric> <text> or /retro questions reset\n"
+    "/retro anonymity <number> — how many must answer anonymously before anonymous answers "
+    "are shown (leads; at least 3)"
 )
 ANSWER_IN_FORM = "Answer in a form"
-NOW_ANONYMOUS = (
-    "From now on your answers in this retrospective are anonymous: I keep them without your "
-    "name, and they appear only if at least three people answer."
-)
+
+
+def now_anonymous(threshold: int) -> str:
+    return (
+        "From now on your answers in this retrospective are anonymous: I keep them without your "
+        f"name, time or any link to you. They appear in the summary only if at least {threshold} "
+        f"people answer anonymously; with fewer, they are kept but nobody sees them, so nobody "
+        "can work out which answers were yours."
+    )
+
+
 SKIPPED = "Skipped."
 THANKS_FOR_ANSWER = "Thank you, noted."
 NOT_YOUR_RETRO = "That retrospective isn't one you were asked to answer."
@@ -251,8 +273,31 @@ RETRO_ALREADY_CLOSED = (
     "keep it as a learning story."
 )
 UNKNOWN_RETRO = (
-    "I know /retro schedule, /retro start, /retro status, /retro close and /retro questions."
+    "I know /retro schedule, /retro start, /retro status, /retro close, /retro questions and "
+    "/retro anonymity."
 )
+
+
+def anonymity_is(team: str, threshold: int) -> str:
+    return (
+        f"Anonymous answers in {team}'s retrospectives are shown only when at least {threshold} "
+        "people answer anonymously (or more, if okrbot's operators set more). A lead can raise "
+        "it with /retro anonymity <number>."
+    )
+
+
+def anonymity_usage(floor: int) -> str:
+    return f"Say how many, {floor} or more: for example /retro anonymity 5."
+
+
+def anonymity_set(team: str, threshold: int) -> str:
+    return (
+        f"From now on, anonymous answers in {team}'s retrospectives are shown only when at "
+        f"least {threshold} people answer anonymously (or more, if okrbot's operators set "
+        "more). An open retrospective keeps the higher of its threshold and this one."
+    )
+
+
 SCHEDULE_USAGE = (
     "Say when, for example: /retro schedule quarterly, /retro schedule off, or a cron "
     "expression in the team's time such as /retro schedule 0 10 * * 1 (no more often than weekly)."
@@ -263,7 +308,15 @@ SCHEDULE_OFF = (
 RETRO_NOT_OPEN = "No retrospective is open for this team. A lead can start one with /retro start."
 METRIC_FROM_RETRO = "Raised in the retrospective"
 FORM_TITLE_RETRO = "Retrospective"
-ANONYMOUS_CHOICE = "Keep my answers anonymous"
+
+
+def anonymous_choice(threshold: int) -> str:
+    return (
+        f"Keep my answers anonymous (shown only if at least {threshold} people answer "
+        "anonymously; otherwise kept unseen)"
+    )
+
+
 SUMMARY_TITLES = {
     "followup": "Last time's adaptations: did we do them, did they work?",
     "bet": "What we bet on, and what happened",
@@ -373,10 +426,10 @@ def summary_heading(team: str, title: str, answered: int, asked: int) -> str:
     )
 
 
-def anonymous_withheld(count: int, threshold: int) -> str:
+def anonymous_withheld(threshold: int) -> str:
     return (
-        f"{count} anonymous answer(s) are kept out of this summary because fewer than "
-        f"{threshold} people answered, so they could not stay anonymous."
+        "Anonymous answers are kept but not shown: fewer than "
+        f"{threshold} people answered anonymously, so they could not stay anonymous."
     )
 
 

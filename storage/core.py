@@ -46,6 +46,8 @@ class Team(Base):
     # "quarterly", a crontab expression, or None when the team runs retrospectives by hand.
     retro_schedule: Mapped[str | None] = mapped_column(String(120))
     retro_schedule_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A lead's raise of OKRBOT_ANONYMITY_MIN for this team's retrospectives (never below it).
+    anonymity_min: Mapped[int | None]
 
     leads: Mapped[list[TeamLead]] = relationship(
         back_populates="team", cascade="all, delete-orphan", lazy="selectin"

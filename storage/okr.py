@@ -6,8 +6,9 @@ key-result attainment.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, select
@@ -104,11 +105,34 @@ class MetricConcern(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
-    author_id: Mapped[str | None] = mapped_column(String(128))  # None when anonymous
+    author_id: Mapped[str | None] = mapped_column(String(128))  # None once erased
     metric: Mapped[str] = mapped_column(Text)
     harm: Mapped[str] = mapped_column(Text)
-    anonymous: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AnonymousConcern(Base):
+    """A metric concern raised anonymously: no author, only the day, a random id.
+
+    Kept apart from named concerns so that neither ids nor row order place it among them;
+    leads hear of it in the team's next morning notice (``told_at``), never as it is typed.
+    """
+
+    __tablename__ = "anonymous_concern"
+    __table_args__ = (Index("ix_anonymous_concern_team_id", "team_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: random_id())
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    metric: Mapped[str] = mapped_column(Text)
+    harm: Mapped[str] = mapped_column(Text)
+    raised_on: Mapped[date]
+    told_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the notice that told leads
+
+
+def random_id() -> str:
+    """An id that says nothing about when its row was written."""
+    return secrets.token_hex(16)
 
 
 async def key_results(
@@ -197,5 +221,33 @@ async def concerns_since(
             MetricConcern.created_at >= since,
         )
         .order_by(MetricConcern.created_at, MetricConcern.id)
+    )
+    return result.all()
+
+
+async def anonymous_concerns_told_since(
+    session: AsyncSession, *, workspace_id: int, team_id: int, since: datetime
+) -> Sequence[AnonymousConcern]:
+    """Anonymous concerns the leads were told of since ``since``, in an order of no meaning."""
+    result = await session.scalars(
+        select(AnonymousConcern)
+        .where(
+            AnonymousConcern.workspace_id == workspace_id,
+            AnonymousConcern.team_id == team_id,
+            AnonymousConcern.told_at >= since,
+        )
+        .order_by(AnonymousConcern.metric, AnonymousConcern.harm, AnonymousConcern.id)
+    )
+    return result.all()
+
+
+async def untold_anonymous_concerns(
+    session: AsyncSession, *, before: date
+) -> Sequence[AnonymousConcern]:
+    """Every workspace's anonymous concerns raised before ``before`` and not yet told to leads."""
+    result = await session.scalars(
+        select(AnonymousConcern)
+        .where(AnonymousConcern.told_at.is_(None), AnonymousConcern.raised_on < before)
+        .order_by(AnonymousConcern.team_id, AnonymousConcern.metric, AnonymousConcern.id)
     )
     return result.all()

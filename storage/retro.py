@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, delete, select
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    false,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -35,10 +46,17 @@ class RetroCycle(Base):
     opened_by: Mapped[str | None] = mapped_column(String(128))  # None when the schedule opened it
     # The questions as asked when the cycle opened: [{"key": ..., "text": ...}, ...]
     questions: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    # How many people must answer anonymously before any anonymous answer is shown; fixed
+    # when the cycle opens, and only ever raised after.
+    anonymity_min: Mapped[int] = mapped_column(default=3, server_default="3")
 
 
 class RetroParticipant(Base):
-    """A member asked to take part; tracks where they are, never what they said."""
+    """A member asked to take part; tracks where they are, never what they said.
+
+    Working state of an open cycle: deleted at the close, except for people who left questions
+    unanswered under their name (so a late answer can still become their learning story).
+    """
 
     __tablename__ = "retro_participant"
 
@@ -51,6 +69,8 @@ class RetroParticipant(Base):
     anonymous: Mapped[bool] = mapped_column(default=False)
     reminders_sent: Mapped[int] = mapped_column(default=0)
     answered_any: Mapped[bool] = mapped_column(default=False)
+    # Counted at the close against the cycle's anonymity_min; never tied to what was said.
+    answered_anonymously: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
     def finished(self) -> bool:
@@ -58,7 +78,7 @@ class RetroParticipant(Base):
 
 
 class RetroAnswer(Base):
-    """One answer to one question; anonymous answers keep no author."""
+    """One answer to one question, under its author's name (anonymous ones live apart)."""
 
     __tablename__ = "retro_answer"
 
@@ -67,10 +87,34 @@ class RetroAnswer(Base):
     cycle_id: Mapped[int] = mapped_column(ForeignKey("retro_cycle.id", ondelete="CASCADE"))
     question_key: Mapped[str] = mapped_column(String(64))
     question: Mapped[str] = mapped_column(Text)
-    author_id: Mapped[str | None] = mapped_column(String(128))
-    anonymous: Mapped[bool] = mapped_column(default=False)
+    author_id: Mapped[str | None] = mapped_column(String(128))  # None once erased
     text: Mapped[str] = mapped_column(Text)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AnonymousAnswer(Base):
+    """An answer given anonymously: no author, no participant, only the day, a random id.
+
+    A table of its own, so its ids and rows never interleave with anyone's named answers; the
+    close rewrites a cycle's rows in a shuffled order, so not even their order on disk tells
+    whose answers came together.
+    """
+
+    __tablename__ = "retro_anonymous_answer"
+    __table_args__ = (Index("ix_retro_anonymous_answer_cycle_id", "cycle_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: random_id())
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("retro_cycle.id", ondelete="CASCADE"))
+    question_key: Mapped[str] = mapped_column(String(64))
+    question: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    answered_on: Mapped[date]
+
+
+def random_id() -> str:
+    """An id that says nothing about when its row was written."""
+    return secrets.token_hex(16)
 
 
 class Adaptation(Base):
@@ -154,6 +198,28 @@ async def answers(session: AsyncSession, *, cycle_id: int) -> Sequence[RetroAnsw
         select(RetroAnswer).where(RetroAnswer.cycle_id == cycle_id).order_by(RetroAnswer.id)
     )
     return result.all()
+
+
+async def anonymous_answers(session: AsyncSession, *, cycle_id: int) -> Sequence[AnonymousAnswer]:
+    result = await session.scalars(
+        select(AnonymousAnswer)
+        .where(AnonymousAnswer.cycle_id == cycle_id)
+        .order_by(AnonymousAnswer.question_key, AnonymousAnswer.text, AnonymousAnswer.id)
+    )
+    return result.all()
+
+
+async def forget_participants(session: AsyncSession, *, cycle_id: int) -> None:
+    """Delete a closed cycle's working state, keeping only unfinished, named places."""
+    await session.execute(
+        delete(RetroParticipant)
+        .where(RetroParticipant.cycle_id == cycle_id)
+        .where(
+            (RetroParticipant.next_question >= RetroParticipant.question_count)
+            | RetroParticipant.anonymous.is_(True)
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def adaptations_awaiting_follow_up(

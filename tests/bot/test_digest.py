@@ -25,9 +25,7 @@ async def test_the_digest_groups_learning_by_key_result_and_keeps_recognition_ap
     await bot.say(
         "/story impact who: returning buyers | before: retyped addresses | after: reuse them"
     )
-    await bot.say(
-        "/okr concern Conversion rate: we push upsells that annoy people anonymous", user="U3"
-    )
+    await bot.say("/okr concern Conversion rate: we push upsells that annoy people", user="U3")
     await bot.say("/okr team create Payments", channel="C2", user="U5")
     await bot.say(
         "/shoutout Checkout for sharing their failed checkout experiment so we did not repeat it",

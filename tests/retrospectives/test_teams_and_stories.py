@@ -1,12 +1,20 @@
 """Transcripts: people set up a team and tell stories; the database keeps exactly that."""
 
 from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
 from bot.events import EventKind, Platform
 from storage.core import Team
-from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern, StoryResult
+from storage.okr import (
+    AnonymousConcern,
+    ImpactStory,
+    KeyResult,
+    LearningStory,
+    MetricConcern,
+    StoryResult,
+)
 
 
 async def count(bot, model):
@@ -159,22 +167,31 @@ async def test_story_outside_a_team_channel_names_its_team_or_is_refused(bot):
     assert "for Payments" in answer
 
 
-async def test_concern_reaches_every_lead_and_anonymous_keeps_no_author(bot):
+async def test_anonymous_concern_reaches_every_lead_the_next_morning_without_author(bot):
     await bot.say("/okr team create Support")
     await bot.say("/okr team lead @U2")
+    raised = bot.clock.now()
     answer = await bot.say(
         "/okr concern Handle time: agents close tickets before the problem is solved anonymous",
         user="U7",
     )
     assert "without your name" in answer
-    [concern] = await rows(bot, MetricConcern)
-    assert concern.author_id is None and concern.anonymous
-    assert await bot.deliver() == 2
+    # The person is told when the leads will read it: 09:00 after the day is over.
+    morning = datetime.combine(raised.date() + timedelta(days=1), time(9), tzinfo=UTC)
+    assert f"{morning:%a} {morning.day} {morning:%b}, 09:00 (UTC)" in answer
+    [concern] = await rows(bot, AnonymousConcern)
+    assert concern.raised_on == raised.date() and concern.told_at is None
+    assert await count(bot, MetricConcern) == 0
+    # Nothing reaches a lead while its arrival could tell when it was typed.
+    await bot.tick(morning - timedelta(minutes=1))
+    assert bot.port.to("@U1") == [] and bot.port.to("@U2") == []
+    await bot.tick(morning)
     for lead in ("@U1", "@U2"):
         [sent] = bot.port.to(lead)
         assert "Handle time" in sent.reply.text
         assert "U7" not in sent.reply.text
-    assert await bot.deliver() == 0
+    await bot.tick(morning + timedelta(days=1))
+    assert len(bot.port.to("@U1")) == 1
 
 
 async def test_named_concern_says_who_raised_it(bot):

@@ -12,9 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.core import Team, TeamLead, Workspace
 from storage.ledger import OutboxMessage
-from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern, StorySource
+from storage.okr import (
+    AnonymousConcern,
+    ImpactStory,
+    KeyResult,
+    LearningStory,
+    MetricConcern,
+    StorySource,
+    random_id,
+)
 from storage.recognition import Behaviour, CoSign, ShoutOut, ShoutOutRecipient, ShoutOutStatus
-from storage.retro import Adaptation, CycleStatus, RetroAnswer, RetroCycle
+from storage.retro import Adaptation, AnonymousAnswer, CycleStatus, RetroAnswer, RetroCycle
 
 START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 CHUNK = 5000  # rows per executemany, so that building the rows never holds a whole table
@@ -139,12 +147,28 @@ async def fill(
                 "cycle_id": cycle_ids[i % len(cycle_ids)],
                 "question_key": "went_well",
                 "question": "What went well?",
-                "author_id": None if i % 2 else _author(i),  # every other one is anonymous
-                "anonymous": bool(i % 2),
+                "author_id": _author(i),
                 "text": f"Answer {i}",
                 "answered_at": _at(i),
             }
-            for i in range(volume.retro_answers)
+            for i in range(0, volume.retro_answers, 2)
+        ),
+        returning=False,
+    )
+    await _insert(  # every other answer is anonymous: a table of its own, random ids
+        connection,
+        AnonymousAnswer,
+        (
+            {
+                "id": random_id(),
+                "workspace_id": workspace_id,
+                "cycle_id": cycle_ids[i % len(cycle_ids)],
+                "question_key": "went_well",
+                "question": "What went well?",
+                "text": f"Answer {i}",
+                "answered_on": _at(i).date(),
+            }
+            for i in range(1, volume.retro_answers, 2)
         ),
         returning=False,
     )
@@ -189,12 +213,28 @@ async def fill(
         (
             {
                 **placed(i),
-                "author_id": None if i % 2 else _author(i),
-                "anonymous": bool(i % 2),
+                "author_id": _author(i),
                 "metric": f"Metric {i}",
                 "harm": "it rewards the wrong thing",
             }
-            for i in range(volume.metric_concerns)
+            for i in range(0, volume.metric_concerns, 2)
+        ),
+        returning=False,
+    )
+    await _insert(
+        connection,
+        AnonymousConcern,
+        (
+            {
+                "id": random_id(),
+                "workspace_id": workspace_id,
+                "team_id": team(i),
+                "metric": f"Metric {i}",
+                "harm": "it rewards the wrong thing",
+                "raised_on": _at(i).date(),
+                "told_at": _at(i),
+            }
+            for i in range(1, volume.metric_concerns, 2)
         ),
         returning=False,
     )
