@@ -6,6 +6,7 @@ does not act on (bot messages, edits, malformed bodies), so a listener never cra
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ from typing import Any
 from bot.events import ChatEvent, EventKind, Platform
 
 SLASH_COMMANDS = ("/okr", "/retro", "/story", "/shoutout")
+MAX_TRIGGER = 200
 SAVE_LEARNING_STORY = "save_learning_story"
 _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>")
 _DUPLICATE_SUFFIX = re.compile(r"#\d+$")
@@ -172,6 +174,7 @@ def from_slash_command(body: Mapping[str, Any], received_at: datetime) -> ChatEv
         text=f"{command} {rest}".strip(),
         is_direct=channel.startswith("D"),
         occurred_at=received_at,  # slash commands carry no time; Slack never retries them
+        event_id=replay_key(body),
     )
 
 
@@ -189,7 +192,20 @@ def _interaction_base(body: Mapping[str, Any], received_at: datetime) -> dict[st
         "user_id": user,
         "user_name": text_of(body, "user", "username") or text_of(body, "user", "name"),
         "occurred_at": received_at,
+        "event_id": replay_key(body),
     }
+
+
+def replay_key(body: Mapping[str, Any]) -> str:
+    """What identifies a slash command or an interaction, so that a replay of it does nothing.
+
+    They carry no event id, and Slack does not retry them; but a signed request can be sent
+    again within its five minutes. Each one Slack sends has a ``trigger_id`` of its own.
+    """
+    trigger = text_of(body, "trigger_id")
+    if len(trigger) > MAX_TRIGGER:  # no real one is this long; keep the ledger's column happy
+        trigger = hashlib.sha256(trigger.encode()).hexdigest()
+    return f"trigger:{trigger}" if trigger else ""
 
 
 def from_block_action(body: Mapping[str, Any], received_at: datetime) -> ChatEvent | None:

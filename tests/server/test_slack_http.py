@@ -6,9 +6,11 @@ import json
 import time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 
+from adapters.slack import inbound
 from storage.ledger import OutboxMessage, OutboxStatus
 from storage.okr import LearningStory
 from tests.server.rig import SlackRig, view_submission
@@ -94,6 +96,40 @@ async def test_a_retried_event_that_earned_only_a_reply_is_answered_once(slack: 
         await slack.settle()
         assert len(slack.fake.to("chat.postMessage")) == number  # one answer, not three
     assert await stories(slack) == 0  # the story was refused: no team lives here
+
+
+async def test_a_replayed_command_or_form_changes_nothing(slack: SlackRig) -> None:
+    """A signed request sent again within its five minutes (Slack never retries these)."""
+    await slack.command("/okr team create Checkout")
+    body = urlencode(
+        {
+            "team_id": "T1",
+            "channel_id": "C1",
+            "user_id": "U1",
+            "command": "/story",
+            "text": "learning learned: buyers read reviews first",
+            "trigger_id": "13345224609.738474920.replayed",
+        }
+    )
+    first = await slack.post(body, "application/x-www-form-urlencoded")
+    again = await slack.post(body, "application/x-www-form-urlencoded")
+    assert (first.status, again.status) == (200, 200)
+    assert await stories(slack) == 1
+
+    form = view_submission(
+        "story_learning",
+        {"hypothesis": "Guest checkout helps", "learned": "It helped returning buyers"},
+        metadata='{"channel":"C1","context":""}',
+    )
+    for _ in range(2):
+        assert (await slack.interaction(form)).status == 200
+    assert await stories(slack) == 2
+
+
+def test_an_absurd_trigger_id_still_names_a_request_within_the_ledger() -> None:
+    key = inbound.replay_key({"trigger_id": "7" * 5000})
+    assert key.startswith("trigger:") and len(key) <= 80
+    assert key == inbound.replay_key({"trigger_id": "7" * 5000})
 
 
 async def test_user_text_reaches_slack_escaped(slack_sqlite: SlackRig) -> None:

@@ -25,7 +25,7 @@ def command(text: str, envelope_id: str) -> dict[str, Any]:
             "command": text.split(" ", 1)[0],
             "text": text.split(" ", 1)[1],
             "is_enterprise_install": "false",
-            "trigger_id": "trigger-socket",
+            "trigger_id": f"trigger-{envelope_id}",  # each command Slack sends has its own
         },
     }
 

@@ -76,12 +76,12 @@ def test_home_opened_and_member_joined() -> None:
     assert (joined.user_id, joined.channel_id) == ("W123ABC456", "C123ABC456")
 
 
-def test_a_slash_command_becomes_the_whole_command_line_without_an_event_id() -> None:
+def test_a_slash_command_becomes_the_whole_command_line_named_by_its_trigger() -> None:
     event = inbound.from_slash_command(payload("slash_command"), NOW)
     assert event is not None
     assert event.kind is EventKind.COMMAND
     assert event.text == "/story learning we tried <!channel> pings"
-    assert event.event_id == ""
+    assert event.event_id == "trigger:13345224609.738474920.8088930838d88f008e0"
     assert event.occurred_at == NOW
     assert (event.workspace_id, event.user_name) == ("T0001", "Steve")
 
