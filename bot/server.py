@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 OUTBOX_INTERVAL = 1.0
 READY_TIMEOUT = 2.0
+SHUTDOWN_GRACE = 5.0
 
 Job = Callable[[], Coroutine[Any, Any, None]]
 """Work the server runs in the background for as long as it serves (the scheduler hook)."""
@@ -381,7 +382,8 @@ async def serve(
     """Run until SIGINT or SIGTERM: HTTP on host:port, and Socket Mode if asked."""
     okrbot = await build(settings)
     server = create_server(okrbot)
-    runner = web.AppRunner(server.web_app)
+    # On SIGTERM, requests in flight get a few seconds to finish; a platform retries the rest.
+    runner = web.AppRunner(server.web_app, shutdown_timeout=SHUTDOWN_GRACE)
     await runner.setup()
     socket = None
     try:
