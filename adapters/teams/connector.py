@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -44,6 +45,8 @@ MEMBERS_PAGE = 100
 TIMEOUT = 10
 IN_TURN_PATIENCE = 10.0
 """Seconds a reply inside a turn may wait out throttling: Teams waits 15 for the turn's answer."""
+IN_TURN_CALL = 4.0
+"""Seconds one try at a reply inside a turn may take."""
 T = TypeVar("T")
 
 
@@ -77,21 +80,30 @@ def classify(error: Exception, call: str) -> Exception:
 async def patiently(
     work: Callable[[], Awaitable[T]],
     *,
-    patience: float = IN_TURN_PATIENCE,
+    patience: float | None = None,
+    each: float | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> T:
-    """Make a connector call, waiting out throttling and passing trouble for ``patience`` s."""
-    waited = 0.0  # the calls' own time is bounded by the client's timeout
+    """Make a connector call, waiting out throttling and passing trouble for ``patience`` s.
+
+    Each try is bounded by ``each`` seconds too: a ``serviceUrl`` that takes the request and
+    never answers would otherwise hold the turn past the connector's own wait for it.
+    """
+    patience = IN_TURN_PATIENCE if patience is None else patience
+    each = IN_TURN_CALL if each is None else each
+    waited = 0.0  # the pauses, and the time the failed tries took
     failures = 0
     while True:
+        began = time.monotonic()
         try:
-            return await work()
+            return await asyncio.wait_for(work(), each)
         except DeliveryFailed:
             raise
         except Exception as error:
             trouble = error if isinstance(error, RetryLater) else classify(error, "reply")
             if not isinstance(trouble, RetryLater):
                 raise
+            waited += time.monotonic() - began
             pause = trouble.retry_after if trouble.retry_after is not None else 2.0**failures
             if waited + pause > patience:
                 raise

@@ -13,6 +13,8 @@ from aiohttp.test_utils import TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import func, select
 
+from adapters.teams import connector
+from storage.core import Team
 from storage.teams import TeamsConversation
 from tests.server.teams_rig import TeamsRig
 
@@ -79,3 +81,22 @@ async def test_hanging_signing_keys_stall_neither_health_nor_other_requests(
         assert stored == 0 and rig.fake.calls == []
     finally:
         await rig.close()
+
+
+async def test_a_service_url_that_never_answers_holds_a_turn_only_briefly(
+    teams_sqlite: TeamsRig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rig = teams_sqlite
+    monkeypatch.setattr(connector, "IN_TURN_CALL", 0.5)
+    monkeypatch.setattr(connector, "IN_TURN_PATIENCE", 2.0)
+    rig.fake.gate = asyncio.Event()  # every post is taken and never answered
+    try:
+        answer = await asyncio.wait_for(
+            rig.post(rig.in_channel("okr team create Checkout")), timeout=10
+        )
+    finally:
+        rig.fake.gate.set()
+    assert answer.status == 200  # the team exists; only the reply could not be shown
+    async with rig.server.okrbot.sessions() as session:
+        teams = await session.scalar(select(func.count()).select_from(Team))
+    assert teams == 1
