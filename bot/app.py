@@ -18,6 +18,7 @@ from bot.ports import ChatPort, Clock, Directory
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.units import EventUnit
+from storage import ledger
 from storage.engine import create_engine, session_factory
 
 
@@ -51,7 +52,9 @@ async def build(
     engine = create_engine(settings.database_url)
     if migrate:
         await migrations.upgrade(engine)
-    sessions = session_factory(engine)
+    sessions = session_factory(
+        engine, info={ledger.EVENT_KEY: ledger.event_key(settings.secret_key)}
+    )
     clock = clock or SystemClock()
     chat_ports = dict(ports or {})
     # The console has no member list to ask: its members are the people seen in a channel.

@@ -150,13 +150,11 @@ def _configure_logging(verbosity: int) -> None:
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    # The database drivers log each statement's parameters: people's words, and in one
-    # transaction an anonymous answer beside who sent it. What they do shows at -vv anyway.
-    for name in ("sqlalchemy.engine", "sqlalchemy.pool", "aiosqlite", "asyncpg"):
-        logging.getLogger(name).setLevel(max(level, logging.WARNING))
-    # Every record is redacted too, whatever its level: see bot.logs for why levels are not enough.
+    # Loggers whose detail is people's words are capped, and every record is redacted too,
+    # whatever its level: see bot.logs for why levels are not enough.
     configured = Settings.from_environment()
-    logs.install(
+    logs.configure(
+        level,
         [
             configured.slack_bot_token,
             configured.slack_app_token,
@@ -164,7 +162,7 @@ def _configure_logging(verbosity: int) -> None:
             configured.slack_signing_secret,
             configured.microsoft_app_password,
             *configured.secret_key.split(","),
-        ]
+        ],
     )
 
 

@@ -2,29 +2,57 @@
 
 Stories, answers and concerns stay (they belong to the team), but no longer say who wrote them;
 what only makes sense as that person (co-signs, being a lead, being a channel member, private
-messages to them) is deleted.
+messages to them, their digests, their 1:1 chats) is deleted. Where others' words or the bot's
+messages mention them, the mention becomes "a former member". Afterwards their id is in no
+column of any table. Every step is one statement, or one per page of rows, whatever the volume.
 """
 
 from __future__ import annotations
 
-import json
 import re
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Delete, Text, Update, bindparam, cast, delete, or_, select, update
+from sqlalchemy import Delete, Update, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import digest
 from bot.events import Platform
+from retrospectives import jobs as retro_jobs
+from storage import scrub
 from storage import teams as teams_storage
 from storage.core import ChannelMember, Team, TeamLead, Workspace
-from storage.ledger import OutboxMessage
-from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern
+from storage.ledger import OutboxMessage, ProcessedEvent
+from storage.okr import AnonymousConcern, ImpactStory, KeyResult, LearningStory, MetricConcern
 from storage.recognition import CoSign, ShoutOut, ShoutOutStatus
-from storage.retro import RetroAnswer, RetroCycle, RetroParticipant, RetroQuestion
+from storage.retro import (
+    Adaptation,
+    AnonymousAnswer,
+    RetroAnswer,
+    RetroCycle,
+    RetroParticipant,
+    RetroQuestion,
+)
+from storage.schedule import ScheduledRun
 
-ERASED = "(erased)"
-BATCH = 500
+FORMER = "a former member"
+# The columns where people's words, or the bot's messages and notes, may name someone.
+_WORDS: Mapping[Any, tuple[str, ...]] = {
+    KeyResult: ("text",),
+    LearningStory: ("text", "hypothesis", "tried", "evidence", "learned", "adaptation", "outcome"),
+    ImpactStory: ("text", "who", "before", "after", "evidence"),
+    MetricConcern: ("metric", "harm"),
+    AnonymousConcern: ("metric", "harm"),
+    RetroCycle: ("title", "questions"),
+    RetroAnswer: ("question", "text"),
+    AnonymousAnswer: ("question", "text"),
+    Adaptation: ("text", "follow_up"),
+    RetroQuestion: ("text",),
+    ShoutOut: ("text",),
+    OutboxMessage: ("payload", "last_error"),
+    ScheduledRun: ("note",),
+}
 
 
 async def erase_user(session: AsyncSession, *, platform: str, user_id: str) -> dict[str, int]:
@@ -81,60 +109,110 @@ async def erase_user(session: AsyncSession, *, platform: str, user_id: str) -> d
     counts: dict[str, int] = {}
     for label, statement in statements.items():
         result = await session.execute(statement.execution_options(synchronize_session=False))
-        counts[label] = int(getattr(result, "rowcount", 0) or 0)
-    counts["messages no longer naming them"] = await _scrub_messages(
-        session, workspaces=workspaces, user_id=user_id
-    )
+        counts[label] = _count(result)
+    counts.update(await _forget_runs(session, workspaces=workspaces, user_id=user_id))
+    counts.update(await _forget_mentions(session, workspaces=workspaces, user_id=user_id))
+    chats: list[str] = []
     if platform == Platform.TEAMS:
+        chats = await teams_storage.personal_chats(session, user_id=user_id)
         counts["Teams chats and contact details forgotten"] = await teams_storage.forget_user(
             session, user_id=user_id
         )
+    counts["processed events forgotten"] = await _forget_events(
+        session, platform=platform, names=[user_id, *chats]
+    )
     return counts
 
 
-async def _scrub_messages(session: AsyncSession, *, workspaces: Any, user_id: str) -> int:
-    """Replace the person's id in the text of messages the bot sent or will send to others."""
-    mention = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(user_id)}(?![A-Za-z0-9_])")
-    # The database picks the messages that may name them (their id, plain or JSON-escaped,
-    # anywhere in the payload); the word-boundary check and the rewrite of nested JSON are
-    # done here, a page at a time, since neither SQLite nor a portable SQL has them.
-    payload = cast(OutboxMessage.payload, Text)
-    spellings = {user_id, json.dumps(user_id)[1:-1]}
-    naming = or_(*(payload.contains(spelling, autoescape=True) for spelling in spellings))
-    table: Any = OutboxMessage.__table__
-    rewrite = (
-        update(table)
-        .where(table.c.id == bindparam("outbox_id"))
-        .values(payload=bindparam("cleaned"))
+def _mention(user_id: str) -> re.Pattern[str]:
+    """The person's id as okrbot stores a mention or a reference to them.
+
+    ``<@U7>`` and ``<@U7|ana>`` (Slack, and Teams mentions as the adapter reads them), ``@U7``
+    (the console), or the id alone as a word.
+    """
+    person = re.escape(user_id)
+    return re.compile(rf"<@{person}(?:\|[^>]*)?>|(?<![A-Za-z0-9_])@?{person}(?![A-Za-z0-9_])")
+
+
+async def _forget_mentions(
+    session: AsyncSession, *, workspaces: Any, user_id: str
+) -> dict[str, int]:
+    """Make every mention of the person in others' words and the bot's messages a neutral one."""
+    mention = _mention(user_id)
+    mentioned = 0
+    for model, names in _WORDS.items():
+        mentioned += await scrub.rewrite_columns(
+            session,
+            model,
+            [getattr(model, name) for name in names],
+            needle=user_id,
+            where=model.workspace_id.in_(workspaces),
+            rewrite=lambda text: mention.sub(FORMER, text),
+        )
+    # An idempotency key must stay unique, and two erased people must not share one; a token
+    # drawn for this erasure keeps them apart and says nothing about who it was.
+    token = f"erased-{secrets.token_hex(6)}"
+    keys = await scrub.rewrite_columns(
+        session,
+        OutboxMessage,
+        [OutboxMessage.idempotency_key],
+        needle=user_id,
+        where=OutboxMessage.workspace_id.in_(workspaces),
+        rewrite=lambda key: mention.sub(token, key),
     )
-    scrubbed, after = 0, 0
-    while True:
-        rows = (
-            await session.execute(
-                select(OutboxMessage.id, OutboxMessage.payload)
-                .where(OutboxMessage.workspace_id.in_(workspaces), OutboxMessage.id > after, naming)
-                .order_by(OutboxMessage.id)
-                .limit(BATCH)
+    return {"records no longer mentioning them": mentioned, "message keys renamed": keys}
+
+
+async def _forget_runs(session: AsyncSession, *, workspaces: Any, user_id: str) -> dict[str, int]:
+    """Take the person out of scheduled runs: who started a retrospective, whose digest."""
+    mine = ScheduledRun.workspace_id.in_(workspaces)
+    started = await session.execute(
+        update(ScheduledRun)
+        .where(
+            mine,
+            ScheduledRun.job == retro_jobs.START_JOB,
+            ScheduledRun.subject.endswith(f":by:{user_id}", autoescape=True),
+        )
+        # "team:<id>" plus a unique tail: the retrospective still opens, as if scheduled.
+        .values(
+            subject=func.replace(
+                ScheduledRun.subject, f":by:{user_id}", f":erased-{secrets.token_hex(6)}"
             )
-        ).all()
-        changed = [
-            {"outbox_id": message_id, "cleaned": cleaned}
-            for message_id, before in rows
-            if (cleaned := _replace_in(before, mention)) != before
-        ]
-        if changed:
-            await session.execute(rewrite, changed)  # one executemany for the page
-            scrubbed += len(changed)
-        if len(rows) < BATCH:
-            return scrubbed
-        after = rows[-1][0]
+        )
+        .execution_options(synchronize_session=False)
+    )
+    digests = await session.execute(
+        delete(ScheduledRun)
+        .where(
+            mine,
+            ScheduledRun.job == digest.JOB,
+            ScheduledRun.subject.endswith(f":{user_id}", autoescape=True),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return {
+        "retrospective starts no longer naming them": _count(started),
+        "digest runs deleted": _count(digests),
+    }
 
 
-def _replace_in(value: Any, mention: re.Pattern[str]) -> Any:
-    if isinstance(value, str):
-        return mention.sub(ERASED, value)
-    if isinstance(value, list):
-        return [_replace_in(item, mention) for item in value]
-    if isinstance(value, dict):
-        return {key: _replace_in(item, mention) for key, item in value.items()}
-    return value
+async def _forget_events(session: AsyncSession, *, platform: str, names: list[str]) -> int:
+    """Delete ledger entries whose event id names the person or their 1:1 chat (older rows).
+
+    Event ids are stored hashed now; rows written before that may still carry ids in clear.
+    """
+    if not names:
+        return 0
+    result = await session.execute(
+        delete(ProcessedEvent)
+        .where(
+            ProcessedEvent.platform == platform,
+            or_(*(scrub.naming(ProcessedEvent.event_id, name) for name in names)),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return _count(result)
+
+
+def _count(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)

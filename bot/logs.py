@@ -81,9 +81,48 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+# The Slack SDKs log at DEBUG the body of every Web API request and answer, and of every answer
+# to Slack: people's words next to who they go to (a DM channel is named after its person, an
+# answer to a modal comes from someone). The line stays, it says which call and what status;
+# what follows the first parameter, header or body is dropped. Levels would drop the line too.
+_SDK_BODIES = ("slack_sdk", "slack_bolt")
+_BODY = re.compile(r"(?s)(?:,\s*(?:params|headers|body)\s*:|\s+body\s*:).*")
+BODY_DROPPED = " [body not logged]"
+
+
+class DropBodies(logging.Filter):
+    """Drop the bodies the Slack SDKs log below INFO, keeping the rest of the line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.INFO and record.name.startswith(_SDK_BODIES):
+            try:
+                message = record.getMessage()
+            except Exception:  # arguments that do not fit the message must not break the caller
+                message = str(record.msg)
+            record.msg, record.args = _BODY.sub(BODY_DROPPED, message, count=1), None
+        return True
+
+
 def install(secrets: Iterable[str] = (), handlers: Iterable[logging.Handler] = ()) -> None:
-    """Put one redacting filter on each of ``handlers`` (the root logger's when none are given)."""
+    """Put the body-dropping and the redacting filter on each of ``handlers`` (else the root's)."""
     chosen = list(handlers) or logging.getLogger().handlers
     for handler in chosen:
+        if not any(isinstance(f, DropBodies) for f in handler.filters):
+            handler.addFilter(DropBodies())
         if not any(isinstance(f, RedactSecrets) for f in handler.filters):
             handler.addFilter(RedactSecrets(secrets))
+
+
+# Loggers whose detail below WARNING is people's words rather than what happened: the database
+# drivers log each statement's parameters, which in one transaction put an anonymous answer
+# beside who sent it.
+WORDY = ("sqlalchemy.engine", "sqlalchemy.pool", "aiosqlite", "asyncpg")
+
+
+def configure(
+    level: int, secrets: Iterable[str] = (), handlers: Iterable[logging.Handler] = ()
+) -> None:
+    """Cap the wordy loggers at ``level`` or WARNING, and redact every record ``handlers`` write."""
+    for name in WORDY:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
+    install(secrets, handlers)

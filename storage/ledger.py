@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -109,14 +111,42 @@ async def insert_ignoring_duplicates(
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
+# Where a session factory keeps the key that event ids are hashed with (see ``event_key``).
+EVENT_KEY = "okrbot.event_key"
+
+
+def event_key(secret_key: str) -> bytes | None:
+    """The deployment's key for hashing event ids, derived from its newest secret key."""
+    newest = secret_key.split(",")[0].strip()
+    if not newest:
+        return None
+    return hmac.new(newest.encode(), b"okrbot processed-event ids", hashlib.sha256).digest()
+
+
+def event_digest(key: bytes | None, platform: str, event_id: str) -> str:
+    """What the ledger keeps of an event id: a keyed hash (HMAC-SHA256), or SHA-256 unkeyed.
+
+    An event id can name a person or their 1:1 chat (Teams ids hold the conversation id) and
+    the ledger row says when it was handled, so the id itself is never stored. Equal ids give
+    equal digests and different ids, for all practical purposes, different ones, so a retry is
+    still recognised. Unkeyed, the digest hides the id only from someone who cannot guess it:
+    whoever knows a chat's id can hash it and find its rows; keyed, they also need the key.
+    """
+    message = f"{platform}\0{event_id}".encode()
+    if key is None:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
 async def record_event(
     session: AsyncSession, *, platform: str, event_id: str, now: datetime
 ) -> bool:
     """Note that an inbound event was handled; False when it had been already."""
+    digest = event_digest(session.info.get(EVENT_KEY), platform, event_id)
     return await insert_ignoring_duplicates(
         session,
         ProcessedEvent.__table__,  # type: ignore[arg-type]
-        {"platform": platform, "event_id": event_id, "processed_at": now},
+        {"platform": platform, "event_id": digest, "processed_at": now},
     )
 
 

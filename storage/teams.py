@@ -186,6 +186,16 @@ async def find_person(session: AsyncSession, *, tenant_id: str, user_id: str) ->
     )
 
 
+async def personal_chats(session: AsyncSession, *, user_id: str) -> list[str]:
+    """The ids of the person's 1:1 chats with the bot, in every tenant."""
+    found = await session.scalars(
+        select(TeamsConversation.conversation_id).where(
+            TeamsConversation.user_id == user_id, TeamsConversation.kind == PERSONAL
+        )
+    )
+    return list(found)
+
+
 async def forget_user(session: AsyncSession, *, user_id: str) -> int:
     """Erase a person from every tenant: their record and the link to their 1:1 chats."""
     removed = await session.execute(delete(TeamsPerson).where(TeamsPerson.user_id == user_id))

@@ -85,7 +85,7 @@ def test_erasing_someone_with_thousands_of_records_leaves_no_trace(shell, databa
     assert f"learning stories anonymised: {thirds}" in out
     assert f"shout-outs no longer naming their giver: {-(-volume.shout_outs // 3)}" in out
     assert f"co-signs deleted: {volume.shout_outs // 2}" in out
-    assert "messages no longer naming them: 3000" in out
+    assert "records no longer mentioning them: 3000" in out
     after = shell.export()
     assert len(after) == volume.total
     assert PERSON not in json.dumps(after)

@@ -67,6 +67,18 @@ async def test_an_event_is_recorded_once_across_transactions(
         assert not await ledger.record_event(retry, platform="slack", event_id="Ev2", now=NOW)
 
 
+def test_an_event_id_is_kept_only_as_a_hash_that_needs_the_deployments_key() -> None:
+    one, other = ledger.event_key("first-secret,older"), ledger.event_key("second-secret")
+    kept = ledger.event_digest(one, "teams", "a:1personal-grace|1798981200001")
+    assert "grace" not in kept and len(kept) == 64
+    assert kept == ledger.event_digest(
+        ledger.event_key("first-secret"), "teams", "a:1personal-grace|1798981200001"
+    )
+    assert kept != ledger.event_digest(other, "teams", "a:1personal-grace|1798981200001")
+    assert kept != ledger.event_digest(None, "teams", "a:1personal-grace|1798981200001")
+    assert ledger.event_key("") is None
+
+
 async def test_enqueue_is_idempotent_by_key_within_a_workspace(session: AsyncSession) -> None:
     a, b = await workspace_id(session, "A"), await workspace_id(session, "B")
     assert await enqueue(session, a, "digest:2027-W01")
