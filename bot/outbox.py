@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -150,6 +150,56 @@ class _Result:
     note: str = ""
 
 
+class _Journal:
+    """Write results as they come; those that come together share one transaction.
+
+    Each sender waits until its own result is committed, so a message is recorded as soon as
+    it is known, as before; but while one commit is under way, the results that arrive meanwhile
+    are gathered and written by the next one (a group commit), instead of a transaction each.
+    """
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        write: Callable[[AsyncSession, _Result], Awaitable[None]],
+    ) -> None:
+        self._sessions = sessions
+        self._write = write
+        self._waiting: list[tuple[_Result, asyncio.Future[None]]] = []
+        self._writer: asyncio.Future[None] | None = None
+
+    async def record(self, result: _Result) -> None:
+        written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((result, written))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.ensure_future(self._write_waiting())
+        await written
+
+    def stop(self) -> None:
+        """Write nothing more; whoever still waits for a write hears it will not come."""
+        if self._writer is not None:
+            self._writer.cancel()
+        for _, written in self._waiting:
+            written.cancel()
+        self._waiting = []
+
+    async def _write_waiting(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                async with self._sessions() as session, session.begin():
+                    for result, _ in batch:
+                        await self._write(session, result)
+            except Exception as error:  # the database is away: every sender hears of it
+                for _, written in batch:
+                    if not written.done():
+                        written.set_exception(error)
+                continue
+            for _, written in batch:
+                if not written.done():
+                    written.set_result(None)
+
+
 class OutboxWorker:
     """Claim due outbox rows, send them through the platform's ChatPort, record each result.
 
@@ -221,12 +271,14 @@ class OutboxWorker:
         """Send a claimed batch, keeping its leases alive until each message is recorded."""
         held = {job.row_id for job in jobs}
         heartbeat = asyncio.ensure_future(self._renew(held))
+        journal = _Journal(self._sessions, self._write)
         try:
-            return await self._send_all(jobs, held)
+            return await self._send_all(jobs, journal, held)
         finally:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
+            journal.stop()  # stopped halfway (cancelled): write nothing more, as a crash would
 
     async def _renew(self, held: set[int]) -> None:
         while True:
@@ -240,7 +292,7 @@ class OutboxWorker:
             except Exception:  # the database may be away a moment; the next beat tries again
                 log.warning("could not renew the leases of %s outbox messages", len(held))
 
-    async def _send_all(self, jobs: list[_Job], held: set[int]) -> int:
+    async def _send_all(self, jobs: list[_Job], journal: _Journal, held: set[int]) -> int:
         conversations: dict[tuple[str, str, str, str], list[_Job]] = {}
         for job in jobs:
             conversations.setdefault(job.conversation, []).append(job)
@@ -251,12 +303,13 @@ class OutboxWorker:
             async with gate:
                 for position, job in enumerate(queue):
                     result = await self._send(job)
-                    sent += await self._record(result, held)
+                    sent += await self._record(result, journal, held)
                     if result.wait is not None:
                         # What follows in this conversation must not overtake it: it waits too.
                         for later in queue[position + 1 :]:
                             note = "waits for an earlier message to the same conversation"
-                            await self._record(_Result(later, wait=result.wait, note=note), held)
+                            waiting = _Result(later, wait=result.wait, note=note)
+                            await self._record(waiting, journal, held)
                         break
             return sent
 
@@ -312,34 +365,33 @@ class OutboxWorker:
             log.info("cannot tell whether outbox message %s went out (%s)", job.row_id, blind)
             return None
 
-    async def _record(self, result: _Result, held: set[int]) -> int:
+    async def _record(self, result: _Result, journal: _Journal, held: set[int]) -> int:
         """Write one message's fate at once, so a crash later does not forget it."""
-        job, now = result.job, self._clock.now()
-        async with self._sessions() as session, session.begin():
-            if result.message_id is not None:
-                await ledger.mark_sent(
-                    session, message_id=job.row_id, platform_message_id=result.message_id, now=now
-                )
-            elif result.wait is not None and not self._expired(result, now):
-                await ledger.mark_retry(
-                    session,
-                    message_id=job.row_id,
-                    available_at=now + result.wait,
-                    error=result.note,
-                    failed_at=now if result.failed else None,
-                )
-            else:
-                reason = result.dead or DeadReason.EXPIRED
-                note = result.note if result.dead else f"failing for {MAX_FAILING}: {result.note}"
-                log.warning(
-                    "outbox message %s to %s is a dead letter (%s)",
-                    job.row_id,
-                    job.platform,
-                    reason,
-                )
-                await ledger.mark_failed(session, message_id=job.row_id, error=note, reason=reason)
-        held.discard(job.row_id)
+        await journal.record(result)
+        held.discard(result.job.row_id)
         return 1 if result.message_id is not None else 0
+
+    async def _write(self, session: AsyncSession, result: _Result) -> None:
+        job, now = result.job, self._clock.now()
+        if result.message_id is not None:
+            await ledger.mark_sent(
+                session, message_id=job.row_id, platform_message_id=result.message_id, now=now
+            )
+        elif result.wait is not None and not self._expired(result, now):
+            await ledger.mark_retry(
+                session,
+                message_id=job.row_id,
+                available_at=now + result.wait,
+                error=result.note,
+                failed_at=now if result.failed else None,
+            )
+        else:
+            reason = result.dead or DeadReason.EXPIRED
+            note = result.note if result.dead else f"failing for {MAX_FAILING}: {result.note}"
+            log.warning(
+                "outbox message %s to %s is a dead letter (%s)", job.row_id, job.platform, reason
+            )
+            await ledger.mark_failed(session, message_id=job.row_id, error=note, reason=reason)
 
     @staticmethod
     def _expired(result: _Result, now: datetime) -> bool:
