@@ -34,6 +34,15 @@ def interaction(name: str, **changes: Any) -> str:
     return urlencode({"payload": dumps(body)})
 
 
+def untyped_view() -> dict[str, Any]:
+    view: dict[str, Any] = payload("view_submission")["view"]
+    return {name: value for name, value in view.items() if name != "type"}
+
+
+def step_view() -> dict[str, Any]:
+    return {**payload("view_submission")["view"], "type": "workflow_step"}
+
+
 SLACK = [
     # Events Slack could never make readable: 200, so that Slack does not send them again.
     ("a user that is a number", dumps(event(1, event={"user": 12345})), "json", 200),
@@ -51,6 +60,19 @@ SLACK = [
     ("a user that is a number", interaction("message_shortcut", user=7), "form", 400),
     ("a team that is a list", interaction("message_shortcut", team=[1]), "form", 400),
     ("a shortcut with no callback", interaction("message_shortcut", callback_id=None), "form", 400),
+    ("a view without its type", interaction("view_submission", view=untyped_view()), "form", 400),
+    (
+        "a workflow step saved without its step",
+        interaction("view_submission", view=step_view()),
+        "form",
+        400,
+    ),
+    (
+        "a workflow step edited without its step",
+        interaction("message_shortcut", type="workflow_step_edit"),
+        "form",
+        400,
+    ),
     ("a payload that is a list", urlencode({"payload": "[1, 2]"}), "form", 400),
     (
         "a team id of 100 characters",
