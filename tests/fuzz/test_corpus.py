@@ -4,6 +4,7 @@ nothing; text no database stores is cleaned, so the request succeeds once on bot
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from bot.payloads import MAX_STRING
 from storage.okr import LearningStory
+from tests.adapters.slack.signing import signature
 from tests.fuzz.conftest import stored, tracebacks
 from tests.fuzz.mutations import TOO_DEEP, dumps
 from tests.fuzz.test_slack_fuzz import payload
@@ -184,3 +186,57 @@ async def test_teams_text_with_nul_and_a_lone_surrogate_is_saved_once(teams: Tea
     )
     assert response.status == 200
     assert await learned(teams.server) == ["a\ufffdb\ufffdc"]
+
+
+UNDECODABLE = [
+    ("gzip that is not gzip", "application/json", {"Content-Encoding": "gzip"}),
+    ("deflate that is not deflate", "application/json", {"Content-Encoding": "deflate"}),
+    ("an unknown charset", "application/json; charset=bogus", {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "headers"), [pytest.param(c, h, id=name) for name, c, h in UNDECODABLE]
+)
+async def test_slack_answers_400_to_a_body_it_cannot_decode(
+    slack_sqlite: SlackRig,
+    caplog: pytest.LogCaptureFixture,
+    content_type: str,
+    headers: dict[str, str],
+) -> None:
+    body = dumps(event(10))
+    stamp = str(int(time.time()))
+    before = await stored(slack_sqlite.server)
+    response = await slack_sqlite.client.post(
+        "/slack/events",
+        data=body.encode(),  # bytes: the client would refuse to encode for an unknown charset
+        headers={
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": signature(slack_sqlite.secret, stamp, body),
+            **headers,
+        },
+    )
+    assert response.status == 400
+    assert await stored(slack_sqlite.server) == before
+    assert not tracebacks(caplog)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "headers"), [pytest.param(c, h, id=name) for name, c, h in UNDECODABLE]
+)
+async def test_teams_answers_400_to_a_body_it_cannot_decode(
+    teams_sqlite: TeamsRig,
+    caplog: pytest.LogCaptureFixture,
+    content_type: str,
+    headers: dict[str, str],
+) -> None:
+    before = await stored(teams_sqlite.server)
+    response = await teams_sqlite.client.post(
+        "/api/messages",
+        data=activity(teams_sqlite).encode(),
+        headers={"Content-Type": content_type, **headers},
+    )
+    assert response.status == 400
+    assert await stored(teams_sqlite.server) == before
+    assert not tracebacks(caplog)
