@@ -3,14 +3,18 @@ nothing; text no database stores is cleaned, so the request succeeds once on bot
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
+import zlib
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import select
 
+from bot import logs
 from bot.payloads import MAX_STRING
 from storage.okr import LearningStory
 from tests.adapters.slack.signing import signature
@@ -240,3 +244,24 @@ async def test_teams_answers_400_to_a_body_it_cannot_decode(
     assert response.status == 400
     assert await stored(teams_sqlite.server) == before
     assert not tracebacks(caplog)
+
+
+async def test_a_body_cut_off_mid_deflate_is_a_400_logged_without_a_traceback(
+    slack_sqlite: SlackRig, caplog: pytest.LogCaptureFixture
+) -> None:
+    logs.install(handlers=[caplog.handler])
+    cut = zlib.compress(dumps(event(11)).encode())[:-6]  # aiohttp finds out at the body's end
+    response = await slack_sqlite.client.post(
+        "/slack/events",
+        data=cut,
+        headers={"Content-Type": "application/json", "Content-Encoding": "deflate"},
+    )
+    assert response.status == 400
+    for _ in range(200):  # aiohttp logs it as the connection closes, after the answer
+        if any("Error handling request" in r.getMessage() for r in caplog.records):
+            break
+        await asyncio.sleep(0.01)
+    [line] = [r for r in caplog.records if "Error handling request" in r.getMessage()]
+    # The redacting filter turns a traceback into exc_text, so that is where one would be.
+    assert (line.levelno, line.exc_text) == (logging.INFO, None)
+    assert "ContentEncodingError 400" in line.getMessage()
