@@ -15,6 +15,8 @@ import logging
 import re
 from collections.abc import Iterable
 
+from aiohttp.http_exceptions import HttpProcessingError
+
 REDACTED = "[redacted]"
 # Shorter configured values (a one-letter password in a test) are left alone: redacting every
 # occurrence of them would blank out ordinary words rather than protect anything.
@@ -103,10 +105,25 @@ class DropBodies(logging.Filter):
         return True
 
 
+class QuietBadRequests(logging.Filter):
+    """Log a request aiohttp refuses as malformed (it answers 400) as a line, not a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        # Anyone can send these, as often as they like: no traceback says more than the name.
+        if isinstance(error, HttpProcessingError) and 400 <= error.code < 500:
+            record.msg = f"{record.getMessage()}: {type(error).__name__} {error.code}"
+            record.args, record.exc_info, record.exc_text = None, None, None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
 def install(secrets: Iterable[str] = (), handlers: Iterable[logging.Handler] = ()) -> None:
-    """Put the body-dropping and the redacting filter on each of ``handlers`` (else the root's)."""
+    """Put the body-dropping, bad-request and redacting filters on each of ``handlers``."""
     chosen = list(handlers) or logging.getLogger().handlers
     for handler in chosen:
+        if not any(isinstance(f, QuietBadRequests) for f in handler.filters):
+            handler.addFilter(QuietBadRequests())
         if not any(isinstance(f, DropBodies) for f in handler.filters):
             handler.addFilter(DropBodies())
         if not any(isinstance(f, RedactSecrets) for f in handler.filters):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
@@ -245,8 +246,11 @@ class Routes:
             body = await request.text()
         except web.HTTPRequestEntityTooLarge:
             return web.Response(status=413, text="the body is too large")
-        except (UnicodeDecodeError, ValueError):
-            return web.Response(status=400, text="unreadable body")
+        # Not UTF-8 or an unknown charset, or a Content-Encoding the body does not decompress by.
+        except (ValueError, LookupError, web.RequestPayloadError, HttpProcessingError):
+            answer = web.Response(status=400, text="unreadable body")
+            answer.force_close()  # the rest of the stream cannot be read either
+            return answer
         # Checked here before parsing, so an unsigned malformed body is a 401 and not a 400.
         stamp = request.headers.get("X-Slack-Request-Timestamp", "")
         signed = request.headers.get("X-Slack-Signature", "")
@@ -355,7 +359,9 @@ def create_server(
     slack = wire_slack(okrbot, handle, background, pacing=pacing)
     teams = wire_teams(okrbot, handle, pacing=teams_pacing)
     routes = Routes(okrbot, slack, metrics, teams)
-    app = web.Application(client_max_size=1024 * 1024)
+    # No lingering: aiohttp reads what is left of a body nobody read, and logs a traceback when
+    # that body cannot be decompressed; such a connection is closed after the answer instead.
+    app = web.Application(client_max_size=1024 * 1024, handler_args={"lingering_time": 0})
     app.add_routes(
         [
             web.post("/slack/events", routes.slack_events),

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from bot.payloads import Unreadable, read_form, read_json
 
@@ -124,15 +131,31 @@ class BlockActions(Envelope):
 
 class SubmittedView(View):
     callback_id: str
+    type: str  # Bolt reads ``view["type"]`` of every submission, to spot a workflow step
 
 
 class ViewSubmission(Envelope):
     view: SubmittedView
+    workflow_step: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _step_saved_with_its_step(self) -> ViewSubmission:
+        # Bolt reads ``workflow_step`` of a submitted workflow step's view without asking.
+        if self.view.type == "workflow_step" and self.workflow_step is None:
+            raise ValueError("a workflow step's view without its workflow_step")
+        return self
 
 
 class Shortcut(Envelope):
     callback_id: str
     trigger_id: str | None = None
+
+
+class WorkflowStepEdit(Envelope):
+    """Bolt reads its ``workflow_step`` without asking whenever it has a ``callback_id``."""
+
+    callback_id: str
+    workflow_step: dict[str, Any]
 
 
 class AttachmentAction(Envelope):
@@ -148,6 +171,7 @@ _BY_TYPE: dict[str, type[Envelope]] = {
     "message_action": Shortcut,
     "shortcut": Shortcut,
     "interactive_message": AttachmentAction,
+    "workflow_step_edit": WorkflowStepEdit,
 }
 
 

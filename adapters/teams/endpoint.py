@@ -24,6 +24,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import (
@@ -128,8 +129,11 @@ class TeamsEndpoint:
             raw = await request.text()
         except web.HTTPRequestEntityTooLarge:
             return web.Response(status=413, text="the activity is too large")
-        except (UnicodeDecodeError, ValueError):
-            return web.Response(status=400, text="unreadable body")
+        # Not UTF-8 or an unknown charset, or a Content-Encoding the body does not decompress by.
+        except (ValueError, LookupError, web.RequestPayloadError, HttpProcessingError):
+            answer = web.Response(status=400, text="unreadable body")
+            answer.force_close()  # the rest of the stream cannot be read either
+            return answer
         # Parsed within bounds and checked for shape before botbuilder, which trusts it.
         try:
             body = read_json(raw)

@@ -3,15 +3,21 @@ nothing; text no database stores is cleaned, so the request succeeds once on bot
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import time
+import zlib
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import select
 
+from bot import logs
 from bot.payloads import MAX_STRING
 from storage.okr import LearningStory
+from tests.adapters.slack.signing import signature
 from tests.fuzz.conftest import stored, tracebacks
 from tests.fuzz.mutations import TOO_DEEP, dumps
 from tests.fuzz.test_slack_fuzz import payload
@@ -34,6 +40,15 @@ def interaction(name: str, **changes: Any) -> str:
     return urlencode({"payload": dumps(body)})
 
 
+def untyped_view() -> dict[str, Any]:
+    view: dict[str, Any] = payload("view_submission")["view"]
+    return {name: value for name, value in view.items() if name != "type"}
+
+
+def step_view() -> dict[str, Any]:
+    return {**payload("view_submission")["view"], "type": "workflow_step"}
+
+
 SLACK = [
     # Events Slack could never make readable: 200, so that Slack does not send them again.
     ("a user that is a number", dumps(event(1, event={"user": 12345})), "json", 200),
@@ -51,6 +66,19 @@ SLACK = [
     ("a user that is a number", interaction("message_shortcut", user=7), "form", 400),
     ("a team that is a list", interaction("message_shortcut", team=[1]), "form", 400),
     ("a shortcut with no callback", interaction("message_shortcut", callback_id=None), "form", 400),
+    ("a view without its type", interaction("view_submission", view=untyped_view()), "form", 400),
+    (
+        "a workflow step saved without its step",
+        interaction("view_submission", view=step_view()),
+        "form",
+        400,
+    ),
+    (
+        "a workflow step edited without its step",
+        interaction("message_shortcut", type="workflow_step_edit"),
+        "form",
+        400,
+    ),
     ("a payload that is a list", urlencode({"payload": "[1, 2]"}), "form", 400),
     (
         "a team id of 100 characters",
@@ -162,3 +190,78 @@ async def test_teams_text_with_nul_and_a_lone_surrogate_is_saved_once(teams: Tea
     )
     assert response.status == 200
     assert await learned(teams.server) == ["a\ufffdb\ufffdc"]
+
+
+UNDECODABLE = [
+    ("gzip that is not gzip", "application/json", {"Content-Encoding": "gzip"}),
+    ("deflate that is not deflate", "application/json", {"Content-Encoding": "deflate"}),
+    ("an unknown charset", "application/json; charset=bogus", {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "headers"), [pytest.param(c, h, id=name) for name, c, h in UNDECODABLE]
+)
+async def test_slack_answers_400_to_a_body_it_cannot_decode(
+    slack_sqlite: SlackRig,
+    caplog: pytest.LogCaptureFixture,
+    content_type: str,
+    headers: dict[str, str],
+) -> None:
+    body = dumps(event(10))
+    stamp = str(int(time.time()))
+    before = await stored(slack_sqlite.server)
+    response = await slack_sqlite.client.post(
+        "/slack/events",
+        data=body.encode(),  # bytes: the client would refuse to encode for an unknown charset
+        headers={
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": signature(slack_sqlite.secret, stamp, body),
+            **headers,
+        },
+    )
+    assert response.status == 400
+    assert await stored(slack_sqlite.server) == before
+    assert not tracebacks(caplog)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "headers"), [pytest.param(c, h, id=name) for name, c, h in UNDECODABLE]
+)
+async def test_teams_answers_400_to_a_body_it_cannot_decode(
+    teams_sqlite: TeamsRig,
+    caplog: pytest.LogCaptureFixture,
+    content_type: str,
+    headers: dict[str, str],
+) -> None:
+    before = await stored(teams_sqlite.server)
+    response = await teams_sqlite.client.post(
+        "/api/messages",
+        data=activity(teams_sqlite).encode(),
+        headers={"Content-Type": content_type, **headers},
+    )
+    assert response.status == 400
+    assert await stored(teams_sqlite.server) == before
+    assert not tracebacks(caplog)
+
+
+async def test_a_body_cut_off_mid_deflate_is_a_400_logged_without_a_traceback(
+    slack_sqlite: SlackRig, caplog: pytest.LogCaptureFixture
+) -> None:
+    logs.install(handlers=[caplog.handler])
+    cut = zlib.compress(dumps(event(11)).encode())[:-6]  # aiohttp finds out at the body's end
+    response = await slack_sqlite.client.post(
+        "/slack/events",
+        data=cut,
+        headers={"Content-Type": "application/json", "Content-Encoding": "deflate"},
+    )
+    assert response.status == 400
+    for _ in range(200):  # aiohttp logs it as the connection closes, after the answer
+        if any("Error handling request" in r.getMessage() for r in caplog.records):
+            break
+        await asyncio.sleep(0.01)
+    [line] = [r for r in caplog.records if "Error handling request" in r.getMessage()]
+    # The redacting filter turns a traceback into exc_text, so that is where one would be.
+    assert (line.levelno, line.exc_text) == (logging.INFO, None)
+    assert "ContentEncodingError 400" in line.getMessage()
