@@ -30,8 +30,7 @@ from adapters.slack.socket import socket_mode_handler
 from adapters.teams.endpoint import TeamsEndpoint
 from bot import platforms
 from bot.app import Okrbot, build
-from bot.events import ChatEvent
-from bot.payloads import Unreadable
+from bot.events import ChatEvent, Unreadable
 from bot.ports import EventHandler
 from bot.replies import Outcome
 from bot.settings import Settings

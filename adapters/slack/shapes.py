@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.payloads import Unreadable, read_form, read_json
+from bot.events import Unreadable, read_form, read_json
 
 # Slack's ids are about a dozen characters; okrbot stores them in columns of 128, and a
 # workspace of an org-wide install as ``E…:T…``, so each must stay well under half of that.

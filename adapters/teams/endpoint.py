@@ -37,8 +37,7 @@ from botframework.connector.auth import AuthenticationConstants, BotFrameworkAut
 from adapters.teams import answers, identity, inbound, references, shapes
 from adapters.teams.connector import TeamsChatPort, patiently
 from adapters.teams.references import Person, ReferenceStore
-from bot.events import ChatEvent, EventKind
-from bot.payloads import Unreadable, read_json
+from bot.events import ChatEvent, EventKind, Unreadable, read_json
 from bot.ports import Clock, DeliveryFailed, EventHandler, Unavailable
 from bot.replies import Outcome
 

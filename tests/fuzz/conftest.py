@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import AsyncIterator
-from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -19,7 +18,7 @@ from tests.server.teams_rig import TeamsRig
 # One rig serves every example of a test, so hypothesis' per-example fixture check is moot.
 FUZZ = settings(
     max_examples=int(os.environ.get("OKRBOT_FUZZ_EXAMPLES", "60")),
-    deadline=timedelta(seconds=5),
+    deadline=None,  # a busy machine is not a bug; the test's own timeout bounds the run
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,

@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from bot.payloads import MAX_DEPTH, MAX_STRING
+from bot.events import MAX_DEPTH, MAX_STRING
 
 # Where Slack and Teams tell okrbot how to answer: a spoiled one is not what a person sends.
 FROZEN = frozenset({"response_url", "response_urls", "serviceUrl"})

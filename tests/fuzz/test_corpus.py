@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import logs
-from bot.payloads import MAX_STRING
+from bot.events import MAX_STRING
 from storage.okr import LearningStory
 from tests.adapters.slack.signing import signature
 from tests.fuzz.conftest import stored, tracebacks
