@@ -11,6 +11,8 @@ import pytest
 from tests.support import databases
 
 if TYPE_CHECKING:
+    from tests.server.rig import SlackRig
+    from tests.server.teams_rig import TeamsRig
     from tests.support.harness import Harness
 
 
@@ -64,3 +66,51 @@ async def bot(database_url: str) -> AsyncIterator[Harness]:
         yield harness
     finally:
         await harness.close()
+
+
+# okrbot served over real HTTP, with a fake Slack Web API or a fake Bot Connector at its edge.
+# The rigs are imported inside the fixtures, as the harness is above.
+
+
+@pytest.fixture
+async def slack(database_url: str) -> AsyncIterator[SlackRig]:
+    from tests.server.rig import SlackRig
+
+    rig = await SlackRig.start(database_url)
+    try:
+        yield rig
+    finally:
+        await rig.close()
+
+
+@pytest.fixture
+async def slack_sqlite(sqlite_url: str) -> AsyncIterator[SlackRig]:
+    from tests.server.rig import SlackRig
+
+    rig = await SlackRig.start(sqlite_url)
+    try:
+        yield rig
+    finally:
+        await rig.close()
+
+
+@pytest.fixture
+async def teams(database_url: str) -> AsyncIterator[TeamsRig]:
+    from tests.server.teams_rig import TeamsRig
+
+    rig = await TeamsRig.start(database_url)
+    try:
+        yield rig
+    finally:
+        await rig.close()
+
+
+@pytest.fixture
+async def teams_sqlite(sqlite_url: str) -> AsyncIterator[TeamsRig]:
+    from tests.server.teams_rig import TeamsRig
+
+    rig = await TeamsRig.start(sqlite_url)
+    try:
+        yield rig
+    finally:
+        await rig.close()

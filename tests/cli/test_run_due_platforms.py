@@ -13,7 +13,6 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import AsyncIterator
 from datetime import datetime
 
 import pytest
@@ -69,15 +68,6 @@ def posted(calls: list[ApiCall]) -> list[tuple[str, str]]:
     return [
         (str(c.arguments["channel"]), c.text()) for c in calls if c.method == "chat.postMessage"
     ]
-
-
-@pytest.fixture
-async def slack(database_url: str) -> AsyncIterator[SlackRig]:
-    rig = await SlackRig.start(database_url)
-    try:
-        yield rig
-    finally:
-        await rig.close()
 
 
 async def test_a_slack_quarter_under_run_due_alone(
@@ -144,15 +134,6 @@ async def test_a_slack_quarter_under_run_due_alone(
     assert "trust beats speed" in summary
     assert await tick(CLOSES) == []
     assert all(c.token == TOKEN for c in slack.fake.calls if c.method == "chat.postMessage")
-
-
-@pytest.fixture
-async def teams(database_url: str) -> AsyncIterator[TeamsRig]:
-    rig = await TeamsRig.start(database_url)
-    try:
-        yield rig
-    finally:
-        await rig.close()
 
 
 async def test_a_teams_quarter_under_run_due_alone(

@@ -18,8 +18,10 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import aiohttp
 import pytest
@@ -30,6 +32,7 @@ from storage.okr import LearningStory
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.signing import signature
 from tests.server.test_serve_command import free_port, wait_until_up
+from tests.support import databases
 
 SECRET = "fault-secret"
 EVENTS = 240
@@ -110,8 +113,6 @@ def mention(number: int) -> str:
 
 
 def command(text: str) -> str:
-    from urllib.parse import urlencode
-
     return urlencode(
         {"command": "/okr", "text": text, "team_id": "T1", "channel_id": "C1", "user_id": "U1"}
     )
@@ -215,10 +216,12 @@ async def ingest_through(
     return tries
 
 
-async def test_a_killed_server_loses_and_doubles_nothing(
-    database_url: str, fake_slack: FakeSlack, tmp_path: Path
-) -> None:
-    replica = Replica(environment(database_url, fake_slack), tmp_path)
+@asynccontextmanager
+async def serving_a_team(
+    database_url: str, fake: FakeSlack, directory: Path
+) -> AsyncIterator[tuple[Replica, aiohttp.ClientSession]]:
+    """`okrbot serve` up, with the team Checkout made in channel C1; stopped at the end."""
+    replica = Replica(environment(database_url, fake), directory)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
         await replica.start(session)
         try:
@@ -229,16 +232,21 @@ async def test_a_killed_server_loses_and_doubles_nothing(
                 "application/x-www-form-urlencoded",
             )
             assert created == 200
-
-            async def kill_and_restart() -> None:
-                await replica.kill()
-                await replica.start(session)
-
-            tries = await ingest_through(
-                replica, session, kill_and_restart, fault_after=EVENTS // 3
-            )
+            yield replica, session
         finally:
             await replica.stop()
+
+
+async def test_a_killed_server_loses_and_doubles_nothing(
+    database_url: str, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    async with serving_a_team(database_url, fake_slack, tmp_path) as (replica, session):
+
+        async def kill_and_restart() -> None:
+            await replica.kill()
+            await replica.start(session)
+
+        tries = await ingest_through(replica, session, kill_and_restart, fault_after=EVENTS // 3)
     assert len(tries) == EVENTS
     assert await stored(database_url) == (EVENTS, EVENTS)
 
@@ -260,35 +268,21 @@ def postgres_cluster() -> tuple[str, str] | None:
 async def test_a_database_restart_loses_and_doubles_nothing(
     postgres_ready: bool, fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
-    from tests.support import databases
-
     cluster = postgres_cluster()
     if cluster is None:
         pytest.skip("no pg_ctlcluster here to restart PostgreSQL with")
     await databases.empty_postgres()
     url = databases.POSTGRES_URL
-    replica = Replica(environment(url, fake_slack), tmp_path)
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
-        await replica.start(session)
-        try:
-            created = await post(
-                session,
-                replica.base,
-                command("team create Checkout"),
-                "application/x-www-form-urlencoded",
+    async with serving_a_team(url, fake_slack, tmp_path) as (replica, session):
+
+        async def restart_database() -> None:
+            version, name = cluster
+            await asyncio.to_thread(
+                subprocess.run,
+                ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "restart"],
+                check=True,
+                capture_output=True,
             )
-            assert created == 200
 
-            async def restart_database() -> None:
-                version, name = cluster
-                await asyncio.to_thread(
-                    subprocess.run,
-                    ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "restart"],
-                    check=True,
-                    capture_output=True,
-                )
-
-            await ingest_through(replica, session, restart_database, fault_after=EVENTS // 3)
-        finally:
-            await replica.stop()
+        await ingest_through(replica, session, restart_database, fault_after=EVENTS // 3)
     assert await stored(url) == (EVENTS, EVENTS)

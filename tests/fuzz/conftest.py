@@ -29,24 +29,6 @@ FUZZ = settings(
 )
 
 
-@pytest.fixture
-async def slack(database_url: str) -> AsyncIterator[SlackRig]:
-    rig = await SlackRig.start(database_url)
-    try:
-        yield rig
-    finally:
-        await rig.close()
-
-
-@pytest.fixture
-async def teams(database_url: str) -> AsyncIterator[TeamsRig]:
-    rig = await TeamsRig.start(database_url)
-    try:
-        yield rig
-    finally:
-        await rig.close()
-
-
 async def stored(server: Server) -> dict[str, int]:
     """How many rows each table holds."""
     async with server.okrbot.sessions() as session:
