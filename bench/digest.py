@@ -20,8 +20,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.common import arguments, backends, fresh_database, label, machine, run, table
-from bot import digest
 from bot.events import Platform
+from bot.runtime import digest
 from retrospectives.digest import team_sections
 from storage import okr
 from storage.core import Team, TeamLead, Workspace

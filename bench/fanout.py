@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from bench.common import arguments, backends, fresh_database, label, machine, run, table
 from bot.events import Platform
-from bot.scheduler import TICK_SECONDS
+from bot.runtime.scheduler import TICK_SECONDS
 from storage.core import Team, TeamLead, Workspace
 from storage.ledger import OutboxMessage
 from storage.retro import RetroParticipant

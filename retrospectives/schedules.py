@@ -11,7 +11,7 @@ restricted a day matching either one fires. cronsim reads it: it aims to match D
 (Vixie's) including around DST changes, and is typed, small and without dependencies. croniter
 would also do, but needs python-dateutil and does not aim at Debian's DST behaviour. APScheduler
 3's crontab parser counts weekdays from Monday and ANDs the two day fields (kept so in 3.x), so
-APScheduler only ticks (bot.scheduler).
+APScheduler only ticks (bot.runtime.scheduler).
 
 Daylight saving follows Debian's cron: a time the clock skips (02:30 on the night it springs
 forward) fires once, at the first minute that exists after it (03:00); a time the clock passes

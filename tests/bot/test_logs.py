@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot import logs
+from bot.entry import logs
 
 SIGNING_SECRET = "8f14e45fceea167a5a36dedd4bea2543"
 

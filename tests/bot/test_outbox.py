@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot import outbox
 from bot.events import EventKind, Platform
-from bot.outbox import LEASE, MAX_FAILING, backoff
 from bot.replies import Audience, Delivery, Reply
+from bot.runtime import outbox
+from bot.runtime.outbox import LEASE, MAX_FAILING, backoff
 from storage import core, ledger
 from storage.ledger import OutboxMessage, OutboxStatus
 from storage.schedule import RunStatus, ScheduledRun

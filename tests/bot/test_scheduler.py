@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 import retrospectives.jobs
-from bot.app import build
 from bot.clock import ManualClock
+from bot.entry.app import build
+from bot.entry.settings import Settings
 from bot.events import Platform
 from bot.ports import RetryLater
-from bot.scheduler import retry_wait
-from bot.settings import Settings
+from bot.runtime.scheduler import retry_wait
 from storage.ledger import OutboxMessage
 from storage.schedule import ScheduledRun
 from tests.support.fakes import FakeChatPort, FakeDirectory

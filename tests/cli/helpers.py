@@ -4,7 +4,7 @@ import io
 import json
 import sys
 
-from bot.cli import main
+from bot.entry.cli import main
 
 
 class Shell:

@@ -5,7 +5,7 @@ import sys
 
 from sqlalchemy import create_engine, inspect
 
-from bot.cli import main
+from bot.entry.cli import main
 
 
 def test_the_demo_plays_a_quarter_and_leaves_nothing_behind(monkeypatch, capsys, tmp_path):

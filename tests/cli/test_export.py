@@ -10,7 +10,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import text
 
-from bot.cli import main
+from bot.entry.cli import main
 from storage.core import Team
 from storage.engine import create_engine, is_sqlite
 from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern

@@ -17,7 +17,7 @@ from datetime import datetime
 
 import pytest
 
-from bot.cli import main
+from bot.entry.cli import main
 from tests.adapters.slack.fake_slack import ApiCall
 from tests.server.rig import TOKEN, SlackRig
 from tests.server.teams_rig import CHANNEL, PEOPLE, TeamsRig, personal_chat

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from sqlalchemy import func, select
 
-from bot.server import Server
+from bot.entry.server import Server
 from storage.schema import metadata
 from tests.server.rig import SlackRig
 from tests.server.teams_rig import TeamsRig

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import select
 
-from bot import logs
+from bot.entry import logs
 from bot.events import MAX_STRING
 from storage.okr import LearningStory
 from tests.adapters.slack.signing import signature

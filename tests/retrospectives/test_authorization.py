@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import erasure
+from bot.admin import erasure
 from storage.core import Team, TeamLead
 from storage.okr import KeyResult
 from storage.retro import RetroCycle, RetroQuestion

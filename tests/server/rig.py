@@ -13,10 +13,10 @@ from urllib.parse import urlencode
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import build
 from bot.clock import ManualClock
-from bot.server import Server, create_server
-from bot.settings import Settings
+from bot.entry.app import build
+from bot.entry.server import Server, create_server
+from bot.entry.settings import Settings
 from tests.adapters.slack.fake_slack import BOT_USER, FakeSlack
 from tests.adapters.slack.signing import signature
 

@@ -10,10 +10,10 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import build
 from bot.clock import ManualClock
-from bot.server import Server, create_server
-from bot.settings import Settings
+from bot.entry.app import build
+from bot.entry.server import Server, create_server
+from bot.entry.settings import Settings
 from tests.adapters.teams.fake_connector import FakeConnector
 from tests.adapters.teams.payloads import activity
 

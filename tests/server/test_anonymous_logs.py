@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from bot import logs
+from bot.entry import logs
 from storage.okr import AnonymousConcern
 from storage.retro import AnonymousAnswer
 from tests.server.rig import SlackRig

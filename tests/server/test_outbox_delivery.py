@@ -14,10 +14,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import outbox
-from bot.cli import main
-from bot.outbox import LEASE
+from bot.entry.cli import main
 from bot.replies import Audience, Delivery, Reply
+from bot.runtime import outbox
+from bot.runtime.outbox import LEASE
 from storage import core
 from storage.ledger import OutboxMessage, OutboxStatus
 from tests.server.rig import SlackRig

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
-from bot.slack_installations import unseal
+from bot.glue.slack_installations import unseal
 from storage.installations import SlackInstallation
 from tests.server.rig import SlackRig
 

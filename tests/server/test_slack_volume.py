@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select
 
-from bot.cli import main
+from bot.entry.cli import main
 from storage.core import Team, Workspace
 from storage.okr import ImpactStory, LearningStory, StoryResult, StorySource
 from tests.adapters.slack.fake_slack import BOT_USER, SLACKBOT, bot, deactivated

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot import erasure
+from bot.admin import erasure
 from storage.teams import TeamsConversation, TeamsPerson
 from tests.server.teams_rig import TeamsRig, aad
 

@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from itertools import count
 
-from bot.app import Okrbot, build
 from bot.clock import ManualClock
+from bot.entry.app import Okrbot, build
+from bot.entry.settings import Settings
 from bot.events import ChatEvent, EventKind, Platform
 from bot.replies import Outcome, Reply
-from bot.scheduler import TickReport
-from bot.settings import Settings
+from bot.runtime.scheduler import TickReport
 from tests.support.fakes import FakeChatPort, FakeDirectory
 
 START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday morning

@@ -1,7 +1,7 @@
 """Teams conversation references and people, kept in okrbot's database.
 
 The adapter (adapters.teams) maps and sends; this module gives it a :class:`ReferenceStore`
-backed by storage.teams, each call in its own short transaction. bot.platforms connects it.
+backed by storage.teams, each call in its own short transaction. bot.entry.platforms connects it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.teams.references import Conversation, ConversationKind, Person, Sighting
 from bot.ports import Clock, Unavailable
-from bot.units import transient
+from bot.runtime.units import transient
 from storage import teams
 
 

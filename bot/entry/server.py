@@ -28,13 +28,13 @@ from adapters.slack import bolt, shapes
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.socket import socket_mode_handler
 from adapters.teams.endpoint import TeamsEndpoint
-from bot import platforms
-from bot.app import Okrbot, build
+from bot.entry import platforms
+from bot.entry.app import Okrbot, build
+from bot.entry.settings import Settings
 from bot.events import ChatEvent, Unreadable
+from bot.glue.slack_installations import DatabaseStateStore
 from bot.ports import EventHandler
 from bot.replies import Outcome
-from bot.settings import Settings
-from bot.slack_installations import DatabaseStateStore
 from storage import ledger
 from storage.ledger import OutboxMessage, OutboxStatus
 
@@ -164,7 +164,7 @@ class SlackWiring:
 def wire_slack(
     okrbot: Okrbot, handle: EventHandler, background: Background, *, pacing: float = 1.0
 ) -> SlackWiring | None:
-    """Serve Slack when it is configured: its connection (bot.platforms) and the Bolt app."""
+    """Serve Slack when it is configured: its connection (bot.entry.platforms) and the Bolt app."""
     settings = okrbot.settings
     connection = platforms.connect_slack(okrbot, pacing=pacing)
     if connection is None:
@@ -203,7 +203,7 @@ class TeamsWiring:
 def wire_teams(
     okrbot: Okrbot, handle: EventHandler, *, pacing: float | None = None
 ) -> TeamsWiring | None:
-    """Serve Teams when it is configured (bot.platforms says when); None leaves it off."""
+    """Serve Teams when it is configured (bot.entry.platforms says when); None leaves it off."""
     connection = platforms.connect_teams(okrbot, pacing=pacing)
     if connection is None:
         return None

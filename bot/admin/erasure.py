@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import Delete, Update, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import digest
 from bot.events import Platform
+from bot.runtime import digest
 from retrospectives import jobs as retro_jobs
 from storage import scrub
 from storage import teams as teams_storage

@@ -16,11 +16,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.console import ConsoleChatPort, ConsoleSession, ConsoleState
-from bot import demo, erasure, exporting, logs, platforms
-from bot.app import build
+from bot.admin import erasure, exporting
 from bot.clock import ManualClock, SystemClock, as_utc
+from bot.entry import demo, logs, platforms
+from bot.entry.app import build
+from bot.entry.settings import Settings
 from bot.events import Platform
-from bot.settings import Settings
 from storage import ledger
 
 log = logging.getLogger("okrbot")
@@ -151,7 +152,7 @@ def _configure_logging(verbosity: int) -> None:
         level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     # Loggers whose detail is people's words are capped, and every record is redacted too,
-    # whatever its level: see bot.logs for why levels are not enough.
+    # whatever its level: see bot.entry.logs for why levels are not enough.
     configured = Settings.from_environment()
     logs.configure(
         level,
@@ -260,7 +261,7 @@ async def _run_due(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot import server  # imported here so that the other commands load no web stack
+    from bot.entry import server  # imported here so that the other commands load no web stack
 
     return await server.serve(
         settings,

@@ -26,12 +26,12 @@ from adapters.teams.connector import (
 )
 from adapters.teams.endpoint import authentication
 from adapters.teams.identity import Endpoints
-from bot.app import Okrbot
 from bot.clock import Pacer
+from bot.entry.app import Okrbot
+from bot.entry.settings import Settings
 from bot.events import Platform
-from bot.settings import Settings
-from bot.slack_installations import DatabaseInstallationStore
-from bot.teams_references import DatabaseReferenceStore
+from bot.glue.slack_installations import DatabaseInstallationStore
+from bot.glue.teams_references import DatabaseReferenceStore
 
 log = logging.getLogger(__name__)
 

@@ -21,11 +21,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import retrospectives.jobs
-from bot import digest, outbox
 from bot.events import Due
-from bot.outbox import OutboxWorker
 from bot.ports import Clock, Directory, RetryLater
 from bot.replies import Delivery
+from bot.runtime import digest, outbox
+from bot.runtime.outbox import OutboxWorker
 from retrospectives import schedules
 from storage import core, retention, schedule
 from storage.schedule import RunStatus

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters.console import ConsoleChatPort, ConsoleSession, ConsoleState
-from bot.app import build
 from bot.clock import ManualClock
+from bot.entry.app import build
+from bot.entry.settings import Settings
 from bot.events import Platform
-from bot.settings import Settings
 
 START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday morning
 

@@ -9,15 +9,15 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import migrations
-from bot import router
 from bot.clock import SystemClock
+from bot.entry.settings import Settings
 from bot.events import Platform
-from bot.members import SeenMembers
-from bot.outbox import OutboxWorker
 from bot.ports import ChatPort, Clock, Directory
-from bot.scheduler import Scheduler
-from bot.settings import Settings
-from bot.units import EventUnit
+from bot.runtime import router
+from bot.runtime.members import SeenMembers
+from bot.runtime.outbox import OutboxWorker
+from bot.runtime.scheduler import Scheduler
+from bot.runtime.units import EventUnit
 from storage import ledger
 from storage.engine import create_engine, session_factory
 

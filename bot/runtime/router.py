@@ -12,9 +12,9 @@ import retrospectives.handlers
 import retrospectives.home
 import retrospectives.retro_chat
 import retrospectives.texts
-from bot import digest
 from bot.events import EventKind, Turn
 from bot.replies import Button, Outcome, Refusal, Section, private
+from bot.runtime import digest
 from storage import core
 
 log = logging.getLogger(__name__)

@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import outbox
 from bot.events import ChatEvent, Turn
 from bot.ports import Clock, Unavailable
 from bot.replies import Outcome, Refusal, private
+from bot.runtime import outbox
 from storage import core, ledger
 
 log = logging.getLogger(__name__)

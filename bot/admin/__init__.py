@@ -1,0 +1,1 @@
+"""Tools for operators: export a workspace, erase a person."""

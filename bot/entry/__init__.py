@@ -1,0 +1,1 @@
+"""Entry points: the okrbot command, the HTTP server, the demo, and the build from settings."""

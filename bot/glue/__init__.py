@@ -1,0 +1,1 @@
+"""Platform SDK stores kept in our database: Slack installations, Teams conversation references."""
