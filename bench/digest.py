@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bench.common import arguments, backends, fresh_database, label, machine, run, table
 from bot.events import Platform
 from bot.runtime import digest
-from retrospectives.digest import team_sections
+from retrospectives.okrs.digest import team_sections
 from storage import okr
 from storage.core import Team, TeamLead, Workspace
 from storage.okr import LearningStory, StoryResult, StorySource

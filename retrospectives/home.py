@@ -8,8 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Turn
 from bot.replies import Button, ButtonStyle, Outcome, Reply, Section
-from retrospectives import cycles, schedules, texts
-from retrospectives.digest import learning_line
+from retrospectives import schedules, texts
+from retrospectives.cycles import service as cycles
+from retrospectives.okrs.digest import learning_line
 from storage import core, okr, retro
 from storage.retro import CycleStatus
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Platform
 from bot.runtime import digest
-from retrospectives import jobs as retro_jobs
+from retrospectives.cycles import jobs as retro_jobs
 from storage import scrub
 from storage import teams as teams_storage
 from storage.core import ChannelMember, Team, TeamLead, Workspace

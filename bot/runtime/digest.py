@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import recognition.service
 import recognition.texts
-import retrospectives.digest
+import retrospectives.okrs.digest
 from bot.events import Due, Turn
 from bot.ports import Directory
 from bot.replies import Audience, Delivery, Outcome, Refusal, Reply, Section, Visibility
@@ -34,7 +34,7 @@ async def compose(
     since = now - WEEK
     sections: list[Section] = []
     for team in teams:
-        sections += await retrospectives.digest.team_sections(session, team=team, since=since)
+        sections += await retrospectives.okrs.digest.team_sections(session, team=team, since=since)
     # Recognition comes last and apart: shout-outs are never shown beside key results.
     for team in teams:
         received = await recognition.service.received_since(

@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import recognition.handlers
 import recognition.texts
-import retrospectives.handlers
+import retrospectives.cycles.handlers
 import retrospectives.home
-import retrospectives.retro_chat
+import retrospectives.okrs.handlers
 import retrospectives.texts
 from bot.events import EventKind, Turn
 from bot.replies import Button, Outcome, Refusal, Section, private
@@ -42,23 +42,23 @@ async def route(session: AsyncSession, turn: Turn) -> Outcome:
         case EventKind.COMMAND | EventKind.MESSAGE:
             return await _route_text(session, turn)
         case EventKind.FORM_SUBMISSION:
-            if event.form_id in retrospectives.handlers.FORM_IDS:
-                return await retrospectives.handlers.form(session, turn)
-            if event.form_id == retrospectives.retro_chat.FORM_ID:
-                return await retrospectives.retro_chat.form(session, turn)
+            if event.form_id in retrospectives.okrs.handlers.FORM_IDS:
+                return await retrospectives.okrs.handlers.form(session, turn)
+            if event.form_id == retrospectives.cycles.handlers.FORM_ID:
+                return await retrospectives.cycles.handlers.form(session, turn)
             if event.form_id in recognition.handlers.FORM_IDS:
                 return await recognition.handlers.form(session, turn)
             raise Refusal("That form has expired. Please open it again.")
         case EventKind.BUTTON:
-            if event.action_id.startswith(retrospectives.handlers.ACTION_PREFIX):
-                return await retrospectives.handlers.button(session, turn)
-            if event.action_id.startswith(retrospectives.retro_chat.ACTION_PREFIX):
-                return await retrospectives.retro_chat.button(session, turn)
+            if event.action_id.startswith(retrospectives.okrs.handlers.ACTION_PREFIX):
+                return await retrospectives.okrs.handlers.button(session, turn)
+            if event.action_id.startswith(retrospectives.cycles.handlers.ACTION_PREFIX):
+                return await retrospectives.cycles.handlers.button(session, turn)
             if event.action_id.startswith(recognition.handlers.ACTION_PREFIX):
                 return await recognition.handlers.button(session, turn)
             return Outcome()
         case EventKind.SHORTCUT:
-            return await retrospectives.handlers.shortcut(session, turn)
+            return await retrospectives.okrs.handlers.shortcut(session, turn)
         case EventKind.REACTION:
             return await recognition.handlers.reaction(session, turn)
         case EventKind.HOME_OPENED:
@@ -91,7 +91,7 @@ async def _route_text(session: AsyncSession, turn: Turn) -> Outcome:
         if not event.text.strip():
             return help_reply()
         if event.is_direct:
-            answered = await retrospectives.retro_chat.conversation(session, turn)
+            answered = await retrospectives.cycles.handlers.conversation(session, turn)
             if answered is not None:
                 return answered
         raise Refusal(
@@ -105,11 +105,11 @@ async def _route_text(session: AsyncSession, turn: Turn) -> Outcome:
             return help_reply()
         if sub == "digest":
             return await digest.preview(session, turn)
-        return await retrospectives.handlers.okr_command(session, turn, args)
+        return await retrospectives.okrs.handlers.okr_command(session, turn, args)
     if word == "story":
-        return await retrospectives.handlers.story(session, turn, args)
+        return await retrospectives.okrs.handlers.story(session, turn, args)
     if word == "retro":
-        return await retrospectives.retro_chat.retro_command(session, turn, args)
+        return await retrospectives.cycles.handlers.retro_command(session, turn, args)
     return await recognition.handlers.shoutout(session, turn, args)
 
 

@@ -20,13 +20,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-import retrospectives.jobs
 from bot.events import Due
 from bot.ports import Clock, Directory, RetryLater
 from bot.replies import Delivery
 from bot.runtime import digest, outbox
 from bot.runtime.outbox import OutboxWorker
 from retrospectives import schedules
+from retrospectives.cycles import jobs as retro_jobs
 from storage import core, retention, schedule
 from storage.schedule import RunStatus
 
@@ -35,15 +35,15 @@ log = logging.getLogger(__name__)
 Job = Callable[[AsyncSession, Due, Directory], Awaitable[Sequence[Delivery]]]
 
 JOBS: Mapping[str, Job] = {
-    retrospectives.jobs.OPEN_JOB: retrospectives.jobs.open_retro,
-    retrospectives.jobs.START_JOB: retrospectives.jobs.open_retro,
-    retrospectives.jobs.REMIND_JOB: retrospectives.jobs.remind,
-    retrospectives.jobs.CLOSE_JOB: retrospectives.jobs.close,
+    retro_jobs.OPEN_JOB: retro_jobs.open_retro,
+    retro_jobs.START_JOB: retro_jobs.open_retro,
+    retro_jobs.REMIND_JOB: retro_jobs.remind,
+    retro_jobs.CLOSE_JOB: retro_jobs.close,
     digest.JOB: digest.weekly,
 }
 GRACE = timedelta(hours=6)
 """Work missed by more than this (okrbot was down) is skipped and logged, not done late..."""
-ALWAYS_RUN = frozenset({retrospectives.jobs.CLOSE_JOB})
+ALWAYS_RUN = frozenset({retro_jobs.CLOSE_JOB})
 """...except closing a retrospective: a deadline is kept, however late."""
 FIRST_LOOK_BACK = timedelta(days=1)
 LONGEST_LOOK_BACK = timedelta(days=7)
@@ -92,11 +92,11 @@ class Scheduler:
         self._grace = grace
         self._retention = retention
         self._purged_at: datetime | None = None
-        opening = functools.partial(retrospectives.jobs.open_retro, anonymity_min=anonymity_min)
+        opening = functools.partial(retro_jobs.open_retro, anonymity_min=anonymity_min)
         self._jobs: Mapping[str, Job] = {
             **JOBS,
-            retrospectives.jobs.OPEN_JOB: opening,
-            retrospectives.jobs.START_JOB: opening,
+            retro_jobs.OPEN_JOB: opening,
+            retro_jobs.START_JOB: opening,
         }
         self._lock = asyncio.Lock()
         self._aps: AsyncIOScheduler | None = None
@@ -163,7 +163,7 @@ class Scheduler:
                     added += await schedule.plan(
                         session,
                         workspace_id=workspace.id,
-                        job=retrospectives.jobs.OPEN_JOB,
+                        job=retro_jobs.OPEN_JOB,
                         subject=f"team:{team.id}",
                         due_at=moment,
                         now=now,
@@ -202,9 +202,7 @@ class Scheduler:
     async def tell_anonymous_concerns(self, now: datetime) -> None:
         """Write each team's morning notice of anonymous concerns to the outbox, once."""
         async with self._sessions() as session, session.begin():
-            for workspace_id, delivery in await retrospectives.jobs.concern_notices(
-                session, now=now
-            ):
+            for workspace_id, delivery in await retro_jobs.concern_notices(session, now=now):
                 await outbox.enqueue(session, workspace_id=workspace_id, delivery=delivery, now=now)
 
     async def purge(self, now: datetime) -> None:

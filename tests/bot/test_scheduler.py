@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-import retrospectives.jobs
+import retrospectives.cycles.jobs
 from bot.clock import ManualClock
 from bot.entry.app import build
 from bot.entry.settings import Settings
@@ -149,7 +149,7 @@ async def test_catching_up_performs_what_is_due_but_plans_nothing(database_url):
 
 
 async def opening_runs(bot):
-    opening = (retrospectives.jobs.OPEN_JOB, retrospectives.jobs.START_JOB)
+    opening = (retrospectives.cycles.jobs.OPEN_JOB, retrospectives.cycles.jobs.START_JOB)
     async with bot.app.sessions() as session:
         runs = await session.scalars(select(ScheduledRun).where(ScheduledRun.job.in_(opening)))
         return runs.all()

@@ -5,8 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.replies import Refusal
-from retrospectives import coach, commands
-from retrospectives.commands import IMPACT_LABELS, LEARNING_LABELS
+from retrospectives.okrs import coach, commands
+from retrospectives.okrs.commands import IMPACT_LABELS, LEARNING_LABELS
 from storage.okr import StoryResult
 
 

@@ -20,9 +20,10 @@ from bot.replies import (
     Visibility,
     private,
 )
-from retrospectives import coach, commands, forms, schedules, service, texts
-from retrospectives.commands import IMPACT_LABELS, LEARNING_LABELS, StoryDraft
+from retrospectives import schedules, texts
 from retrospectives.errors import InvalidInput
+from retrospectives.okrs import coach, commands, forms, service
+from retrospectives.okrs.commands import IMPACT_LABELS, LEARNING_LABELS, StoryDraft
 from storage import core, okr
 from storage.core import Team
 from storage.okr import StorySource

@@ -8,8 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Turn
 from bot.replies import Choice, Form, FormInput, InputKind, Outcome, Reply, private
-from retrospectives import cycles, jobs, questions, schedules, service, texts
+from retrospectives import schedules, texts
+from retrospectives.cycles import jobs, questions
+from retrospectives.cycles import service as cycles
 from retrospectives.errors import InvalidInput
+from retrospectives.okrs import service
 from storage import retro, schedule
 from storage.core import Team
 from storage.retro import RetroParticipant, RetroQuestion

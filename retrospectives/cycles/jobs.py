@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.events import Due
 from bot.ports import Directory
 from bot.replies import Audience, Delivery, Reply, Visibility
-from retrospectives import cycles, digest, schedules, texts
+from retrospectives import schedules, texts
+from retrospectives.cycles import service as cycles
+from retrospectives.okrs import digest
 from storage import core, okr, retro
 
 OPEN_JOB = "retro.open"  # by the team's schedule; subject "team:<id>"

@@ -8,8 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from retrospectives import schedules, texts
-from retrospectives.commands import StoryDraft, parse_key_result_ref, parse_result
 from retrospectives.errors import InvalidInput, NotALead, NoTeamHere
+from retrospectives.okrs.commands import StoryDraft, parse_key_result_ref, parse_result
 from storage import core, okr
 from storage.core import Team, TeamLead
 from storage.okr import (

@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.replies import Audience, Button, Delivery, Reply, Section, Visibility
-from retrospectives import questions, schedules, texts
+from retrospectives import schedules, texts
+from retrospectives.cycles import questions
+from retrospectives.cycles.questions import Kind, Question
 from retrospectives.errors import InvalidInput
-from retrospectives.questions import Kind, Question
 from storage import retro, schedule
 from storage.core import Team
 from storage.okr import AnonymousConcern, ImpactStory, LearningStory, MetricConcern, StorySource

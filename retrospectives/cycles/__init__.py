@@ -1,0 +1,1 @@
+"""Quarterly retrospective cycles: open, ask one question at a time, remind, close, summarise."""
