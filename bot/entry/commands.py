@@ -1,0 +1,176 @@
+"""What each `okrbot` command does, once cli has read its arguments and the settings."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from contextlib import AbstractContextManager, nullcontext
+from datetime import timedelta
+from typing import TextIO
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from adapters.console import ConsoleChatPort, ConsoleSession, ConsoleState
+from bot.admin import erasure, exporting
+from bot.clock import ManualClock, SystemClock
+from bot.entry import demo as scripted_demo
+from bot.entry import platforms
+from bot.entry.app import build
+from bot.entry.settings import Settings
+from bot.events import Platform
+from storage import ledger
+
+log = logging.getLogger("okrbot")
+
+
+async def chat(args: argparse.Namespace, settings: Settings) -> int:
+    clock = ManualClock(SystemClock().now())
+    state = ConsoleState(
+        clock=clock, workspace_id=args.workspace, channel_id=args.channel, user_id=args.user
+    )
+    out = sys.stdout
+    app = await build(
+        settings, clock=clock, ports={Platform.CONSOLE.value: ConsoleChatPort(state, out)}
+    )
+    interactive = sys.stdin.isatty()
+    session = ConsoleSession(
+        state, app.handle, out, after_event=app.scheduler.tick, echo=not interactive
+    )
+    try:
+        if interactive:
+            out.write(
+                "okrbot console. Type /okr help for the bot, !help for the console, "
+                "Ctrl-D to leave.\n"
+            )
+        await session.run(sys.stdin, show_prompt=interactive)
+    finally:
+        await app.close()
+    return 0
+
+
+async def demo(args: argparse.Namespace, settings: Settings) -> int:
+    return await scripted_demo.run(sys.stdout)
+
+
+async def migrate(args: argparse.Namespace, settings: Settings) -> int:
+    app = await build(settings)
+    await app.close()
+    print("The database is at the newest migration.", file=sys.stderr)
+    return 0
+
+
+async def export(args: argparse.Namespace, settings: Settings) -> int:
+    app = await build(settings)
+    unfinished = f"{args.output} was not written" if args.output else "the output is incomplete"
+    target: AbstractContextManager[TextIO] = (
+        exporting.replacing(args.output) if args.output else nullcontext(sys.stdout)
+    )
+    try:
+        with target as out:
+            written = await exporting.export(app.sessions, out, workspace=args.workspace)
+    except SQLAlchemyError:
+        print(f"okrbot: the export stopped part-way; {unfinished}.", file=sys.stderr)
+        raise  # main() says which database failed
+    except Exception as error:  # whatever stopped it, say so and leave nothing that looks whole
+        print(
+            f"okrbot: the export failed ({error.__class__.__name__}: {error}); {unfinished}.",
+            file=sys.stderr,
+        )
+        log.info("export failure", exc_info=True)
+        return 1
+    finally:
+        await app.close()
+    log.info("exported %s records", written)
+    if args.output:
+        print(f"Exported {written} records to {args.output}.", file=sys.stderr)
+    return 0
+
+
+async def run_due(args: argparse.Namespace, settings: Settings) -> int:
+    clock = ManualClock(args.now or SystemClock().now())
+    state = ConsoleState(clock=clock)
+    app = await build(
+        settings, clock=clock, ports={Platform.CONSOLE.value: ConsoleChatPort(state, sys.stdout)}
+    )
+    connections = platforms.connect(app)
+    try:
+        report = await app.scheduler.tick()
+    finally:
+        await connections.close()
+        await app.close()
+    print(
+        f"At {clock.now().isoformat()}: planned {report.planned}, performed {report.performed}, "
+        f"skipped {report.skipped} (missed), delivered {report.delivered} message(s).",
+        file=sys.stderr,
+    )
+    return 0
+
+
+async def serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.entry import server  # imported here so that the other commands load no web stack
+
+    return await server.serve(
+        settings,
+        host=args.host,
+        port=args.port,
+        socket_mode=args.socket_mode,
+        scheduler=args.scheduler,
+    )
+
+
+async def erase_user(args: argparse.Namespace, settings: Settings) -> int:
+    app = await build(settings)
+    try:
+        async with app.sessions() as session, session.begin():
+            counts = await erasure.erase_user(session, platform=args.platform, user_id=args.user)
+    finally:
+        await app.close()
+    print(f"Erased {args.user} from every {args.platform} workspace:")
+    for label, count in counts.items():
+        print(f"  {label}: {count}")
+    return 0
+
+
+async def outbox(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action != "retry" and (args.ids or args.all_dead):
+        print("okrbot: message ids and --all-dead go with `okrbot outbox retry`", file=sys.stderr)
+        return 2
+    if args.action == "retry" and bool(args.ids) == bool(args.all_dead):
+        print("okrbot: say which dead letters to retry: ids, or --all-dead", file=sys.stderr)
+        return 2
+    app = await build(settings)
+    try:
+        async with app.sessions() as session, session.begin():
+            now = app.clock.now()
+            if args.action == "retry":
+                wanted = None if args.all_dead else set(args.ids)
+                revived = await ledger.revive(session, now=now, ids=wanted)
+            else:
+                found = await ledger.unsent_messages(
+                    session, dead=args.dead, workspace=args.workspace
+                )
+    finally:
+        await app.close()
+    if args.action == "retry":
+        print(f"Put {revived} dead letter(s) back in the queue.")
+        if wanted is not None and revived < len(wanted):
+            print("okrbot: some of those ids are no dead letters", file=sys.stderr)
+            return 1
+        return 0
+    print("id\tage\tplatform\tworkspace\ttarget\tattempts\treason")
+    for message in found:
+        reason = f"{message.reason}: {message.error}" if message.reason else message.error or ""
+        print(
+            f"{message.id}\t{_age(now - message.created_at)}\t{message.platform}\t"
+            f"{message.workspace}\t{message.audience}:{message.target_id}\t"
+            f"{message.attempts}\t{reason}"
+        )
+    return 0
+
+
+def _age(age: timedelta) -> str:
+    minutes = max(int(age.total_seconds()) // 60, 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{days}d{hours}h" if days else f"{hours}h{minutes:02d}m"
