@@ -15,15 +15,20 @@ from storage.recognition import Behaviour, ShoutOut
 if TYPE_CHECKING:
     from recognition.service import Coverage
 
-HELP = (
-    "/shoutout <team or #channel> <what they did> — recognise another team for how they "
+SECTION = "Shout-outs"
+WORD = "Recognise another team for how they worked"
+HELP_SHOUTOUT = (
+    "recognise another team for how they "
     "worked: learning and adapting, a well-run experiment (whatever its result), helping "
-    "another team, or a difference for customers\n"
-    "/shoutout Checkout, Payments <what they did> — several teams at once; add "
-    "behaviour: learning | experiment | helping | customer | other to say which\n"
-    "/shoutout private <team> <what they did> — only the team's leads see it\n"
-    "Type /shoutout alone to fill in a form. React to a shout-out to add your voice."
+    "another team, or a difference for customers"
 )
+HELP_SEVERAL = (
+    "/shoutout Checkout, Payments <what they did> — several teams at once; add "
+    "behaviour: learning | experiment | helping | customer | other to say which"
+)
+HELP_PRIVATE = "/shoutout private <team> <what they did> — only the team's leads see it"
+HELP_FORM = "Type /shoutout alone to fill in a form. React to a shout-out to add your voice."
+MENU = "Thank a team for how they worked"
 
 BEHAVIOUR_LABELS = {
     Behaviour.LEARNING: "learning and adapting",

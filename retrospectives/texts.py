@@ -4,27 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-HELP_TEAMS = (
-    "/okr team create <name> [tz=Europe/Berlin] — make this channel a team's home; "
-    "you become its lead\n"
-    "/okr team lead @person — add a lead to this channel's team (leads)\n"
-    "/okr team claim — become the lead of this channel's team when it has none left\n"
-    "/okr kr add <key result> — record a key result your stories can cite (KR1, KR2, ...) "
-    "(leads)\n"
-    "/okr kr — list this team's key results\n"
-    "/okr concern <metric>: <harm you see> [anonymous] — tell the leads a metric is "
-    "pushing people the wrong way"
-)
-HELP_STORIES = (
-    "/story learning <what happened> — a learning story. Add detail with "
+# /okr help, one line a command (the router writes "/okr team create <name> — " before each)
+
+SECTION_TEAMS = "Teams and key results"
+SECTION_STORIES = "Stories"
+SECTION_RETRO = "Retrospectives"
+OKR_WORD = "Teams, key results, metric concerns and your digest"
+STORY_WORD = "Tell a learning story or a customer-impact story"
+RETRO_WORD = "Schedule, start, follow and close your team's retrospective"
+HELP_TEAM_CREATE = "make this channel a team's home; you become its lead"
+HELP_TEAM_LEAD = "add a lead to this channel's team"
+HELP_TEAM_CLAIM = "become the lead of this channel's team when it has none left"
+HELP_KR_ADD = "record a key result your stories can cite (KR1, KR2, ...)"
+HELP_KR = "list this team's key results"
+HELP_CONCERN = "tell the leads a metric is pushing people the wrong way"
+HELP_LEARNING = (
+    "a learning story. Add detail with "
     "hypothesis: ... | tried: ... | evidence: ... | learned: ... | "
-    "result: validated, invalidated or inconclusive | next: ... | kr: KR1\n"
-    "/story impact <what changed> — a customer-impact story, with "
-    "who: ... | before: ... | after: ... | evidence: ...\n"
-    "/story outcome <what customers do differently now> — add the outcome to your last story\n"
-    "Type /story learning or /story impact alone to fill in a form."
+    "result: validated, invalidated or inconclusive | next: ... | kr: KR1"
 )
-HELP_LEADS = "/okr digest — this week's learning digest for the teams you lead, privately"
+HELP_IMPACT = "a customer-impact story, with who: ... | before: ... | after: ... | evidence: ..."
+HELP_OUTCOME = "add the outcome to your last story"
+HELP_STORY_FORMS = "Type /story learning or /story impact alone to fill in a form."
+MENU_TEAM_CREATE = "Make this channel a team's home"
+MENU_KR_ADD = "Record a key result of this team"
+MENU_CONCERN = "Tell the leads a metric is pushing people the wrong way"
+MENU_LEARNING = "Tell a learning story (no text opens a card)"
+MENU_IMPACT = "Tell a customer-impact story"
 
 TEAM_NAME_MISSING = "Give the team a name, for example: /okr team create Checkout tz=Europe/Berlin"
 NO_TEAM_HERE = (
@@ -241,18 +247,20 @@ def story_saved_from_message(team: str) -> str:
 
 # Retrospectives
 
-HELP_RETRO = (
-    "/retro schedule quarterly | off | <cron> — when this team's retrospectives open "
-    "(leads; quarterly opens on the Monday one to two weeks before a quarter ends, "
-    "10:00 team time)\n"
-    "/retro start — open a retrospective now (leads)\n"
-    "/retro status — is one open, until when, and how many have answered\n"
-    "/retro close — close it now and post the summary (leads)\n"
-    "/retro questions — the questions this team is asked; its leads can reword them with "
-    "/retro questions set <bet|learned|behaviour|adapt|metric> <text> or /retro questions reset\n"
-    "/retro anonymity <number> — how many must answer anonymously before anonymous answers "
-    "are shown (leads; at least 3)"
+HELP_SCHEDULE = (
+    "when this team's retrospectives open (quarterly opens on the Monday one to two weeks "
+    "before a quarter ends, 10:00 team time)"
 )
+HELP_START = "open a retrospective now"
+HELP_STATUS = "is one open, until when, and how many have answered"
+HELP_CLOSE = "close it now and post the summary"
+HELP_QUESTIONS = (
+    "the questions this team is asked; its leads can reword them with "
+    "/retro questions set <bet|learned|behaviour|adapt|metric> <text> or /retro questions reset"
+)
+HELP_ANONYMITY = "how many must answer anonymously before anonymous answers are shown (at least 3)"
+MENU_START = "Open this team's retrospective now"
+MENU_STATUS = "Is a retrospective open, and how many have answered"
 ANSWER_IN_FORM = "Answer in a form"
 
 
@@ -308,6 +316,8 @@ SCHEDULE_OFF = (
 RETRO_NOT_OPEN = "No retrospective is open for this team. A lead can start one with /retro start."
 METRIC_FROM_RETRO = "Raised in the retrospective"
 FORM_TITLE_RETRO = "Retrospective"
+CHOICE_NAMED = "No, use my name"
+CHOICE_ANONYMOUS = "Yes, keep them anonymous"
 
 
 def anonymous_choice(threshold: int) -> str:

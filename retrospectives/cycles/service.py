@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.replies import Audience, Button, Delivery, Reply, Section, Visibility
 from retrospectives import schedules, texts
 from retrospectives.cycles import questions
+from retrospectives.cycles.forms import RetroAction
 from retrospectives.cycles.questions import Kind, Question
 from retrospectives.errors import InvalidInput
 from storage import retro, schedule
@@ -36,7 +37,6 @@ LATE_ANSWER_WINDOW = timedelta(days=30)
 MAX_ANSWER = 3000
 REMIND_JOB = "retro.remind"
 CLOSE_JOB = "retro.close"
-ANSWER_FORM_BUTTON = "retro.answer_form"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +131,7 @@ async def open_cycle(
         prompt = Reply(
             texts.retro_prompt(team.name, cycle.title, deadline, len(asked)),
             sections=(_question_section(asked, 0),),
-            buttons=(Button(texts.ANSWER_IN_FORM, ANSWER_FORM_BUTTON, str(cycle.id)),),
+            buttons=(Button(texts.ANSWER_IN_FORM, RetroAction.ANSWER_FORM, str(cycle.id)),),
             visibility=Visibility.CHANNEL,
         )
         deliveries.append(
@@ -318,7 +318,7 @@ async def remind(
         reply = Reply(
             texts.reminder(team.name, cycle.title, deadline),
             sections=(_question_section(asked, participant.next_question),),
-            buttons=(Button(texts.ANSWER_IN_FORM, ANSWER_FORM_BUTTON, str(cycle.id)),),
+            buttons=(Button(texts.ANSWER_IN_FORM, RetroAction.ANSWER_FORM, str(cycle.id)),),
             visibility=Visibility.CHANNEL,
         )
         deliveries.append(

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from bot.replies import Choice, Form, FormInput, InputKind
 from retrospectives import texts
 
 LEARNING = "story_learning"
 IMPACT = "story_impact"
 OUTCOME = "story_outcome"
+
+
+class StoryAction(StrEnum):
+    """The buttons that open a story's form."""
+
+    ADD_OUTCOME = "story.add_outcome"
+    OPEN_LEARNING = "story.open_learning"
+    OPEN_IMPACT = "story.open_impact"
+
 
 _RESULTS = (
     Choice("validated", "Validated: it worked as we thought"),

@@ -6,7 +6,9 @@ from dataclasses import asdict
 
 from sqlalchemy import inspect, select
 
+import recognition.routes
 from bot.replies import reply_to_dict
+from bot.runtime import routes
 from recognition import forms, texts
 from recognition.service import Coverage
 from storage.ledger import OutboxMessage
@@ -55,7 +57,8 @@ def assert_clean(serialised: str) -> None:
 def test_the_form_help_and_coverage_say_nothing_of_key_results_or_scores():
     form = forms.shout_out("C1")
     assert_clean(json.dumps(asdict(form)))
-    assert_clean(texts.HELP)
+    for section in routes.help_sections(recognition.routes.ROUTES):
+        assert_clean(section.text)
     assert_clean(texts.coverage_text(Coverage(("Search",), 0.5, 3, 4)))
     assert_clean(texts.coverage_text(Coverage((), None, 0, 1)))
 
