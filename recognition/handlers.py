@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Turn
 from bot.replies import Button, ButtonStyle, Outcome, Reply, Section, private
-from recognition import announce, commands, forms, guard, service, texts
+from recognition import commands, forms, guard, service, texts, views
 from recognition.commands import ShoutOutRequest
 from recognition.errors import DraftGone, ShoutOutRefused
 from recognition.forms import ShoutOutAction
@@ -60,7 +60,7 @@ async def post_anyway(session: AsyncSession, turn: Turn) -> Outcome:
     if result is None:
         return private(texts.ALREADY_POSTED)
     shout_out, teams = result
-    return announce.posted(shout_out, teams, _giver(turn))
+    return views.posted(shout_out, teams, _giver(turn))
 
 
 async def reaction(session: AsyncSession, turn: Turn) -> Outcome:
@@ -95,7 +95,7 @@ async def _give(
         input_name=input_name,
     )
     if not phrases:
-        return announce.posted(shout_out, teams, _giver(turn))
+        return views.posted(shout_out, teams, _giver(turn))
     draft = str(shout_out.id)
     return private(
         texts.nudge(phrases[0]),

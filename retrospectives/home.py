@@ -10,6 +10,7 @@ from bot.events import Turn
 from bot.replies import Button, ButtonStyle, Outcome, Reply, Section
 from retrospectives import schedules, texts
 from retrospectives.cycles import service as cycles
+from retrospectives.cycles import texts as retro_texts
 from retrospectives.cycles.forms import RetroAction
 from retrospectives.okrs.digest import learning_line
 from retrospectives.okrs.forms import StoryAction
@@ -61,7 +62,7 @@ async def home(session: AsyncSession, turn: Turn, *, shout_out_button: Button) -
                 ),
             )
         )
-        buttons.append(Button(texts.ANSWER_IN_FORM, RetroAction.ANSWER_FORM, str(cycle.id)))
+        buttons.append(Button(retro_texts.ANSWER_IN_FORM, RetroAction.ANSWER_FORM, str(cycle.id)))
     recent = []
     for team in teams:
         stories = await okr.learning_stories_since(

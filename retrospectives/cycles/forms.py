@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 
 from bot.replies import Choice, Form, FormInput, InputKind
-from retrospectives import texts
+from retrospectives.cycles import texts
 from retrospectives.cycles.questions import Question
 from storage.retro import RetroCycle, RetroParticipant
 

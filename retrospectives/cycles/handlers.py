@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Turn
 from bot.replies import Outcome, Reply, private
-from retrospectives import schedules, texts
-from retrospectives.cycles import forms, jobs, questions
+from retrospectives import schedules
+from retrospectives.cycles import forms, jobs, questions, texts
 from retrospectives.cycles import service as cycles
 from retrospectives.errors import InvalidInput
 from retrospectives.okrs import service

@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.ports import Command, CommandWord, Routes
-from retrospectives import texts
-from retrospectives.cycles import forms, handlers
+from retrospectives.cycles import forms, handlers, texts
 from retrospectives.cycles.forms import RetroAction
 
 RETRO = "retro"

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.replies import Audience, Button, Delivery, Reply, Section, Visibility
-from retrospectives import schedules, texts
-from retrospectives.cycles import questions
+from retrospectives import schedules
+from retrospectives.cycles import questions, texts
 from retrospectives.cycles.forms import RetroAction
 from retrospectives.cycles.questions import Kind, Question
 from retrospectives.errors import InvalidInput

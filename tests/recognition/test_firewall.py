@@ -9,7 +9,7 @@ from sqlalchemy import inspect, select
 import recognition.routes
 from bot.replies import reply_to_dict
 from bot.runtime import routes
-from recognition import forms, texts
+from recognition import forms, views
 from recognition.service import Coverage
 from storage.ledger import OutboxMessage
 from storage.recognition import CoSign, ShoutOut, ShoutOutRecipient
@@ -59,8 +59,8 @@ def test_the_form_help_and_coverage_say_nothing_of_key_results_or_scores():
     assert_clean(json.dumps(asdict(form)))
     for section in routes.help_sections(recognition.routes.ROUTES):
         assert_clean(section.text)
-    assert_clean(texts.coverage_text(Coverage(("Search",), 0.5, 3, 4)))
-    assert_clean(texts.coverage_text(Coverage((), None, 0, 1)))
+    assert_clean(views.coverage_text(Coverage(("Search",), 0.5, 3, 4)))
+    assert_clean(views.coverage_text(Coverage((), None, 0, 1)))
 
 
 async def test_announcements_and_digests_say_nothing_of_key_results_or_scores(bot):
@@ -79,7 +79,7 @@ async def test_announcements_and_digests_say_nothing_of_key_results_or_scores(bo
         assert_clean(json.dumps(reply_to_dict(sent.reply)))
     async with bot.app.sessions() as session:
         [shout_out, *_] = (await session.scalars(select(ShoutOut))).all()
-        for section in texts.digest_sections("Checkout", [shout_out]):
+        for section in views.digest_sections("Checkout", [shout_out]):
             assert_clean(json.dumps(asdict(section)))
         row = {c.key: getattr(shout_out, c.key) for c in inspect(ShoutOut).column_attrs}
     assert not any(KEY_RESULT_FIELD.search(name) for name in row)
