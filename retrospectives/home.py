@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.events import Turn
 from bot.replies import Button, ButtonStyle, Outcome, Reply, Section
 from retrospectives import schedules, texts
-from retrospectives.cycles import service as cycles
+from retrospectives.cycles import answers
 from retrospectives.cycles import texts as retro_texts
 from retrospectives.cycles.forms import RetroAction
 from retrospectives.okrs.digest import learning_line
@@ -58,7 +58,7 @@ async def home(session: AsyncSession, turn: Turn, *, shout_out_button: Button) -
                     cycle.title,
                     team.name if team else "",
                     schedules.local_label(cycle.closes_at, zone),
-                    len(cycles.remaining_questions(cycle, participant)),
+                    len(answers.remaining_questions(cycle, participant)),
                 ),
             )
         )

@@ -292,15 +292,6 @@ async def set_question(
     """Word one of a team's questions its own way."""
     found = await question_by_key(session, workspace_id=workspace_id, team_id=team_id, key=key)
     if found is None:
-        session.add(
-            RetroQuestion(
-                workspace_id=workspace_id,
-                team_id=team_id,
-                key=key,
-                text=text,
-                updated_by=by,
-                updated_at=now,
-            )
-        )
-    else:
-        found.text, found.updated_by, found.updated_at = text, by, now
+        found = RetroQuestion(workspace_id=workspace_id, team_id=team_id, key=key)
+        session.add(found)
+    found.text, found.updated_by, found.updated_at = text, by, now

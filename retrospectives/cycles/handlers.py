@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.events import Turn
 from bot.replies import Outcome, Reply, private
 from retrospectives import schedules
-from retrospectives.cycles import forms, jobs, questions, texts
+from retrospectives.cycles import answers, forms, jobs, questions, texts
 from retrospectives.cycles import service as cycles
 from retrospectives.errors import InvalidInput
 from retrospectives.okrs import service
@@ -19,7 +19,7 @@ from storage.core import Team
 
 async def conversation(session: AsyncSession, turn: Turn) -> Outcome | None:
     """Take a direct message as a retrospective answer; None if the person has none to give."""
-    answered = await cycles.answer_in_conversation(
+    answered = await answers.answer_in_conversation(
         session,
         workspace_id=turn.workspace_id,
         user_id=turn.user_id,
@@ -45,7 +45,7 @@ async def open_answers_form(session: AsyncSession, turn: Turn) -> Outcome:
         raise InvalidInput(texts.NOT_YOUR_RETRO)
     if cycle.status is not retro.CycleStatus.OPEN:
         raise InvalidInput(texts.RETRO_ALREADY_CLOSED)
-    shown = forms.answers(cycle, participant, cycles.remaining_questions(cycle, participant))
+    shown = forms.answers(cycle, participant, answers.remaining_questions(cycle, participant))
     return Outcome(replies=(Reply(shown.title, form=shown),))
 
 
@@ -54,7 +54,7 @@ async def form(session: AsyncSession, turn: Turn) -> Outcome:
     context = turn.event.form_context
     if not context.isdigit():
         raise InvalidInput(texts.NOT_YOUR_RETRO)
-    said = await cycles.answer_with_form(
+    said = await answers.answer_with_form(
         session,
         workspace_id=turn.workspace_id,
         cycle_id=int(context),

@@ -68,7 +68,7 @@ async def form(session: AsyncSession, turn: Turn) -> Outcome:
     }
     if too_long:
         raise InvalidInput("A part is too long.", form_errors=too_long)
-    draft = StoryDraft(text=_story_text(values), fields=values)
+    draft = commands.story_draft(_story_text(values), values)
     if event.form_id == forms.LEARNING:
         return await _save_learning(session, channel_turn, draft, StorySource.FORM)
     return await _save_impact(session, channel_turn, draft, StorySource.FORM)
