@@ -60,7 +60,9 @@ async def post_anyway(session: AsyncSession, turn: Turn) -> Outcome:
     if result is None:
         return private(texts.ALREADY_POSTED)
     shout_out, teams = result
-    return views.posted(shout_out, teams, _giver(turn))
+    return service.announced(
+        session, shout_out=shout_out, outcome=views.posted(shout_out, teams, _giver(turn))
+    )
 
 
 async def reaction(session: AsyncSession, turn: Turn) -> Outcome:
@@ -95,7 +97,9 @@ async def _give(
         input_name=input_name,
     )
     if not phrases:
-        return views.posted(shout_out, teams, _giver(turn))
+        return service.announced(
+            session, shout_out=shout_out, outcome=views.posted(shout_out, teams, _giver(turn))
+        )
     draft = str(shout_out.id)
     return private(
         texts.nudge(phrases[0]),

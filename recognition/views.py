@@ -27,9 +27,10 @@ def announcements(shout_out: ShoutOut, teams: Sequence[Team], giver: str) -> tup
                     Audience.PERSON,
                     lead.user_id,
                     note,
-                    announcement_key(shout_out.id, f"team:{team.id}:lead:{lead.user_id}"),
+                    # By the lead's place, not their id: the key is kept with the shout-out.
+                    announcement_key(shout_out.id, f"team:{team.id}:lead:{place}"),
                 )
-                for lead in sorted(team.leads, key=lambda lead: lead.user_id)
+                for place, lead in enumerate(sorted(team.leads, key=lambda lead: lead.user_id))
             ]
             continue
         post = Reply(

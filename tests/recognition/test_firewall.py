@@ -12,10 +12,10 @@ from bot.runtime import routes
 from recognition import forms, views
 from recognition.service import Coverage
 from storage.ledger import OutboxMessage
-from storage.recognition import CoSign, ShoutOut, ShoutOutRecipient
+from storage.recognition import CoSign, ShoutOut, ShoutOutAnnouncement, ShoutOutRecipient
 from storage.schema import metadata
 
-RECOGNITION_MODELS = (ShoutOut, ShoutOutRecipient, CoSign)
+RECOGNITION_MODELS = (ShoutOut, ShoutOutRecipient, CoSign, ShoutOutAnnouncement)
 RECOGNITION_TABLES = {model.__tablename__ for model in RECOGNITION_MODELS}
 KEY_RESULT_FIELD = re.compile(r"key_?result|(^|_)krs?(_|$)|kr_|okr|attain|target|quota", re.I)
 KEY_RESULT_WORDS = re.compile(
