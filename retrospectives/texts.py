@@ -1,10 +1,8 @@
-"""Everything the retrospectives domain says, in one place."""
+"""What teams, key results, stories, concerns and the home say (retrospectives: cycles/texts)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-# /okr help, one line a command (the router writes "/okr team create <name> — " before each)
 
 SECTION_TEAMS = "Teams and key results"
 SECTION_STORIES = "Stories"
@@ -163,6 +161,15 @@ def kr_list_empty(team: str) -> str:
 
 def kr_list_title(team: str) -> str:
     return f"Key results of {team}"
+
+
+FILL_THIS_IN = "Please fill this in."
+PARTS_MISSING = "A few parts are missing."
+PART_TOO_LONG = "A part is too long."
+
+
+def part_too_long(limit: int) -> str:
+    return f"Please keep this under {limit:,} characters."
 
 
 def field_too_long(name: str, limit: int) -> str:

@@ -58,16 +58,16 @@ async def form(session: AsyncSession, turn: Turn) -> Outcome:
     if event.form_id == forms.OUTCOME:
         return await _add_outcome(session, channel_turn, values.get("outcome", ""))
     required = ("hypothesis", "learned") if event.form_id == forms.LEARNING else ("who", "after")
-    missing = {name: "Please fill this in." for name in required if name not in values}
+    missing = {name: texts.FILL_THIS_IN for name in required if name not in values}
     if missing:
-        raise InvalidInput("A few parts are missing.", form_errors=missing)
+        raise InvalidInput(texts.PARTS_MISSING, form_errors=missing)
     too_long = {
-        name: f"Please keep this under {commands.MAX_FIELD:,} characters."
+        name: texts.part_too_long(commands.MAX_FIELD)
         for name, value in values.items()
         if len(value) > commands.MAX_FIELD
     }
     if too_long:
-        raise InvalidInput("A part is too long.", form_errors=too_long)
+        raise InvalidInput(texts.PART_TOO_LONG, form_errors=too_long)
     draft = commands.story_draft(_story_text(values), values)
     if event.form_id == forms.LEARNING:
         return await _save_learning(session, channel_turn, draft, StorySource.FORM)
