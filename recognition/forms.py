@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from bot.replies import Choice, Form, FormInput, InputKind
 from recognition import commands, texts
 from storage.recognition import Behaviour
 
 SHOUT_OUT = "shoutout"
+
+
+class ShoutOutAction(StrEnum):
+    """The buttons of a held-back draft, and the one that opens the form."""
+
+    POST_ANYWAY = "shoutout.post_anyway"
+    DISCARD = "shoutout.discard"
+    OPEN_FORM = "shoutout.open_form"
 
 
 def shout_out(channel_id: str) -> Form:

@@ -6,22 +6,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Turn
 from bot.replies import Button, ButtonStyle, Outcome, Reply, Section, private
-from recognition import announce, commands, forms, guard, service, texts
+from recognition import commands, forms, guard, service, texts, views
 from recognition.commands import ShoutOutRequest
 from recognition.errors import DraftGone, ShoutOutRefused
-
-FORM_IDS = frozenset({forms.SHOUT_OUT})
-ACTION_PREFIX = "shoutout."
-POST_ANYWAY = "shoutout.post_anyway"
-DISCARD = "shoutout.discard"
-OPEN_FORM = "shoutout.open_form"
+from recognition.forms import ShoutOutAction
 
 
 async def shoutout(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     """Handle ``/shoutout <team or #channel> <what they did>``; alone, open the form."""
     if not args.strip():
-        shown = forms.shout_out(turn.channel_id)
-        return Outcome(replies=(Reply(shown.title, form=shown),))
+        return await open_form(session, turn)
     names = await service.team_names(session, workspace_id=turn.workspace_id)
     request = commands.parse_command(args, names)
     return await _give(session, turn, request, channel_id=turn.channel_id)
@@ -40,32 +34,35 @@ async def form(session: AsyncSession, turn: Turn) -> Outcome:
         raise refusal.in_form() from None
 
 
-async def button(session: AsyncSession, turn: Turn) -> Outcome:
-    """Post a held-back draft as written ("Post anyway"), discard it, or open the form."""
-    action, value = turn.event.action_id, turn.event.action_value
-    if action == OPEN_FORM:
-        shown = forms.shout_out(turn.channel_id)
-        return Outcome(replies=(Reply(shown.title, form=shown),))
-    if action not in {POST_ANYWAY, DISCARD}:
-        return Outcome()
-    if not value.isdigit():
-        raise DraftGone(texts.DRAFT_GONE)
-    if action == DISCARD:
-        await service.discard_draft(
-            session, workspace_id=turn.workspace_id, giver_id=turn.user_id, shout_out_id=int(value)
-        )
-        return private(texts.DRAFT_DISCARDED)
+async def open_form(session: AsyncSession, turn: Turn) -> Outcome:
+    """Open the shout-out form ("Give another team a shout-out" at home)."""
+    shown = forms.shout_out(turn.channel_id)
+    return Outcome(replies=(Reply(shown.title, form=shown),))
+
+
+async def discard(session: AsyncSession, turn: Turn) -> Outcome:
+    """Discard a held-back draft."""
+    await service.discard_draft(
+        session, workspace_id=turn.workspace_id, giver_id=turn.user_id, shout_out_id=_draft(turn)
+    )
+    return private(texts.DRAFT_DISCARDED)
+
+
+async def post_anyway(session: AsyncSession, turn: Turn) -> Outcome:
+    """Post a held-back draft as written."""
     result = await service.post_draft(
         session,
         workspace_id=turn.workspace_id,
         giver_id=turn.user_id,
-        shout_out_id=int(value),
+        shout_out_id=_draft(turn),
         now=turn.now,
     )
     if result is None:
         return private(texts.ALREADY_POSTED)
     shout_out, teams = result
-    return announce.posted(shout_out, teams, _giver(turn))
+    return service.announced(
+        session, shout_out=shout_out, outcome=views.posted(shout_out, teams, _giver(turn))
+    )
 
 
 async def reaction(session: AsyncSession, turn: Turn) -> Outcome:
@@ -100,16 +97,26 @@ async def _give(
         input_name=input_name,
     )
     if not phrases:
-        return announce.posted(shout_out, teams, _giver(turn))
+        return service.announced(
+            session, shout_out=shout_out, outcome=views.posted(shout_out, teams, _giver(turn))
+        )
     draft = str(shout_out.id)
     return private(
         texts.nudge(phrases[0]),
         Section(text=texts.NUDGE_HINT),
         buttons=(
-            Button(texts.POST_ANYWAY, POST_ANYWAY, draft, ButtonStyle.PRIMARY),
-            Button(texts.DISCARD, DISCARD, draft),
+            Button(texts.POST_ANYWAY, ShoutOutAction.POST_ANYWAY, draft, ButtonStyle.PRIMARY),
+            Button(texts.DISCARD, ShoutOutAction.DISCARD, draft),
         ),
     )
+
+
+def _draft(turn: Turn) -> int:
+    """The draft a button stands for."""
+    value = turn.event.action_value
+    if not value.isdigit():
+        raise DraftGone(texts.DRAFT_GONE)
+    return int(value)
 
 
 def _giver(turn: Turn) -> str:

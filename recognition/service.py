@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.replies import Outcome
 from recognition import texts
 from recognition.commands import ShoutOutRequest, Target
 from recognition.errors import DraftGone, OwnTeam, RepeatedShoutOut, UnknownTeam
@@ -194,6 +195,14 @@ async def recipient_teams(session: AsyncSession, *, shout_out: ShoutOut) -> list
         for r in shout_out.recipients
     ]
     return sorted((t for t in teams if t is not None), key=lambda t: t.name_key)
+
+
+def announced(session: AsyncSession, *, shout_out: ShoutOut, outcome: Outcome) -> Outcome:
+    """Remember the messages of ``outcome`` that announce the shout-out; return the outcome."""
+    shout_outs.add_announcements(
+        session, shout_out=shout_out, outbox_keys=[d.key for d in outcome.deliveries]
+    )
+    return outcome
 
 
 async def co_sign(

@@ -7,23 +7,23 @@ figures shown are about the whole workspace (coverage for leads).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-from bot.replies import Section
-from storage.recognition import Behaviour, ShoutOut
+from storage.recognition import Behaviour
 
-if TYPE_CHECKING:
-    from recognition.service import Coverage
-
-HELP = (
-    "/shoutout <team or #channel> <what they did> — recognise another team for how they "
+SECTION = "Shout-outs"
+WORD = "Recognise another team for how they worked"
+HELP_SHOUTOUT = (
+    "recognise another team for how they "
     "worked: learning and adapting, a well-run experiment (whatever its result), helping "
-    "another team, or a difference for customers\n"
-    "/shoutout Checkout, Payments <what they did> — several teams at once; add "
-    "behaviour: learning | experiment | helping | customer | other to say which\n"
-    "/shoutout private <team> <what they did> — only the team's leads see it\n"
-    "Type /shoutout alone to fill in a form. React to a shout-out to add your voice."
+    "another team, or a difference for customers"
 )
+HELP_SEVERAL = (
+    "/shoutout Checkout, Payments <what they did> — several teams at once; add "
+    "behaviour: learning | experiment | helping | customer | other to say which"
+)
+HELP_PRIVATE = "/shoutout private <team> <what they did> — only the team's leads see it"
+HELP_FORM = "Type /shoutout alone to fill in a form. React to a shout-out to add your voice."
+MENU = "Thank a team for how they worked"
 
 BEHAVIOUR_LABELS = {
     Behaviour.LEARNING: "learning and adapting",
@@ -142,59 +142,6 @@ def join_names(names: Sequence[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def digest_sections(team_name: str, shout_outs: Sequence[ShoutOut]) -> list[Section]:
-    """Tell a lead, as narrative, every shout-out their team received, whole.
-
-    Private ones are in no channel, so the digest is the only place a lead reads them; a long
-    digest goes out over several messages.
-    """
-    if not shout_outs:
-        return []
-    lines = [_digest_line(s) for s in shout_outs]
-    return [Section(title=f"Shout-outs {team_name} received", text="\n".join(lines))]
-
-
-def _digest_line(shout_out: ShoutOut) -> str:
-    text = " ".join(shout_out.text.split())
-    giver = shout_out.giver_id or "someone"
-    line = f"• From {giver}, for {BEHAVIOUR_LABELS[shout_out.behaviour]}: {text}"
-    if shout_out.private:
-        line += " (private, for leads)"
-    co_signers = [c.user_id for c in shout_out.co_signs]
-    if co_signers:
-        if not line.endswith((".", "!", "?", "…", ")")):
-            line += "."
-        line += (
-            f" Co-signed by {join_names(co_signers[:5])}{' and others' * (len(co_signers) > 5)}."
-        )
-    return line
-
-
-def coverage_text(coverage: Coverage) -> str:
-    """Tell leads, privately and as narrative, how recognition spread across the workspace."""
-    period = f"the last {coverage.weeks} weeks" if coverage.weeks != 1 else "the last week"
-    sentences: list[str] = []
-    if coverage.givers == 0:
-        sentences.append(f"Nobody gave a shout-out in {period}.")
-    else:
-        people = "one person" if coverage.givers == 1 else f"{coverage.givers} different people"
-        sentences.append(f"In {period}, {people} gave shout-outs.")
-    if coverage.cross_team_share is not None:
-        share = round(coverage.cross_team_share * 100)
-        if share == 100:
-            sentences.append("All of them went to a team other than the giver's own.")
-        else:
-            sentences.append(f"About {share}% of them went to a team other than the giver's own.")
-    if coverage.quiet_teams:
-        sentences.append(
-            f"Nobody recognised {join_names(coverage.quiet_teams)} in {period}; "
-            "maybe there is a story there worth telling."
-        )
-    else:
-        sentences.append(f"Every team was recognised by someone in {period}.")
-    return " ".join(sentences)
 
 
 HOME_GIVE = "Give another team a shout-out"

@@ -9,8 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.events import Turn
 from bot.replies import Button, ButtonStyle, Outcome, Reply, Section
 from retrospectives import schedules, texts
-from retrospectives.cycles import service as cycles
+from retrospectives.cycles import answers
+from retrospectives.cycles import texts as retro_texts
+from retrospectives.cycles.forms import RetroAction
 from retrospectives.okrs.digest import learning_line
+from retrospectives.okrs.forms import StoryAction
 from storage import core, okr, retro
 from storage.retro import CycleStatus
 
@@ -33,8 +36,8 @@ async def home(session: AsyncSession, turn: Turn, *, shout_out_button: Button) -
     else:
         sections.append(Section(title=texts.HOME_TEAMS, text=texts.HOME_NO_TEAMS))
     buttons = [
-        Button(texts.HOME_TELL_LEARNING, "story.open_learning", style=ButtonStyle.PRIMARY),
-        Button(texts.HOME_TELL_IMPACT, "story.open_impact"),
+        Button(texts.HOME_TELL_LEARNING, StoryAction.OPEN_LEARNING, style=ButtonStyle.PRIMARY),
+        Button(texts.HOME_TELL_IMPACT, StoryAction.OPEN_IMPACT),
         shout_out_button,
     ]
     places = await retro.participation_of(
@@ -55,11 +58,11 @@ async def home(session: AsyncSession, turn: Turn, *, shout_out_button: Button) -
                     cycle.title,
                     team.name if team else "",
                     schedules.local_label(cycle.closes_at, zone),
-                    len(cycles.remaining_questions(cycle, participant)),
+                    len(answers.remaining_questions(cycle, participant)),
                 ),
             )
         )
-        buttons.append(Button(texts.ANSWER_IN_FORM, cycles.ANSWER_FORM_BUTTON, str(cycle.id)))
+        buttons.append(Button(retro_texts.ANSWER_IN_FORM, RetroAction.ANSWER_FORM, str(cycle.id)))
     recent = []
     for team in teams:
         stories = await okr.learning_stories_since(

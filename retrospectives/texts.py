@@ -1,30 +1,32 @@
-"""Everything the retrospectives domain says, in one place."""
+"""What teams, key results, stories, concerns and the home say (retrospectives: cycles/texts)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-HELP_TEAMS = (
-    "/okr team create <name> [tz=Europe/Berlin] — make this channel a team's home; "
-    "you become its lead\n"
-    "/okr team lead @person — add a lead to this channel's team (leads)\n"
-    "/okr team claim — become the lead of this channel's team when it has none left\n"
-    "/okr kr add <key result> — record a key result your stories can cite (KR1, KR2, ...) "
-    "(leads)\n"
-    "/okr kr — list this team's key results\n"
-    "/okr concern <metric>: <harm you see> [anonymous] — tell the leads a metric is "
-    "pushing people the wrong way"
-)
-HELP_STORIES = (
-    "/story learning <what happened> — a learning story. Add detail with "
+SECTION_TEAMS = "Teams and key results"
+SECTION_STORIES = "Stories"
+OKR_WORD = "Teams, key results, metric concerns and your digest"
+STORY_WORD = "Tell a learning story or a customer-impact story"
+HELP_TEAM_CREATE = "make this channel a team's home; you become its lead"
+HELP_TEAM_LEAD = "add a lead to this channel's team"
+HELP_TEAM_CLAIM = "become the lead of this channel's team when it has none left"
+HELP_KR_ADD = "record a key result your stories can cite (KR1, KR2, ...)"
+HELP_KR = "list this team's key results"
+HELP_CONCERN = "tell the leads a metric is pushing people the wrong way"
+HELP_LEARNING = (
+    "a learning story. Add detail with "
     "hypothesis: ... | tried: ... | evidence: ... | learned: ... | "
-    "result: validated, invalidated or inconclusive | next: ... | kr: KR1\n"
-    "/story impact <what changed> — a customer-impact story, with "
-    "who: ... | before: ... | after: ... | evidence: ...\n"
-    "/story outcome <what customers do differently now> — add the outcome to your last story\n"
-    "Type /story learning or /story impact alone to fill in a form."
+    "result: validated, invalidated or inconclusive | next: ... | kr: KR1"
 )
-HELP_LEADS = "/okr digest — this week's learning digest for the teams you lead, privately"
+HELP_IMPACT = "a customer-impact story, with who: ... | before: ... | after: ... | evidence: ..."
+HELP_OUTCOME = "add the outcome to your last story"
+HELP_STORY_FORMS = "Type /story learning or /story impact alone to fill in a form."
+MENU_TEAM_CREATE = "Make this channel a team's home"
+MENU_KR_ADD = "Record a key result of this team"
+MENU_CONCERN = "Tell the leads a metric is pushing people the wrong way"
+MENU_LEARNING = "Tell a learning story (no text opens a card)"
+MENU_IMPACT = "Tell a customer-impact story"
 
 TEAM_NAME_MISSING = "Give the team a name, for example: /okr team create Checkout tz=Europe/Berlin"
 NO_TEAM_HERE = (
@@ -65,6 +67,24 @@ SHORTCUT_EMPTY = "That message has no text to keep as a story."
 FORM_TITLE_LEARNING = "Learning story"
 FORM_TITLE_IMPACT = "Customer-impact story"
 FORM_TITLE_OUTCOME = "What changed?"
+CHOICE_VALIDATED = "Validated: it worked as we thought"
+CHOICE_INVALIDATED = "Invalidated: it did not, and we learned why"
+CHOICE_INCONCLUSIVE = "Inconclusive: we can't tell yet"
+LABEL_HYPOTHESIS = "What did we believe?"
+HINT_HYPOTHESIS = "We believed that ..."
+LABEL_TRIED = "What did we try?"
+LABEL_EVIDENCE = "What evidence did we see?"
+LABEL_LEARNED = "What did we learn?"
+LABEL_RESULT = "Result"
+LABEL_ADAPTATION = "What will we do differently?"
+LABEL_KR = "Key result it relates to"
+HINT_KR = "KR1"
+LABEL_WHO = "Who was affected?"
+HINT_WHO = "Returning buyers on mobile"
+LABEL_BEFORE = "What did they do before?"
+LABEL_AFTER = "What do they do now?"
+LABEL_HOW_KNOWN = "How do we know?"
+LABEL_OUTCOME = "What do customers do differently now, and how do you know?"
 
 
 def team_name_too_long(limit: int) -> str:
@@ -141,6 +161,15 @@ def kr_list_empty(team: str) -> str:
 
 def kr_list_title(team: str) -> str:
     return f"Key results of {team}"
+
+
+FILL_THIS_IN = "Please fill this in."
+PARTS_MISSING = "A few parts are missing."
+PART_TOO_LONG = "A part is too long."
+
+
+def part_too_long(limit: int) -> str:
+    return f"Please keep this under {limit:,} characters."
 
 
 def field_too_long(name: str, limit: int) -> str:
@@ -239,138 +268,6 @@ def story_saved_from_message(team: str) -> str:
     return f"Saved that message as a learning story for {team}."
 
 
-# Retrospectives
-
-HELP_RETRO = (
-    "/retro schedule quarterly | off | <cron> — when this team's retrospectives open "
-    "(leads; quarterly opens on the Monday one to two weeks before a quarter ends, "
-    "10:00 team time)\n"
-    "/retro start — open a retrospective now (leads)\n"
-    "/retro status — is one open, until when, and how many have answered\n"
-    "/retro close — close it now and post the summary (leads)\n"
-    "/retro questions — the questions this team is asked; its leads can reword them with "
-    "/retro questions set <bet|learned|behaviour|adapt|metric> <text> or /retro questions reset\n"
-    "/retro anonymity <number> — how many must answer anonymously before anonymous answers "
-    "are shown (leads; at least 3)"
-)
-ANSWER_IN_FORM = "Answer in a form"
-
-
-def now_anonymous(threshold: int) -> str:
-    return (
-        "From now on your answers in this retrospective are anonymous: I keep them without your "
-        f"name, time or any link to you. They appear in the summary only if at least {threshold} "
-        f"people answer anonymously; with fewer, they are kept but nobody sees them, so nobody "
-        "can work out which answers were yours."
-    )
-
-
-SKIPPED = "Skipped."
-THANKS_FOR_ANSWER = "Thank you, noted."
-NOT_YOUR_RETRO = "That retrospective isn't one you were asked to answer."
-RETRO_ALREADY_CLOSED = (
-    "That retrospective has closed. Tell me anything you still want to say here, and I'll "
-    "keep it as a learning story."
-)
-UNKNOWN_RETRO = (
-    "I know /retro schedule, /retro start, /retro status, /retro close, /retro questions and "
-    "/retro anonymity."
-)
-
-
-def anonymity_is(team: str, threshold: int) -> str:
-    return (
-        f"Anonymous answers in {team}'s retrospectives are shown only when at least {threshold} "
-        "people answer anonymously (or more, if okrbot's operators set more). A lead can raise "
-        "it with /retro anonymity <number>."
-    )
-
-
-def anonymity_usage(floor: int) -> str:
-    return f"Say how many, {floor} or more: for example /retro anonymity 5."
-
-
-def anonymity_set(team: str, threshold: int) -> str:
-    return (
-        f"From now on, anonymous answers in {team}'s retrospectives are shown only when at "
-        f"least {threshold} people answer anonymously (or more, if okrbot's operators set "
-        "more). An open retrospective keeps the higher of its threshold and this one."
-    )
-
-
-SCHEDULE_USAGE = (
-    "Say when, for example: /retro schedule quarterly, /retro schedule off, or a cron "
-    "expression in the team's time such as /retro schedule 0 10 * * 1 (no more often than weekly)."
-)
-SCHEDULE_OFF = (
-    "Scheduled retrospectives are off for this team. /retro start still opens one by hand."
-)
-RETRO_NOT_OPEN = "No retrospective is open for this team. A lead can start one with /retro start."
-METRIC_FROM_RETRO = "Raised in the retrospective"
-FORM_TITLE_RETRO = "Retrospective"
-
-
-def anonymous_choice(threshold: int) -> str:
-    return (
-        f"Keep my answers anonymous (shown only if at least {threshold} people answer "
-        "anonymously; otherwise kept unseen)"
-    )
-
-
-SUMMARY_TITLES = {
-    "followup": "Last time's adaptations: did we do them, did they work?",
-    "bet": "What we bet on, and what happened",
-    "learned": "What we learned",
-    "behaviour": "Whose behaviour changed",
-    "adapt": "What we will do differently",
-    "metric": "Metrics that pushed us toward output",
-}
-
-
-def schedule_set(team: str, schedule: str, next_open: str | None) -> str:
-    when = f" The next one opens {next_open}." if next_open else ""
-    return f"{team}'s retrospectives now follow the schedule “{schedule}”.{when}"
-
-
-def retro_starting(team: str) -> str:
-    return (
-        f"Opening a retrospective for {team} now. Everyone in this channel gets the questions "
-        "privately in a moment."
-    )
-
-
-def retro_already_open(team: str, deadline: str) -> str:
-    return f"{team} already has a retrospective open, until {deadline}."
-
-
-def retro_status_open(title: str, deadline: str, answered: int, asked: int) -> str:
-    return f"The {title} is open until {deadline}. {answered} of {asked} people have answered."
-
-
-def retro_status_next(team: str, next_open: str) -> str:
-    return f"No retrospective is open for {team}. The next one opens {next_open}."
-
-
-def retro_status_unscheduled(team: str) -> str:
-    return (
-        f"No retrospective is open for {team}, and none is scheduled. "
-        "A lead can use /retro schedule quarterly, or /retro start."
-    )
-
-
-def retro_closing(title: str) -> str:
-    return f"Closed the {title}. The summary is on its way to the channel."
-
-
-def retro_opened_in_channel(team: str, title: str, deadline: str, people: int) -> str:
-    asked = "the one person" if people == 1 else f"each of the {people} people"
-    return (
-        f"{team}'s {title} is open until {deadline}. I've asked {asked} here a few questions "
-        "privately: what we bet on, what we learned (failures count), whose behaviour changed, "
-        "and what we'll adapt. The summary appears here when it closes."
-    )
-
-
 def nobody_to_ask(team: str, *, to_lead: bool) -> str:
     then = "run /retro start again" if to_lead else "a lead can open it with /retro start"
     return (
@@ -378,82 +275,6 @@ def nobody_to_ask(team: str, *, to_lead: bool) -> str:
         f"deactivated accounts are left out). Invite the team's people to the channel, then "
         f"{then}."
     )
-
-
-def retro_prompt(team: str, title: str, deadline: str, count: int) -> str:
-    return (
-        f"{team}'s {title} is open until {deadline}. I'll ask {count} short questions, one "
-        "at a time: reply here with your answer. Say skip to skip one, or anonymous to keep your "
-        "remaining answers anonymous."
-    )
-
-
-def question_title(number: int, total: int) -> str:
-    return f"Question {number} of {total}"
-
-
-def all_answered(title: str) -> str:
-    return (
-        f"That was the last question. Thank you for your answers to the {title}; the team's "
-        "summary appears in the channel when it closes."
-    )
-
-
-def late_answer_kept(title: str) -> str:
-    return (
-        f"The {title} has already closed, so I kept what you wrote as a learning story for the "
-        "team. Nothing is lost."
-    )
-
-
-def reminder(team: str, title: str, deadline: str) -> str:
-    return (
-        f"A gentle reminder: {team}'s {title} closes {deadline}. Reply here whenever you "
-        "have a moment."
-    )
-
-
-def answer_too_long(limit: int) -> str:
-    return f"Please keep each answer under {limit:,} characters, or split it over two messages."
-
-
-def summary_heading(team: str, title: str, answered: int, asked: int) -> str:
-    if not answered:
-        return f"{team}'s {title} has closed. Nobody answered this time."
-    return (
-        f"{team}'s {title} has closed. {answered} of {asked} people answered — thank you. "
-        "Here is what the team said."
-    )
-
-
-def anonymous_withheld(threshold: int) -> str:
-    return (
-        "Anonymous answers are kept but not shown: fewer than "
-        f"{threshold} people answered anonymously, so they could not stay anonymous."
-    )
-
-
-def question_list(team: str, rows: list[tuple[str, str]]) -> str:
-    asked = "\n".join(f"{key}: {text}" for key, text in rows)
-    return f"The questions {team}'s retrospectives ask:\n{asked}"
-
-
-def question_updated(team: str, key: str) -> str:
-    return (
-        f"{team}'s {key} question now reads as you wrote it, for its retrospectives opened "
-        "from now on."
-    )
-
-
-def questions_reset(team: str) -> str:
-    return f"Back to the default questions for {team}'s retrospectives opened from now on."
-
-
-QUESTIONS_USAGE = (
-    "Reword a question with /retro questions set <bet|learned|behaviour|adapt|metric> <text>, "
-    "or go back to the defaults with /retro questions reset."
-)
-QUESTION_TOO_LONG = "Please keep a question under 500 characters."
 
 
 # Home

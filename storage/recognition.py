@@ -10,15 +10,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, select, update
+from sqlalchemy import ForeignKey, String, Text, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage import ledger
 from storage.base import Base, UTCDateTime, str_enum
 from storage.ledger import OutboxMessage
-
-ANNOUNCEMENT_PREFIX = "shoutout:"
 
 
 class Behaviour(StrEnum):
@@ -75,6 +73,20 @@ class ShoutOutRecipient(Base):
     )
 
     shout_out: Mapped[ShoutOut] = relationship(back_populates="recipients")
+
+
+class ShoutOutAnnouncement(Base):
+    """A message that announced a shout-out, known by its outbox key: a reaction co-signs it."""
+
+    __tablename__ = "shout_out_announcement"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True
+    )
+    outbox_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    shout_out_id: Mapped[int] = mapped_column(
+        ForeignKey("shout_out.id", ondelete="CASCADE"), index=True
+    )
 
 
 class CoSign(Base):
@@ -211,33 +223,40 @@ async def add_co_sign(
 
 def announcement_key(shout_out_id: int, place: str) -> str:
     """The outbox key of one announcement of a shout-out (a team channel or a lead)."""
-    return f"{ANNOUNCEMENT_PREFIX}{shout_out_id}:{place}"
+    return f"shoutout:{shout_out_id}:{place}"
 
 
-def shout_out_id_in_key(key: str) -> int | None:
-    """Read the shout-out id back from an announcement key; None for any other message."""
-    if not key.startswith(ANNOUNCEMENT_PREFIX):
-        return None
-    number, _, _ = key[len(ANNOUNCEMENT_PREFIX) :].partition(":")
-    return int(number) if number.isdigit() else None
+def add_announcements(
+    session: AsyncSession, *, shout_out: ShoutOut, outbox_keys: Sequence[str]
+) -> None:
+    """Remember which outbox messages announce a shout-out, so a reaction finds it."""
+    session.add_all(
+        ShoutOutAnnouncement(
+            workspace_id=shout_out.workspace_id, outbox_key=key, shout_out_id=shout_out.id
+        )
+        for key in outbox_keys
+    )
 
 
 async def announced_shout_out(
     session: AsyncSession, *, workspace_id: int, message_id: str
 ) -> ShoutOut | None:
     """The posted shout-out a delivered platform message announced, if it announced one."""
-    keys = await session.scalars(
-        select(OutboxMessage.idempotency_key).where(
+    announced = (
+        select(ShoutOut)
+        .join(ShoutOutAnnouncement, ShoutOutAnnouncement.shout_out_id == ShoutOut.id)
+        .join(
+            OutboxMessage,
+            and_(
+                OutboxMessage.workspace_id == ShoutOutAnnouncement.workspace_id,
+                OutboxMessage.idempotency_key == ShoutOutAnnouncement.outbox_key,
+            ),
+        )
+        .where(
             OutboxMessage.workspace_id == workspace_id,
             OutboxMessage.message_id == message_id,
-            OutboxMessage.idempotency_key.startswith(ANNOUNCEMENT_PREFIX, autoescape=True),
+            ShoutOut.status == ShoutOutStatus.POSTED,
         )
+        .limit(1)
     )
-    for key in keys:
-        shout_out_id = shout_out_id_in_key(key)
-        if shout_out_id is None:
-            continue
-        found = await shout_out_by_id(session, workspace_id=workspace_id, shout_out_id=shout_out_id)
-        if found is not None and found.status is ShoutOutStatus.POSTED:
-            return found
-    return None
+    return await session.scalar(announced)

@@ -270,3 +270,28 @@ async def reset_questions(
     if key is not None:
         statement = statement.where(RetroQuestion.key == key)
     await session.execute(statement)
+
+
+async def participant(
+    session: AsyncSession, *, cycle_id: int, user_id: str
+) -> RetroParticipant | None:
+    """One person's place in a retrospective; None if they were not asked."""
+    return await session.get(RetroParticipant, (cycle_id, user_id))
+
+
+async def set_question(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    team_id: int,
+    key: str,
+    text: str,
+    by: str,
+    now: datetime,
+) -> None:
+    """Word one of a team's questions its own way."""
+    found = await question_by_key(session, workspace_id=workspace_id, team_id=team_id, key=key)
+    if found is None:
+        found = RetroQuestion(workspace_id=workspace_id, team_id=team_id, key=key)
+        session.add(found)
+    found.text, found.updated_by, found.updated_at = text, by, now

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import recognition.service
-import recognition.texts
+import recognition.views
 import retrospectives.okrs.digest
 from bot.events import Due, Turn
 from bot.ports import Directory
@@ -40,12 +40,12 @@ async def compose(
         received = await recognition.service.received_since(
             session, workspace_id=workspace_id, team_id=team.id, since=since
         )
-        sections += recognition.texts.digest_sections(team.name, received)
+        sections += recognition.views.digest_sections(team.name, received)
     coverage = await recognition.service.coverage(
         session, workspace_id=workspace_id, since=now - recognition.service.QUIET_PERIOD, now=now
     )
     sections.append(
-        Section(title="Recognition across teams", text=recognition.texts.coverage_text(coverage))
+        Section(title="Recognition across teams", text=recognition.views.coverage_text(coverage))
     )
     names = ", ".join(t.name for t in teams)
     return Reply(

@@ -1,4 +1,4 @@
-"""Turn an event into a call on the domain that owns it."""
+"""Turn an event into a call on the domain that owns it, by the merged route table."""
 
 from __future__ import annotations
 
@@ -6,33 +6,57 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import recognition.handlers
+import recognition.forms
+import recognition.routes
 import recognition.texts
-import retrospectives.cycles.handlers
+import retrospectives.cycles.routes
 import retrospectives.home
-import retrospectives.okrs.handlers
-import retrospectives.texts
+import retrospectives.okrs.routes
 from bot.events import EventKind, Turn
-from bot.replies import Button, Outcome, Refusal, Section, private
-from bot.runtime import digest
+from bot.ports import Command, Routes
+from bot.replies import Button, Outcome, Refusal, private
+from bot.runtime import digest, routes, texts
 from storage import core
 
 log = logging.getLogger(__name__)
 
 MAX_EVENT_TEXT = 4000
-COMMAND_WORDS = ("okr", "story", "retro", "shoutout")
+OKR = retrospectives.okrs.routes.OKR
 
 
-def split_command(text: str) -> tuple[str, str] | None:
-    """Split ``/story learning ...`` into ("story", "learning ..."); None if not a command."""
-    stripped = text.strip()
-    if stripped.startswith("/"):
-        stripped = stripped[1:]
-    word, _, rest = stripped.partition(" ")
-    word = word.casefold()
-    if word not in COMMAND_WORDS:
-        return None
-    return word, rest.strip()
+async def help_command(session: AsyncSession, turn: Turn, args: str) -> Outcome:
+    """Handle ``/okr help`` (and a bare ``/okr``): every command, by section."""
+    return help_reply()
+
+
+async def digest_command(session: AsyncSession, turn: Turn, args: str) -> Outcome:
+    """Handle ``/okr digest``: this week's digest for a lead, now."""
+    return await digest.preview(session, turn)
+
+
+HELP: Routes[AsyncSession] = Routes(
+    commands=(Command(OKR, "help", help_command, menu=texts.MENU_HELP),),
+)
+DIGEST: Routes[AsyncSession] = Routes(
+    commands=(
+        Command(
+            OKR,
+            "digest",
+            digest_command,
+            summary=texts.HELP_DIGEST,
+            section=texts.SECTION_LEADS,
+            menu=texts.MENU_DIGEST,
+        ),
+    ),
+)
+TABLE = routes.merge(
+    HELP,
+    retrospectives.okrs.routes.ROUTES,
+    retrospectives.cycles.routes.ROUTES,
+    recognition.routes.ROUTES,
+    DIGEST,
+)
+COMMAND_WORDS = routes.command_words(TABLE)
 
 
 async def route(session: AsyncSession, turn: Turn) -> Outcome:
@@ -42,30 +66,20 @@ async def route(session: AsyncSession, turn: Turn) -> Outcome:
         case EventKind.COMMAND | EventKind.MESSAGE:
             return await _route_text(session, turn)
         case EventKind.FORM_SUBMISSION:
-            if event.form_id in retrospectives.okrs.handlers.FORM_IDS:
-                return await retrospectives.okrs.handlers.form(session, turn)
-            if event.form_id == retrospectives.cycles.handlers.FORM_ID:
-                return await retrospectives.cycles.handlers.form(session, turn)
-            if event.form_id in recognition.handlers.FORM_IDS:
-                return await recognition.handlers.form(session, turn)
-            raise Refusal("That form has expired. Please open it again.")
+            form = TABLE.forms.get(event.form_id)
+            if form is None:
+                raise Refusal(texts.FORM_EXPIRED)
+            return await form(session, turn)
         case EventKind.BUTTON:
-            if event.action_id.startswith(retrospectives.okrs.handlers.ACTION_PREFIX):
-                return await retrospectives.okrs.handlers.button(session, turn)
-            if event.action_id.startswith(retrospectives.cycles.handlers.ACTION_PREFIX):
-                return await retrospectives.cycles.handlers.button(session, turn)
-            if event.action_id.startswith(recognition.handlers.ACTION_PREFIX):
-                return await recognition.handlers.button(session, turn)
-            return Outcome()
-        case EventKind.SHORTCUT:
-            return await retrospectives.okrs.handlers.shortcut(session, turn)
-        case EventKind.REACTION:
-            return await recognition.handlers.reaction(session, turn)
+            action = TABLE.actions.get(event.action_id)
+            return Outcome() if action is None else await action(session, turn)
         case EventKind.HOME_OPENED:
-            shout_out = Button(recognition.texts.HOME_GIVE, recognition.handlers.OPEN_FORM)
+            shout_out = Button(
+                recognition.texts.HOME_GIVE, recognition.forms.ShoutOutAction.OPEN_FORM
+            )
             return await retrospectives.home.home(session, turn, shout_out_button=shout_out)
-        case _:
-            return Outcome()
+    handler = TABLE.events.get(event.kind)
+    return Outcome() if handler is None else await handler(session, turn)
 
 
 async def _route_text(session: AsyncSession, turn: Turn) -> Outcome:
@@ -82,43 +96,22 @@ async def _route_text(session: AsyncSession, turn: Turn) -> Outcome:
     if not addressed:
         return Outcome()  # people talking among themselves in a channel
     if len(event.text) > MAX_EVENT_TEXT:
-        raise Refusal(
-            f"That message is {len(event.text):,} characters long; I keep up to "
-            f"{MAX_EVENT_TEXT:,}. Please shorten it, or split it into two stories."
-        )
-    command = split_command(event.text)
-    if command is None:
+        raise Refusal(texts.too_long(len(event.text), MAX_EVENT_TEXT))
+    said = routes.split_command(TABLE, event.text)
+    if said is None:
         if not event.text.strip():
             return help_reply()
         if event.is_direct:
-            answered = await retrospectives.cycles.handlers.conversation(session, turn)
-            if answered is not None:
-                return answered
-        raise Refusal(
-            "I didn't recognise that. Commands start with /okr, /story, /retro or /shoutout; "
-            "type /okr help to see them all."
-        )
-    word, args = command
-    if word == "okr":
-        sub = args.split(maxsplit=1)[0].casefold() if args else "help"
-        if sub == "help":
-            return help_reply()
-        if sub == "digest":
-            return await digest.preview(session, turn)
-        return await retrospectives.okrs.handlers.okr_command(session, turn, args)
-    if word == "story":
-        return await retrospectives.okrs.handlers.story(session, turn, args)
-    if word == "retro":
-        return await retrospectives.cycles.handlers.retro_command(session, turn, args)
-    return await recognition.handlers.shoutout(session, turn, args)
+            for conversation in TABLE.conversations:
+                answered = await conversation(session, turn)
+                if answered is not None:
+                    return answered
+        raise Refusal(texts.not_a_command(COMMAND_WORDS))
+    word, args = said
+    command, rest = routes.find_command(TABLE, word, args)
+    return await command.handler(session, turn, rest)
 
 
 def help_reply() -> Outcome:
-    return private(
-        "Here is what I can do.",
-        Section(title="Teams and key results", text=retrospectives.texts.HELP_TEAMS),
-        Section(title="Stories", text=retrospectives.texts.HELP_STORIES),
-        Section(title="Retrospectives", text=retrospectives.texts.HELP_RETRO),
-        Section(title="Shout-outs", text=recognition.texts.HELP),
-        Section(title="For leads", text=retrospectives.texts.HELP_LEADS),
-    )
+    """Every command of the table, in its section, as ``/okr help`` shows them."""
+    return private(texts.HELP_TITLE, *routes.help_sections(TABLE))

@@ -7,42 +7,19 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Turn
-from bot.replies import Choice, Form, FormInput, InputKind, Outcome, Reply, private
-from retrospectives import schedules, texts
-from retrospectives.cycles import jobs, questions
+from bot.replies import Outcome, Reply, private
+from retrospectives import schedules
+from retrospectives.cycles import answers, forms, jobs, questions, texts
 from retrospectives.cycles import service as cycles
 from retrospectives.errors import InvalidInput
 from retrospectives.okrs import service
 from storage import retro, schedule
 from storage.core import Team
-from storage.retro import RetroParticipant, RetroQuestion
-
-FORM_ID = "retro_answers"
-ACTION_PREFIX = "retro."
-
-
-async def retro_command(session: AsyncSession, turn: Turn, args: str) -> Outcome:
-    """Handle ``/retro schedule|start|status|close|questions``."""
-    word, _, rest = args.strip().partition(" ")
-    match word.casefold():
-        case "schedule":
-            return await _schedule(session, turn, rest.strip())
-        case "start":
-            return await _start(session, turn)
-        case "status":
-            return await _status(session, turn)
-        case "close":
-            return await _close(session, turn)
-        case "questions":
-            return await _questions(session, turn, rest.strip())
-        case "anonymity":
-            return await _anonymity(session, turn, rest.strip())
-    raise InvalidInput(texts.UNKNOWN_RETRO)
 
 
 async def conversation(session: AsyncSession, turn: Turn) -> Outcome | None:
     """Take a direct message as a retrospective answer; None if the person has none to give."""
-    answered = await cycles.answer_in_conversation(
+    answered = await answers.answer_in_conversation(
         session,
         workspace_id=turn.workspace_id,
         user_id=turn.user_id,
@@ -54,32 +31,21 @@ async def conversation(session: AsyncSession, turn: Turn) -> Outcome | None:
     return private(answered.reply, *answered.sections)
 
 
-async def button(session: AsyncSession, turn: Turn) -> Outcome:
+async def open_answers_form(session: AsyncSession, turn: Turn) -> Outcome:
     """Open the retrospective form with the person's remaining questions."""
-    if turn.event.action_id != cycles.ANSWER_FORM_BUTTON or not turn.event.action_value.isdigit():
+    if not turn.event.action_value.isdigit():
         return Outcome()
     cycle = await retro.cycle_by_id(
         session, workspace_id=turn.workspace_id, cycle_id=int(turn.event.action_value)
     )
-    participant = await session.get(RetroParticipant, (cycle.id, turn.user_id)) if cycle else None
+    participant = (
+        await retro.participant(session, cycle_id=cycle.id, user_id=turn.user_id) if cycle else None
+    )
     if cycle is None or participant is None:
         raise InvalidInput(texts.NOT_YOUR_RETRO)
     if cycle.status is not retro.CycleStatus.OPEN:
         raise InvalidInput(texts.RETRO_ALREADY_CLOSED)
-    remaining = cycles.remaining_questions(cycle, participant)
-    anonymity = FormInput(
-        "anonymous",
-        texts.anonymous_choice(cycle.anonymity_min),
-        InputKind.CHOICE,
-        required=False,
-        choices=(Choice("no", "No, use my name"), Choice("yes", "Yes, keep them anonymous")),
-        initial="yes" if participant.anonymous else "no",
-    )
-    inputs = (
-        *(FormInput(q.key, q.text, InputKind.PARAGRAPH, required=False) for q in remaining),
-        anonymity,
-    )
-    shown = Form(FORM_ID, texts.FORM_TITLE_RETRO, inputs, context=str(cycle.id))
+    shown = forms.answers(cycle, participant, answers.remaining_questions(cycle, participant))
     return Outcome(replies=(Reply(shown.title, form=shown),))
 
 
@@ -88,7 +54,7 @@ async def form(session: AsyncSession, turn: Turn) -> Outcome:
     context = turn.event.form_context
     if not context.isdigit():
         raise InvalidInput(texts.NOT_YOUR_RETRO)
-    said = await cycles.answer_with_form(
+    said = await answers.answer_with_form(
         session,
         workspace_id=turn.workspace_id,
         cycle_id=int(context),
@@ -108,7 +74,8 @@ async def _team_here(session: AsyncSession, turn: Turn) -> Team:
     )
 
 
-async def _schedule(session: AsyncSession, turn: Turn, wanted: str) -> Outcome:
+async def set_schedule(session: AsyncSession, turn: Turn, wanted: str) -> Outcome:
+    """Handle ``/retro schedule quarterly | off | <cron>``."""
     team = await _team_here(session, turn)
     service.require_lead(team, turn.user_id)
     if not wanted:
@@ -128,7 +95,8 @@ async def _schedule(session: AsyncSession, turn: Turn, wanted: str) -> Outcome:
     return private(texts.schedule_set(team.name, chosen, label))
 
 
-async def _start(session: AsyncSession, turn: Turn) -> Outcome:
+async def start(session: AsyncSession, turn: Turn, args: str) -> Outcome:
+    """Handle ``/retro start``: the scheduler opens the team's retrospective now."""
     team = await _team_here(session, turn)
     service.require_lead(team, turn.user_id)
     opened = await retro.open_cycle(session, workspace_id=turn.workspace_id, team_id=team.id)
@@ -147,7 +115,8 @@ async def _start(session: AsyncSession, turn: Turn) -> Outcome:
     return private(texts.retro_starting(team.name))
 
 
-async def _status(session: AsyncSession, turn: Turn) -> Outcome:
+async def status(session: AsyncSession, turn: Turn, args: str) -> Outcome:
+    """Handle ``/retro status``."""
     team = await _team_here(session, turn)
     cycle = await retro.open_cycle(session, workspace_id=turn.workspace_id, team_id=team.id)
     if cycle is not None:
@@ -174,8 +143,8 @@ def _next_opening(team: Team, now: datetime) -> str:
     return texts.retro_status_next(team.name, schedules.local_label(upcoming, team.timezone))
 
 
-async def _anonymity(session: AsyncSession, turn: Turn, wanted: str) -> Outcome:
-    """Raise how many must answer anonymously before anonymous answers are shown."""
+async def anonymity(session: AsyncSession, turn: Turn, wanted: str) -> Outcome:
+    """Handle ``/retro anonymity [number]``: how many must answer anonymously before any shows."""
     team = await _team_here(session, turn)
     service.require_lead(team, turn.user_id)
     current = team.anonymity_min or cycles.ANONYMITY_FLOOR
@@ -190,7 +159,8 @@ async def _anonymity(session: AsyncSession, turn: Turn, wanted: str) -> Outcome:
     return private(texts.anonymity_set(team.name, team.anonymity_min))
 
 
-async def _close(session: AsyncSession, turn: Turn) -> Outcome:
+async def close(session: AsyncSession, turn: Turn, args: str) -> Outcome:
+    """Handle ``/retro close``: close the open retrospective now and post its summary."""
     team = await _team_here(session, turn)
     service.require_lead(team, turn.user_id)
     cycle = await retro.open_cycle(session, workspace_id=turn.workspace_id, team_id=team.id)
@@ -200,46 +170,45 @@ async def _close(session: AsyncSession, turn: Turn) -> Outcome:
     return private(texts.retro_closing(cycle.title)) + Outcome(deliveries=tuple(deliveries))
 
 
-async def _questions(session: AsyncSession, turn: Turn, args: str) -> Outcome:
+async def list_questions(session: AsyncSession, turn: Turn, args: str) -> Outcome:
+    """Handle ``/retro questions``: the questions this team is asked."""
+    if args:
+        raise InvalidInput(texts.QUESTIONS_USAGE)
     team = await _team_here(session, turn)
-    action, _, rest = args.partition(" ")
-    match action.casefold():
-        case "":
-            custom = await retro.custom_questions(
-                session, workspace_id=turn.workspace_id, team_id=team.id
-            )
-            shown = [(key, custom.get(key, text)) for key, text in questions.DEFAULTS.items()]
-            return private(texts.question_list(team.name, shown), buttons=())
-        case "set" | "reset":
-            service.require_lead(team, turn.user_id)
-        case _:
-            raise InvalidInput(texts.QUESTIONS_USAGE)
-    key, _, wording = rest.strip().partition(" ")
-    if action.casefold() == "reset":
-        if key and key.casefold() not in questions.EDITABLE:
-            raise InvalidInput(texts.QUESTIONS_USAGE)
-        await retro.reset_questions(
-            session, workspace_id=turn.workspace_id, team_id=team.id, key=key.casefold() or None
-        )
-        return private(texts.questions_reset(team.name))
+    custom = await retro.custom_questions(session, workspace_id=turn.workspace_id, team_id=team.id)
+    shown = [(key, custom.get(key, text)) for key, text in questions.DEFAULTS.items()]
+    return private(texts.question_list(team.name, shown), buttons=())
+
+
+async def reset_questions(session: AsyncSession, turn: Turn, args: str) -> Outcome:
+    """Handle ``/retro questions reset [key]``: back to the default wording (leads)."""
+    key = args.partition(" ")[0]
+    team = await _team_here(session, turn)
+    service.require_lead(team, turn.user_id)
+    if key and key.casefold() not in questions.EDITABLE:
+        raise InvalidInput(texts.QUESTIONS_USAGE)
+    await retro.reset_questions(
+        session, workspace_id=turn.workspace_id, team_id=team.id, key=key.casefold() or None
+    )
+    return private(texts.questions_reset(team.name))
+
+
+async def set_question(session: AsyncSession, turn: Turn, args: str) -> Outcome:
+    """Handle ``/retro questions set <key> <wording>`` (leads)."""
+    team = await _team_here(session, turn)
+    service.require_lead(team, turn.user_id)
+    key, _, wording = args.partition(" ")
     if key.casefold() not in questions.EDITABLE or not wording.strip():
         raise InvalidInput(texts.QUESTIONS_USAGE)
     if len(wording) > 500:
         raise InvalidInput(texts.QUESTION_TOO_LONG)
-    found = await retro.question_by_key(
-        session, workspace_id=turn.workspace_id, team_id=team.id, key=key.casefold()
+    await retro.set_question(
+        session,
+        workspace_id=turn.workspace_id,
+        team_id=team.id,
+        key=key.casefold(),
+        text=wording.strip(),
+        by=turn.user_id,
+        now=turn.now,
     )
-    if found is None:
-        session.add(
-            RetroQuestion(
-                workspace_id=turn.workspace_id,
-                team_id=team.id,
-                key=key.casefold(),
-                text=wording.strip(),
-                updated_by=turn.user_id,
-                updated_at=turn.now,
-            )
-        )
-    else:
-        found.text, found.updated_by, found.updated_at = wording.strip(), turn.user_id, turn.now
     return private(texts.question_updated(team.name, key.casefold()))

@@ -69,14 +69,35 @@ _KR = re.compile(r"^(?:kr)?\s*#?(\d{1,4})$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
+class KeyResultRef:
+    """A key result as a story cites it: the words typed, and the number read from them."""
+
+    typed: str
+    number: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class StoryDraft:
-    """A story as typed: the whole text, and the fields recognised in it."""
+    """A story as typed, read once: the whole text, its fields, its result and cited key result."""
 
     text: str
     fields: Mapping[str, str]
+    result: StoryResult | None = None
+    cited: KeyResultRef | None = None
 
     def get(self, name: str) -> str | None:
         return self.fields.get(name) or None
+
+
+def story_draft(text: str, fields: Mapping[str, str]) -> StoryDraft:
+    """Read a story's result and the key result it cites, once, from its fields."""
+    reference = fields.get("kr") or None
+    return StoryDraft(
+        text=text,
+        fields=fields,
+        result=parse_result(fields.get("result") or None),
+        cited=KeyResultRef(reference, parse_key_result_ref(reference)) if reference else None,
+    )
 
 
 def parse_team_create(args: str) -> tuple[str, str | None]:
@@ -150,7 +171,7 @@ def parse_story(args: str, labels: Mapping[str, str]) -> StoryDraft:
             raise InvalidInput(texts.field_too_long(name, MAX_FIELD))
     if len(text) > MAX_FIELD:
         raise InvalidInput(texts.story_too_long(len(text), MAX_FIELD))
-    return StoryDraft(text=text, fields=fields)
+    return story_draft(text, fields)
 
 
 def parse_result(value: str | None) -> StoryResult | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from bot.replies import Choice, Form, FormInput, InputKind
 from retrospectives import texts
 
@@ -9,10 +11,19 @@ LEARNING = "story_learning"
 IMPACT = "story_impact"
 OUTCOME = "story_outcome"
 
+
+class StoryAction(StrEnum):
+    """The buttons that open a story's form."""
+
+    ADD_OUTCOME = "story.add_outcome"
+    OPEN_LEARNING = "story.open_learning"
+    OPEN_IMPACT = "story.open_impact"
+
+
 _RESULTS = (
-    Choice("validated", "Validated: it worked as we thought"),
-    Choice("invalidated", "Invalidated: it did not, and we learned why"),
-    Choice("inconclusive", "Inconclusive: we can't tell yet"),
+    Choice("validated", texts.CHOICE_VALIDATED),
+    Choice("invalidated", texts.CHOICE_INVALIDATED),
+    Choice("inconclusive", texts.CHOICE_INCONCLUSIVE),
 )
 
 
@@ -22,13 +33,15 @@ def learning(channel_id: str) -> Form:
         title=texts.FORM_TITLE_LEARNING,
         context=channel_id,
         inputs=(
-            FormInput("hypothesis", "What did we believe?", hint="We believed that ..."),
-            FormInput("tried", "What did we try?", InputKind.PARAGRAPH, required=False),
-            FormInput("evidence", "What evidence did we see?", InputKind.PARAGRAPH, False),
-            FormInput("learned", "What did we learn?", InputKind.PARAGRAPH),
-            FormInput("result", "Result", InputKind.CHOICE, required=False, choices=_RESULTS),
-            FormInput("adaptation", "What will we do differently?", InputKind.PARAGRAPH, False),
-            FormInput("kr", "Key result it relates to", required=False, hint="KR1"),
+            FormInput("hypothesis", texts.LABEL_HYPOTHESIS, hint=texts.HINT_HYPOTHESIS),
+            FormInput("tried", texts.LABEL_TRIED, InputKind.PARAGRAPH, required=False),
+            FormInput("evidence", texts.LABEL_EVIDENCE, InputKind.PARAGRAPH, False),
+            FormInput("learned", texts.LABEL_LEARNED, InputKind.PARAGRAPH),
+            FormInput(
+                "result", texts.LABEL_RESULT, InputKind.CHOICE, required=False, choices=_RESULTS
+            ),
+            FormInput("adaptation", texts.LABEL_ADAPTATION, InputKind.PARAGRAPH, False),
+            FormInput("kr", texts.LABEL_KR, required=False, hint=texts.HINT_KR),
         ),
     )
 
@@ -39,11 +52,11 @@ def impact(channel_id: str) -> Form:
         title=texts.FORM_TITLE_IMPACT,
         context=channel_id,
         inputs=(
-            FormInput("who", "Who was affected?", hint="Returning buyers on mobile"),
-            FormInput("before", "What did they do before?", InputKind.PARAGRAPH),
-            FormInput("after", "What do they do now?", InputKind.PARAGRAPH),
-            FormInput("evidence", "How do we know?", InputKind.PARAGRAPH, required=False),
-            FormInput("kr", "Key result it relates to", required=False, hint="KR1"),
+            FormInput("who", texts.LABEL_WHO, hint=texts.HINT_WHO),
+            FormInput("before", texts.LABEL_BEFORE, InputKind.PARAGRAPH),
+            FormInput("after", texts.LABEL_AFTER, InputKind.PARAGRAPH),
+            FormInput("evidence", texts.LABEL_HOW_KNOWN, InputKind.PARAGRAPH, required=False),
+            FormInput("kr", texts.LABEL_KR, required=False, hint=texts.HINT_KR),
         ),
     )
 
@@ -56,7 +69,7 @@ def outcome(channel_id: str) -> Form:
         inputs=(
             FormInput(
                 "outcome",
-                "What do customers do differently now, and how do you know?",
+                texts.LABEL_OUTCOME,
                 InputKind.PARAGRAPH,
             ),
         ),

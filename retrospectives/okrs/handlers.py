@@ -28,50 +28,26 @@ from storage import core, okr
 from storage.core import Team
 from storage.okr import StorySource
 
-FORM_IDS = frozenset({forms.LEARNING, forms.IMPACT, forms.OUTCOME})
-ACTION_PREFIX = "story."
-ADD_OUTCOME = "story.add_outcome"
-OPEN_LEARNING = "story.open_learning"
-OPEN_IMPACT = "story.open_impact"
+
+async def tell_learning(session: AsyncSession, turn: Turn, text: str) -> Outcome:
+    """Handle ``/story learning [text]``; alone, open the form."""
+    if not text:
+        return _form_reply(forms.learning(turn.channel_id))
+    draft = commands.parse_story(text, LEARNING_LABELS)
+    return await _save_learning(session, turn, draft, StorySource.COMMAND)
 
 
-async def okr_command(session: AsyncSession, turn: Turn, args: str) -> Outcome:
-    """Handle ``/okr team ...``, ``/okr kr ...`` and ``/okr concern ...``."""
-    word, _, rest = args.partition(" ")
-    match word.casefold(), rest.strip():
-        case "team", sub if sub.casefold().startswith("create"):
-            return await _create_team(session, turn, sub[len("create") :].strip())
-        case "team", sub if sub.casefold().startswith("lead"):
-            return await _add_lead(session, turn, sub[len("lead") :].strip())
-        case "team", sub if sub.casefold() == "claim":
-            return await _claim_team(session, turn)
-        case "kr", sub if sub.casefold().startswith("add"):
-            return await _add_key_result(session, turn, sub[len("add") :].strip())
-        case "kr", "":
-            return await _list_key_results(session, turn)
-        case "concern", body:
-            return await _raise_concern(session, turn, body)
-    raise InvalidInput(texts.UNKNOWN_OKR)
+async def tell_impact(session: AsyncSession, turn: Turn, text: str) -> Outcome:
+    """Handle ``/story impact [text]``; alone, open the form."""
+    if not text:
+        return _form_reply(forms.impact(turn.channel_id))
+    draft = commands.parse_story(text, IMPACT_LABELS)
+    return await _save_impact(session, turn, draft, StorySource.COMMAND)
 
 
-async def story(session: AsyncSession, turn: Turn, args: str) -> Outcome:
-    """Handle ``/story learning|impact|outcome [text]``."""
-    kind, _, text = args.partition(" ")
-    text = text.strip()
-    match kind.casefold():
-        case "learning":
-            if not text:
-                return _form_reply(forms.learning(turn.channel_id))
-            draft = commands.parse_story(text, LEARNING_LABELS)
-            return await _save_learning(session, turn, draft, StorySource.COMMAND)
-        case "impact":
-            if not text:
-                return _form_reply(forms.impact(turn.channel_id))
-            draft = commands.parse_story(text, IMPACT_LABELS)
-            return await _save_impact(session, turn, draft, StorySource.COMMAND)
-        case "outcome":
-            return await _add_outcome(session, turn, text)
-    raise InvalidInput(texts.UNKNOWN_STORY)
+async def tell_outcome(session: AsyncSession, turn: Turn, text: str) -> Outcome:
+    """Handle ``/story outcome <text>``: the outcome of the person's last output-only story."""
+    return await _add_outcome(session, turn, text)
 
 
 async def form(session: AsyncSession, turn: Turn) -> Outcome:
@@ -82,32 +58,35 @@ async def form(session: AsyncSession, turn: Turn) -> Outcome:
     if event.form_id == forms.OUTCOME:
         return await _add_outcome(session, channel_turn, values.get("outcome", ""))
     required = ("hypothesis", "learned") if event.form_id == forms.LEARNING else ("who", "after")
-    missing = {name: "Please fill this in." for name in required if name not in values}
+    missing = {name: texts.FILL_THIS_IN for name in required if name not in values}
     if missing:
-        raise InvalidInput("A few parts are missing.", form_errors=missing)
+        raise InvalidInput(texts.PARTS_MISSING, form_errors=missing)
     too_long = {
-        name: f"Please keep this under {commands.MAX_FIELD:,} characters."
+        name: texts.part_too_long(commands.MAX_FIELD)
         for name, value in values.items()
         if len(value) > commands.MAX_FIELD
     }
     if too_long:
-        raise InvalidInput("A part is too long.", form_errors=too_long)
-    draft = StoryDraft(text=_story_text(values), fields=values)
+        raise InvalidInput(texts.PART_TOO_LONG, form_errors=too_long)
+    draft = commands.story_draft(_story_text(values), values)
     if event.form_id == forms.LEARNING:
         return await _save_learning(session, channel_turn, draft, StorySource.FORM)
     return await _save_impact(session, channel_turn, draft, StorySource.FORM)
 
 
-async def button(session: AsyncSession, turn: Turn) -> Outcome:
-    """Open the form a button stands for ("Add what changed", "Tell a learning story", ...)."""
-    match turn.event.action_id:
-        case "story.add_outcome":
-            return _form_reply(forms.outcome(turn.channel_id))
-        case "story.open_learning":
-            return _form_reply(forms.learning(turn.channel_id))
-        case "story.open_impact":
-            return _form_reply(forms.impact(turn.channel_id))
-    return Outcome()
+async def open_outcome_form(session: AsyncSession, turn: Turn) -> Outcome:
+    """Open the form behind "Add what changed"."""
+    return _form_reply(forms.outcome(turn.channel_id))
+
+
+async def open_learning_form(session: AsyncSession, turn: Turn) -> Outcome:
+    """Open the learning story form ("Tell a learning story" at home)."""
+    return _form_reply(forms.learning(turn.channel_id))
+
+
+async def open_impact_form(session: AsyncSession, turn: Turn) -> Outcome:
+    """Open the customer-impact story form ("Tell a customer-impact story" at home)."""
+    return _form_reply(forms.impact(turn.channel_id))
 
 
 async def shortcut(session: AsyncSession, turn: Turn) -> Outcome:
@@ -130,7 +109,8 @@ async def shortcut(session: AsyncSession, turn: Turn) -> Outcome:
     return private(texts.story_saved_from_message(team.name))
 
 
-async def _create_team(session: AsyncSession, turn: Turn, args: str) -> Outcome:
+async def create_team(session: AsyncSession, turn: Turn, args: str) -> Outcome:
+    """Handle ``/okr team create <name> [tz=<zone>]`` in the team's channel."""
     if turn.event.is_direct:
         raise InvalidInput(texts.TEAM_CREATE_IN_CHANNEL)
     name, zone = commands.parse_team_create(args)
@@ -146,7 +126,8 @@ async def _create_team(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     return private(texts.team_created(team.name, team.timezone))
 
 
-async def _add_lead(session: AsyncSession, turn: Turn, args: str) -> Outcome:
+async def add_lead(session: AsyncSession, turn: Turn, args: str) -> Outcome:
+    """Handle ``/okr team lead <@person>``."""
     on_console = turn.event.platform is Platform.CONSOLE
     person = commands.parse_user(args, bare_ids=on_console) if args else None
     if person is None:
@@ -160,13 +141,17 @@ async def _add_lead(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     return private(texts.lead_added(team.name, person))
 
 
-async def _claim_team(session: AsyncSession, turn: Turn) -> Outcome:
+async def claim_team(session: AsyncSession, turn: Turn, args: str) -> Outcome:
+    """Handle ``/okr team claim``: lead a team whose leads are all gone."""
+    if args:
+        raise InvalidInput(texts.UNKNOWN_OKR)
     team = await _channel_team(session, turn)
     await service.claim_team(session, team=team, user_id=turn.user_id, now=turn.now)
     return private(texts.team_claimed(team.name))
 
 
-async def _add_key_result(session: AsyncSession, turn: Turn, text: str) -> Outcome:
+async def add_key_result(session: AsyncSession, turn: Turn, text: str) -> Outcome:
+    """Handle ``/okr kr add <key result>``."""
     team = await _channel_team(session, turn)
     key_result = await service.add_key_result(
         session, team=team, text=text, added_by=turn.user_id, now=turn.now
@@ -174,7 +159,10 @@ async def _add_key_result(session: AsyncSession, turn: Turn, text: str) -> Outco
     return private(texts.kr_added(team.name, key_result.code, key_result.text))
 
 
-async def _list_key_results(session: AsyncSession, turn: Turn) -> Outcome:
+async def list_key_results(session: AsyncSession, turn: Turn, args: str) -> Outcome:
+    """Handle ``/okr kr``: the team's key results."""
+    if args:
+        raise InvalidInput(texts.UNKNOWN_OKR)
     team = await _team(session, turn)
     found = await okr.key_results(session, workspace_id=turn.workspace_id, team_id=team.id)
     if not found:
@@ -185,7 +173,8 @@ async def _list_key_results(session: AsyncSession, turn: Turn) -> Outcome:
     )
 
 
-async def _raise_concern(session: AsyncSession, turn: Turn, body: str) -> Outcome:
+async def raise_concern(session: AsyncSession, turn: Turn, body: str) -> Outcome:
+    """Handle ``/okr concern <metric>: <harm> [anonymous]``."""
     metric, harm, anonymous = commands.parse_concern(body)
     team = await _team(session, turn)
     if anonymous:  # no message now: leads hear of it with the next morning's notice
@@ -228,7 +217,7 @@ async def _save_learning(
         return private(
             texts.output_story_saved(team.name),
             Section(text=texts.FOLLOW_UP_OUTCOME),
-            buttons=(Button(texts.ADD_OUTCOME_BUTTON, ADD_OUTCOME),),
+            buttons=(Button(texts.ADD_OUTCOME_BUTTON, forms.StoryAction.ADD_OUTCOME),),
         )
     invalidated = story_row.result is okr.StoryResult.INVALIDATED
     return private(texts.learning_saved(team.name, invalidated))

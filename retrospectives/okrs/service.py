@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from retrospectives import schedules, texts
 from retrospectives.errors import InvalidInput, NotALead, NoTeamHere
-from retrospectives.okrs.commands import StoryDraft, parse_key_result_ref, parse_result
+from retrospectives.okrs import stories
+from retrospectives.okrs.commands import KeyResultRef, StoryDraft
 from storage import core, okr
 from storage.core import Team, TeamLead
 from storage.okr import (
@@ -133,23 +134,22 @@ async def add_key_result(
 
 
 async def cited_key_result(
-    session: AsyncSession, *, team: Team, reference: str | None
+    session: AsyncSession, *, team: Team, cited: KeyResultRef | None
 ) -> KeyResult | None:
     """Find the key result a story cites (``KR2``), refusing references that do not exist."""
-    if reference is None:
+    if cited is None:
         return None
-    number = parse_key_result_ref(reference)
     found = (
         None
-        if number is None
+        if cited.number is None
         else await okr.key_result_by_number(
-            session, workspace_id=team.workspace_id, team_id=team.id, number=number
+            session, workspace_id=team.workspace_id, team_id=team.id, number=cited.number
         )
     )
     if found is None:
         known = await okr.key_results(session, workspace_id=team.workspace_id, team_id=team.id)
         raise InvalidInput(
-            texts.unknown_key_result(reference, [k.code for k in known]),
+            texts.unknown_key_result(cited.typed, [k.code for k in known]),
             form_errors={"kr": texts.KR_REFERENCE_HINT},
         )
     return found
@@ -166,22 +166,16 @@ async def record_learning_story(
     now: datetime,
 ) -> LearningStory:
     """Keep a learning story; an invalidated hypothesis is as welcome as a validated one."""
-    key_result = await cited_key_result(session, team=team, reference=draft.get("kr"))
-    story = LearningStory(
+    key_result = await cited_key_result(session, team=team, cited=draft.cited)
+    story = stories.learning_story(
         workspace_id=team.workspace_id,
         team_id=team.id,
         author_id=author_id,
-        text=draft.text,
-        hypothesis=draft.get("hypothesis"),
-        tried=draft.get("tried"),
-        evidence=draft.get("evidence"),
-        learned=draft.get("learned"),
-        result=parse_result(draft.get("result")),
-        adaptation=draft.get("adaptation"),
-        key_result_id=key_result.id if key_result else None,
+        draft=draft,
         source=source,
+        now=now,
+        key_result_id=key_result.id if key_result else None,
         awaiting_outcome=awaiting_outcome,
-        created_at=now,
     )
     session.add(story)
     await session.flush()
@@ -198,19 +192,15 @@ async def record_impact_story(
     now: datetime,
 ) -> ImpactStory:
     """Keep a story of how a customer's behaviour changed."""
-    key_result = await cited_key_result(session, team=team, reference=draft.get("kr"))
-    story = ImpactStory(
+    key_result = await cited_key_result(session, team=team, cited=draft.cited)
+    story = stories.impact_story(
         workspace_id=team.workspace_id,
         team_id=team.id,
         author_id=author_id,
-        text=draft.text,
-        who=draft.get("who"),
-        before=draft.get("before"),
-        after=draft.get("after"),
-        evidence=draft.get("evidence"),
-        key_result_id=key_result.id if key_result else None,
+        draft=draft,
         source=source,
-        created_at=now,
+        now=now,
+        key_result_id=key_result.id if key_result else None,
     )
     session.add(story)
     await session.flush()

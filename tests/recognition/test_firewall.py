@@ -6,14 +6,16 @@ from dataclasses import asdict
 
 from sqlalchemy import inspect, select
 
+import recognition.routes
 from bot.replies import reply_to_dict
-from recognition import forms, texts
+from bot.runtime import routes
+from recognition import forms, views
 from recognition.service import Coverage
 from storage.ledger import OutboxMessage
-from storage.recognition import CoSign, ShoutOut, ShoutOutRecipient
+from storage.recognition import CoSign, ShoutOut, ShoutOutAnnouncement, ShoutOutRecipient
 from storage.schema import metadata
 
-RECOGNITION_MODELS = (ShoutOut, ShoutOutRecipient, CoSign)
+RECOGNITION_MODELS = (ShoutOut, ShoutOutRecipient, CoSign, ShoutOutAnnouncement)
 RECOGNITION_TABLES = {model.__tablename__ for model in RECOGNITION_MODELS}
 KEY_RESULT_FIELD = re.compile(r"key_?result|(^|_)krs?(_|$)|kr_|okr|attain|target|quota", re.I)
 KEY_RESULT_WORDS = re.compile(
@@ -55,9 +57,10 @@ def assert_clean(serialised: str) -> None:
 def test_the_form_help_and_coverage_say_nothing_of_key_results_or_scores():
     form = forms.shout_out("C1")
     assert_clean(json.dumps(asdict(form)))
-    assert_clean(texts.HELP)
-    assert_clean(texts.coverage_text(Coverage(("Search",), 0.5, 3, 4)))
-    assert_clean(texts.coverage_text(Coverage((), None, 0, 1)))
+    for section in routes.help_sections(recognition.routes.ROUTES):
+        assert_clean(section.text)
+    assert_clean(views.coverage_text(Coverage(("Search",), 0.5, 3, 4)))
+    assert_clean(views.coverage_text(Coverage((), None, 0, 1)))
 
 
 async def test_announcements_and_digests_say_nothing_of_key_results_or_scores(bot):
@@ -76,7 +79,7 @@ async def test_announcements_and_digests_say_nothing_of_key_results_or_scores(bo
         assert_clean(json.dumps(reply_to_dict(sent.reply)))
     async with bot.app.sessions() as session:
         [shout_out, *_] = (await session.scalars(select(ShoutOut))).all()
-        for section in texts.digest_sections("Checkout", [shout_out]):
+        for section in views.digest_sections("Checkout", [shout_out]):
             assert_clean(json.dumps(asdict(section)))
         row = {c.key: getattr(shout_out, c.key) for c in inspect(ShoutOut).column_attrs}
     assert not any(KEY_RESULT_FIELD.search(name) for name in row)

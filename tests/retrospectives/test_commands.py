@@ -152,3 +152,11 @@ def test_parsing_any_text_either_succeeds_or_refuses(text):
         return
     assert draft.text == text.strip()
     assert set(draft.fields) <= set(LEARNING_LABELS.values())
+
+
+def test_a_story_is_read_once_into_its_result_and_the_key_result_it_cites():
+    draft = commands.parse_story("learned: x | result: refuted | kr: KR2", LEARNING_LABELS)
+    assert draft.result is StoryResult.INVALIDATED
+    assert draft.cited == commands.KeyResultRef("KR2", 2)
+    unread = commands.parse_story("learned: x | kr: the big one", LEARNING_LABELS)
+    assert unread.cited == commands.KeyResultRef("the big one", None)
