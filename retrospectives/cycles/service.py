@@ -18,7 +18,7 @@ from retrospectives import schedules, texts
 from retrospectives.cycles import questions
 from retrospectives.cycles.questions import Kind, Question
 from retrospectives.errors import InvalidInput
-from storage import retro, schedule
+from storage import retro
 from storage.core import Team
 from storage.okr import AnonymousConcern, ImpactStory, LearningStory, MetricConcern, StorySource
 from storage.retro import (
@@ -34,8 +34,6 @@ ANONYMITY_FLOOR = 3
 """Nobody may set fewer: below three, the others who answered anonymously could tell."""
 LATE_ANSWER_WINDOW = timedelta(days=30)
 MAX_ANSWER = 3000
-REMIND_JOB = "retro.remind"
-CLOSE_JOB = "retro.close"
 ANSWER_FORM_BUTTON = "retro.answer_form"
 
 
@@ -102,23 +100,6 @@ async def open_cycle(
     people = sorted(set(members))
     for person in people:
         session.add(RetroParticipant(cycle_id=cycle.id, user_id=person, question_count=len(asked)))
-    for number, moment in enumerate(schedules.reminder_times(now, closes_at, team.timezone), 1):
-        await schedule.plan(
-            session,
-            workspace_id=team.workspace_id,
-            job=REMIND_JOB,
-            subject=f"cycle:{cycle.id}:{number}",
-            due_at=moment,
-            now=now,
-        )
-    await schedule.plan(
-        session,
-        workspace_id=team.workspace_id,
-        job=CLOSE_JOB,
-        subject=f"cycle:{cycle.id}",
-        due_at=closes_at,
-        now=now,
-    )
     deadline = schedules.local_label(closes_at, team.timezone)
     announcement = Reply(
         texts.retro_opened_in_channel(team.name, cycle.title, deadline, len(people)),

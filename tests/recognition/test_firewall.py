@@ -9,7 +9,7 @@ from sqlalchemy import inspect, select
 from bot.replies import reply_to_dict
 from recognition import forms, texts
 from recognition.service import Coverage
-from storage.ledger import OutboxMessage
+from storage.outbox import OutboxMessage
 from storage.recognition import CoSign, ShoutOut, ShoutOutRecipient
 from storage.schema import metadata
 
