@@ -16,7 +16,7 @@ class ScheduledOpening:
     """An opening by the team's schedule, stored as ``team:<id>``."""
 
     team_id: int
-    opened_by: None = None
+    opened_by: None = None  # nobody asked: the same field as a started opening's, always None
 
     def key(self) -> str:
         return f"team:{self.team_id}"
