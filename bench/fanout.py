@@ -23,7 +23,7 @@ from bench.common import arguments, backends, fresh_database, label, machine, ru
 from bot.events import Platform
 from bot.runtime.scheduler import TICK_SECONDS
 from storage.core import Team, TeamLead, Workspace
-from storage.ledger import OutboxMessage
+from storage.outbox import OutboxMessage
 from storage.retro import RetroParticipant
 from storage.schedule import ScheduledRun
 from tests.support.fakes import FakeDirectory

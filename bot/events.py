@@ -15,8 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl
+
+Subject = TypeVar("Subject")
+"""What a scheduled job is about (a team, a cycle, a lead): a frozen dataclass per job."""
+Subject_co = TypeVar("Subject_co", covariant=True)
 
 
 class Platform(StrEnum):
@@ -100,11 +104,11 @@ class Turn:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Due:
+class Due(Generic[Subject_co]):
     """One piece of scheduled work as a job sees it: what, about whom, when, and where."""
 
     job: str
-    subject: str
+    subject: Subject_co
     due_at: datetime
     now: datetime
     workspace_id: int

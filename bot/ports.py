@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
-from bot.events import ChatEvent, EventKind, Turn
-from bot.replies import Outcome, Reply
+from bot.events import ChatEvent, Due, EventKind, Subject, Turn
+from bot.replies import Delivery, Outcome, Reply
 
 EventHandler = Callable[[ChatEvent], Awaitable[Outcome]]
 """What an adapter calls with each event; the composition hands one to every adapter."""
@@ -80,6 +81,7 @@ class Clock(Protocol):
 
 
 Session = TypeVar("Session")
+"""The database session a handler or a job works in (the kernel does not name the library)."""
 
 TurnHandler = Callable[[Session, Turn], Awaitable[Outcome]]
 """Answer a form, a button, a reaction or a shortcut, inside the event's unit of work."""
@@ -150,3 +152,43 @@ class Routes(Generic[Session]):
     actions: Mapping[str, TurnHandler[Session]] = field(default_factory=dict)
     events: Mapping[EventKind, TurnHandler[Session]] = field(default_factory=dict)
     conversations: tuple[ConversationHandler[Session], ...] = ()
+
+
+Prepared = TypeVar("Prepared")
+"""What a job's prepare step looked up on the platform, handed to its perform step."""
+
+Reader = Callable[[], AbstractAsyncContextManager[Session]]
+"""Opens a short transaction of its own, closed again when the block ends."""
+
+
+@dataclass(frozen=True, slots=True)
+class Planned(Generic[Subject]):
+    """A run a planner found due: in which workspace, about what, at what time."""
+
+    workspace_id: int
+    subject: Subject
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobSpec(Generic[Session, Subject, Prepared]):
+    """A kind of scheduled work, declared by the domain that does it.
+
+    A run is stored as (name, subject key, due time); ``read_subject`` turns the key back into
+    the typed subject (None: a key this job cannot read). ``prepare`` asks the platform what
+    the run needs before its transaction opens (so no database lock waits on the network) and
+    hands the answer to ``perform``, which writes the run's effects in that one transaction and
+    returns the messages to send. ``plan`` says which runs fell due between two times, for jobs
+    that come from a clock rather than from a person. A run missed by hours is skipped unless
+    ``always_run``.
+    """
+
+    name: str
+    subject_key: Callable[[Subject], str]
+    read_subject: Callable[[str], Subject | None]
+    perform: Callable[[Session, Due[Subject], Prepared], Awaitable[Sequence[Delivery]]]
+    prepare: Callable[[Reader[Session], Due[Subject], Directory], Awaitable[Prepared]] | None = None
+    plan: Callable[[Session, datetime, datetime], Awaitable[Iterable[Planned[Subject]]]] | None = (
+        None
+    )
+    always_run: bool = False

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage import ledger
 from storage.base import Base, UTCDateTime, str_enum
-from storage.ledger import OutboxMessage
+from storage.outbox import OutboxMessage
 
 
 class Behaviour(StrEnum):

@@ -13,7 +13,8 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.ledger import OutboxMessage, OutboxStatus, ProcessedEvent
+from storage.ledger import ProcessedEvent
+from storage.outbox import OutboxMessage, OutboxStatus
 
 
 async def purge(session: AsyncSession, *, before: datetime) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -101,50 +102,64 @@ async def plan(
     )
 
 
-async def take_next_due(
+def _due(now: datetime) -> Any:
+    return (
+        ScheduledRun.status == RunStatus.PENDING,
+        ScheduledRun.due_at <= now,
+        or_(ScheduledRun.retry_at.is_(None), ScheduledRun.retry_at <= now),
+    )
+
+
+async def next_due(
     session: AsyncSession,
     *,
     now: datetime,
     platforms: Collection[str],
     passing_over: Collection[int] = (),
-) -> ScheduledRun | None:
-    """Take the oldest due run of ``platforms`` for this transaction, or None.
+) -> tuple[ScheduledRun, Workspace] | None:
+    """The oldest due run of ``platforms`` and its workspace, or None; read, not taken.
 
-    On PostgreSQL the row is locked and other replicas skip it. Taking is also a conditional
-    write (``WHERE status = 'pending'``), which on SQLite takes the write lock and on every
-    database makes sure a run finished by someone else a moment ago is not performed again.
+    On PostgreSQL a run another replica holds is skipped (``SKIP LOCKED``); ``take`` takes it.
     """
-    skipped = set(passing_over)
-    while True:
-        statement = (
-            select(ScheduledRun)
-            .join(Workspace, Workspace.id == ScheduledRun.workspace_id)
-            .where(
-                ScheduledRun.status == RunStatus.PENDING,
-                ScheduledRun.due_at <= now,
-                or_(ScheduledRun.retry_at.is_(None), ScheduledRun.retry_at <= now),
-                Workspace.platform.in_(list(platforms)),
-            )
-        )
-        if skipped:
-            statement = statement.where(ScheduledRun.id.not_in(list(skipped)))
-        run = await session.scalar(
+    statement = (
+        select(ScheduledRun, Workspace)
+        .join(Workspace, Workspace.id == ScheduledRun.workspace_id)
+        .where(*_due(now), Workspace.platform.in_(list(platforms)))
+    )
+    if passing_over:
+        statement = statement.where(ScheduledRun.id.not_in(list(passing_over)))
+    found = (
+        await session.execute(
             statement.order_by(ScheduledRun.due_at, ScheduledRun.id)
             .limit(1)
             .with_for_update(skip_locked=True, of=ScheduledRun)
         )
-        if run is None:
-            return None
-        taken = await session.execute(
-            update(ScheduledRun)
-            .where(ScheduledRun.id == run.id, ScheduledRun.status == RunStatus.PENDING)
-            .values(taken_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(taken, "rowcount", 0) == 1:
-            await session.refresh(run)
-            return run
-        skipped.add(run.id)
+    ).first()
+    return None if found is None else (found[0], found[1])
+
+
+async def take(session: AsyncSession, *, run_id: int, now: datetime) -> bool:
+    """Take a due run for this transaction; False if it is no longer there to take.
+
+    On PostgreSQL the row is locked and other replicas skip it. Taking is also a conditional
+    write (still pending, still due), which on SQLite takes the write lock and on every
+    database makes sure a run finished or postponed by someone else a moment ago is not
+    performed again.
+    """
+    locked = await session.scalar(
+        select(ScheduledRun.id)
+        .where(ScheduledRun.id == run_id, *_due(now))
+        .with_for_update(skip_locked=True)
+    )
+    if locked is None:
+        return False
+    taken = await session.execute(
+        update(ScheduledRun)
+        .where(ScheduledRun.id == run_id, *_due(now))
+        .values(taken_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(taken, "rowcount", 0) == 1
 
 
 async def finish(
@@ -165,7 +180,7 @@ async def postpone(
     A platform's rate limit is not counted (it is a delay, not a failure). Returns the count.
     """
     run = await session.get(ScheduledRun, run_id, with_for_update=True)
-    if run is None:
+    if run is None or run.status != RunStatus.PENDING:
         return 0
     run.retry_at = until
     run.note = note

@@ -1,6 +1,6 @@
 """Every table, gathered for Alembic and for tests that compare models with migrations."""
 
-from storage import core, installations, ledger, okr, recognition, retro, schedule, teams
+from storage import core, installations, ledger, okr, outbox, recognition, retro, schedule, teams
 from storage.base import Base
 
 metadata = Base.metadata
@@ -11,6 +11,7 @@ __all__ = [
     "ledger",
     "metadata",
     "okr",
+    "outbox",
     "recognition",
     "retro",
     "schedule",

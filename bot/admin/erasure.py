@@ -23,8 +23,9 @@ from retrospectives.cycles import jobs as retro_jobs
 from storage import scrub
 from storage import teams as teams_storage
 from storage.core import ChannelMember, Team, TeamLead, Workspace
-from storage.ledger import OutboxMessage, ProcessedEvent
+from storage.ledger import ProcessedEvent
 from storage.okr import AnonymousConcern, ImpactStory, KeyResult, LearningStory, MetricConcern
+from storage.outbox import OutboxMessage
 from storage.recognition import CoSign, ShoutOut, ShoutOutStatus
 from storage.retro import (
     Adaptation,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -13,11 +13,13 @@ from bot.clock import SystemClock
 from bot.entry.settings import Settings
 from bot.events import Platform
 from bot.ports import ChatPort, Clock, Directory
-from bot.runtime import router
+from bot.runtime import digest, router, upkeep
+from bot.runtime.delivery import OutboxWorker
+from bot.runtime.loops import Loop
 from bot.runtime.members import SeenMembers
-from bot.runtime.outbox import OutboxWorker
-from bot.runtime.scheduler import Scheduler
+from bot.runtime.scheduler import Scheduler, TickReport
 from bot.runtime.units import EventUnit
+from retrospectives.cycles import jobs as retro_jobs
 from storage import ledger
 from storage.engine import create_engine, session_factory
 
@@ -35,6 +37,34 @@ class Okrbot:
     scheduler: Scheduler
     ports: dict[str, ChatPort] = field(default_factory=dict)
     directories: dict[str, Directory] = field(default_factory=dict)
+
+    async def tick(self, now: datetime | None = None) -> TickReport:
+        """One pass, as ``okrbot run-due`` does it: the scheduler's tick, then the outbox."""
+        report = await self.scheduler.tick(now)
+        return replace(report, delivered=await self.outbox.deliver_due())
+
+    async def catch_up(self) -> TickReport:
+        """Perform the runs already due (a /retro start, say), then deliver the outbox."""
+        report = await self.scheduler.catch_up()
+        return replace(report, delivered=await self.outbox.deliver_due())
+
+    def loops(self, *, delivered: Callable[[int], None], interval: float) -> tuple[Loop, Loop]:
+        """The outbox loop, and the loop that performs runs as soon as they are due.
+
+        Wake the second after an event (it may have made work due now, or written messages):
+        it performs what is due, then wakes the outbox loop, which delivers.
+        """
+
+        async def deliver() -> None:
+            delivered(await self.outbox.deliver_due())
+
+        outbox = Loop("outbox loop", deliver, interval)
+
+        async def perform() -> None:
+            await self.scheduler.catch_up()
+            outbox.wake()
+
+        return outbox, Loop("loop that performs due runs", perform, interval)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -80,8 +110,8 @@ async def build(
             sessions,
             clock,
             people,
-            worker,
-            anonymity_min=settings.anonymity_min,
+            [*retro_jobs.specs(anonymity_min=settings.anonymity_min), digest.spec()],
+            chores=upkeep.chores(sessions, people),
             retention=timedelta(days=settings.retention_days),
         ),
         ports=chat_ports,

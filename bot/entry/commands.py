@@ -19,7 +19,7 @@ from bot.entry import platforms
 from bot.entry.app import build
 from bot.entry.settings import Settings
 from bot.events import Platform
-from storage import ledger
+from storage import dead_letters
 
 log = logging.getLogger("okrbot")
 
@@ -34,9 +34,7 @@ async def chat(args: argparse.Namespace, settings: Settings) -> int:
         settings, clock=clock, ports={Platform.CONSOLE.value: ConsoleChatPort(state, out)}
     )
     interactive = sys.stdin.isatty()
-    session = ConsoleSession(
-        state, app.handle, out, after_event=app.scheduler.tick, echo=not interactive
-    )
+    session = ConsoleSession(state, app.handle, out, after_event=app.tick, echo=not interactive)
     try:
         if interactive:
             out.write(
@@ -95,7 +93,7 @@ async def run_due(args: argparse.Namespace, settings: Settings) -> int:
     )
     connections = platforms.connect(app)
     try:
-        report = await app.scheduler.tick()
+        report = await app.tick()
     finally:
         await connections.close()
         await app.close()
@@ -145,9 +143,9 @@ async def outbox(args: argparse.Namespace, settings: Settings) -> int:
             now = app.clock.now()
             if args.action == "retry":
                 wanted = None if args.all_dead else set(args.ids)
-                revived = await ledger.revive(session, now=now, ids=wanted)
+                revived = await dead_letters.revive(session, now=now, ids=wanted)
             else:
-                found = await ledger.unsent_messages(
+                found = await dead_letters.unsent_messages(
                     session, dead=args.dead, workspace=args.workspace
                 )
     finally:

@@ -116,9 +116,7 @@ async def run(out: TextIO) -> int:
             Settings(database_url=url), clock=clock, ports={Platform.CONSOLE.value: port}
         )
         try:
-            session = ConsoleSession(
-                state, app.handle, out, after_event=app.scheduler.tick, echo=True
-            )
+            session = ConsoleSession(state, app.handle, out, after_event=app.tick, echo=True)
             out.write(f"okrbot demo: a quarter of team Checkout, starting {START:%A %d %B %Y}.\n")
             for step in SCRIPT:
                 if isinstance(step, Narration):

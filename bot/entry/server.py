@@ -9,7 +9,6 @@ and any job handed to :func:`serve` — starts with the server and stops with it
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 from collections import Counter
@@ -35,8 +34,9 @@ from bot.events import ChatEvent, Unreadable
 from bot.glue.slack_installations import DatabaseStateStore
 from bot.ports import EventHandler
 from bot.replies import Outcome
-from storage import ledger
-from storage.ledger import OutboxMessage, OutboxStatus
+from bot.runtime.loops import Loop
+from storage import dead_letters
+from storage.outbox import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,9 @@ class Metrics:
     event_failures: Counter[str] = field(default_factory=Counter)
     slack_requests: Counter[int] = field(default_factory=Counter)
     delivered: int = 0
+
+    def count_delivered(self, messages: int) -> None:
+        self.delivered += messages
 
     def render(self, outbox: dict[str, int], dead: dict[tuple[str, str], int] | None = None) -> str:
         lines = [
@@ -110,30 +113,6 @@ class Background:
             _done, pending = await asyncio.wait(set(self._tasks), timeout=within)
             for task in pending:
                 task.cancel()
-
-
-class OutboxLoop:
-    """Every second, or at once after an event, perform due runs and deliver the outbox."""
-
-    def __init__(self, okrbot: Okrbot, metrics: Metrics, interval: float = OUTBOX_INTERVAL):
-        self._okrbot = okrbot
-        self._metrics = metrics
-        self._interval = interval
-        self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def run(self) -> None:
-        while True:
-            try:
-                report = await self._okrbot.scheduler.catch_up()
-                self._metrics.delivered += report.delivered
-            except Exception:  # the database may be away for a moment; try again later
-                log.exception("the outbox could not be delivered; retrying")
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._interval)
 
 
 def counted(
@@ -311,7 +290,7 @@ class Routes:
                     .group_by(OutboxMessage.status)
                 )
                 outbox = {str(OutboxStatus(s).value): int(n) for s, n in rows}
-                dead = await ledger.dead_letters(session)
+                dead = await dead_letters.dead_letters(session)
         except Exception as error:
             log.warning("metrics without the outbox: %s", type(error).__name__)
         body = self._metrics.render({"pending": 0, "failed": 0} | outbox, dead)
@@ -327,13 +306,14 @@ class Server:
     slack: SlackWiring | None
     metrics: Metrics
     background: Background
-    outbox: OutboxLoop
+    loops: tuple[Loop, Loop]  # the outbox's, and the one performing due runs
     teams: TeamsWiring | None
 
     async def start_workers(self, *, scheduler: bool, jobs: Sequence[Job] = ()) -> None:
         """Start the outbox loop, the scheduler and any extra jobs (unless --no-scheduler)."""
         if scheduler:
-            self.background.spawn(self.outbox.run())
+            for loop in self.loops:
+                self.background.spawn(loop.run())
             self.okrbot.scheduler.start()
         for job in jobs:
             self.background.spawn(job())
@@ -353,8 +333,8 @@ def create_server(
     """Wire okrbot to its routes; Slack and Teams join when their settings are there."""
     metrics = Metrics()
     background = Background()
-    loop = OutboxLoop(okrbot, metrics)
-    handle = counted(okrbot.handle, metrics, loop.wake)
+    loops = okrbot.loops(delivered=metrics.count_delivered, interval=OUTBOX_INTERVAL)
+    handle = counted(okrbot.handle, metrics, loops[1].wake)
     slack = wire_slack(okrbot, handle, background, pacing=pacing)
     teams = wire_teams(okrbot, handle, pacing=teams_pacing)
     routes = Routes(okrbot, slack, metrics, teams)
@@ -372,7 +352,7 @@ def create_server(
             web.get("/metrics", routes.metrics),
         ]
     )
-    return Server(okrbot, app, slack, metrics, background, loop, teams)
+    return Server(okrbot, app, slack, metrics, background, loops, teams)
 
 
 async def serve(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import logging
+import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,9 +15,12 @@ import recognition.service
 import recognition.views
 import retrospectives.okrs.digest
 from bot.events import Due, Turn
-from bot.ports import Directory
+from bot.ports import JobSpec, Planned
 from bot.replies import Audience, Delivery, Outcome, Refusal, Reply, Section, Visibility
+from retrospectives import schedules
 from storage import core
+
+log = logging.getLogger(__name__)
 
 WEEK = timedelta(days=7)
 JOB = "digest.weekly"
@@ -53,18 +59,82 @@ async def compose(
     )
 
 
-def subject(workspace_id: int, lead_id: str) -> str:
-    return f"{workspace_id}:{lead_id}"
+@dataclass(frozen=True, slots=True)
+class LeadsMonday:
+    """One lead's digest, stored as ``<workspace id>:<lead's user id>``."""
+
+    workspace_id: int
+    lead_id: str
+
+    def key(self) -> str:
+        return f"{self.workspace_id}:{self.lead_id}"
+
+    @classmethod
+    def read(cls, key: str) -> LeadsMonday | None:
+        found = re.fullmatch(r"(\d+):(.+)", key, flags=re.DOTALL)
+        return None if found is None else cls(int(found[1]), found[2])
 
 
-async def weekly(session: AsyncSession, due: Due, directory: Directory) -> Sequence[Delivery]:
+Triggers = dict[str, schedules.Trigger | None]
+"""Each timezone's Monday 09:00, built once: triggers hold no state."""
+
+
+async def plan_mondays(
+    session: AsyncSession, since: datetime, now: datetime, *, triggers: Triggers
+) -> list[Planned[LeadsMonday]]:
+    """Each lead's Monday 09:00; leads are read only when some timezone's Monday came."""
+    due: dict[str, list[datetime]] = {}
+    for zone in await core.lead_timezones(session):
+        trigger = _trigger(triggers, zone)
+        moments = schedules.fire_times(trigger, since, now) if trigger else []
+        if moments:
+            due[zone] = moments
+    if not due:
+        return []
+    planned = []
+    seen: set[tuple[int, str]] = set()
+    for lead, team, workspace in await core.all_leads(session):
+        if (workspace.id, lead.user_id) in seen:
+            continue  # a lead of several teams gets one digest, in their first team's time
+        seen.add((workspace.id, lead.user_id))
+        for moment in due.get(lead.timezone or team.timezone, []):
+            if moment > lead.added_at:
+                planned.append(
+                    Planned(workspace.id, LeadsMonday(workspace.id, lead.user_id), moment)
+                )
+    return planned
+
+
+def _trigger(triggers: Triggers, zone: str) -> schedules.Trigger | None:
+    """Monday 09:00 in a timezone; an unknown zone is logged once, and None."""
+    if zone not in triggers:
+        try:
+            triggers[zone] = schedules.digest_trigger(zone)
+        except (ValueError, LookupError):
+            log.error("cannot use the timezone %r for digests; not planning them", zone)
+            triggers[zone] = None
+    return triggers[zone]
+
+
+async def weekly(session: AsyncSession, due: Due[LeadsMonday], _: None) -> Sequence[Delivery]:
     """Send one lead their Monday digest, privately."""
-    _, lead_id = due.subject.split(":", 1)
+    lead_id = due.subject.lead_id
     digest = await compose(session, workspace_id=due.workspace_id, lead_id=lead_id, now=due.now)
     if digest is None:
         return []  # no longer a lead of any team
     key = f"digest:{lead_id}:{due.due_at.isoformat()}"
     return [Delivery(Audience.PERSON, lead_id, digest, key=key)]
+
+
+def spec() -> JobSpec[AsyncSession, LeadsMonday, None]:
+    """The weekly digest, planned for each lead's Monday."""
+    return JobSpec(
+        name=JOB,
+        subject_key=LeadsMonday.key,
+        read_subject=LeadsMonday.read,
+        perform=weekly,
+        plan=functools.partial(plan_mondays, triggers={}),
+    )
 
 
 async def preview(session: AsyncSession, turn: Turn) -> Outcome:

@@ -16,7 +16,7 @@ from retrospectives import schedules
 from retrospectives.cycles import answers, keeping, questions, texts
 from retrospectives.cycles.forms import RetroAction
 from retrospectives.cycles.questions import Kind, Question
-from storage import retro, schedule
+from storage import retro
 from storage.core import Team
 from storage.retro import (
     CycleStatus,
@@ -26,8 +26,6 @@ from storage.retro import (
 
 ANONYMITY_FLOOR = 3
 """Nobody may set fewer: below three, the others who answered anonymously could tell."""
-REMIND_JOB = "retro.remind"
-CLOSE_JOB = "retro.close"
 
 
 def anonymity_min(team: Team, deployment_min: int) -> int:
@@ -71,23 +69,6 @@ async def open_cycle(
     people = sorted(set(members))
     for person in people:
         session.add(RetroParticipant(cycle_id=cycle.id, user_id=person, question_count=len(asked)))
-    for number, moment in enumerate(schedules.reminder_times(now, closes_at, team.timezone), 1):
-        await schedule.plan(
-            session,
-            workspace_id=team.workspace_id,
-            job=REMIND_JOB,
-            subject=f"cycle:{cycle.id}:{number}",
-            due_at=moment,
-            now=now,
-        )
-    await schedule.plan(
-        session,
-        workspace_id=team.workspace_id,
-        job=CLOSE_JOB,
-        subject=f"cycle:{cycle.id}",
-        due_at=closes_at,
-        now=now,
-    )
     deadline = schedules.local_label(closes_at, team.timezone)
     announcement = Reply(
         texts.retro_opened_in_channel(team.name, cycle.title, deadline, len(people)),

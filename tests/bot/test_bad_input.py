@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 from bot.events import EventKind
 from bot.replies import Visibility
 from storage.core import Team
-from storage.ledger import OutboxMessage
 from storage.okr import KeyResult, LearningStory, MetricConcern
+from storage.outbox import OutboxMessage
 
 
 async def totals(bot):

@@ -1,6 +1,7 @@
 """Outbound messages: retried when the platform asks, never sent twice, picked up after a crash."""
 
 import asyncio
+import contextlib
 from dataclasses import replace
 from datetime import timedelta
 
@@ -10,10 +11,11 @@ from bot.events import EventKind, Platform
 from bot.replies import Audience, Delivery, Reply
 from bot.runtime import outbox
 from bot.runtime.outbox import LEASE, MAX_FAILING, backoff
-from storage import core, ledger
-from storage.ledger import OutboxMessage, OutboxStatus
+from storage import core
+from storage import outbox as outbox_rows
+from storage.outbox import OutboxMessage, OutboxStatus
 from storage.schedule import RunStatus, ScheduledRun
-from tests.support.fakes import FakeChatPort
+from tests.support.fakes import FakeChatPort, FakeDirectory
 from tests.support.harness import Harness
 
 CONCURRENCY = 16  # the worker's, as the composition builds it
@@ -64,7 +66,7 @@ async def test_a_message_the_platform_keeps_failing_is_a_dead_letter_after_a_day
 async def test_a_worker_that_died_after_claiming_leaves_the_message_to_another(bot):
     await raise_concern(bot)
     async with bot.app.sessions() as session, session.begin():
-        claimed = await ledger.claim_due_messages(
+        claimed = await outbox_rows.claim_due_messages(
             session,
             now=bot.clock.now(),
             lease=timedelta(minutes=2),
@@ -196,3 +198,43 @@ async def test_a_port_that_cannot_be_asked_repeats_at_most_the_sends_in_flight(d
     assert {s.target for s in port.sent} == {f"@{p}" for p in people}
     assert len(port.sent) - len(people) == in_flight  # only those repeat
     await bot.close()
+
+
+async def test_the_outbox_loop_delivers_without_the_scheduler(bot):
+    await raise_concern(bot)  # the concern goes to the team's lead through the outbox
+    counted: list[int] = []
+    outbox_loop, _ = bot.app.loops(delivered=counted.append, interval=3600)
+    running = asyncio.ensure_future(outbox_loop.run())
+    try:
+        for _ in range(500):
+            if counted:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    assert len(bot.port.sent) == 1 and counted == [1]
+    async with bot.app.sessions() as session:
+        assert await session.scalar(select(ScheduledRun)) is None  # no run was planned
+    message = await status(bot)
+    assert message.status is OutboxStatus.SENT
+
+
+async def test_a_woken_loop_performs_a_due_run_and_wakes_the_outbox_loop(bot):
+    bot.app.directories[Platform.CONSOLE.value] = FakeDirectory(members={"C1": ["U1", "U2"]})
+    await bot.say("/okr team create Support")
+    await bot.say("/retro start")
+    outbox_loop, performing = bot.app.loops(delivered=lambda _: None, interval=3600)
+    running = [asyncio.ensure_future(outbox_loop.run()), asyncio.ensure_future(performing.run())]
+    try:
+        for _ in range(500):
+            if len(bot.port.sent) == 3:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+    # The opening in the channel and a prompt for each person, without a tick of the scheduler.
+    assert sorted(s.target for s in bot.port.sent) == ["@U1", "@U2", "C1"]

@@ -11,8 +11,8 @@ from bot.entry.app import build
 from bot.entry.settings import Settings
 from bot.events import Platform
 from bot.ports import RetryLater
-from bot.runtime.scheduler import retry_wait
-from storage.ledger import OutboxMessage
+from bot.runtime.performing import retry_wait
+from storage.outbox import OutboxMessage
 from storage.schedule import ScheduledRun
 from tests.support.fakes import FakeChatPort, FakeDirectory
 from tests.support.harness import START, Harness, reply_text
@@ -118,7 +118,7 @@ async def test_two_replicas_racing_perform_each_run_once(database_url):
         await bot.say(f"/okr team create Team{i}", channel=f"C{i}", user="U1")
         await bot.say("/retro start", channel=f"C{i}", user="U1")
 
-    reports = await asyncio.gather(*(r.scheduler.tick() for r in replicas))
+    reports = await asyncio.gather(*(r.tick() for r in replicas))
     async with first.sessions() as session:
         runs = await session.scalar(
             select(func.count()).select_from(ScheduledRun).where(ScheduledRun.job == "retro.start")
@@ -139,7 +139,7 @@ async def test_catching_up_performs_what_is_due_but_plans_nothing(database_url):
     await bot.say("/okr team create Checkout")
     await bot.say("/retro schedule quarterly")
     await bot.say("/retro start")
-    report = await bot.app.scheduler.catch_up()
+    report = await bot.app.catch_up()
     assert (report.planned, report.performed, report.delivered) == (0, 1, 3)
     async with bot.app.sessions() as session:
         runs = (await session.scalars(select(ScheduledRun.job))).all()

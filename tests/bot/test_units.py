@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 
 from bot.events import EventKind, Platform
 from storage.core import Team, Workspace
-from storage.ledger import OutboxMessage, ProcessedEvent
+from storage.ledger import ProcessedEvent
 from storage.okr import LearningStory
+from storage.outbox import OutboxMessage
 
 
 async def count(bot, model):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import JSON, String, Text, cast, func, insert, select
 
 from storage.core import ChannelMember, Team, TeamLead, Workspace
-from storage.ledger import OutboxMessage, ProcessedEvent
+from storage.ledger import ProcessedEvent
 from storage.okr import (
     AnonymousConcern,
     ImpactStory,
@@ -19,6 +19,7 @@ from storage.okr import (
     StorySource,
     random_id,
 )
+from storage.outbox import OutboxMessage
 from storage.recognition import Behaviour, CoSign, ShoutOut, ShoutOutRecipient, ShoutOutStatus
 from storage.retro import (
     Adaptation,

@@ -4,7 +4,7 @@ import json
 
 from sqlalchemy import Text, cast, select
 
-from storage.ledger import OutboxMessage
+from storage.outbox import OutboxMessage
 from tests.cli.test_export import bulk
 from tests.support.volume import PERSON, Volume, fill
 

@@ -5,7 +5,7 @@ import asyncio
 from sqlalchemy import func, select
 
 from storage.engine import create_engine
-from storage.ledger import OutboxMessage, OutboxStatus
+from storage.outbox import OutboxMessage, OutboxStatus
 
 TEAMS = [
     ("Tokyo", "CT", "UT", "Asia/Tokyo", "2027-03-22T01:00Z", "2027-03-29T08:00Z"),

@@ -11,7 +11,7 @@ from bot.replies import reply_to_dict
 from bot.runtime import routes
 from recognition import forms, views
 from recognition.service import Coverage
-from storage.ledger import OutboxMessage
+from storage.outbox import OutboxMessage
 from storage.recognition import CoSign, ShoutOut, ShoutOutAnnouncement, ShoutOutRecipient
 from storage.schema import metadata
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.events import EventKind
-from storage.ledger import OutboxMessage
 from storage.okr import ImpactStory, LearningStory, MetricConcern
+from storage.outbox import OutboxMessage
 from storage.retro import Adaptation, AnonymousAnswer, RetroAnswer, RetroCycle
 from storage.schedule import RunStatus, ScheduledRun
 from tests.support.fakes import FakeDirectory

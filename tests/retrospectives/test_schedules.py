@@ -205,7 +205,7 @@ async def test_a_stored_schedule_that_now_fires_too_often_is_not_planned(tokyo, 
         await session.execute(update(Team).values(retro_schedule="0 10 1-7 * mon"))
 
     assert "none is scheduled" in await tokyo.say("/retro status")
-    with caplog.at_level(logging.ERROR, logger="bot.runtime.scheduler"):
+    with caplog.at_level(logging.ERROR, logger="retrospectives.cycles.jobs"):
         for day in range(5, 12):
             await tokyo.tick(utc(2027, 1, day, 1, 0))
     assert tokyo.port.to("C1") == []

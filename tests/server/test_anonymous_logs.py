@@ -58,7 +58,7 @@ async def test_slack_logs_never_pair_a_person_with_their_anonymous_words(
         rig.fake.members["C1"] = ["U1", SLACK_PERSON, "U3"]
         await rig.command("/okr team create Checkout tz=Europe/Berlin")
         await rig.command("/retro start")
-        await rig.server.okrbot.scheduler.tick()
+        await rig.server.okrbot.tick()
         dm = {"type": "message", "channel_type": "im", "channel": "D1"} | {"user": SLACK_PERSON}
         for n, text in enumerate(("anonymous", ANSWER)):
             said = await rig.event({**dm, "text": text, "ts": f"17.{n}"}, event_id=f"Ev-q{n}")

@@ -27,7 +27,7 @@ async def slack_summary(rig: SlackRig, anonymous: set[str]) -> str:
     rig.fake.members["C1"] = ["U1", "U2", "U3"]
     await rig.command("/okr team create Checkout tz=Europe/Berlin")
     await rig.command("/retro start")
-    await rig.server.okrbot.scheduler.tick()
+    await rig.server.okrbot.tick()
     for person in ("U1", "U2"):
         lines = (["anonymous"] if person in anonymous else []) + [said_by(person)]
         for n, text in enumerate(lines):
@@ -93,7 +93,7 @@ async def teams_summary(rig: TeamsRig, anonymous: set[str]) -> str:
         hello["from"], hello["conversation"]["id"] = people[who], chat
         assert (await rig.post(hello)).status == 200
     assert (await rig.post(rig.in_channel("/retro start"))).status == 200
-    await rig.server.okrbot.scheduler.tick()
+    await rig.server.okrbot.tick()
     ada_chat = f"a:1chat-with-{PEOPLE['ada']['id']}"
     for who in ("ada", "grace", "linus"):
         for text in (["anonymous"] if who in anonymous else []) + [said_by(who)]:

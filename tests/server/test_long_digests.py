@@ -41,7 +41,7 @@ async def test_a_long_slack_digest_arrives_whole_over_several_messages(slack: Sl
     slack.fake.rate_limited_post = 2  # Slack is busy when the second part goes out
 
     slack.clock.set(NEXT_MONDAY)
-    await slack.server.okrbot.scheduler.tick()
+    await slack.server.okrbot.tick()
     posts = slack.fake.to("chat.postMessage")
     assert len(posts) == 1  # the second part waits, and so does every part after it
     slack.clock.advance(timedelta(seconds=slack.fake.retry_after))
@@ -77,7 +77,7 @@ async def test_a_long_teams_digest_arrives_whole_over_several_messages(teams: Te
     teams.fake.throttled_post = 2
 
     teams.clock.set(NEXT_MONDAY)
-    await teams.server.okrbot.scheduler.tick()
+    await teams.server.okrbot.tick()
     assert len(teams.fake.to(ADA_CHAT)) == 1
     teams.clock.advance(timedelta(seconds=teams.fake.retry_after))
     await teams.deliver()

@@ -19,7 +19,7 @@ from bot.replies import Audience, Delivery, Reply
 from bot.runtime import outbox
 from bot.runtime.outbox import LEASE
 from storage import core
-from storage.ledger import OutboxMessage, OutboxStatus
+from storage.outbox import OutboxMessage, OutboxStatus
 from tests.server.rig import SlackRig
 from tests.server.teams_rig import CHANNEL, TeamsRig
 

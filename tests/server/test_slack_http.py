@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 from sqlalchemy import func, select
 
 from adapters.slack import inbound
-from storage.ledger import OutboxMessage, OutboxStatus
 from storage.okr import LearningStory
+from storage.outbox import OutboxMessage, OutboxStatus
 from tests.server.rig import SlackRig, view_submission
 
 

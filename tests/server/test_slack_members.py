@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import select
 
+from bot.runtime import upkeep
 from storage.core import TeamLead
 from tests.adapters.slack.fake_slack import (
     BOT_USER,
@@ -46,7 +47,7 @@ async def test_an_opening_prompts_only_the_people(slack: SlackRig) -> None:
     }
     await slack.command("/okr team create Checkout tz=Europe/Berlin")
     await slack.command("/retro start")
-    report = await slack.server.okrbot.scheduler.tick()
+    report = await slack.server.okrbot.tick()
     assert report.performed == 1 and report.delivered == 3
 
     assert prompted(slack) == ["U1", "U2"]
@@ -64,7 +65,7 @@ async def test_a_channel_of_only_bots_has_nobody_to_ask(slack: SlackRig) -> None
     slack.fake.users = {"UDEPLOY": bot("UDEPLOY")}
     await slack.command("/okr team create Checkout")
     await slack.command("/retro start")
-    await slack.server.okrbot.scheduler.tick()
+    await slack.server.okrbot.tick()
 
     assert prompted(slack) == ["U1"]  # only to tell the lead, privately
     [told] = slack.fake.to("chat.postMessage")
@@ -95,7 +96,8 @@ async def test_a_second_team_costs_only_its_new_people(slack: SlackRig) -> None:
         status = await slack.command("/retro status", user=lead, channel=channel)
         assert "0 of 500 people have answered" in status.json()["text"]
     # The leads' timezones, for their digests, cost no call either.
-    await slack.server.okrbot.scheduler.learn_lead_timezones()
+    okrbot = slack.server.okrbot
+    await upkeep.learn_lead_timezones(okrbot.sessions, okrbot.directories)
     assert len(slack.fake.looked_up()) == 601
     async with slack.server.okrbot.sessions() as session:
         leads = await session.scalars(select(TeamLead).order_by(TeamLead.user_id))
@@ -110,7 +112,7 @@ async def test_someone_slack_cannot_tell_about_is_still_asked(slack: SlackRig) -
     slack.fake.unknown_users = {"U2"}
     await slack.command("/okr team create Checkout")
     await slack.command("/retro start")
-    await slack.server.okrbot.scheduler.tick()
+    await slack.server.okrbot.tick()
 
     assert prompted(slack) == ["U1", "U2", "U3"]
     assert "I've asked each of the 3 people here" in channel_says(slack, "C1")

@@ -46,7 +46,7 @@ async def test_a_retrospective_answered_in_a_modal_and_in_conversation(slack: Sl
     await slack.command("/okr team create Checkout tz=Europe/Berlin")
     started = await slack.command("/retro start")
     assert "Opening a retrospective" in started.json()["text"]
-    report = await slack.server.okrbot.scheduler.tick()
+    report = await slack.server.okrbot.tick()
     assert report.performed == 1 and report.delivered == 3
 
     prompts = [c for c in slack.fake.to("chat.postMessage") if c.arguments["channel"] == "DU2"]

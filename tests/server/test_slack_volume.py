@@ -149,7 +149,7 @@ async def tick(rig: SlackRig, moment: str) -> int:
     """Let the scheduler do what is due at ``moment``; return where the calls began."""
     since = len(rig.fake.calls)
     rig.clock.set(at(moment))
-    await rig.server.okrbot.scheduler.tick()
+    await rig.server.okrbot.tick()
     return since
 
 

@@ -21,7 +21,7 @@ async def open_retro(rig: TeamsRig) -> None:
     assert (await rig.post(rig.in_channel("okr team create Checkout"))).status == 200
     assert (await rig.post(rig.in_personal_chat("okr help"))).status == 200  # her 1:1 chat
     assert (await rig.post(rig.in_channel("/retro start"))).status == 200
-    report = await rig.server.okrbot.scheduler.tick()
+    report = await rig.server.okrbot.tick()
     assert report.performed == 1
     assert "Question 1 of 5" in rig.fake.to(personal_chat("grace"))[-1].text()
 

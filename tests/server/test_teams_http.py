@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import func, select
 
 from storage.core import Workspace
-from storage.ledger import OutboxMessage, OutboxStatus
 from storage.okr import LearningStory
+from storage.outbox import OutboxMessage, OutboxStatus
 from storage.teams import TeamsConversation, TeamsPerson
 from tests.server.teams_rig import CHANNEL, TENANT, TeamsRig, aad, personal_chat
 

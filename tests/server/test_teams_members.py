@@ -38,7 +38,7 @@ async def open_retro(rig: TeamsRig, roster: list[dict[str, Any]]) -> None:
     assert (await rig.post(rig.in_channel("okr team create Checkout"))).status == 200
     assert (await rig.post(rig.in_channel("/retro start"))).status == 200
     rig.fake.calls.clear()
-    await rig.server.okrbot.scheduler.tick()
+    await rig.server.okrbot.tick()
 
 
 async def test_an_opening_prompts_only_the_people_in_the_roster(teams: TeamsRig) -> None:

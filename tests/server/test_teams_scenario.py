@@ -83,7 +83,7 @@ async def test_from_team_creation_to_the_leads_digest(teams: TeamsRig) -> None:
     started = await teams.post(teams.in_channel("/retro start"))
     assert started.status == 200
     fake.calls.clear()
-    report = await teams.server.okrbot.scheduler.tick()
+    report = await teams.server.okrbot.tick()
     assert report.performed == 1 and report.delivered >= 3
     assert [c.conversation_id for c in fake.calls if c.method == "members"] == [CHANNEL, CHANNEL]
     [prompt_grace] = fake.to(personal_chat("grace"))
@@ -101,7 +101,7 @@ async def test_from_team_creation_to_the_leads_digest(teams: TeamsRig) -> None:
     # The next Monday, 09:00 in London (Ada's timezone, seen on her activity): her digest.
     fake.calls.clear()
     teams.clock.set(datetime(2027, 1, 11, 9, 0, tzinfo=UTC))
-    await teams.server.okrbot.scheduler.tick()
+    await teams.server.okrbot.tick()
     digests = [c for c in fake.to(ADA_CHAT) if "digest" in c.text()]
     assert digests, fake.all_text()
     assert "Reviews build trust" in digests[0].text() or "guest checkout" in digests[0].text()

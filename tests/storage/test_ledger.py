@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage import core, ledger
-from storage.ledger import DeadReason, OutboxMessage
+from storage import core, dead_letters, ledger, outbox
+from storage.outbox import DeadReason, OutboxMessage
 
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=2)
@@ -32,7 +32,7 @@ async def enqueue(
     target: str | None = None,
 ) -> bool:
     """Enqueue a message, by default to a channel of its own."""
-    return await ledger.enqueue(
+    return await outbox.enqueue(
         session,
         workspace_id=workspace,
         key=key,
@@ -45,7 +45,7 @@ async def enqueue(
 
 
 async def claim(session: AsyncSession, now: datetime = NOW, limit: int = 10) -> list[OutboxMessage]:
-    claimed = await ledger.claim_due_messages(
+    claimed = await outbox.claim_due_messages(
         session, now=now, lease=LEASE, limit=limit, platforms=PLATFORMS
     )
     return [c.message for c in claimed]
@@ -98,7 +98,7 @@ async def test_a_claim_is_a_lease(session: AsyncSession) -> None:
     assert await claim(session, NOW + LEASE - timedelta(seconds=1)) == []
 
     later = NOW + LEASE
-    [again] = await ledger.claim_due_messages(  # the lease ran out: its worker died
+    [again] = await outbox.claim_due_messages(  # the lease ran out: its worker died
         session, now=later, lease=LEASE, limit=10, platforms=PLATFORMS
     )
     assert again.message.id == first.id
@@ -120,10 +120,10 @@ async def test_sent_and_failed_messages_are_not_claimed_again(session: AsyncSess
     await enqueue(session, workspace, "failed")
     await enqueue(session, workspace, "retry")
     claimed = {m.idempotency_key: m.id for m in await claim(session)}
-    await ledger.mark_sent(session, message_id=claimed["sent"], platform_message_id="m1", now=NOW)
-    await ledger.mark_failed(session, message_id=claimed["failed"], error="channel_not_found")
+    await outbox.mark_sent(session, message_id=claimed["sent"], platform_message_id="m1", now=NOW)
+    await outbox.mark_failed(session, message_id=claimed["failed"], error="channel_not_found")
     later = NOW + timedelta(seconds=30)
-    await ledger.mark_retry(session, message_id=claimed["retry"], available_at=later, error="429")
+    await outbox.mark_retry(session, message_id=claimed["retry"], available_at=later, error="429")
 
     assert await claim(session, NOW + timedelta(seconds=29)) == []
     assert [m.idempotency_key for m in await claim(session, later)] == ["retry"]
@@ -141,18 +141,18 @@ async def test_a_message_waits_while_an_earlier_one_to_its_conversation_waits(
     # Page 1 is out with a worker: pages 2 and 3 wait for it, other conversations do not.
     assert [m.idempotency_key for m in await claim(session)] == ["elsewhere"]
     later = NOW + timedelta(seconds=30)
-    await ledger.mark_retry(session, message_id=first[0].id, available_at=later, error="429")
+    await outbox.mark_retry(session, message_id=first[0].id, available_at=later, error="429")
     assert await claim(session, NOW + timedelta(seconds=29)) == []
     for page in ("page 1", "page 2", "page 3"):  # one at a time, in the order written
         [claimed] = await claim(session, later)
         assert claimed.idempotency_key == page
-        await ledger.mark_sent(session, message_id=claimed.id, platform_message_id=page, now=later)
+        await outbox.mark_sent(session, message_id=claimed.id, platform_message_id=page, now=later)
 
 
 async def test_only_reachable_platforms_are_claimed(session: AsyncSession) -> None:
     workspace = await workspace_id(session)
     await enqueue(session, workspace, "k1")
-    claimed = await ledger.claim_due_messages(
+    claimed = await outbox.claim_due_messages(
         session, now=NOW, lease=LEASE, limit=10, platforms=("teams",)
     )
     assert list(claimed) == []
@@ -208,15 +208,15 @@ async def test_a_later_message_never_overtakes_an_earlier_one_of_its_conversatio
     assert set(heads) == {"first", "elsewhere", "to a person"}
     # "first" is rate limited: the rest of C1 waits behind it, however due they are.
     later = NOW + timedelta(seconds=30)
-    await ledger.mark_retry(session, message_id=heads["first"], available_at=later, error="429")
+    await outbox.mark_retry(session, message_id=heads["first"], available_at=later, error="429")
     assert await claim(session, NOW + timedelta(seconds=29)) == []
     [first] = await claim(session, later)
     assert first.idempotency_key == "first"
-    await ledger.mark_sent(session, message_id=first.id, platform_message_id="m1", now=later)
+    await outbox.mark_sent(session, message_id=first.id, platform_message_id="m1", now=later)
     [second] = await claim(session, later)
     assert second.idempotency_key == "second"
     # A dead letter does not hold its conversation up for good.
-    await ledger.mark_failed(session, message_id=second.id, error="gone")
+    await outbox.mark_failed(session, message_id=second.id, error="gone")
     assert [m.idempotency_key for m in await claim(session, later)] == ["third"]
 
 
@@ -227,17 +227,17 @@ async def test_a_worker_alive_keeps_its_lease_and_dead_letters_can_be_retried(
     await enqueue(session, workspace, "held")
     await enqueue(session, workspace, "gone")
     claimed = {m.idempotency_key: m.id for m in await claim(session)}
-    await ledger.renew_leases(session, ids=[claimed["held"]], until=NOW + 2 * LEASE)
-    await ledger.mark_failed(
+    await outbox.renew_leases(session, ids=[claimed["held"]], until=NOW + 2 * LEASE)
+    await outbox.mark_failed(
         session, message_id=claimed["gone"], error="channel_not_found", reason=DeadReason.REFUSED
     )
     assert await claim(session, NOW + LEASE) == []  # renewed: still this worker's
-    assert await ledger.dead_letters(session) == {("slack", "refused"): 1}
-    [dead] = await ledger.unsent_messages(session, dead=True)
+    assert await dead_letters.dead_letters(session) == {("slack", "refused"): 1}
+    [dead] = await dead_letters.unsent_messages(session, dead=True)
     assert (dead.id, dead.reason, dead.error) == (claimed["gone"], "refused", "channel_not_found")
-    assert await ledger.unsent_messages(session, dead=True, workspace="elsewhere") == []
+    assert await dead_letters.unsent_messages(session, dead=True, workspace="elsewhere") == []
 
-    assert await ledger.revive(session, now=NOW + LEASE, ids=[claimed["gone"]]) == 1
-    assert await ledger.dead_letters(session) == {}
+    assert await dead_letters.revive(session, now=NOW + LEASE, ids=[claimed["gone"]]) == 1
+    assert await dead_letters.dead_letters(session) == {}
     [again] = await claim(session, NOW + LEASE)
     assert again.idempotency_key == "gone" and again.attempts == 0

@@ -60,7 +60,7 @@ class Harness:
         """Move the clock (if asked) and do everything due, as `okrbot run-due` would."""
         if when is not None:
             self.clock.set(when)
-        return await self.app.scheduler.tick()
+        return await self.app.tick()
 
     async def close(self) -> None:
         await self.app.close()

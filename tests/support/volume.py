@@ -11,7 +11,6 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.core import Team, TeamLead, Workspace
-from storage.ledger import OutboxMessage
 from storage.okr import (
     AnonymousConcern,
     ImpactStory,
@@ -21,6 +20,7 @@ from storage.okr import (
     StorySource,
     random_id,
 )
+from storage.outbox import OutboxMessage
 from storage.recognition import Behaviour, CoSign, ShoutOut, ShoutOutRecipient, ShoutOutStatus
 from storage.retro import Adaptation, AnonymousAnswer, CycleStatus, RetroAnswer, RetroCycle
 

@@ -1,0 +1,192 @@
+"""Performing scheduled runs: take one, ask the platform, do it, or try again later.
+
+A run is first found in a short read, then its job's ``prepare`` asks the platform what it
+needs (the channel's members, say) with no transaction open, so nothing the database holds
+waits on the network. Then the run is taken for good in the transaction that performs it:
+locked (``FOR UPDATE SKIP LOCKED`` on PostgreSQL) and moved on by a conditional write, so a
+run another replica took meanwhile is passed over, and its effects and messages commit with
+it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.events import Due
+from bot.ports import Directory, JobSpec, RetryLater
+from bot.runtime import outbox
+from storage import schedule
+from storage.schedule import RunStatus
+
+log = logging.getLogger(__name__)
+
+GRACE = timedelta(hours=6)
+"""Work missed by more than this (okrbot was down) is skipped and logged, not done late,
+unless its job says it always runs (closing a retrospective: a deadline is kept)."""
+MAX_ATTEMPTS = 5
+"""A run that fails this often (for reasons other than a platform's rate limit) is given up."""
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(minutes=30)
+RATE_LIMITED_WAIT = timedelta(seconds=30)
+"""How long a run waits after a rate limit that named no Retry-After."""
+
+Job = JobSpec[AsyncSession, Any, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A due run as the short read found it, with its job and typed subject if readable."""
+
+    run_id: int
+    job: Job | None
+    due: Due[Any] | None
+    late: timedelta
+    tried: bool
+    label: str
+
+
+class Performer:
+    """Performs every due run of the platforms this process reaches, each once."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        directories: Mapping[str, Directory],
+        jobs: Mapping[str, Job],
+        *,
+        grace: timedelta = GRACE,
+    ) -> None:
+        self._sessions = sessions
+        self._directories = directories
+        self._jobs = jobs
+        self._grace = grace
+
+    async def perform_due(self, now: datetime) -> tuple[int, int]:
+        """Perform every pending run due at ``now``; return (performed, skipped)."""
+        performed = skipped = 0
+        passed: set[int] = set()
+        while True:
+            found = await self._find(now, passed)
+            if found is None:
+                return performed, skipped
+            passed.add(found.run_id)  # done, failed or postponed: not again in this pass
+            try:
+                outcome = await self._run(found, now)
+            except RetryLater as wait:
+                log.warning("scheduled run %s must wait: %s", found.run_id, wait)
+                await self._postpone(found.run_id, now, wait)
+                continue
+            except Exception as error:
+                log.exception("scheduled run %s failed; it will be tried again", found.run_id)
+                await self._postpone(found.run_id, now, error)
+                continue
+            performed += outcome == RunStatus.DONE
+            skipped += outcome == RunStatus.SKIPPED
+
+    async def _find(self, now: datetime, passed: set[int]) -> _Found | None:
+        """The oldest due run, read without taking it, or None."""
+        async with self._sessions() as session, session.begin():
+            found = await schedule.next_due(
+                session, now=now, platforms=self._directories.keys(), passing_over=passed
+            )
+        if found is None:
+            return None
+        run, workspace = found
+        job = self._jobs.get(run.job)
+        subject = job.read_subject(run.subject) if job is not None else None
+        due = None
+        if subject is not None:
+            due = Due(
+                job=run.job,
+                subject=subject,
+                due_at=run.due_at,
+                now=now,
+                workspace_id=workspace.id,
+                platform=workspace.platform,
+                workspace_external_id=workspace.external_id,
+            )
+        return _Found(
+            run_id=run.id,
+            job=job,
+            due=due,
+            late=now - run.due_at,
+            tried=run.attempts > 0 or run.retry_at is not None,
+            label=f"{run.job} {run.subject}",
+        )
+
+    async def _run(self, found: _Found, now: datetime) -> RunStatus | None:
+        """Skip, refuse or perform one run; None when another replica took it first."""
+        job, due = found.job, found.due
+        if job is None or due is None:
+            note = f"cannot perform {found.label}: no such job or subject"
+            log.error("scheduled run %s: %s", found.run_id, note)
+            return await self._finish(found.run_id, RunStatus.FAILED, now, note)
+        if found.late > self._grace and not job.always_run and not found.tried:
+            note = f"missed by {found.late}; okrbot was not running at {due.due_at}"
+            log.warning("skipped %s: %s", found.label, note)
+            return await self._finish(found.run_id, RunStatus.SKIPPED, now, note)
+        prepared = None
+        if job.prepare is not None:  # no transaction is open: the platform may take its time
+            prepared = await job.prepare(self._sessions.begin, due, self._directories[due.platform])
+        async with self._sessions() as session, session.begin():
+            if not await schedule.take(session, run_id=found.run_id, now=now):
+                return None
+            for delivery in await job.perform(session, due, prepared):
+                await outbox.enqueue(
+                    session, workspace_id=due.workspace_id, delivery=delivery, now=now
+                )
+            await schedule.finish(
+                session, run_id=found.run_id, status=RunStatus.DONE, now=now, note=None
+            )
+        return RunStatus.DONE
+
+    async def _finish(
+        self, run_id: int, status: RunStatus, now: datetime, note: str
+    ) -> RunStatus | None:
+        async with self._sessions() as session, session.begin():
+            if not await schedule.take(session, run_id=run_id, now=now):
+                return None
+            await schedule.finish(session, run_id=run_id, status=status, now=now, note=note)
+        return status
+
+    async def _postpone(self, run_id: int, now: datetime, error: Exception) -> None:
+        """Try a failed run again later: when a rate limit says, else after a growing wait."""
+        async with self._sessions() as session, session.begin():
+            if isinstance(error, RetryLater):  # the platform's pace, not a failure: not counted
+                wait = timedelta(seconds=error.retry_after or RATE_LIMITED_WAIT.total_seconds())
+                await schedule.postpone(
+                    session, run_id=run_id, until=now + wait, counted=False, note=str(error)
+                )
+                return
+            run = await session.get(schedule.ScheduledRun, run_id, with_for_update=True)
+            if run is None or run.status != RunStatus.PENDING:
+                return  # another replica performed it while this one was asking the platform
+            attempts = run.attempts + 1
+            if attempts >= MAX_ATTEMPTS:
+                await schedule.finish(
+                    session,
+                    run_id=run_id,
+                    status=RunStatus.FAILED,
+                    now=now,
+                    note=f"gave up after {attempts} attempts: {type(error).__name__}",
+                )
+                return
+            await schedule.postpone(
+                session,
+                run_id=run_id,
+                until=now + retry_wait(attempts),
+                counted=True,
+                note=type(error).__name__,
+            )
+
+
+def retry_wait(attempts: int) -> timedelta:
+    """30 s after the first failure, doubling, never more than half an hour."""
+    doubled: timedelta = FIRST_RETRY * 2 ** max(attempts - 1, 0)
+    return min(doubled, LONGEST_RETRY)
