@@ -210,14 +210,6 @@ def all_blocks(replies: Iterable[Reply]) -> list[Block]:
     return blocks
 
 
-def combined(replies: Sequence[Reply]) -> dict[str, Any]:
-    """Several replies as one message (an ack answers only once)."""
-    return {
-        "text": truncate(escape("\n".join(r.text for r in replies)), MAX_FALLBACK_TEXT),
-        "blocks": limit_blocks(all_blocks(replies), MAX_MESSAGE_BLOCKS),
-    }
-
-
 def home_view(replies: Sequence[Reply]) -> dict[str, Any]:
     """The App Home tab, built from what the core answered to ``app_home_opened``."""
     return {"type": "home", "blocks": limit_blocks(all_blocks(replies), MAX_VIEW_BLOCKS)}
