@@ -8,10 +8,14 @@ adapter reads its own error codes first and falls back on :func:`from_status`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
 from bot.ports import DeliveryFailed, NotAuthorized, RateLimited, RetryLater
+
+T = TypeVar("T")
 
 
 def retry_after(headers: Mapping[str, Any] | None) -> float | None:
@@ -55,3 +59,36 @@ def pause_before_retry(trouble: Exception, failures: int, longest: float) -> flo
             return trouble.retry_after
         return min(2.0**failures, longest)
     return None
+
+
+async def patiently(
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    read: Callable[[Exception], Exception],
+    patience: float,
+    longest: float,
+    each: float | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> T:
+    """Try a reply until it goes, waiting as the platform asks, for ``patience`` seconds.
+
+    ``read`` says what a failure means (:func:`from_status`, or the platform's own codes); a
+    failure that no wait can help is raised at once, as is the last one when patience runs
+    out. With ``each``, every try is bounded by that many seconds and its time counts against
+    the patience too: a peer that takes the request and never answers must not hold a turn.
+    """
+    waited = 0.0
+    tries_failed = 0
+    while True:
+        began = time.monotonic()
+        try:
+            return await (attempt() if each is None else asyncio.wait_for(attempt(), each))
+        except Exception as error:
+            pause = pause_before_retry(read(error), tries_failed, longest)
+            if each is not None:
+                waited += time.monotonic() - began
+            if pause is None or waited + pause > patience:
+                raise
+            tries_failed += 1
+            waited += pause
+            await sleep(pause)

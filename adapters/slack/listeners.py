@@ -166,25 +166,13 @@ async def patiently(
     patience: float,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> None:
-    """Try until it works, waiting as Slack asks; give up after ``patience`` seconds."""
-    waited = 0.0  # the calls' own time is bounded by the client's timeout
-    tries_failed = 0
-    while True:
-        try:
-            await attempt()
-            return
-        except Exception as error:
-            pause = _pause(error, tries_failed)
-            if pause is None or waited + pause > patience:
-                raise
-            tries_failed += 1
-            waited += pause
-            await sleep(pause)
+    """Try until it works, waiting as Slack asks; give up after ``patience`` seconds.
 
-
-def _pause(error: Exception, tries_failed: int) -> float | None:
-    """How long to wait before trying a reply again; None when trying again cannot help."""
-    return failures.pause_before_retry(_trouble(error), tries_failed, LONGEST_PAUSE)
+    The calls' own time is bounded by the client's timeout and not counted.
+    """
+    await failures.patiently(
+        attempt, read=_trouble, patience=patience, longest=LONGEST_PAUSE, sleep=sleep
+    )
 
 
 def _trouble(error: Exception) -> Exception:

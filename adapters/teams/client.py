@@ -11,7 +11,6 @@ and a lost connection :class:`bot.ports.RetryLater`; 401 (the bot's credentials)
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -56,24 +55,21 @@ async def patiently(
     never answers would otherwise hold the turn past the connector's own wait for it.
     """
     patience = IN_TURN_PATIENCE if patience is None else patience
-    each = IN_TURN_CALL if each is None else each
-    waited = 0.0  # the pauses, and the time the failed tries took
-    tries_failed = 0
-    while True:
-        began = time.monotonic()
-        try:
-            return await asyncio.wait_for(work(), each)
-        except DeliveryFailed:
-            raise
-        except Exception as error:
-            trouble = error if isinstance(error, RetryLater) else classify(error, "reply")
-            pause = failures.pause_before_retry(trouble, tries_failed, longest=patience)
-            waited += time.monotonic() - began
-            if pause is None or waited + pause > patience:
-                raise
-            tries_failed += 1
-            waited += pause
-            await sleep(pause)
+    return await failures.patiently(
+        work,
+        read=_reply_failure,
+        patience=patience,
+        longest=patience,
+        each=IN_TURN_CALL if each is None else each,
+        sleep=sleep,
+    )
+
+
+def _reply_failure(error: Exception) -> Exception:
+    """What a failed reply in a turn means: the port's own verdicts stand, the rest is read."""
+    if isinstance(error, RetryLater | DeliveryFailed):
+        return error
+    return classify(error, "reply")
 
 
 class Connectors:
