@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.payloads import text_of
+from bot.events import mention
 
 _TAG = re.compile(r"<[^>]*>")
 # Private-use characters mark where a mention goes while the HTML is flattened; whatever a
@@ -67,20 +68,21 @@ def clean_text(
     """The message text as plain text, and whether it mentioned the bot.
 
     Mentions of the bot are removed. A mentioned person whose id ``people`` knows (account id
-    to user id) becomes ``<@user id|name>``, as the core reads mentions; anyone else stays
-    their plain name. User text never turns into a mention: only Teams' own entities do.
+    to user id) becomes a mention in the kernel's form (:func:`bot.events.mention`); anyone
+    else stays their plain name. User text never turns into a mention: only Teams' own
+    entities do.
     """
     text = text_of(activity, "text").replace(_SPOT_OPEN, "").replace(_SPOT_CLOSE, "")
-    mentions = bot_mentions(activity)
-    for mention in mentions:
-        text = text.replace(mention, " ")
+    of_bot = bot_mentions(activity)
+    for markup in of_bot:
+        text = text.replace(markup, " ")
     spots: list[str] = []
     for markup, account, name in person_mentions(activity):
         if markup in text:
             user = (people or {}).get(account)
-            spots.append(f"<@{user}|{name}>" if user else name)
+            spots.append(mention(user, name) if user else name)
             text = text.replace(markup, f"{_SPOT_OPEN}{len(spots) - 1}{_SPOT_CLOSE}", 1)
     plain = plain_text(text)
     for number, shown in enumerate(spots):
         plain = plain.replace(f"{_SPOT_OPEN}{number}{_SPOT_CLOSE}", shown)
-    return plain, bool(mentions)
+    return plain, bool(of_bot)
