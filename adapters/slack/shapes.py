@@ -2,7 +2,7 @@
 
 Bolt reads a body trusting that Slack sent it: a ``user`` that is a number, ``actions`` that
 are a string or ``view: null`` make it raise before any listener runs, on every retry. So the
-route parses each signed body within bounds (:mod:`bot.events`, the same way Bolt will) and
+edge parses each signed body within bounds (:mod:`bot.events`, the same way Bolt will) and
 checks it against these pydantic models first; a body that does not fit never reaches Bolt.
 The models are strict about the fields Bolt and the mappers read (a string is a string, never a
 number) and allow every other field, since Slack adds fields over time.

@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from adapters.pieces import piece_end
 from adapters.teams.forms import ACTION_KEY, VALUE_KEY, form_elements
 from adapters.teams.markup import (
     MAX_TITLE,
@@ -189,13 +190,7 @@ def _pieces(text: str, budget: int, *, first: int) -> list[str]:
                 low = middle
             else:
                 high = middle - 1
-        end = low
-        if end < len(rest):
-            for separator in ("\n", " "):
-                at = rest.rfind(separator, end // 2, end)
-                if at > 0:
-                    end = at + 1
-                    break
+        end = low if low == len(rest) else piece_end(rest, low, floor=low // 2)
         pieces.append(rest[:end])
         rest = rest[end:]
     return pieces
