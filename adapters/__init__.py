@@ -12,6 +12,7 @@ Slack and Teams have the same file roles, so that one reads like the other:
                 sends through; ``directory`` the Directory the scheduler asks
 
 What they share is written once here: ``payloads`` (reading JSON fields), ``failures``
-(Retry-After and what an HTTP answer means), ``bodies`` (reading a request body at an edge)
-and ``shaping`` (the base of the payload shapes). Adapters import only the kernel of bot.
+(Retry-After, what an HTTP answer means, the retry loop for replies), ``bodies`` (reading a
+request body at an edge), ``shaping`` (the base of the payload shapes) and ``pieces`` (where a
+long text is best cut). Adapters import only the kernel of bot.
 """
