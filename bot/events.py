@@ -85,6 +85,23 @@ class ChatEvent:
 
 _TEXT_FIELDS = tuple(f.name for f in fields(ChatEvent) if f.type == "str")
 
+# How the text of a ChatEvent mentions a person, whatever the platform: ``<@id>`` or
+# ``<@id|name>``. Each adapter writes its platform's mentions this way (Slack's own syntax,
+# Teams' ``<at>`` entities, the console's ``@id``), so the core reads them alike everywhere.
+_MENTION = re.compile(r"<@([A-Za-z0-9._-]+)(?:\|[^>]*)?>")
+
+
+def mention(user_id: str, name: str = "") -> str:
+    """Mention a person in an event's text, as every adapter writes mentions for the core."""
+    shown = name.replace(">", "").strip()
+    return f"<@{user_id}|{shown}>" if shown else f"<@{user_id}>"
+
+
+def mentioned(token: str) -> str | None:
+    """The person a token is a mention of (``<@U7>``, ``<@U7|ana>``); None if it is none."""
+    match = _MENTION.fullmatch(token.strip())
+    return match.group(1) if match else None
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Turn:

@@ -46,10 +46,6 @@ class ChatPort(Protocol):
 
     async def send_direct(self, workspace_id: str, user_id: str, reply: Reply) -> str: ...
 
-    async def update(
-        self, workspace_id: str, channel_id: str, message_id: str, reply: Reply
-    ) -> None: ...
-
 
 @runtime_checkable
 class MarkingChatPort(Protocol):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from adapters.console.state import ConsoleState, OnScreenButton
-from bot.events import ChatEvent, EventKind, Platform
+from bot.events import ChatEvent, EventKind, Platform, mention
 
 BOT_MENTION = "@okrbot"
+# On the console people are their ids: in what is said to the bot, ``@U2`` (not inside a
+# word, as in an address) is a mention of U2.
+_PERSON = re.compile(r"(?<![\w@<])@([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 
 
 def to_chat_event(line: str, state: ConsoleState) -> ChatEvent:
@@ -19,7 +23,14 @@ def to_chat_event(line: str, state: ConsoleState) -> ChatEvent:
     head, _, rest = text.partition(" ")
     if kind is EventKind.MESSAGE and head.casefold() == BOT_MENTION:
         mentions_bot, text = True, rest.strip()
+    if kind is EventKind.COMMAND or mentions_bot or state.direct:
+        text = in_core_form(text)
     return _event(state, kind, text=text, mentions_bot=mentions_bot)
+
+
+def in_core_form(text: str) -> str:
+    """Write each ``@id`` typed as a mention in the core's form (:func:`bot.events.mention`)."""
+    return _PERSON.sub(lambda m: mention(m.group(1)), text)
 
 
 def button_event(state: ConsoleState, pressed: OnScreenButton) -> ChatEvent:

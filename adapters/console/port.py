@@ -24,15 +24,6 @@ class ConsoleChatPort:
         conversation = direct_conversation(user_id)
         return self._show(reply, target=f"@{user_id}", channel_id=conversation, is_direct=True)
 
-    async def update(
-        self, workspace_id: str, channel_id: str, message_id: str, reply: Reply
-    ) -> None:
-        first = offer_buttons(self._state, reply, message_id, channel_id, is_direct=False)
-        text = rendering.render_delivery(
-            reply, target=f"#{channel_id}", first_button=first, edited=True
-        )
-        self._out.write(text + "\n")
-
     def _show(self, reply: Reply, *, target: str, channel_id: str, is_direct: bool) -> str:
         message_id = self._state.next_message_id()
         self._state.last_message[channel_id] = message_id

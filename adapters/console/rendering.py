@@ -20,13 +20,9 @@ def render(reply: Reply, *, place: str = "", first_button: int = 1) -> str:
     return _with_header(header, reply, first_button)
 
 
-def render_delivery(
-    reply: Reply, *, target: str, first_button: int = 1, edited: bool = False
-) -> str:
+def render_delivery(reply: Reply, *, target: str, first_button: int = 1) -> str:
     """Show a message the bot sent on its own: ``#C2`` for a channel, ``@U3`` for a person."""
     suffix = " (direct)" if target.startswith("@") else ""
-    if edited:
-        suffix += " (edited)"
     return _with_header(f"okrbot → {target}{suffix}:", reply, first_button)
 
 

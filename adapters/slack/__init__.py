@@ -1,5 +1,6 @@
 """Slack: payloads to ChatEvents, replies to Block Kit, the Web API out, wired into slack-bolt.
 
-The pure parts (``inbound``, ``blocks``, ``modals``, ``answers``) know nothing of Bolt; the thin
-wiring (``listeners``, ``bolt``, ``web``, ``socket``) does.
+The pure parts (``inbound``, ``mentions``, ``forms``, ``blocks``, ``answers``) know nothing of
+Bolt; the thin wiring (``edge``, ``listeners``, ``bolt``, ``socket``, ``client``, ``port``,
+``directory``) does.
 """

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from adapters.slack import blocks, modals
+from adapters.slack import blocks, forms
 from bot.events import ChatEvent, EventKind
 from bot.replies import Outcome, Reply, Visibility
 
@@ -42,7 +42,7 @@ def plan(
 ) -> Plan:
     """Place every reply: forms as modals, then the first reply in a slash command's ack."""
     if event.kind is EventKind.FORM_SUBMISSION and outcome.form_errors:
-        return Plan(ack=modals.errors_answer(outcome.form_errors))
+        return Plan(ack=forms.errors_answer(outcome.form_errors))
     if event.kind is EventKind.HOME_OPENED:
         if not outcome.replies:
             return Plan(ack=None)
@@ -55,7 +55,7 @@ def plan(
     replies = list(outcome.replies)
     form_reply = next((r for r in replies if r.form is not None), None)
     if form_reply is not None and form_reply.form is not None:
-        view = modals.modal(form_reply.form, channel_id=event.channel_id)
+        view = forms.modal(form_reply.form, channel_id=event.channel_id)
         if event.kind is EventKind.FORM_SUBMISSION:
             replies.remove(form_reply)
             ack = {"response_action": "update", "view": view}

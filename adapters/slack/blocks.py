@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from adapters.pieces import piece_end
 from bot.replies import Button, ButtonStyle, Reply, Section, page_head, paginate
 
 MAX_MESSAGE_BLOCKS = 50
@@ -68,12 +69,7 @@ def chunks(text: str, limit: int) -> list[str]:
     pieces: list[str] = []
     rest = text
     while len(rest) > limit:
-        cut = _safe_cut(rest, limit)
-        for separator in ("\n", " "):
-            at = rest.rfind(separator, limit // 2, cut)
-            if at > 0:
-                cut = at + 1
-                break
+        cut = piece_end(rest, _safe_cut(rest, limit), floor=limit // 2)
         pieces.append(rest[:cut])
         rest = rest[cut:]
     if rest:
@@ -208,14 +204,6 @@ def all_blocks(replies: Iterable[Reply]) -> list[Block]:
             blocks.append({"type": "divider"})
         blocks += reply_blocks(reply)
     return blocks
-
-
-def combined(replies: Sequence[Reply]) -> dict[str, Any]:
-    """Several replies as one message (an ack answers only once)."""
-    return {
-        "text": truncate(escape("\n".join(r.text for r in replies)), MAX_FALLBACK_TEXT),
-        "blocks": limit_blocks(all_blocks(replies), MAX_MESSAGE_BLOCKS),
-    }
 
 
 def home_view(replies: Sequence[Reply]) -> dict[str, Any]:

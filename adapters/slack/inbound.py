@@ -7,29 +7,19 @@ does not act on (bot messages, edits, malformed bodies), so a listener never cra
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from adapters.payloads import first, text_of
+from adapters.slack.forms import form_values, unpack_metadata
+from adapters.slack.mentions import in_core_form, strip_bot_mention
 from bot.events import ChatEvent, EventKind, Platform
 
-SLASH_COMMANDS = ("/okr", "/retro", "/story", "/shoutout")
 MAX_TRIGGER = 200
 SAVE_LEARNING_STORY = "save_learning_story"
-_LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>")
 _DUPLICATE_SUFFIX = re.compile(r"#\d+$")
-
-
-def text_of(payload: Mapping[str, Any], *path: str) -> str:
-    """Walk ``payload`` along ``path``; anything missing or not a string reads as ""."""
-    node: Any = payload
-    for key in path:
-        if not isinstance(node, Mapping):
-            return ""
-        node = node.get(key)
-    return node if isinstance(node, str) else ""
 
 
 def unescape(text: str) -> str:
@@ -69,7 +59,7 @@ def from_event_callback(body: Mapping[str, Any], received_at: datetime) -> ChatE
     event = body.get("event")
     if body.get("type") != "event_callback" or not isinstance(event, Mapping):
         return None
-    authorization = _first(body.get("authorizations"))
+    authorization = first(body.get("authorizations"))
     base: dict[str, Any] = {
         "platform": Platform.SLACK,
         "workspace_id": workspace_key(
@@ -112,19 +102,6 @@ def from_event_callback(body: Mapping[str, Any], received_at: datetime) -> ChatE
     return None
 
 
-def _first(items: Any) -> Mapping[str, Any]:
-    if isinstance(items, list) and items and isinstance(items[0], Mapping):
-        return items[0]
-    return {}
-
-
-def strip_bot_mention(text: str, bot_user: str) -> str:
-    """Remove mentions of the bot (``<@Ubot>``, ``<@Ubot|okrbot>``) from a message."""
-    if bot_user:
-        return re.sub(rf"<@{re.escape(bot_user)}(?:\|[^>]*)?>", "", text).strip()
-    return _LEADING_MENTION.sub("", text).strip()
-
-
 def _mention(event: Mapping[str, Any], base: dict[str, Any], bot_user: str) -> ChatEvent | None:
     if event.get("bot_id") or event.get("subtype"):
         return None
@@ -132,7 +109,7 @@ def _mention(event: Mapping[str, Any], base: dict[str, Any], bot_user: str) -> C
         **base,
         kind=EventKind.MESSAGE,
         channel_id=text_of(event, "channel"),
-        text=unescape(strip_bot_mention(text_of(event, "text"), bot_user)),
+        text=unescape(in_core_form(strip_bot_mention(text_of(event, "text"), bot_user))),
         mentions_bot=True,
         thread_id=text_of(event, "thread_ts"),
     )
@@ -146,14 +123,20 @@ def _direct_message(event: Mapping[str, Any], base: dict[str, Any]) -> ChatEvent
         **base,
         kind=EventKind.MESSAGE,
         channel_id=text_of(event, "channel"),
-        text=unescape(text_of(event, "text")),
+        text=unescape(in_core_form(text_of(event, "text"))),
         is_direct=True,
         thread_id=text_of(event, "thread_ts"),
     )
 
 
-def from_slash_command(body: Mapping[str, Any], received_at: datetime) -> ChatEvent | None:
-    """Map a slash command; its text becomes the whole command line (``/story learning …``)."""
+def from_slash_command(
+    body: Mapping[str, Any], received_at: datetime, *, command_words: Collection[str]
+) -> ChatEvent | None:
+    """Map a slash command; its text becomes the whole command line (``/story learning …``).
+
+    ``command_words`` are the commands okrbot has (``story`` for ``/story``), handed by the
+    composition.
+    """
     command = text_of(body, "command")
     user, channel = text_of(body, "user_id"), text_of(body, "channel_id")
     workspace = workspace_key(
@@ -161,9 +144,13 @@ def from_slash_command(body: Mapping[str, Any], received_at: datetime) -> ChatEv
         text_of(body, "enterprise_id"),
         _flag(body.get("is_enterprise_install")),
     )
-    if command not in SLASH_COMMANDS or not (user and channel and workspace):
+    if (
+        command.removeprefix("/") not in command_words
+        or not command.startswith("/")
+        or not (user and channel and workspace)
+    ):
         return None
-    rest = unescape(text_of(body, "text")).strip()
+    rest = unescape(in_core_form(text_of(body, "text"))).strip()
     return ChatEvent(
         platform=Platform.SLACK,
         workspace_id=workspace,
@@ -211,7 +198,7 @@ def replay_key(body: Mapping[str, Any]) -> str:
 def from_block_action(body: Mapping[str, Any], received_at: datetime) -> ChatEvent | None:
     """Map the first button press in a ``block_actions`` payload."""
     base = _interaction_base(body, received_at)
-    action = _first(body.get("actions"))
+    action = first(body.get("actions"))
     if base is None or body.get("type") != "block_actions" or not action:
         return None
     channel = text_of(body, "channel", "id") or text_of(body, "container", "channel_id")
@@ -249,40 +236,6 @@ def from_view_submission(body: Mapping[str, Any], received_at: datetime) -> Chat
     )
 
 
-def form_values(state: Any) -> dict[str, str]:
-    """Flatten ``view.state.values`` to {block_id: value} (inputs are named by block id)."""
-    values: dict[str, str] = {}
-    blocks = state.get("values") if isinstance(state, Mapping) else None
-    if not isinstance(blocks, Mapping):
-        return values
-    for block_id, elements in blocks.items():
-        if isinstance(elements, Mapping):
-            for element in elements.values():
-                if isinstance(element, Mapping):
-                    values[str(block_id)] = _element_value(element)
-                    break
-    return values
-
-
-def _element_value(element: Mapping[str, Any]) -> str:
-    if isinstance(element.get("selected_option"), Mapping):
-        return text_of(element, "selected_option", "value")
-    options = element.get("selected_options")
-    if isinstance(options, list):
-        return ",".join(text_of(o, "value") for o in options if isinstance(o, Mapping))
-    for key in (
-        "value",
-        "selected_date",
-        "selected_time",
-        "selected_user",
-        "selected_channel",
-        "selected_conversation",
-    ):
-        if isinstance(element.get(key), str):
-            return str(element[key])
-    return ""
-
-
 def from_message_shortcut(body: Mapping[str, Any], received_at: datetime) -> ChatEvent | None:
     """Map the message shortcut ``save_learning_story``: the picked message is its target."""
     base = _interaction_base(body, received_at)
@@ -300,19 +253,3 @@ def from_message_shortcut(body: Mapping[str, Any], received_at: datetime) -> Cha
         target_message_id=text_of(body, "message", "ts") or text_of(body, "message_ts"),
         target_text=unescape(text_of(body, "message", "text")),
     )
-
-
-def pack_metadata(channel_id: str, context: str) -> str:
-    """What a modal carries in ``private_metadata``: where it was opened, and the form context."""
-    return json.dumps({"channel": channel_id, "context": context}, separators=(",", ":"))
-
-
-def unpack_metadata(metadata: str) -> tuple[str, str]:
-    """Read ``private_metadata`` back as (channel, context); foreign text is all context."""
-    try:
-        packed = json.loads(metadata) if metadata.startswith("{") else None
-    except ValueError:
-        packed = None
-    if isinstance(packed, dict) and set(packed) == {"channel", "context"}:
-        return str(packed["channel"]), str(packed["context"])
-    return "", metadata

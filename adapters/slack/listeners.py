@@ -19,8 +19,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from aiohttp import ClientError
@@ -31,10 +32,13 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import answers, inbound, web
+from adapters import failures
+from adapters.payloads import text_of
+from adapters.slack import answers, inbound
 from adapters.slack.answers import Call, Via
+from adapters.slack.client import classify
 from bot.events import ChatEvent
-from bot.ports import Clock, EventHandler
+from bot.ports import Clock, EventHandler, RetryLater
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +52,6 @@ EVENT_TYPES = (
     "app_home_opened",
     "member_joined_channel",
 )
-COMMANDS = re.compile(r"^/(okr|retro|story|shoutout)$")
 NO_CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "user_not_in_channel"})
 REPLY_PATIENCE = 120.0
 """Seconds a reply after an ack may wait out rate limits and outages before it is dropped."""
@@ -60,15 +63,19 @@ Mapper = Callable[[Mapping[str, Any], datetime], ChatEvent | None]
 class SlackListeners:
     """The listeners of the Slack app, handing every request to one EventHandler."""
 
-    def __init__(self, handle: EventHandler, clock: Clock, spawn: Spawn) -> None:
+    def __init__(
+        self, handle: EventHandler, clock: Clock, spawn: Spawn, command_words: Collection[str]
+    ) -> None:
         self._handle = handle
         self._clock = clock
         self._spawn = spawn
+        self._command_words = tuple(command_words)
 
     def register(self, app: AsyncApp) -> None:
         for event_type in EVENT_TYPES:
             app.event(event_type)(self.on_event)
-        app.command(COMMANDS)(self.on_command)
+        words = "|".join(re.escape(word) for word in self._command_words)
+        app.command(re.compile(f"^/({words})$"))(self.on_command)
         app.action(re.compile(".*"))(self.on_action)
         app.view(re.compile(".*"))(self.on_view_submission)
         app.shortcut(inbound.SAVE_LEARNING_STORY)(self.on_shortcut)
@@ -79,7 +86,8 @@ class SlackListeners:
     async def on_command(
         self, body: dict[str, Any], ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
-        await self._answer(inbound.from_slash_command, body, ack, client, _respond(context))
+        mapper = partial(inbound.from_slash_command, command_words=self._command_words)
+        await self._answer(mapper, body, ack, client, _respond(context))
 
     async def on_action(
         self, body: dict[str, Any], ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext
@@ -109,7 +117,7 @@ class SlackListeners:
             await ack()
             return
         outcome = await self._handle(event)  # committed before the ack, or it raises
-        trigger_id = inbound.text_of(body, "trigger_id")
+        trigger_id = text_of(body, "trigger_id")
         plan = answers.plan(event, outcome, trigger_id=trigger_id, can_respond=respond is not None)
         if plan.ack is None:
             await ack()
@@ -158,49 +166,24 @@ async def patiently(
     patience: float,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> None:
-    """Try until it works, waiting as Slack asks; give up after ``patience`` seconds."""
-    waited = 0.0  # the calls' own time is bounded by the client's timeout
-    failures = 0
-    while True:
-        try:
-            await attempt()
-            return
-        except Exception as error:
-            pause = _pause(error, failures)
-            if pause is None or waited + pause > patience:
-                raise
-            failures += 1
-            waited += pause
-            await sleep(pause)
+    """Try until it works, waiting as Slack asks; give up after ``patience`` seconds.
+
+    The calls' own time is bounded by the client's timeout and not counted.
+    """
+    await failures.patiently(
+        attempt, read=_trouble, patience=patience, longest=LONGEST_PAUSE, sleep=sleep
+    )
 
 
-def _pause(error: Exception, failures: int) -> float | None:
-    """How long to wait before trying a reply again; None when trying again cannot help."""
-    backoff = min(2.0**failures, LONGEST_PAUSE)
+def _trouble(error: Exception) -> Exception:
+    """What a failed reply means, in the terms every platform's answers are read in."""
     if isinstance(error, (ClientError, TimeoutError)):
-        return backoff
+        return RetryLater(f"reply: {type(error).__name__}")
     if isinstance(error, Unanswered):
-        if error.status == 429:
-            return _seconds(error.headers)
-        return backoff if error.status >= 500 else None
+        return failures.from_status(Via.RESPOND.value, error.status, error.headers)
     if isinstance(error, SlackApiError):
-        status = getattr(error.response, "status_code", 200)
-        code = error.response.get("error", "") if error.response is not None else ""
-        if status == 429 or code == "ratelimited":
-            told = web.retry_after(error)
-            return 1.0 if told is None else told
-        return backoff if status >= 500 or code in web.TRANSIENT_ERRORS else None
-    return None
-
-
-def _seconds(headers: Mapping[str, Any]) -> float:
-    for name, value in headers.items():
-        if str(name).lower() == "retry-after":
-            try:
-                return max(0.0, float(value))
-            except (TypeError, ValueError):
-                break
-    return 1.0
+        return classify(error, "reply")
+    return error
 
 
 async def _make(

@@ -2,7 +2,7 @@
 
 Bolt reads a body trusting that Slack sent it: a ``user`` that is a number, ``actions`` that
 are a string or ``view: null`` make it raise before any listener runs, on every retry. So the
-route parses each signed body within bounds (:mod:`bot.payloads`, the same way Bolt will) and
+edge parses each signed body within bounds (:mod:`bot.events`, the same way Bolt will) and
 checks it against these pydantic models first; a body that does not fit never reaches Bolt.
 The models are strict about the fields Bolt and the mappers read (a string is a string, never a
 number) and allow every other field, since Slack adds fields over time.
@@ -12,28 +12,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-    model_validator,
-)
+from pydantic import Field, StringConstraints, model_validator
 
+from adapters.shaping import PRINTABLE, Shape, problem
 from bot.events import Unreadable, read_form, read_json
 
 # Slack's ids are about a dozen characters; okrbot stores them in columns of 128, and a
 # workspace of an org-wide install as ``E…:T…``, so each must stay well under half of that.
-# Printable ASCII, as every id the platform makes: an id goes into Web API URLs and headers.
-Id = Annotated[str, StringConstraints(max_length=60, pattern=r"^[!-~]*$")]
+Id = Annotated[str, StringConstraints(max_length=60, pattern=PRINTABLE)]
 
 
-class _Shape(BaseModel):
-    model_config = ConfigDict(extra="allow", strict=True)
-
-
-class Reference(_Shape):
+class Reference(Shape):
     """A team, user, channel or enterprise that Slack names by an object with an id."""
 
     id: Id | None = None
@@ -45,11 +34,11 @@ Named = Id | Reference | None
 """Slack names a team, user, channel or enterprise by its id or by an object holding it."""
 
 
-class ResponseUrl(_Shape):
+class ResponseUrl(Shape):
     response_url: str | None = None
 
 
-class Addressed(_Shape):
+class Addressed(Shape):
     """The fields Bolt reads from a body to know its workspace, person and channel.
 
     Bolt reads them from the body, and again from ``authorizations[0]``, the event, and the
@@ -117,7 +106,7 @@ class EventCallback(Envelope):
     event: Event
 
 
-class Action(_Shape):
+class Action(Shape):
     action_id: str
     value: str | None = None
     selected_option: dict[str, Any] | None = None
@@ -194,10 +183,4 @@ def check(body: dict[str, Any]) -> str | None:
     """Say what is wrong with a parsed body's shape, or None when Bolt may read it."""
     kind = body.get("type")
     model = _BY_TYPE.get(kind, Envelope) if isinstance(kind, str) else Envelope
-    try:
-        model.model_validate(body)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        return f"{where}: {first['msg']}"
-    return None
+    return problem(model, body)

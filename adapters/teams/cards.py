@@ -1,12 +1,8 @@
 """Neutral replies to Teams messages: plain text, or an Adaptive Card 1.4 when there is layout.
 
 Nothing a person typed can become a mention or markup. Teams only makes a mention out of an
-``<at>`` tag that an ``entities`` entry names, and okrbot never sends mention entities. Text
-messages are rendered by Teams as HTML and markdown, so ``&``, ``<`` and ``>`` go out as HTML
-entities and markdown punctuation as numeric character references, which markdown never reads
-as syntax; Teams shows all of them as the characters typed. Card TextBlocks render markdown
-but no HTML, so there markdown punctuation is backslash-escaped and a tag-like ``<`` is
-followed by an invisible word joiner.
+``<at>`` tag that an ``entities`` entry names, and okrbot never sends mention entities; every
+text is escaped (:mod:`adapters.teams.markup`).
 
 Teams refuses a message whose payload passes 40 KB counted in UTF-16 (413
 MessageSizeTooBig). What the outbox delivers is first split by :func:`pages` into messages
@@ -18,18 +14,24 @@ end with "…").
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from adapters.teams.inbound import ACTION_KEY, CONTEXT_KEY, FORM_KEY, ORIGIN_KEY, VALUE_KEY
+from adapters.pieces import piece_end
+from adapters.teams.forms import ACTION_KEY, VALUE_KEY, form_elements
+from adapters.teams.markup import (
+    MAX_TITLE,
+    Card,
+    cut,
+    escape_card,
+    escape_message,
+    submit,
+    text_block,
+)
 from bot.replies import (
     Button,
     ButtonStyle,
     Field,
-    Form,
-    FormInput,
-    InputKind,
     Reply,
     Section,
     page_head,
@@ -39,59 +41,15 @@ from bot.replies import (
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.4"
 MAX_MESSAGE_BYTES = 40 * 1024 - 1024  # the documented 40 KB, less room for the envelope
-MAX_TITLE = 200
 MAX_SUMMARY = 250
-MAX_INPUT = 5000
-ELLIPSIS = "…"
 WIDEST_MARK = " (9999/9999)"  # room kept in each page's heading for its number
 SEPARATOR = len(", ".encode("utf-16-le"))  # between two elements of a card's body
 
-Card = dict[str, Any]
-
-_MESSAGE_SPECIALS = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-_MARKDOWN = "\\`*_~#[]|"
-_MARKDOWN_CHARS = re.compile(r"([\\`*_~#\[\]|])")
-_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!])")
-_LIST_MARKER = re.compile(r"^(\s*)([-+]|\d+[.)])(\s)", re.MULTILINE)
 _STYLES = {ButtonStyle.PRIMARY: "positive", ButtonStyle.DANGER: "destructive"}
-
-
-def escape_message(text: str) -> str:
-    """Escape text for a Teams text message: HTML specials and markdown punctuation."""
-    escaped = "".join(_MESSAGE_SPECIALS.get(c, c) for c in text)
-    escaped = "".join(f"&#{ord(c)};" if c in _MARKDOWN else c for c in escaped)
-    escaped = _LIST_MARKER.sub(lambda m: m.group(1) + _numeric(m.group(2)) + m.group(3), escaped)
-    return escaped.replace("\n", "\n\n")  # a single line break is lost in Teams markdown
-
-
-def _numeric(marker: str) -> str:
-    return "".join(f"&#{ord(c)};" if not c.isdigit() else c for c in marker)
-
-
-def escape_card(text: str) -> str:
-    """Escape text for an Adaptive Card TextBlock (markdown, no HTML).
-
-    A word joiner (invisible) after a ``<`` that opens something tag-like keeps a typed
-    ``<at>`` from ever reading as a tag, whatever a client makes of card text.
-    """
-    escaped = _TAG_OPEN.sub("<\u2060", _MARKDOWN_CHARS.sub(r"\\\1", text))
-    return _LIST_MARKER.sub(lambda m: m.group(1) + "\\" + m.group(2) + m.group(3), escaped)
-
-
-def cut(text: str, limit: int) -> str:
-    """Shorten text to ``limit`` characters, visibly."""
-    if len(text) <= limit:
-        return text
-    shortened = text[: max(0, limit - len(ELLIPSIS))]
-    return shortened[:-1] + ELLIPSIS if shortened.endswith("\\") else shortened + ELLIPSIS
 
 
 def needs_card(reply: Reply) -> bool:
     return bool(reply.sections or reply.buttons or reply.form)
-
-
-def text_block(text: str, **style: Any) -> Card:
-    return {"type": "TextBlock", "text": escape_card(text), "wrap": True, **style}
 
 
 def section_elements(section: Section) -> list[Card]:
@@ -112,66 +70,12 @@ def section_elements(section: Section) -> list[Card]:
     return elements
 
 
-def submit(title: str, data: dict[str, str], style: str = "") -> Card:
-    action: Card = {"type": "Action.Submit", "title": cut(title, MAX_TITLE), "data": data}
-    if style:
-        action["style"] = style
-    return action
-
-
 def button_actions(buttons: Sequence[Button]) -> list[Card]:
     """One Action.Submit per button; its data comes back as the activity's ``value``."""
     return [
         submit(b.label, {ACTION_KEY: b.action_id, VALUE_KEY: b.value}, _STYLES.get(b.style, ""))
         for b in buttons
     ]
-
-
-def input_element(form_input: FormInput) -> Card:
-    """An Input.Text or Input.ChoiceSet named after the input, with Teams' own validation."""
-    common: Card = {
-        "id": form_input.name,
-        "label": form_input.label,
-        "isRequired": form_input.required,
-    }
-    if form_input.required:
-        common["errorMessage"] = f"Please fill in: {form_input.label}"
-    if form_input.kind is InputKind.CHOICE and form_input.choices:
-        element: Card = {
-            "type": "Input.ChoiceSet",
-            **common,
-            "style": "compact",
-            "choices": [{"title": c.label, "value": c.value} for c in form_input.choices],
-        }
-        if any(c.value == form_input.initial for c in form_input.choices):
-            element["value"] = form_input.initial
-        return element
-    element = {
-        "type": "Input.Text",
-        **common,
-        "isMultiline": form_input.kind is InputKind.PARAGRAPH,
-        "maxLength": max(1, min(form_input.max_length, MAX_INPUT)),
-    }
-    if form_input.hint:
-        element["placeholder"] = form_input.hint
-    if form_input.initial:
-        element["value"] = form_input.initial[:MAX_INPUT]
-    return element
-
-
-def form_elements(form: Form, *, origin: str = "", titled: bool = True) -> tuple[list[Card], Card]:
-    """The inputs of a form and the action that submits them (with its id and context).
-
-    ``origin`` is the channel the form was asked for in, when it is shown elsewhere (in the
-    person's 1:1 chat): the submission then counts as made in that channel.
-    """
-    elements = [text_block(cut(form.title, MAX_TITLE), weight="Bolder", size="Medium")]
-    elements = elements if titled else []
-    elements += [input_element(i) for i in form.inputs]
-    data = {FORM_KEY: form.form_id, CONTEXT_KEY: form.context}
-    if origin:
-        data[ORIGIN_KEY] = origin
-    return elements, submit(form.submit_label, data, "positive")
 
 
 def card(reply: Reply, *, origin: str = "") -> Card:
@@ -286,13 +190,7 @@ def _pieces(text: str, budget: int, *, first: int) -> list[str]:
                 low = middle
             else:
                 high = middle - 1
-        end = low
-        if end < len(rest):
-            for separator in ("\n", " "):
-                at = rest.rfind(separator, end // 2, end)
-                if at > 0:
-                    end = at + 1
-                    break
+        end = low if low == len(rest) else piece_end(rest, low, floor=low // 2)
         pieces.append(rest[:end])
         rest = rest[end:]
     return pieces

@@ -13,10 +13,17 @@ loop's default executor (which resolves host names) so that even then nothing el
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, TypeVar
+
+from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+from botframework.connector.auth import AuthenticationConstants, BotFrameworkAuthentication
+
+log = logging.getLogger(__name__)
 
 IDENTITY_TIMEOUT = 10.0
 _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="okrbot-identity")
@@ -55,3 +62,51 @@ class Endpoints:
     token_issuer: str = ""
     login_url: str = ""
     oauth_scope: str = ""
+
+
+def authentication(
+    *,
+    app_id: str,
+    password: str,
+    app_type: str,
+    tenant_id: str,
+    endpoints: Endpoints | None = None,
+) -> BotFrameworkAuthentication:
+    """Bot Framework authentication from the bot's identity; an empty id turns it off."""
+    if not app_id:
+        log.warning(
+            "Teams emulator mode: /api/messages accepts unauthenticated activities and replies "
+            "only to serviceUrls on this machine (for the local Bot Framework Emulator)"
+        )
+    configuration = SimpleNamespace(
+        APP_ID=app_id,
+        APP_PASSWORD=password,
+        APP_TYPE=app_type if app_id else "MultiTenant",
+        APP_TENANTID=tenant_id,
+    )
+    where = endpoints or Endpoints()
+    overrides = {
+        "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": where.openid_metadata_url,
+        "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": where.token_issuer,
+        "TO_CHANNEL_FROM_BOT_LOGIN_URL": where.login_url,
+        "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE": where.oauth_scope,
+    }
+    if any(overrides.values()):
+        # Given one, botbuilder wants every endpoint: the others stay the public cloud's.
+        for name, default in PUBLIC_CLOUD.items():
+            setattr(configuration, name, overrides.get(name) or default)
+    return ConfigurationBotFrameworkAuthentication(configuration)
+
+
+PUBLIC_CLOUD = {
+    "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": (
+        AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL
+    ),
+    "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER,
+    "TO_CHANNEL_FROM_BOT_LOGIN_URL": AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL,
+    "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE": AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
+    "OAUTH_URL": AuthenticationConstants.OAUTH_URL,
+    "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL": (
+        AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
+    ),
+}

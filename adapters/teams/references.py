@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-from adapters.teams.inbound import channel_of, tenant_of, text_of, user_of
+from adapters.payloads import text_of
+from adapters.teams.inbound import channel_of, tenant_of, user_of
 
 
 class ConversationKind(StrEnum):

@@ -2,7 +2,7 @@
 
 botbuilder deserializes an activity leniently and then trusts it: a ``conversation`` that is a
 string or a ``from`` that is a number surfaces as an exception deep inside a turn. So the
-endpoint parses each body within bounds (:mod:`bot.payloads`) and checks it against these
+edge parses each body within bounds (:mod:`bot.events`) and checks it against these
 pydantic models first; an activity that does not fit is answered 400 before botbuilder sees it.
 The models are strict about the fields botbuilder and the mappers read and allow every other
 field, since the Bot Framework adds fields over time.
@@ -12,26 +12,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import Field, StringConstraints
+
+from adapters.shaping import PRINTABLE, Shape, problem
 
 # okrbot stores tenant, conversation and person ids in columns of 128 characters; Teams' own
 # are shorter (a channel's ``19:…@thread.tacv2``, a person's Entra object id).
-# Printable ASCII, as every id the platform makes: an id goes into Web API URLs and headers.
-Id = Annotated[str, StringConstraints(max_length=128, pattern=r"^[!-~]*$")]
+Id = Annotated[str, StringConstraints(max_length=128, pattern=PRINTABLE)]
 
 
-class _Shape(BaseModel):
-    model_config = ConfigDict(extra="allow", strict=True)
-
-
-class Account(_Shape):
+class Account(Shape):
     id: Id | None = None
     name: str | None = None
     aad_object_id: Id | None = Field(default=None, alias="aadObjectId")
     role: str | None = None
 
 
-class Conversation(_Shape):
+class Conversation(Shape):
     id: Id | None = None
     name: str | None = None
     conversation_type: str | None = Field(default=None, alias="conversationType")
@@ -39,28 +36,28 @@ class Conversation(_Shape):
     is_group: bool | None = Field(default=None, alias="isGroup")
 
 
-class Named(_Shape):
+class Named(Shape):
     id: Id | None = None
     name: str | None = None
 
 
-class ChannelData(_Shape):
+class ChannelData(Shape):
     tenant: Named | None = None
     channel: Named | None = None
     team: Named | None = None
 
 
-class Mention(_Shape):
+class Mention(Shape):
     type: str | None = None
     text: str | None = None
     mentioned: Account | None = None
 
 
-class Reaction(_Shape):
+class Reaction(Shape):
     type: str | None = None
 
 
-class Activity(_Shape):
+class Activity(Shape):
     """One activity; ``type`` is the only field every activity has."""
 
     type: str = Field(min_length=1)
@@ -89,10 +86,4 @@ class Activity(_Shape):
 
 def check(body: object) -> str | None:
     """Say what is wrong with a parsed activity's shape, or None when botbuilder may read it."""
-    try:
-        Activity.model_validate(body)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        return f"{where or 'the activity'}: {first['msg']}"
-    return None
+    return problem(Activity, body, "the activity")

@@ -4,7 +4,7 @@
 Teams through the same clients whichever process performs it: each configured platform gets
 its :class:`~bot.ports.ChatPort` (the outbox sends through it) and its
 :class:`~bot.ports.Directory` (the scheduler asks it who is in a channel). The HTTP edges (Bolt,
-the Teams endpoint) are built on top of these connections by the server alone.
+the Teams edge) are built on top of these connections by :mod:`bot.entry.edges`.
 """
 
 from __future__ import annotations
@@ -16,16 +16,13 @@ from urllib.parse import urlsplit
 
 from botframework.connector.auth import BotFrameworkAuthentication
 
-from adapters.slack.web import SlackChatPort, SlackDirectory, SlackWeb
-from adapters.teams.connector import (
-    SENDS_PER_SECOND,
-    Accounts,
-    Connectors,
-    TeamsChatPort,
-    TeamsDirectory,
-)
-from adapters.teams.endpoint import authentication
-from adapters.teams.identity import Endpoints
+from adapters.slack.client import SlackWeb
+from adapters.slack.directory import SlackDirectory
+from adapters.slack.port import SlackChatPort
+from adapters.teams.client import Connectors
+from adapters.teams.directory import Accounts, TeamsDirectory
+from adapters.teams.identity import Endpoints, authentication
+from adapters.teams.port import SENDS_PER_SECOND, TeamsChatPort
 from bot.clock import Pacer
 from bot.entry.app import Okrbot
 from bot.entry.settings import Settings

@@ -1,4 +1,4 @@
-"""The server: Slack over HTTP (and Socket Mode), health, readiness, metrics, and the workers.
+"""The server: mounts each platform's HTTP edge, health, readiness, metrics; runs the workers.
 
 Routes: ``POST /slack/events``, ``GET /slack/install``, ``GET /slack/oauth_redirect``,
 ``POST /api/messages`` (Teams, Bot Framework), ``GET /healthz``, ``GET /readyz``,
@@ -11,29 +11,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections import Counter
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from aiohttp.http_exceptions import HttpProcessingError
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.async_app import AsyncApp
-from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import func, select, text
 
-from adapters.slack import bolt, shapes
-from adapters.slack.listeners import SlackListeners
+from adapters.slack import bolt
 from adapters.slack.socket import socket_mode_handler
-from adapters.teams.endpoint import TeamsEndpoint
-from bot.entry import platforms
 from bot.entry.app import Okrbot, build
+from bot.entry.edges import SlackWiring, TeamsWiring, wire_slack, wire_teams
+from bot.entry.metrics import Metrics, counted
 from bot.entry.settings import Settings
-from bot.events import ChatEvent, Unreadable
-from bot.glue.slack_installations import DatabaseStateStore
-from bot.ports import EventHandler
-from bot.replies import Outcome
 from bot.runtime.loops import Loop
 from storage import dead_letters
 from storage.outbox import OutboxMessage, OutboxStatus
@@ -46,54 +36,6 @@ SHUTDOWN_GRACE = 5.0
 
 Job = Callable[[], Coroutine[Any, Any, None]]
 """Work the server runs in the background for as long as it serves (the scheduler hook)."""
-
-
-@dataclass
-class Metrics:
-    """Counters kept in this process, shown at /metrics in Prometheus' text format."""
-
-    events: Counter[tuple[str, str]] = field(default_factory=Counter)
-    event_failures: Counter[str] = field(default_factory=Counter)
-    slack_requests: Counter[int] = field(default_factory=Counter)
-    delivered: int = 0
-
-    def count_delivered(self, messages: int) -> None:
-        self.delivered += messages
-
-    def render(self, outbox: dict[str, int], dead: dict[tuple[str, str], int] | None = None) -> str:
-        lines = [
-            "# HELP okrbot_events_handled_total Chat events handled, by platform and kind.",
-            "# TYPE okrbot_events_handled_total counter",
-            *(
-                f'okrbot_events_handled_total{{platform="{p}",kind="{k}"}} {n}'
-                for (p, k), n in sorted(self.events.items())
-            ),
-            "# HELP okrbot_events_failed_total Chat events that could not be handled.",
-            "# TYPE okrbot_events_failed_total counter",
-            *(
-                f'okrbot_events_failed_total{{platform="{p}"}} {n}'
-                for p, n in sorted(self.event_failures.items())
-            ),
-            "# HELP okrbot_slack_requests_total Requests on /slack/events, by HTTP status.",
-            "# TYPE okrbot_slack_requests_total counter",
-            *(
-                f'okrbot_slack_requests_total{{status="{s}"}} {n}'
-                for s, n in sorted(self.slack_requests.items())
-            ),
-            "# HELP okrbot_outbox_delivered_total Messages the outbox loop delivered.",
-            "# TYPE okrbot_outbox_delivered_total counter",
-            f"okrbot_outbox_delivered_total {self.delivered}",
-            "# HELP okrbot_outbox_messages Outbound messages in the outbox, by status.",
-            "# TYPE okrbot_outbox_messages gauge",
-            *(f'okrbot_outbox_messages{{status="{s}"}} {n}' for s, n in sorted(outbox.items())),
-            "# HELP okrbot_outbox_dead_letters Messages given up, by platform and reason class.",
-            "# TYPE okrbot_outbox_dead_letters gauge",
-            *(
-                f'okrbot_outbox_dead_letters{{platform="{p}",reason="{r}"}} {n}'
-                for (p, r), n in sorted((dead or {}).items())
-            ),
-        ]
-        return "\n".join(lines) + "\n"
 
 
 class Background:
@@ -113,88 +55,6 @@ class Background:
             _done, pending = await asyncio.wait(set(self._tasks), timeout=within)
             for task in pending:
                 task.cancel()
-
-
-def counted(
-    handle: EventHandler, metrics: Metrics, after_event: Callable[[], None]
-) -> EventHandler:
-    """Count each event handled (or failed), and wake the outbox loop after it."""
-
-    async def handle_counted(event: ChatEvent) -> Outcome:
-        try:
-            outcome = await handle(event)
-        except Exception:
-            metrics.event_failures[event.platform.value] += 1
-            raise
-        metrics.events[(event.platform.value, event.kind.value)] += 1
-        after_event()  # it may have written messages, or work due now (/retro start)
-        return outcome
-
-    return handle_counted
-
-
-@dataclass
-class SlackWiring:
-    connection: platforms.SlackConnection
-    app: AsyncApp | None  # None: no signing secret nor app token, so it only sends
-    verifier: SignatureVerifier | None  # None: no signing secret, so HTTP is refused
-
-
-def wire_slack(
-    okrbot: Okrbot, handle: EventHandler, background: Background, *, pacing: float = 1.0
-) -> SlackWiring | None:
-    """Serve Slack when it is configured: its connection (bot.entry.platforms) and the Bolt app."""
-    settings = okrbot.settings
-    connection = platforms.connect_slack(okrbot, pacing=pacing)
-    if connection is None:
-        return None
-    if not settings.slack_signing_secret and not settings.slack_app_token:
-        return SlackWiring(connection, None, None)  # it sends (the outbox), but takes nothing
-    store = connection.store
-    oauth = (
-        bolt.oauth_settings(
-            client_id=settings.slack_client_id,
-            client_secret=settings.slack_client_secret,
-            scopes=settings.slack_scopes,
-            installation_store=store,
-            state_store=DatabaseStateStore(okrbot.sessions, okrbot.clock),
-        )
-        if store is not None
-        else None
-    )
-    app = bolt.create_app(
-        listeners=SlackListeners(handle, okrbot.clock, background.spawn),
-        signing_secret=settings.slack_signing_secret,
-        api_url=settings.slack_api_url,
-        token=settings.slack_bot_token,
-        oauth=oauth,
-    )
-    secret = settings.slack_signing_secret
-    return SlackWiring(connection, app, SignatureVerifier(secret) if secret else None)
-
-
-@dataclass
-class TeamsWiring:
-    connection: platforms.TeamsConnection
-    endpoint: TeamsEndpoint
-
-
-def wire_teams(
-    okrbot: Okrbot, handle: EventHandler, *, pacing: float | None = None
-) -> TeamsWiring | None:
-    """Serve Teams when it is configured (bot.entry.platforms says when); None leaves it off."""
-    connection = platforms.connect_teams(okrbot, pacing=pacing)
-    if connection is None:
-        return None
-    endpoint = TeamsEndpoint(
-        auth=connection.auth,
-        handle=handle,
-        store=connection.store,
-        port=connection.port,
-        clock=okrbot.clock,
-        may_reply=connection.connectors.may_call,
-    )
-    return TeamsWiring(connection, endpoint)
 
 
 class Routes:
@@ -218,54 +78,19 @@ class Routes:
         return response
 
     async def _slack_events(self, request: web.Request) -> web.Response:
-        if self._slack is None or self._slack.verifier is None or self._slack.app is None:
+        if self._slack is None or self._slack.edge is None:
             return web.Response(status=503, text="Slack is not configured")
-        try:
-            body = await request.text()
-        except web.HTTPRequestEntityTooLarge:
-            return web.Response(status=413, text="the body is too large")
-        # Not UTF-8 or an unknown charset, or a Content-Encoding the body does not decompress by.
-        except (ValueError, LookupError, web.RequestPayloadError, HttpProcessingError):
-            answer = web.Response(status=400, text="unreadable body")
-            answer.force_close()  # the rest of the stream cannot be read either
-            return answer
-        # Checked here before parsing, so an unsigned malformed body is a 401 and not a 400.
-        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
-        signed = request.headers.get("X-Slack-Signature", "")
-        if not (stamp.isdigit() and self._slack.verifier.is_valid(body, stamp, signed)):
-            return web.Response(status=401, text="invalid request signature")
-        # Parsed within bounds and checked for shape before Bolt, which trusts every field.
-        try:
-            parsed = shapes.parse(body, request.content_type)
-        except Unreadable as error:
-            return web.Response(status=400, text=f"malformed body: {error}")
-        problem = shapes.check(parsed)
-        if problem is not None:
-            if parsed.get("type") == "event_callback":
-                # An event no retry can make readable: 200, or Slack sends it again and again.
-                log.info("ignored a Slack event okrbot cannot read (%s)", problem)
-                return web.Response(status=200)
-            return web.Response(status=400, text=f"malformed body: {problem}")
-        try:
-            bolt_request = await to_bolt_request(request)
-        except ValueError:  # json.JSONDecodeError included
-            return web.Response(status=400, text="malformed body")
-        return await to_aiohttp_response(await self._slack.app.async_dispatch(bolt_request))
+        return await self._slack.edge.on_events(request)
 
     async def oauth(self, request: web.Request) -> web.Response:
-        app = self._slack.app if self._slack is not None else None
-        flow = app.oauth_flow if app is not None else None
-        if flow is None:
+        if self._slack is None or self._slack.edge is None:
             return web.Response(status=404, text="Slack OAuth is not configured")
-        bolt_request = await to_bolt_request(request)
-        if request.path == flow.install_path:
-            return await to_aiohttp_response(await flow.handle_installation(bolt_request))
-        return await to_aiohttp_response(await flow.handle_callback(bolt_request))
+        return await self._slack.edge.on_oauth(request)
 
     async def teams(self, request: web.Request) -> web.Response:
         if self._teams is None:  # never configured: nothing is read, nothing is sent
             return web.Response(status=404, text="Microsoft Teams is not configured")
-        return await self._teams.endpoint.on_request(request)
+        return await self._teams.edge.on_messages(request)
 
     async def healthz(self, request: web.Request) -> web.Response:
         return web.Response(text="ok")
@@ -335,7 +160,7 @@ def create_server(
     background = Background()
     loops = okrbot.loops(delivered=metrics.count_delivered, interval=OUTBOX_INTERVAL)
     handle = counted(okrbot.handle, metrics, loops[1].wake)
-    slack = wire_slack(okrbot, handle, background, pacing=pacing)
+    slack = wire_slack(okrbot, handle, background.spawn, pacing=pacing)
     teams = wire_teams(okrbot, handle, pacing=teams_pacing)
     routes = Routes(okrbot, slack, metrics, teams)
     # No lingering: aiohttp reads what is left of a body nobody read, and logs a traceback when

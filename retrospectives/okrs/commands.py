@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot import events
 from retrospectives import texts
 from retrospectives.errors import InvalidInput
 from storage.okr import StoryResult
@@ -62,8 +63,6 @@ RESULT_WORDS: Mapping[str, StoryResult] = {
     "unclear": StoryResult.INCONCLUSIVE,
     "mixed": StoryResult.INCONCLUSIVE,
 }
-_MENTION = re.compile(r"^<@([A-Za-z0-9._-]+)(?:\|[^>]*)?>$")
-_BARE_ID = re.compile(r"^@?([A-Za-z0-9._-]+)$")
 _ANONYMOUS = re.compile(r"\s*[\[(]?\s*anonymous(?:ly)?\s*[\])]?\s*$", re.IGNORECASE)
 _KR = re.compile(r"^(?:kr)?\s*#?(\d{1,4})$", re.IGNORECASE)
 
@@ -137,16 +136,13 @@ def check_timezone(zone: str) -> str:
     return zone
 
 
-def parse_user(token: str, *, bare_ids: bool = False) -> str | None:
-    """Read a person from a platform mention, ``<@U123>`` or ``<@U123|ana>``.
+def parse_user(token: str) -> str | None:
+    """Read a person from a mention, which every adapter writes alike (``<@U123|ana>``).
 
-    With ``bare_ids`` (the console, where people are their ids) ``@U123`` and ``U123`` count
-    too. On Slack and Teams a plain word is a name, not an id: it is refused rather than
-    turned into a person who does not exist.
+    A plain word is a name, not an id: it is refused rather than turned into a person who
+    does not exist.
     """
-    text = token.strip()
-    match = _MENTION.match(text) or (_BARE_ID.match(text) if bare_ids else None)
-    return match.group(1) if match else None
+    return events.mentioned(token)
 
 
 def parse_key_result_ref(value: str) -> int | None:

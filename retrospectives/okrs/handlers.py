@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.events import Platform, Turn
+from bot.events import Turn
 from bot.replies import (
     Audience,
     Button,
@@ -128,8 +128,7 @@ async def create_team(session: AsyncSession, turn: Turn, args: str) -> Outcome:
 
 async def add_lead(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     """Handle ``/okr team lead <@person>``."""
-    on_console = turn.event.platform is Platform.CONSOLE
-    person = commands.parse_user(args, bare_ids=on_console) if args else None
+    person = commands.parse_user(args) if args else None
     if person is None:
         raise InvalidInput(texts.LEAD_USAGE)
     team = await _channel_team(session, turn)

@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import func, select
 
-from adapters.teams import connector
+from adapters.teams import client
 from storage.core import Team
 from storage.teams import TeamsConversation
 from tests.server.teams_rig import TeamsRig
@@ -65,7 +65,7 @@ async def test_hanging_signing_keys_stall_neither_health_nor_other_requests(
         bot_framework_openid_metadata_url=hanging_keys,
     )
     assert rig.server.teams is not None
-    rig.server.teams.endpoint.identity_timeout = 1.5
+    rig.server.teams.edge.identity_timeout = 1.5
     try:
         activity = rig.in_personal_chat("okr help")
         token = channel_token(rig.fake.service_url)
@@ -87,8 +87,8 @@ async def test_a_service_url_that_never_answers_holds_a_turn_only_briefly(
     teams_sqlite: TeamsRig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rig = teams_sqlite
-    monkeypatch.setattr(connector, "IN_TURN_CALL", 0.5)
-    monkeypatch.setattr(connector, "IN_TURN_PATIENCE", 2.0)
+    monkeypatch.setattr(client, "IN_TURN_CALL", 0.5)
+    monkeypatch.setattr(client, "IN_TURN_PATIENCE", 2.0)
     rig.fake.gate = asyncio.Event()  # every post is taken and never answered
     try:
         answer = await asyncio.wait_for(

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from itertools import count
 
+from adapters.console.events import in_core_form
 from bot.clock import ManualClock
 from bot.entry.app import Okrbot, build
 from bot.entry.settings import Settings
@@ -103,6 +104,8 @@ class Harness:
     ) -> str:
         """Type a line in chat (a slash command or a message) and read the bot's answer."""
         kind = EventKind.COMMAND if text.startswith("/") else EventKind.MESSAGE
+        if kind is EventKind.COMMAND:
+            text = in_core_form(text)  # the console adapter's mentions (``@U2``)
         outcome = await self.send(
             self.event(
                 kind, text=text, user=user, channel=channel, workspace=workspace, direct=direct

@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from adapters.slack.web import PERSON_TTL, SlackDirectory, SlackWeb
+from adapters.slack.client import SlackWeb
+from adapters.slack.directory import PERSON_TTL, SlackDirectory
 from bot.ports import RetryLater
 from tests.adapters.slack.fake_slack import (
     BOT_USER,

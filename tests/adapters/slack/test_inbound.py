@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from adapters.slack import inbound
+from adapters.slack import forms, inbound
 from bot.events import EventKind, Platform
+from bot.runtime.router import COMMAND_WORDS
 
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 PAYLOADS = Path(__file__).parent / "payloads"
@@ -77,7 +79,7 @@ def test_home_opened_and_member_joined() -> None:
 
 
 def test_a_slash_command_becomes_the_whole_command_line_named_by_its_trigger() -> None:
-    event = inbound.from_slash_command(payload("slash_command"), NOW)
+    event = inbound.from_slash_command(payload("slash_command"), NOW, command_words=COMMAND_WORDS)
     assert event is not None
     assert event.kind is EventKind.COMMAND
     assert event.text == "/story learning we tried <!channel> pings"
@@ -88,14 +90,19 @@ def test_a_slash_command_becomes_the_whole_command_line_named_by_its_trigger() -
 
 def test_a_slash_command_under_an_org_wide_install_names_enterprise_and_team() -> None:
     body = payload("slash_command") | {"is_enterprise_install": "true"}
-    event = inbound.from_slash_command(body, NOW)
+    event = inbound.from_slash_command(body, NOW, command_words=COMMAND_WORDS)
     assert event is not None and event.workspace_id == "E0001:T0001"
     assert inbound.split_workspace("E0001:T0001") == ("E0001", "T0001", True)
     assert inbound.split_workspace("T0001") == (None, "T0001", False)
 
 
 def test_an_unknown_slash_command_is_ignored() -> None:
-    assert inbound.from_slash_command(payload("slash_command") | {"command": "/x"}, NOW) is None
+    assert (
+        inbound.from_slash_command(
+            payload("slash_command") | {"command": "/x"}, NOW, command_words=COMMAND_WORDS
+        )
+        is None
+    )
 
 
 def test_a_button_press_keeps_its_action_id_and_value() -> None:
@@ -121,9 +128,9 @@ def test_a_modal_submission_is_flattened_by_block_id() -> None:
 
 
 def test_foreign_private_metadata_is_all_context() -> None:
-    assert inbound.unpack_metadata("C1") == ("", "C1")
-    assert inbound.unpack_metadata('{"a": 1}') == ("", '{"a": 1}')
-    assert inbound.unpack_metadata(inbound.pack_metadata("C9", "x")) == ("C9", "x")
+    assert forms.unpack_metadata("C1") == ("", "C1")
+    assert forms.unpack_metadata('{"a": 1}') == ("", '{"a": 1}')
+    assert forms.unpack_metadata(forms.pack_metadata("C9", "x")) == ("C9", "x")
 
 
 def test_the_message_shortcut_saves_the_picked_message() -> None:
@@ -150,7 +157,7 @@ def test_the_message_shortcut_saves_the_picked_message() -> None:
 def test_malformed_payloads_map_to_nothing(body: dict[str, Any]) -> None:
     for mapper in (
         inbound.from_event_callback,
-        inbound.from_slash_command,
+        partial(inbound.from_slash_command, command_words=COMMAND_WORDS),
         inbound.from_block_action,
         inbound.from_view_submission,
         inbound.from_message_shortcut,

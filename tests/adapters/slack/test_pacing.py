@@ -6,7 +6,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from adapters.slack.web import classify
+from adapters.slack.client import classify
 from bot.clock import Pacer
 from bot.ports import DeliveryFailed, NotAuthorized, RetryLater
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from adapters.slack import blocks, modals
+from adapters.slack import blocks, forms
 from bot.replies import (
     Button,
     ButtonStyle,
@@ -106,7 +106,7 @@ def learning_form() -> Form:
 
 
 def test_a_form_becomes_a_modal_with_inputs_named_like_the_form() -> None:
-    view = modals.modal(learning_form(), channel_id="C9")
+    view = forms.modal(learning_form(), channel_id="C9")
     assert view["type"] == "modal" and view["callback_id"] == "story_learning"
     assert len(view["title"]["text"]) <= 24 and view["title"]["text"].endswith("…")
     assert json.loads(view["private_metadata"]) == {"channel": "C9", "context": "C1"}
@@ -123,12 +123,12 @@ def test_a_form_becomes_a_modal_with_inputs_named_like_the_form() -> None:
 
 def test_a_modal_never_has_more_than_100_blocks() -> None:
     inputs = tuple(FormInput(f"i{n}", f"Input {n}") for n in range(130))
-    view = modals.modal(Form("f", "Many", inputs), channel_id="C1")
-    assert len(view["blocks"]) == modals.MAX_MODAL_BLOCKS
+    view = forms.modal(Form("f", "Many", inputs), channel_id="C1")
+    assert len(view["blocks"]) == forms.MAX_MODAL_BLOCKS
 
 
 def test_form_errors_answer_the_submission_inline() -> None:
-    assert modals.errors_answer({"learned": "Please fill this in."}) == {
+    assert forms.errors_answer({"learned": "Please fill this in."}) == {
         "response_action": "errors",
         "errors": {"learned": "Please fill this in."},
     }

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from adapters.teams.connector import classify, patiently, retry_after
+from adapters.failures import retry_after
+from adapters.teams.client import classify, patiently
 from bot.clock import Pacer
 from bot.ports import DeliveryFailed, NotAuthorized, RateLimited, RetryLater
 

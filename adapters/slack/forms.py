@@ -1,12 +1,13 @@
-"""Neutral forms to Slack modals, and form errors to a ``view_submission`` answer."""
+"""Forms on Slack, both ways: neutral forms to modals (and their errors), submissions read."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
+from adapters.payloads import text_of
 from adapters.slack.blocks import ELLIPSIS, plain, plain_truncate
-from adapters.slack.inbound import pack_metadata
 from bot.replies import Form, FormInput, InputKind
 
 MAX_TITLE = 24
@@ -94,3 +95,53 @@ def errors_answer(form_errors: Mapping[str, str]) -> dict[str, Any]:
         "response_action": "errors",
         "errors": {name: plain_truncate(text, MAX_ERROR) for name, text in form_errors.items()},
     }
+
+
+def form_values(state: Any) -> dict[str, str]:
+    """Flatten ``view.state.values`` to {block_id: value} (inputs are named by block id)."""
+    values: dict[str, str] = {}
+    blocks = state.get("values") if isinstance(state, Mapping) else None
+    if not isinstance(blocks, Mapping):
+        return values
+    for block_id, elements in blocks.items():
+        if isinstance(elements, Mapping):
+            for element in elements.values():
+                if isinstance(element, Mapping):
+                    values[str(block_id)] = _element_value(element)
+                    break
+    return values
+
+
+def _element_value(element: Mapping[str, Any]) -> str:
+    if isinstance(element.get("selected_option"), Mapping):
+        return text_of(element, "selected_option", "value")
+    options = element.get("selected_options")
+    if isinstance(options, list):
+        return ",".join(text_of(o, "value") for o in options if isinstance(o, Mapping))
+    for key in (
+        "value",
+        "selected_date",
+        "selected_time",
+        "selected_user",
+        "selected_channel",
+        "selected_conversation",
+    ):
+        if isinstance(element.get(key), str):
+            return str(element[key])
+    return ""
+
+
+def pack_metadata(channel_id: str, context: str) -> str:
+    """What a modal carries in ``private_metadata``: where it was opened, and the form context."""
+    return json.dumps({"channel": channel_id, "context": context}, separators=(",", ":"))
+
+
+def unpack_metadata(metadata: str) -> tuple[str, str]:
+    """Read ``private_metadata`` back as (channel, context); foreign text is all context."""
+    try:
+        packed = json.loads(metadata) if metadata.startswith("{") else None
+    except ValueError:
+        packed = None
+    if isinstance(packed, dict) and set(packed) == {"channel", "context"}:
+        return str(packed["channel"]), str(packed["context"])
+    return "", metadata

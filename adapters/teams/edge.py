@@ -17,25 +17,24 @@ a bug is 500, logged once with its traceback.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from functools import partial
 from http import HTTPStatus
-from types import SimpleNamespace
 from typing import Any
 
 from aiohttp import web
-from aiohttp.http_exceptions import HttpProcessingError
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
-from botbuilder.integration.aiohttp import (
-    CloudAdapter,
-    ConfigurationBotFrameworkAuthentication,
-)
+from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes
-from botframework.connector.auth import AuthenticationConstants, BotFrameworkAuthentication
+from botframework.connector.auth import BotFrameworkAuthentication
 
+from adapters import bodies
+from adapters.payloads import text_of
 from adapters.teams import answers, identity, inbound, references, shapes
-from adapters.teams.connector import TeamsChatPort, patiently
+from adapters.teams.client import patiently
+from adapters.teams.mentions import person_mentions
+from adapters.teams.port import TeamsChatPort
 from adapters.teams.references import Person, ReferenceStore
 from bot.events import ChatEvent, EventKind, Unreadable, read_json
 from bot.ports import Clock, DeliveryFailed, EventHandler, Unavailable
@@ -50,55 +49,7 @@ CARD_ACTION_DONE = {
 }
 
 
-def authentication(
-    *,
-    app_id: str,
-    password: str,
-    app_type: str,
-    tenant_id: str,
-    endpoints: identity.Endpoints | None = None,
-) -> BotFrameworkAuthentication:
-    """Bot Framework authentication from the bot's identity; an empty id turns it off."""
-    if not app_id:
-        log.warning(
-            "Teams emulator mode: /api/messages accepts unauthenticated activities and replies "
-            "only to serviceUrls on this machine (for the local Bot Framework Emulator)"
-        )
-    configuration = SimpleNamespace(
-        APP_ID=app_id,
-        APP_PASSWORD=password,
-        APP_TYPE=app_type if app_id else "MultiTenant",
-        APP_TENANTID=tenant_id,
-    )
-    where = endpoints or identity.Endpoints()
-    overrides = {
-        "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": where.openid_metadata_url,
-        "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": where.token_issuer,
-        "TO_CHANNEL_FROM_BOT_LOGIN_URL": where.login_url,
-        "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE": where.oauth_scope,
-    }
-    if any(overrides.values()):
-        # Given one, botbuilder wants every endpoint: the others stay the public cloud's.
-        for name, default in PUBLIC_CLOUD.items():
-            setattr(configuration, name, overrides.get(name) or default)
-    return ConfigurationBotFrameworkAuthentication(configuration)
-
-
-PUBLIC_CLOUD = {
-    "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": (
-        AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL
-    ),
-    "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER,
-    "TO_CHANNEL_FROM_BOT_LOGIN_URL": AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL,
-    "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE": AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
-    "OAUTH_URL": AuthenticationConstants.OAUTH_URL,
-    "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL": (
-        AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
-    ),
-}
-
-
-class TeamsEndpoint:
+class TeamsEdge:
     """The request handler for ``POST /api/messages``."""
 
     def __init__(
@@ -109,6 +60,7 @@ class TeamsEndpoint:
         store: ReferenceStore,
         port: TeamsChatPort,
         clock: Clock,
+        command_words: Collection[str],
         may_reply: Callable[[str], bool] = lambda _service_url: True,
         identity_timeout: float = identity.IDENTITY_TIMEOUT,
     ) -> None:
@@ -120,19 +72,15 @@ class TeamsEndpoint:
         self._store = store
         self._port = port
         self._clock = clock
+        self._command_words = command_words
 
-    async def on_request(self, request: web.Request) -> web.Response:
+    async def on_messages(self, request: web.Request) -> web.Response:
+        """One activity: one turn, answered when its effects are committed."""
         if "json" not in request.content_type:
             return web.Response(status=415, text="send the activity as application/json")
-        try:
-            raw = await request.text()
-        except web.HTTPRequestEntityTooLarge:
-            return web.Response(status=413, text="the activity is too large")
-        # Not UTF-8 or an unknown charset, or a Content-Encoding the body does not decompress by.
-        except (ValueError, LookupError, web.RequestPayloadError, HttpProcessingError):
-            answer = web.Response(status=400, text="unreadable body")
-            answer.force_close()  # the rest of the stream cannot be read either
-            return answer
+        raw = await bodies.read(request)
+        if isinstance(raw, web.Response):
+            return raw
         # Parsed within bounds and checked for shape before botbuilder, which trusts it.
         try:
             body = read_json(raw)
@@ -186,17 +134,16 @@ class TeamsEndpoint:
     async def _turn(self, context: TurnContext, body: Mapping[str, Any]) -> None:
         seen = references.sighting(body)
         people = await self._mentioned_people(context, body)
-        events = inbound.to_chat_events(body, self._clock.now(), people)
+        events = inbound.to_chat_events(
+            body, self._clock.now(), command_words=self._command_words, people=people
+        )
         if seen is not None:
             await self._store.remember(seen)
         outcomes = [(event, await self._handle(event)) for event in events]
         person = seen.person if seen is not None else None
         for event, outcome in outcomes:
             await self._reply(context, event, outcome, person)
-        if (
-            inbound.text_of(body, "name") == inbound.CARD_ACTION_INVOKE
-            and body.get("type") == "invoke"
-        ):
+        if text_of(body, "name") == inbound.CARD_ACTION_INVOKE and body.get("type") == "invoke":
             done = InvokeResponse(status=HTTPStatus.OK, body=CARD_ACTION_DONE)
             await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=done))
 
@@ -207,7 +154,7 @@ class TeamsEndpoint:
         if body.get("type") != "message":
             return {}
         found: dict[str, str] = {}
-        for _, account, _ in inbound.person_mentions(body):
+        for _, account, _ in person_mentions(body):
             try:
                 member = await TeamsInfo.get_member(context, account)
             except Exception as error:  # unknown to Teams, or the connector is away

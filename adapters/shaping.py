@@ -1,0 +1,31 @@
+"""What the platforms' payload shapes share: a lenient base, ids' characters, a problem said.
+
+Each platform's ``shapes`` module checks a parsed body against pydantic models before its SDK
+reads it. The models are strict about the fields they name (a string is a string, never a
+number) and allow every other field, since platforms add fields over time.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+PRINTABLE = r"^[!-~]*$"
+"""Printable ASCII, as every id a platform makes: an id goes into Web API URLs and headers."""
+
+
+class Shape(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+def problem(model: type[BaseModel], body: object, whole: str = "") -> str | None:
+    """Say what is wrong with ``body`` for ``model`` (its first error), or None if it fits.
+
+    ``whole`` names the body itself, for an error that is about no field of it.
+    """
+    try:
+        model.model_validate(body)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return f"{where or whole}: {first['msg']}"
+    return None

@@ -1,0 +1,72 @@
+"""Slack's HTTP edge: ``POST /slack/events`` and the OAuth pages, as aiohttp handlers.
+
+Each request is read within bounds, its signature checked, its body parsed and its shape
+checked (:mod:`adapters.slack.shapes`) before Bolt sees it; then two small converters (Bolt's
+own for aiohttp) turn the aiohttp request into Bolt's and Bolt's answer back. The signature
+is checked here and only here: the Bolt app is built without its verification middleware
+(:func:`adapters.slack.bolt.create_app`), because the check has to come before parsing, so
+that an unsigned malformed body is a 401 and not a 400. Socket Mode needs no signature.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
+
+from adapters import bodies
+from adapters.slack import shapes
+from bot.events import Unreadable
+
+log = logging.getLogger(__name__)
+
+
+class SlackEdge:
+    """The request handlers for Slack's routes, over one Bolt app."""
+
+    def __init__(self, app: AsyncApp, signing_secret: str) -> None:
+        self._app = app
+        # Without a signing secret (Socket Mode alone) no HTTP request can be verified.
+        self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
+
+    async def on_events(self, request: web.Request) -> web.Response:
+        """Events API, slash commands and interactivity: one request URL for all."""
+        if self._verifier is None:
+            return web.Response(status=503, text="Slack is not configured")
+        body = await bodies.read(request)
+        if isinstance(body, web.Response):
+            return body
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signed = request.headers.get("X-Slack-Signature", "")
+        if not (stamp.isdigit() and self._verifier.is_valid(body, stamp, signed)):
+            return web.Response(status=401, text="invalid request signature")
+        # Parsed within bounds and checked for shape before Bolt, which trusts every field.
+        try:
+            parsed = shapes.parse(body, request.content_type)
+        except Unreadable as error:
+            return web.Response(status=400, text=f"malformed body: {error}")
+        problem = shapes.check(parsed)
+        if problem is not None:
+            if parsed.get("type") == "event_callback":
+                # An event no retry can make readable: 200, or Slack sends it again and again.
+                log.info("ignored a Slack event okrbot cannot read (%s)", problem)
+                return web.Response(status=200)
+            return web.Response(status=400, text=f"malformed body: {problem}")
+        try:
+            bolt_request = await to_bolt_request(request)
+        except ValueError:  # json.JSONDecodeError included
+            return web.Response(status=400, text="malformed body")
+        return await to_aiohttp_response(await self._app.async_dispatch(bolt_request))
+
+    async def on_oauth(self, request: web.Request) -> web.Response:
+        """``/slack/install`` and ``/slack/oauth_redirect``, when OAuth is configured."""
+        flow = self._app.oauth_flow
+        if flow is None:
+            return web.Response(status=404, text="Slack OAuth is not configured")
+        bolt_request = await to_bolt_request(request)
+        if request.path == flow.install_path:
+            return await to_aiohttp_response(await flow.handle_installation(bolt_request))
+        return await to_aiohttp_response(await flow.handle_callback(bolt_request))

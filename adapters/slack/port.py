@@ -1,0 +1,135 @@
+"""Slack's ChatPort: messages to channels and people through the Web API, for the outbox.
+
+Messages to one channel are spaced about a second apart by :class:`bot.clock.Pacer`, as Slack
+asks. Every message the outbox sends carries its mark in Slack's message metadata, so that
+after a crash the port can read the conversation's recent history and find a message that went
+out but was never recorded, instead of posting it twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from cachetools import TTLCache
+
+from adapters.slack import blocks
+from adapters.slack.client import SlackWeb
+from bot.clock import Pacer
+from bot.ports import DeliveryFailed
+from bot.replies import Audience, Reply
+
+SLACK_INTERVAL = 1.0  # Slack asks for about one message a second per channel
+DIRECT_CHATS_KEPT = 50_000
+DIRECT_CHATS_TTL = 24 * 60 * 60.0
+MARK_EVENT = "okrbot_outbox"  # the metadata event_type of messages the outbox sends
+HISTORY_PAGE = 20
+HISTORY_PAGES = 5  # messages posted after a crash are recent: a hundred is plenty
+CLOCK_SKEW = timedelta(minutes=1)  # Slack's clock and ours may disagree a little
+
+
+class SlackChatPort:
+    """Send replies to Slack channels and people (``chat.postMessage``, ``chat.update``)."""
+
+    def __init__(self, web: SlackWeb, pacer: Pacer | None = None) -> None:
+        self._web = web
+        self._pacer = pacer or Pacer(SLACK_INTERVAL)
+        # A person's conversation with the app keeps its id: open it once, not per message
+        # (conversations.open is rate-limited per workspace, and a fan-out sends thousands).
+        self._direct: TTLCache[tuple[str, str], str] = TTLCache(
+            maxsize=DIRECT_CHATS_KEPT, ttl=DIRECT_CHATS_TTL
+        )
+
+    async def send(self, workspace_id: str, channel_id: str, reply: Reply) -> str:
+        return await self._post(workspace_id, channel_id, reply, {})
+
+    async def send_direct(self, workspace_id: str, user_id: str, reply: Reply) -> str:
+        return await self._post_to(workspace_id, Audience.PERSON, user_id, reply, {})
+
+    async def send_marked(
+        self, workspace_id: str, audience: str, target_id: str, reply: Reply, *, key: str
+    ) -> str:
+        """Post with ``key`` in the message's metadata, where :meth:`find_marked` looks."""
+        metadata = {"event_type": MARK_EVENT, "event_payload": {"key": key}}
+        return await self._post_to(workspace_id, audience, target_id, reply, {"metadata": metadata})
+
+    async def _post_to(
+        self,
+        workspace_id: str,
+        audience: str,
+        target_id: str,
+        reply: Reply,
+        extra: dict[str, Any],
+    ) -> str:
+        """Post to a channel, or to a person's DM with the app (opened once, then kept)."""
+        if audience != Audience.PERSON:
+            return await self._post(workspace_id, target_id, reply, extra)
+        known = self._direct.get((workspace_id, target_id))
+        if known:
+            try:
+                return await self._post(workspace_id, known, reply, extra)
+            except DeliveryFailed:  # the conversation is gone: open it afresh, once
+                self._direct.pop((workspace_id, target_id), None)
+        channel_id = await self._open(workspace_id, target_id)
+        return await self._post(workspace_id, channel_id, reply, extra)
+
+    async def find_marked(
+        self, workspace_id: str, audience: str, target_id: str, *, key: str, since: datetime
+    ) -> str | None:
+        """The ``ts`` of a message marked ``key`` posted since ``since``, if Slack has one."""
+        channel_id = await self._channel(workspace_id, audience, target_id)
+        cursor = ""
+        for _ in range(HISTORY_PAGES):
+            page = await self._web.call(
+                workspace_id,
+                "conversations.history",
+                read=True,
+                channel=channel_id,
+                oldest=f"{(since - CLOCK_SKEW).timestamp():.6f}",
+                inclusive="true",
+                limit=HISTORY_PAGE,
+                include_all_metadata="true",
+                **({"cursor": cursor} if cursor else {}),
+            )
+            for message in page.get("messages") or []:
+                if isinstance(message, dict) and _marked(message, key):
+                    return str(message.get("ts", ""))
+            metadata = page.get("response_metadata") or {}
+            cursor = metadata.get("next_cursor", "") if isinstance(metadata, dict) else ""
+            if not cursor:
+                return None
+        return None
+
+    async def _channel(self, workspace_id: str, audience: str, target_id: str) -> str:
+        if audience != Audience.PERSON:
+            return target_id
+        return self._direct.get((workspace_id, target_id)) or await self._open(
+            workspace_id, target_id
+        )
+
+    async def _open(self, workspace_id: str, user_id: str) -> str:
+        """The direct message channel with a person (Slack answers the same one each time)."""
+        opened = await self._web.call(workspace_id, "conversations.open", users=user_id)
+        channel = opened.get("channel", {})
+        channel_id = channel.get("id", "") if isinstance(channel, dict) else ""
+        if not channel_id:
+            raise DeliveryFailed(f"conversations.open gave no channel for {user_id}")
+        self._direct[(workspace_id, user_id)] = str(channel_id)
+        return str(channel_id)
+
+    async def _post(
+        self, workspace_id: str, channel_id: str, reply: Reply, extra: dict[str, Any]
+    ) -> str:
+        await self._pacer.wait(f"{workspace_id}/{channel_id}")
+        answer = await self._web.call(
+            workspace_id, "chat.postMessage", channel=channel_id, **blocks.message(reply), **extra
+        )
+        return str(answer.get("ts", ""))
+
+
+def _marked(message: dict[str, Any], key: str) -> bool:
+    metadata = message.get("metadata")
+    if not isinstance(metadata, dict) or metadata.get("event_type") != MARK_EVENT:
+        return False
+    payload = metadata.get("event_payload")
+    return isinstance(payload, dict) and payload.get("key") == key

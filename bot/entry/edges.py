@@ -1,0 +1,90 @@
+"""Each configured platform's HTTP edge, built on its connection (:mod:`bot.entry.platforms`).
+
+The edges themselves live in their adapters (:class:`adapters.slack.edge.SlackEdge`,
+:class:`adapters.teams.edge.TeamsEdge`); here the composition hands them what they cannot
+reach on their own: the event handler, the clock, the command words from the router's table,
+and the stores kept in the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from adapters.slack import bolt
+from adapters.slack.edge import SlackEdge
+from adapters.slack.listeners import SlackListeners
+from adapters.teams.edge import TeamsEdge
+from bot.entry import platforms
+from bot.entry.app import Okrbot
+from bot.glue.slack_installations import DatabaseStateStore
+from bot.ports import EventHandler
+from bot.runtime.router import COMMAND_WORDS
+
+Spawn = Callable[[Coroutine[Any, Any, None]], None]
+
+
+@dataclass
+class SlackWiring:
+    connection: platforms.SlackConnection
+    app: AsyncApp | None  # None: no signing secret nor app token, so it only sends
+    edge: SlackEdge | None  # None with the app: nothing to serve over HTTP
+
+
+def wire_slack(
+    okrbot: Okrbot, handle: EventHandler, spawn: Spawn, *, pacing: float = 1.0
+) -> SlackWiring | None:
+    """Serve Slack when it is configured: its connection, the Bolt app and its HTTP edge."""
+    settings = okrbot.settings
+    connection = platforms.connect_slack(okrbot, pacing=pacing)
+    if connection is None:
+        return None
+    if not settings.slack_signing_secret and not settings.slack_app_token:
+        return SlackWiring(connection, None, None)  # it sends (the outbox), but takes nothing
+    store = connection.store
+    oauth = (
+        bolt.oauth_settings(
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret,
+            scopes=settings.slack_scopes,
+            installation_store=store,
+            state_store=DatabaseStateStore(okrbot.sessions, okrbot.clock),
+        )
+        if store is not None
+        else None
+    )
+    app = bolt.create_app(
+        listeners=SlackListeners(handle, okrbot.clock, spawn, COMMAND_WORDS),
+        api_url=settings.slack_api_url,
+        token=settings.slack_bot_token,
+        oauth=oauth,
+    )
+    return SlackWiring(connection, app, SlackEdge(app, settings.slack_signing_secret))
+
+
+@dataclass
+class TeamsWiring:
+    connection: platforms.TeamsConnection
+    edge: TeamsEdge
+
+
+def wire_teams(
+    okrbot: Okrbot, handle: EventHandler, *, pacing: float | None = None
+) -> TeamsWiring | None:
+    """Serve Teams when it is configured (bot.entry.platforms says when); None leaves it off."""
+    connection = platforms.connect_teams(okrbot, pacing=pacing)
+    if connection is None:
+        return None
+    edge = TeamsEdge(
+        auth=connection.auth,
+        handle=handle,
+        store=connection.store,
+        port=connection.port,
+        clock=okrbot.clock,
+        command_words=COMMAND_WORDS,
+        may_reply=connection.connectors.may_call,
+    )
+    return TeamsWiring(connection, edge)
