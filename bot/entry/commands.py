@@ -77,7 +77,7 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
             f"okrbot: the export failed ({error.__class__.__name__}: {error}); {unfinished}.",
             file=sys.stderr,
         )
-        log.info("export failure", exc_info=True)
+        log.debug("export failure", exc_info=True)  # -vv shows where it failed
         return 1
     finally:
         await app.close()
