@@ -121,6 +121,13 @@ def _parser() -> argparse.ArgumentParser:
     erase.add_argument("--user", required=True, help="the person's id on that platform")
     erase.set_defaults(command=commands.erase_user)
 
+    rotate = subcommands.add_parser(
+        "rotate-key",
+        parents=[common],
+        help="re-encrypt every stored platform token with the newest key of OKRBOT_SECRET_KEY",
+    )
+    rotate.set_defaults(command=commands.rotate_key)
+
     serve = subcommands.add_parser(
         "serve",
         parents=[common],

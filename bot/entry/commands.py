@@ -19,6 +19,7 @@ from bot.entry import platforms
 from bot.entry.app import build
 from bot.entry.settings import Settings
 from bot.events import Platform
+from bot.glue import keys
 from storage import ledger
 
 log = logging.getLogger("okrbot")
@@ -117,6 +118,29 @@ async def serve(args: argparse.Namespace, settings: Settings) -> int:
         socket_mode=args.socket_mode,
         scheduler=args.scheduler,
     )
+
+
+async def rotate_key(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.secret_keys:
+        print(
+            "okrbot: set OKRBOT_SECRET_KEY to the new key, then the old ones, comma-separated",
+            file=sys.stderr,
+        )
+        return 2
+    app = await build(settings)
+    try:
+        done = await keys.rotate(app.sessions, settings.secret_key)
+    finally:
+        await app.close()
+    print(f"Re-encrypted {done.rotated} stored token(s) with the newest key.")
+    if not done.unreadable:
+        return 0
+    print(
+        f"okrbot: {len(done.unreadable)} {keys.unreadable_detail(done.unreadable)}; they were "
+        "left as they were. Keep the old keys in OKRBOT_SECRET_KEY until this reports none.",
+        file=sys.stderr,
+    )
+    return 1
 
 
 async def erase_user(args: argparse.Namespace, settings: Settings) -> int:

@@ -32,6 +32,7 @@ from bot.entry import platforms
 from bot.entry.app import Okrbot, build
 from bot.entry.settings import Settings
 from bot.events import ChatEvent, Unreadable
+from bot.glue import keys
 from bot.glue.slack_installations import DatabaseStateStore
 from bot.ports import EventHandler
 from bot.replies import Outcome
@@ -292,12 +293,16 @@ class Routes:
         return web.Response(text="ok")
 
     async def readyz(self, request: web.Request) -> web.Response:
+        store = self._slack.connection.store if self._slack is not None else None
         try:
             async with asyncio.timeout(READY_TIMEOUT), self._okrbot.engine.connect() as db:
                 await db.execute(text("SELECT 1"))
+                lost = sorted(await store.audit()) if store is not None else []
         except Exception as error:
             log.warning("not ready: the database does not answer (%s)", type(error).__name__)
             return web.Response(status=503, text="database unavailable")
+        if lost:  # ready for every other workspace, but say it: these have stopped working
+            return web.Response(text=f"ready; {len(lost)} {keys.unreadable_detail(lost)}")
         return web.Response(text="ready")
 
     async def metrics(self, request: web.Request) -> web.Response:
