@@ -128,6 +128,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     rotate.set_defaults(command=commands.rotate_key)
 
+    doctor = subcommands.add_parser(
+        "doctor",
+        parents=[common],
+        help="check the configuration and all it reaches; exit 0 only when all is well",
+    )
+    doctor.set_defaults(command=commands.doctor)
+
     serve = subcommands.add_parser(
         "serve",
         parents=[common],

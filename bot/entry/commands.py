@@ -15,6 +15,7 @@ from adapters.console import ConsoleChatPort, ConsoleSession, ConsoleState
 from bot.admin import erasure, exporting
 from bot.clock import ManualClock, SystemClock
 from bot.entry import demo as scripted_demo
+from bot.entry import doctor as checkup
 from bot.entry import platforms
 from bot.entry.app import build
 from bot.entry.settings import Settings
@@ -141,6 +142,10 @@ async def rotate_key(args: argparse.Namespace, settings: Settings) -> int:
         file=sys.stderr,
     )
     return 1
+
+
+async def doctor(args: argparse.Namespace, settings: Settings) -> int:
+    return await checkup.run(settings, sys.stdout)
 
 
 async def erase_user(args: argparse.Namespace, settings: Settings) -> int:
