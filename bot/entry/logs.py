@@ -204,6 +204,14 @@ def _has(record: logging.LogRecord, name: str) -> bool:
     return bool(getattr(record, name, ""))
 
 
+class Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Write each record to whatever ``sys.stderr`` is then (a test may have replaced it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 FORMATS = ("text", "json")
 HANDLER = "okrbot"
 
@@ -216,7 +224,7 @@ def set_up(level: int, *, json_lines: bool = False, secrets: Iterable[str] = ())
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == HANDLER]:
         root.removeHandler(old)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = Stderr()
     handler.set_name(HANDLER)
     handler.setFormatter(JsonLines() if json_lines else TextLines())
     handler.addFilter(WithContext())  # first, so the context is there for every later filter
