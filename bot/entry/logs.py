@@ -20,6 +20,7 @@ import re
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import TextIO
 
 from aiohttp.http_exceptions import HttpProcessingError
 
@@ -204,7 +205,7 @@ def _has(record: logging.LogRecord, name: str) -> bool:
     return bool(getattr(record, name, ""))
 
 
-class Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+class Stderr(logging.StreamHandler[TextIO]):
     """Write each record to whatever ``sys.stderr`` is then (a test may have replaced it)."""
 
     def emit(self, record: logging.LogRecord) -> None:

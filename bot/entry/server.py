@@ -294,10 +294,10 @@ class Routes:
 
     async def readyz(self, request: web.Request) -> web.Response:
         store = self._slack.connection.store if self._slack is not None else None
+        lost = sorted(store.unreadable_now()) if store is not None else []
         try:
             async with asyncio.timeout(READY_TIMEOUT), self._okrbot.engine.connect() as db:
                 await db.execute(text("SELECT 1"))
-                lost = sorted(await store.audit()) if store is not None else []
         except Exception as error:
             log.warning("not ready: the database does not answer (%s)", type(error).__name__)
             return web.Response(status=503, text="database unavailable")

@@ -6,6 +6,7 @@ unseals). Without a secret key no token is ever stored. Nothing here logs a toke
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
@@ -66,14 +67,23 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         self._secret_key = secret_key
         # Installations no key can read, as far as this process has seen; /readyz names them.
         self.unreadable: set[str] = set()
-        self._audited = False
+        self._audit: asyncio.Task[None] | None = None
 
-    async def audit(self) -> set[str]:
-        """The installations no key can read: every one checked once, then as they are used."""
-        if not self._audited:
-            self.unreadable.update(await keys.unreadable(self._sessions, self._secret_key))
-            self._audited = True
+    def unreadable_now(self) -> set[str]:
+        """The installations no key can read, as known now; the first call starts a check of all.
+
+        The check runs in the background, so that a readiness probe never waits for it.
+        """
+        if self._audit is None:
+            self._audit = asyncio.ensure_future(self._check_all())
         return self.unreadable
+
+    async def _check_all(self) -> None:
+        try:
+            self.unreadable.update(await keys.unreadable(self._sessions, self._secret_key))
+        except Exception as error:  # the database away for a moment: the next call tries again
+            log.warning("could not check the stored Slack tokens (%s)", type(error).__name__)
+            self._audit = None
 
     @property
     def logger(self) -> logging.Logger:
