@@ -104,7 +104,7 @@ async def database(settings: Settings, checkup: Checkup) -> bool:
     finally:
         await engine.dispose()
     checkup.add(Level.OK, "database", f"{shown} answers")
-    at, want = ", ".join(sorted(current)) or "none", ", ".join(sorted(newest))
+    at, want = ", ".join(sorted(current)), ", ".join(sorted(newest))
     if current == newest:
         checkup.add(Level.OK, "migrations", f"the database is at the newest migration ({want})")
         return True
@@ -119,7 +119,9 @@ async def database(settings: Settings, checkup: Checkup) -> bool:
     checkup.add(
         Level.PROBLEM,
         "migrations",
-        f"the database is at migration {at}, the newest is {want}",
+        f"the database is at migration {at}, the newest is {want}"
+        if current
+        else f"the database has no okrbot tables yet (the newest migration is {want})",
         "run `okrbot migrate` (okrbot serve migrates on start, too)",
     )
     return False

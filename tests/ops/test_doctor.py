@@ -157,6 +157,12 @@ async def test_a_database_at_an_old_migration_is_a_problem(
     assert code == 1 and found(lines, "problem", "database", "no database", "okrbot migrate")
     assert not (tmp_path / "none.db").exists()  # doctor looked, and created nothing
 
+    (tmp_path / "empty.db").touch()
+    code, lines = await doctor(
+        monkeypatch, capsys, OKRBOT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+    )
+    assert code == 1 and found(lines, "problem", "migrations", "no okrbot tables", "migrate")
+
     port = free_port()  # nothing listens there
     code, lines = await doctor(
         monkeypatch,
