@@ -73,6 +73,21 @@ async def find_installation(
     )
 
 
+async def installations_after(
+    session: AsyncSession, *, after_id: int, limit: int, lock: bool = False
+) -> list[SlackInstallation]:
+    """The next ``limit`` installations by id after ``after_id``; ``lock``: for update."""
+    statement = (
+        select(SlackInstallation)
+        .where(SlackInstallation.id > after_id)
+        .order_by(SlackInstallation.id)
+        .limit(limit)
+    )
+    if lock:  # a reinstall meanwhile must not be overwritten by its older token, re-sealed
+        statement = statement.with_for_update()
+    return list(await session.scalars(statement))
+
+
 async def delete_installations(session: AsyncSession, *, installation_keys: list[str]) -> int:
     """Forget these installations, tokens and all; tell how many there were."""
     result = await session.execute(

@@ -28,9 +28,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one `okrbot` command and return its exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    # -v may come before the command or after it; the action is shared, so it has no default
-    _configure_logging(getattr(args, "verbose", 0))
     settings = Settings.from_environment()
+    # -v may come before the command or after it; the action is shared, so it has no default
+    _configure_logging(getattr(args, "verbose", 0), settings)
     command: Command = args.command
     try:
         return asyncio.run(command(args, settings))
@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"okrbot: the database at {where} failed: {error.__class__.__name__}", file=sys.stderr
         )
-        log.info("database failure", exc_info=True)
+        log.debug("database failure", exc_info=True)  # the line above says it; -vv shows how
         return 1
     except KeyboardInterrupt:
         return 130
@@ -121,6 +121,20 @@ def _parser() -> argparse.ArgumentParser:
     erase.add_argument("--user", required=True, help="the person's id on that platform")
     erase.set_defaults(command=commands.erase_user)
 
+    rotate = subcommands.add_parser(
+        "rotate-key",
+        parents=[common],
+        help="re-encrypt every stored platform token with the newest key of OKRBOT_SECRET_KEY",
+    )
+    rotate.set_defaults(command=commands.rotate_key)
+
+    doctor = subcommands.add_parser(
+        "doctor",
+        parents=[common],
+        help="check the configuration and all it reaches; exit 0 only when all is well",
+    )
+    doctor.set_defaults(command=commands.doctor)
+
     serve = subcommands.add_parser(
         "serve",
         parents=[common],
@@ -141,25 +155,31 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging(verbosity: int) -> None:
-    level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+def _configure_logging(verbosity: int, settings: Settings) -> None:
+    """Log at OKRBOT_LOG_LEVEL (INFO unless set), at least INFO with -v and DEBUG with -vv."""
+    names = logging.getLevelNamesMapping()
+    level = names.get(settings.log_level, logging.INFO)
+    if verbosity:
+        level = min(level, logging.INFO if verbosity == 1 else logging.DEBUG)
     # Loggers whose detail is people's words are capped, and every record is redacted too,
     # whatever its level: see bot.entry.logs for why levels are not enough.
-    configured = Settings.from_environment()
-    logs.configure(
+    logs.set_up(
         level,
-        [
-            configured.slack_bot_token,
-            configured.slack_app_token,
-            configured.slack_client_secret,
-            configured.slack_signing_secret,
-            configured.microsoft_app_password,
-            *configured.secret_key.split(","),
+        json_lines=settings.log_format == "json",
+        secrets=[
+            settings.slack_bot_token,
+            settings.slack_app_token,
+            settings.slack_client_secret,
+            settings.slack_signing_secret,
+            settings.microsoft_app_password,
+            settings.secret_key,
+            *settings.secret_keys,
         ],
     )
+    if settings.log_level not in names:
+        log.warning("OKRBOT_LOG_LEVEL=%s is no level name; logging at INFO", settings.log_level)
+    if settings.log_format not in logs.FORMATS:
+        log.warning("OKRBOT_LOG_FORMAT=%s is not text or json; writing text", settings.log_format)
 
 
 def _instant(text: str) -> datetime:

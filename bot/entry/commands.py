@@ -15,10 +15,12 @@ from adapters.console import ConsoleChatPort, ConsoleSession, ConsoleState
 from bot.admin import erasure, exporting
 from bot.clock import ManualClock, SystemClock
 from bot.entry import demo as scripted_demo
+from bot.entry import doctor as checkup
 from bot.entry import platforms
 from bot.entry.app import build
 from bot.entry.settings import Settings
 from bot.events import Platform
+from bot.glue import keys
 from storage import dead_letters
 
 log = logging.getLogger("okrbot")
@@ -75,7 +77,7 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
             f"okrbot: the export failed ({error.__class__.__name__}: {error}); {unfinished}.",
             file=sys.stderr,
         )
-        log.info("export failure", exc_info=True)
+        log.debug("export failure", exc_info=True)  # -vv shows where it failed
         return 1
     finally:
         await app.close()
@@ -115,6 +117,33 @@ async def serve(args: argparse.Namespace, settings: Settings) -> int:
         socket_mode=args.socket_mode,
         scheduler=args.scheduler,
     )
+
+
+async def rotate_key(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.secret_keys:
+        print(
+            "okrbot: set OKRBOT_SECRET_KEY to the new key, then the old ones, comma-separated",
+            file=sys.stderr,
+        )
+        return 2
+    app = await build(settings)
+    try:
+        done = await keys.rotate(app.sessions, settings.secret_key)
+    finally:
+        await app.close()
+    print(f"Re-encrypted {done.rotated} stored token(s) with the newest key.")
+    if not done.unreadable:
+        return 0
+    print(
+        f"okrbot: {len(done.unreadable)} {keys.unreadable_detail(done.unreadable)}; they were "
+        "left as they were. Keep the old keys in OKRBOT_SECRET_KEY until this reports none.",
+        file=sys.stderr,
+    )
+    return 1
+
+
+async def doctor(args: argparse.Namespace, settings: Settings) -> int:
+    return await checkup.run(settings, sys.stdout)
 
 
 async def erase_user(args: argparse.Namespace, settings: Settings) -> int:

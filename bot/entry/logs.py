@@ -7,15 +7,24 @@ between its versions. So every record that reaches okrbot's handler is redacted,
 level and logger: the secrets okrbot was configured with, by value, and anything shaped like a
 token, by pattern. Levels are still capped where a logger's detail is people's words rather than
 what happened (the SQL parameters of the database drivers).
+
+Lines are text or, with ``OKRBOT_LOG_FORMAT=json``, one JSON object each; both carry the event
+being handled, its workspace and its platform (bot.runtime.context) when there is one.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import TextIO
 
 from aiohttp.http_exceptions import HttpProcessingError
+
+from bot.runtime import context
 
 REDACTED = "[redacted]"
 # Shorter configured values (a one-letter password in a test) are left alone: redacting every
@@ -143,3 +152,83 @@ def configure(
     for name in WORDY:
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
     install(secrets, handlers)
+
+
+class WithContext(logging.Filter):
+    """Copy what the current event's log context says onto each record (bot.runtime.context)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name, value in context.current().items():
+            if not hasattr(record, name):
+                setattr(record, name, value)
+        return True
+
+
+class TextLines(logging.Formatter):
+    """A line of text, with the event's platform, workspace and id at its end when it has them."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        line = super().formatMessage(record)
+        about = [f"{name}={getattr(record, name)}" for name in context.FIELDS if _has(record, name)]
+        return f"{line} [{' '.join(about)}]" if about else line
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object per record: time, level, logger, message, the event's fields, any trace.
+
+    Written here rather than taken from a JSON-logging package: the standard library's encoder
+    does the escaping (a newline in a message stays inside its line), the fields are few and
+    fixed, and the image and its lock file need no package for it.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({name: getattr(record, name) for name in context.FIELDS if _has(record, name)})
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def _has(record: logging.LogRecord, name: str) -> bool:
+    return bool(getattr(record, name, ""))
+
+
+class Stderr(logging.StreamHandler[TextIO]):
+    """Write each record to whatever ``sys.stderr`` is then (a test may have replaced it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+FORMATS = ("text", "json")
+HANDLER = "okrbot"
+
+
+def set_up(level: int, *, json_lines: bool = False, secrets: Iterable[str] = ()) -> None:
+    """Log to stderr at ``level``, as text or JSON lines, every record with its context, redacted.
+
+    Calling it again replaces okrbot's handler rather than adding a second one.
+    """
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == HANDLER]:
+        root.removeHandler(old)
+    handler = Stderr()
+    handler.set_name(HANDLER)
+    handler.setFormatter(JsonLines() if json_lines else TextLines())
+    handler.addFilter(WithContext())  # first, so the context is there for every later filter
+    root.addHandler(handler)
+    root.setLevel(level)
+    configure(level, secrets)

@@ -24,6 +24,7 @@ from bot.entry.app import Okrbot, build
 from bot.entry.edges import SlackWiring, TeamsWiring, wire_slack, wire_teams
 from bot.entry.metrics import Metrics, counted
 from bot.entry.settings import Settings
+from bot.glue import keys
 from bot.runtime.loops import Loop
 from storage import dead_letters
 from storage.outbox import OutboxMessage, OutboxStatus
@@ -96,12 +97,16 @@ class Routes:
         return web.Response(text="ok")
 
     async def readyz(self, request: web.Request) -> web.Response:
+        store = self._slack.connection.store if self._slack is not None else None
+        lost = sorted(store.unreadable_now()) if store is not None else []
         try:
             async with asyncio.timeout(READY_TIMEOUT), self._okrbot.engine.connect() as db:
                 await db.execute(text("SELECT 1"))
         except Exception as error:
             log.warning("not ready: the database does not answer (%s)", type(error).__name__)
             return web.Response(status=503, text="database unavailable")
+        if lost:  # ready for every other workspace, but say it: these have stopped working
+            return web.Response(text=f"ready; {len(lost)} {keys.unreadable_detail(lost)}")
         return web.Response(text="ready")
 
     async def metrics(self, request: web.Request) -> web.Response:

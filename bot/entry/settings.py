@@ -36,6 +36,14 @@ class Settings:
     outbox_heartbeat_seconds: float = 0.0  # 0: a third of the lease
     anonymity_min: int = 3
     retention_days: int = 7
+    public_url: str = ""
+    log_format: str = "text"  # or "json": one JSON object per line
+    log_level: str = "INFO"
+
+    @property
+    def secret_keys(self) -> tuple[str, ...]:
+        """The keys of ``OKRBOT_SECRET_KEY``, newest first (several while one is rotated in)."""
+        return tuple(key.strip() for key in self.secret_key.split(",") if key.strip())
 
     @classmethod
     def from_environment(
@@ -74,6 +82,9 @@ class Settings:
             # Fewer than three could never keep anyone anonymous: a smaller value is raised.
             anonymity_min=max(3, _whole(get("OKRBOT_ANONYMITY_MIN"), 3)),
             retention_days=max(1, _whole(get("OKRBOT_RETENTION_DAYS"), 7)),
+            public_url=get("OKRBOT_PUBLIC_URL"),
+            log_format=get("OKRBOT_LOG_FORMAT", "text").lower(),
+            log_level=get("OKRBOT_LOG_LEVEL", "INFO").upper(),
         )
 
 

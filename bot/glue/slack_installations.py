@@ -1,21 +1,19 @@
 """Slack installations and OAuth states on okrbot's own database, tokens encrypted at rest.
 
-The Fernet key is derived from ``OKRBOT_SECRET_KEY`` with scrypt, so a passphrase works as well
-as a random key. Without a secret key no token is ever stored. Nothing here logs a token.
+Tokens are sealed with the keys of ``OKRBOT_SECRET_KEY`` (bot.glue.keys: the newest seals, any
+unseals). Without a secret key no token is ever stored. Nothing here logs a token.
 """
 
 from __future__ import annotations
 
-import base64
+import asyncio
 import json
 import logging
 import secrets
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from cryptography.fernet import InvalidToken
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
@@ -23,42 +21,30 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.slack.inbound import split_workspace
+from bot.glue import keys
+from bot.glue.keys import MissingSecretKey, fernet_for
 from bot.ports import Clock
 from storage import installations
 
+__all__ = ["MissingSecretKey", "fernet_for", "seal", "unseal"]
+
 log = logging.getLogger(__name__)
 
-# A fixed salt: the key is per deployment already, and every replica must derive the same one.
-_SALT = b"okrbot/slack-installations/v1"
 STATE_LIFETIME = timedelta(minutes=10)
 
 
-class MissingSecretKey(RuntimeError):
-    """Tokens are only stored encrypted, and there is no key to encrypt them with."""
-
-
-@lru_cache(maxsize=4)
-def fernet_for(secret_key: str) -> Fernet:
-    """Derive the Fernet key from the secret (scrypt, n=2**15) once per process."""
-    if not secret_key:
-        raise MissingSecretKey("set OKRBOT_SECRET_KEY to store Slack tokens")
-    derived = Scrypt(salt=_SALT, length=32, n=2**15, r=8, p=1).derive(secret_key.encode())
-    return Fernet(base64.urlsafe_b64encode(derived))
-
-
 def seal(installation: Installation, secret_key: str) -> str:
-    """Encrypt a whole installation (its tokens with it)."""
+    """Encrypt a whole installation (its tokens with it) with the newest key."""
     data = installation.to_dict_for_copying()
     plain = json.dumps(data, default=lambda v: v.isoformat() if isinstance(v, datetime) else v)
     return fernet_for(secret_key).encrypt(plain.encode()).decode()
 
 
 def unseal(sealed: str, secret_key: str) -> Installation | None:
-    """Decrypt an installation; None (and a warning) if the key has changed since."""
+    """Decrypt an installation with whichever key sealed it; None if no key can."""
     try:
         data: dict[str, Any] = json.loads(fernet_for(secret_key).decrypt(sealed.encode()))
     except InvalidToken:
-        log.warning("a Slack installation cannot be decrypted with the current secret key")
         return None
     return Installation(**data)
 
@@ -79,6 +65,25 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         self._sessions = sessions
         self._clock = clock
         self._secret_key = secret_key
+        # Installations no key can read, as far as this process has seen; /readyz names them.
+        self.unreadable: set[str] = set()
+        self._audit: asyncio.Task[None] | None = None
+
+    def unreadable_now(self) -> set[str]:
+        """The installations no key can read, as known now; the first call starts a check of all.
+
+        The check runs in the background, so that a readiness probe never waits for it.
+        """
+        if self._audit is None:
+            self._audit = asyncio.ensure_future(self._check_all())
+        return self.unreadable
+
+    async def _check_all(self) -> None:
+        try:
+            self.unreadable.update(await keys.unreadable(self._sessions, self._secret_key))
+        except Exception as error:  # the database away for a moment: the next call tries again
+            log.warning("could not check the stored Slack tokens (%s)", type(error).__name__)
+            self._audit = None
 
     @property
     def logger(self) -> logging.Logger:
@@ -87,12 +92,11 @@ class DatabaseInstallationStore(AsyncInstallationStore):
     async def async_save(self, installation: Installation) -> None:
         sealed = seal(installation, self._secret_key)
         org_wide = bool(installation.is_enterprise_install)
+        key = installation_key(installation.enterprise_id, installation.team_id, org_wide)
         async with self._sessions() as session, session.begin():
             await installations.save_installation(
                 session,
-                installation_key=installation_key(
-                    installation.enterprise_id, installation.team_id, org_wide
-                ),
+                installation_key=key,
                 enterprise_id=installation.enterprise_id,
                 team_id=installation.team_id,
                 is_enterprise_install=org_wide,
@@ -100,6 +104,7 @@ class DatabaseInstallationStore(AsyncInstallationStore):
                 sealed=sealed,
                 now=self._clock.now(),
             )
+        self.unreadable.discard(key)  # sealed again with the newest key
         log.info("saved the Slack installation of %s", installation.team_id or "an org")
 
     async def async_find_installation(
@@ -115,6 +120,11 @@ class DatabaseInstallationStore(AsyncInstallationStore):
             row = await installations.find_installation(session, installation_key=key)
             sealed = row.sealed if row is not None else None
         found = unseal(sealed, self._secret_key) if sealed else None
+        if sealed and found is None:  # loudly: the install has stopped working
+            log.error(keys.unreadable_warning(key))
+            self.unreadable.add(key)
+        elif found is not None:
+            self.unreadable.discard(key)
         if found is None or (user_id is not None and found.user_id != user_id):
             return None
         return found

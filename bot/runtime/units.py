@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.events import ChatEvent, Turn
 from bot.ports import Clock, Unavailable
 from bot.replies import Outcome, Refusal, private
-from bot.runtime import outbox
+from bot.runtime import context, outbox
 from storage import core, ledger
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,13 @@ class EventUnit:
         self._clock = clock
         self._route = route
         self._on_committed = on_committed
+        self._event_key = (sessions.kw.get("info") or {}).get(ledger.EVENT_KEY)
 
     async def __call__(self, event: ChatEvent) -> Outcome:
+        with context.about(**context.of_event(event, self._event_key)):  # for every log line
+            return await self._handle(event)
+
+    async def _handle(self, event: ChatEvent) -> Outcome:
         now = self._clock.now()
         try:
             async with self._sessions() as session, session.begin():

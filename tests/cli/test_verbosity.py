@@ -17,7 +17,11 @@ import pytest
     ],
 )
 def test_verbose_flag_works_before_and_after_the_command(tmp_path, argv, logs_info):
-    env = {**os.environ, "OKRBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'okr.db'}"}
+    env = {
+        **os.environ,
+        "OKRBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'okr.db'}",
+        "OKRBOT_LOG_LEVEL": "WARNING",  # INFO is the default; -v must raise a quieter level
+    }
     done = subprocess.run(
         [sys.executable, "-m", "bot", *argv, "--now", "2027-01-04T09:00Z"],
         env=env,
