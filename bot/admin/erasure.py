@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.events import Platform
 from bot.runtime import digest
 from retrospectives.cycles import jobs as retro_jobs
+from retrospectives.cycles.subjects import StartedOpening
 from storage import scrub
 from storage import teams as teams_storage
 from storage.core import ChannelMember, Team, TeamLead, Workspace
@@ -172,12 +173,14 @@ async def _forget_runs(session: AsyncSession, *, workspaces: Any, user_id: str) 
         .where(
             mine,
             ScheduledRun.job == retro_jobs.START_JOB,
-            ScheduledRun.subject.endswith(f":by:{user_id}", autoescape=True),
+            ScheduledRun.subject.endswith(StartedOpening.tail_naming(user_id), autoescape=True),
         )
         # "team:<id>" plus a unique tail: the retrospective still opens, as if scheduled.
         .values(
             subject=func.replace(
-                ScheduledRun.subject, f":by:{user_id}", f":erased-{secrets.token_hex(6)}"
+                ScheduledRun.subject,
+                StartedOpening.tail_naming(user_id),
+                StartedOpening.erased_tail(secrets.token_hex(6)),
             )
         )
         .execution_options(synchronize_session=False)
@@ -187,7 +190,7 @@ async def _forget_runs(session: AsyncSession, *, workspaces: Any, user_id: str) 
         .where(
             mine,
             ScheduledRun.job == digest.JOB,
-            ScheduledRun.subject.endswith(f":{user_id}", autoescape=True),
+            ScheduledRun.subject.endswith(digest.LeadsMonday.tail_naming(user_id), autoescape=True),
         )
         .execution_options(synchronize_session=False)
     )

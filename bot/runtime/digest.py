@@ -69,6 +69,11 @@ class LeadsMonday:
     def key(self) -> str:
         return f"{self.workspace_id}:{self.lead_id}"
 
+    @staticmethod
+    def tail_naming(lead_id: str) -> str:
+        """How every key of ``lead_id``'s digests ends (erasure finds them by it)."""
+        return f":{lead_id}"
+
     @classmethod
     def read(cls, key: str) -> LeadsMonday | None:
         found = re.fullmatch(r"(\d+):(.+)", key, flags=re.DOTALL)

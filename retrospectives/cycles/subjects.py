@@ -41,8 +41,18 @@ class StartedOpening:
 
     def key(self) -> str:
         if self.opened_by is not None:
-            return f"team:{self.team_id}:by:{self.opened_by}"
+            return f"team:{self.team_id}{self.tail_naming(self.opened_by)}"
         return f"team:{self.team_id}:{self.erased}" if self.erased else f"team:{self.team_id}"
+
+    @staticmethod
+    def tail_naming(user_id: str) -> str:
+        """How every started opening's key by ``user_id`` ends (erasure finds them by it)."""
+        return f":by:{user_id}"
+
+    @staticmethod
+    def erased_tail(token: str) -> str:
+        """The tail that replaces it once the lead is erased (unique by ``token``)."""
+        return f":erased-{token}"
 
     @classmethod
     def read(cls, key: str) -> StartedOpening | None:
