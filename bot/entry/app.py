@@ -81,7 +81,11 @@ async def build(
     """Open the database (bringing its schema up to date) and wire the core to the platforms."""
     engine = create_engine(settings.database_url)
     if migrate:
-        await migrations.upgrade(engine)
+        try:
+            await migrations.upgrade(engine)
+        except BaseException:
+            await engine.dispose()  # no connection (nor aiosqlite's thread) outlives the failure
+            raise
     sessions = session_factory(
         engine, info={ledger.EVENT_KEY: ledger.event_key(settings.secret_key)}
     )
