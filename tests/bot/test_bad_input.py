@@ -1,21 +1,21 @@
 """Bad input of every kind gets a clear private answer and changes nothing."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.events import EventKind
 from bot.replies import Visibility
 from storage.core import Team
 from storage.ledger import OutboxMessage
 from storage.okr import KeyResult, LearningStory, MetricConcern
+from tests.support.rows import count
 
 
 async def totals(bot):
-    async with bot.app.sessions() as session:
-        return [
-            await session.scalar(select(func.count()).select_from(model))
-            for model in (Team, KeyResult, LearningStory, MetricConcern, OutboxMessage)
-        ]
+    return [
+        await count(bot, model)
+        for model in (Team, KeyResult, LearningStory, MetricConcern, OutboxMessage)
+    ]
 
 
 @pytest.fixture

@@ -15,7 +15,9 @@ from bot.runtime.scheduler import retry_wait
 from storage.ledger import OutboxMessage
 from storage.schedule import ScheduledRun
 from tests.support.fakes import FakeChatPort, FakeDirectory
-from tests.support.harness import START, Harness, reply_text
+from tests.support.harness import Harness
+from tests.support.times import START
+from tests.support.transcripts import reply_text
 
 
 def utc(*args):

@@ -2,17 +2,13 @@
 
 from dataclasses import replace
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.events import EventKind, Platform
 from storage.core import Team, Workspace
 from storage.ledger import OutboxMessage, ProcessedEvent
 from storage.okr import LearningStory
-
-
-async def count(bot, model):
-    async with bot.app.sessions() as session:
-        return await session.scalar(select(func.count()).select_from(model))
+from tests.support.rows import count
 
 
 async def test_a_retried_event_changes_nothing(bot):

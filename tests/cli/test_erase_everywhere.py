@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
@@ -33,8 +33,8 @@ from storage.schedule import RunStatus, ScheduledRun
 from storage.schema import metadata
 from storage.teams import TeamsConversation, TeamsPerson
 from tests.cli.test_export import bulk
+from tests.support.times import START
 
-AT = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 MANY = 1200  # more than a page of the erasure's rewrite, in the tables that grow with use
 PEOPLE = {
     "console": "U7",
@@ -57,7 +57,7 @@ async def table_ids(connection: Any, model: Any, rows: list[dict[str, Any]]) -> 
 async def seed(connection: Any, *, platform: str, person: str) -> None:
     """Write rows naming ``person`` into every table, as okrbot itself would write them."""
     [workspace] = await table_ids(
-        connection, Workspace, [{"platform": platform, "external_id": "T1", "created_at": AT}]
+        connection, Workspace, [{"platform": platform, "external_id": "T1", "created_at": START}]
     )
     [team, other_team] = await table_ids(
         connection,
@@ -70,18 +70,18 @@ async def seed(connection: Any, *, platform: str, person: str) -> None:
                 "channel_id": channel,
                 "timezone": "Europe/Berlin",
                 "created_by": person,
-                "created_at": AT,
+                "created_at": START,
             }
             for name, channel in (("Checkout", "C1"), ("Payments", "C2"))
         ],
     )
-    placed = {"workspace_id": workspace, "team_id": team, "created_at": AT}
+    placed = {"workspace_id": workspace, "team_id": team, "created_at": START}
     await connection.execute(
-        insert(TeamLead), [{"team_id": team, "user_id": person, "added_at": AT}]
+        insert(TeamLead), [{"team_id": team, "user_id": person, "added_at": START}]
     )
     await connection.execute(
         insert(ChannelMember),
-        [{"workspace_id": workspace, "channel_id": "C1", "user_id": person, "seen_at": AT}],
+        [{"workspace_id": workspace, "channel_id": "C1", "user_id": person, "seen_at": START}],
     )
     [kr] = await table_ids(
         connection, KeyResult, [{**placed, "number": 1, "text": said(person), "created_by": person}]
@@ -138,8 +138,8 @@ async def seed(connection: Any, *, platform: str, person: str) -> None:
                 "team_id": team,
                 "title": f"Q1 retro by <@{person}>",
                 "status": CycleStatus.OPEN,
-                "opened_at": AT,
-                "closes_at": AT,
+                "opened_at": START,
+                "closes_at": START,
                 "opened_by": person,
                 "questions": [{"key": "went_well", "text": f"What did <@{person}> change?"}],
             }
@@ -153,7 +153,7 @@ async def seed(connection: Any, *, platform: str, person: str) -> None:
         insert(RetroAnswer),
         [
             {"workspace_id": workspace, **question, "author_id": who, "text": said(person)}
-            | {"answered_at": AT}
+            | {"answered_at": START}
             for who in (person, "U1")
         ],
     )
@@ -172,7 +172,7 @@ async def seed(connection: Any, *, platform: str, person: str) -> None:
         insert(RetroQuestion),
         [
             {"workspace_id": workspace, "team_id": team, "key": "went_well"}
-            | {"text": said(person), "updated_by": person, "updated_at": AT}
+            | {"text": said(person), "updated_by": person, "updated_at": START}
         ],
     )
     shout_outs = await table_ids(
@@ -187,7 +187,7 @@ async def seed(connection: Any, *, platform: str, person: str) -> None:
                 "text": said(person),
                 "private": False,
                 "status": status,
-                "created_at": AT,
+                "created_at": START,
             }
             for giver, status in (
                 (person, ShoutOutStatus.POSTED),
@@ -200,10 +200,10 @@ async def seed(connection: Any, *, platform: str, person: str) -> None:
         insert(ShoutOutRecipient), [{"shout_out_id": s, "team_id": other_team} for s in shout_outs]
     )
     await connection.execute(
-        insert(CoSign), [{"shout_out_id": shout_outs[2], "user_id": person, "created_at": AT}]
+        insert(CoSign), [{"shout_out_id": shout_outs[2], "user_id": person, "created_at": START}]
     )
     # An executemany takes its columns from the first row: every row names them all.
-    run = {"workspace_id": workspace, "due_at": AT, "status": RunStatus.PENDING, "note": None}
+    run = {"workspace_id": workspace, "due_at": START, "status": RunStatus.PENDING, "note": None}
     await connection.execute(
         insert(ScheduledRun),
         [
@@ -218,11 +218,16 @@ async def seed(connection: Any, *, platform: str, person: str) -> None:
     await connection.execute(
         insert(ProcessedEvent),
         [
-            {"platform": platform, "event_id": event_id, "processed_at": AT}
+            {"platform": platform, "event_id": event_id, "processed_at": START}
             for event_id in (f"{CHAT}|1700000000001", f"{CHAT}|join|29:{person}", f"Ev|{person}")
         ],
     )
-    message = {"workspace_id": workspace, "available_at": AT, "created_at": AT, "last_error": None}
+    message = {
+        "workspace_id": workspace,
+        "available_at": START,
+        "created_at": START,
+        "last_error": None,
+    }
     await connection.execute(
         insert(OutboxMessage),
         [
@@ -244,14 +249,14 @@ async def seed(connection: Any, *, platform: str, person: str) -> None:
             insert(TeamsConversation),
             [
                 {**conversation, "conversation_id": CHAT, "kind": "personal", "user_id": person}
-                | {"bot_id": "28:bot", "bot_name": "okrbot", "seen_at": AT},
+                | {"bot_id": "28:bot", "bot_name": "okrbot", "seen_at": START},
                 {**conversation, "conversation_id": "19:channel@thread.tacv2", "kind": "channel"}
-                | {"user_id": person, "bot_id": "28:bot", "bot_name": "okrbot", "seen_at": AT},
+                | {"user_id": person, "bot_id": "28:bot", "bot_name": "okrbot", "seen_at": START},
             ],
         )
         await connection.execute(
             insert(TeamsPerson),
-            [{**conversation, "user_id": person, "account_id": "29:1abc", "seen_at": AT}],
+            [{**conversation, "user_id": person, "account_id": "29:1abc", "seen_at": START}],
         )
 
 

@@ -1,7 +1,7 @@
 """A person's home with the bot: teams, open questions, recent learning, and the way in."""
 
 from bot.events import EventKind
-from tests.support.harness import said
+from tests.support.transcripts import said
 
 
 async def home(bot, user="U1"):

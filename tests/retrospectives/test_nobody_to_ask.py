@@ -2,16 +2,10 @@
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
-
 from storage.retro import RetroCycle
 from tests.support.fakes import FakeDirectory
 from tests.support.harness import Harness
-
-
-async def cycles(bot: Harness) -> int:
-    async with bot.app.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(RetroCycle)) or 0)
+from tests.support.rows import count
 
 
 async def test_a_lead_who_starts_one_in_an_empty_channel_hears_what_to_do(database_url):
@@ -27,7 +21,7 @@ async def test_a_lead_who_starts_one_in_an_empty_channel_hears_what_to_do(databa
         assert "Invite the team's people to the channel" in told.reply.text
         assert "/retro start again" in told.reply.text
         assert bot.port.to("C1") == []
-        assert await cycles(bot) == 0
+        assert await count(bot, RetroCycle) == 0
         assert "No retrospective is open" in await bot.say("/retro status")
 
         # Once people are invited, starting again opens it.
@@ -51,7 +45,7 @@ async def test_a_scheduled_opening_with_nobody_to_ask_tells_the_channel(database
         assert told.target == "C1"
         assert "nobody in its channel can answer" in told.reply.text
         assert "a lead can open it with /retro start" in told.reply.text
-        assert await cycles(bot) == 0
+        assert await count(bot, RetroCycle) == 0
         await bot.tick(datetime(2027, 3, 22, 9, 1, tzinfo=UTC))
         assert len([s for s in bot.port.sent if "retrospective" in s.reply.text]) == 1
     finally:

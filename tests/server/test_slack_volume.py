@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from bot.entry.cli import main
 from storage.core import Team, Workspace
@@ -25,6 +25,7 @@ from storage.okr import ImpactStory, LearningStory, StoryResult, StorySource
 from tests.adapters.slack.fake_slack import BOT_USER, SLACKBOT, bot, deactivated
 from tests.adapters.slack.fake_slack import person as fake_person
 from tests.server.rig import SlackRig
+from tests.support.rows import count
 
 TEAMS = 100
 PEOPLE = 20  # per team, the lead included
@@ -224,9 +225,7 @@ async def test_a_quarter_in_a_company_sized_workspace(
     exported = tmp_path / "export.jsonl"
     assert await asyncio.to_thread(main, ["export", "--output", str(exported)]) == 0
     kinds = Counter(json.loads(line)["type"] for line in exported.read_text().splitlines())
-    async with rig.server.okrbot.sessions() as session:
-        learning = await session.scalar(select(func.count()).select_from(LearningStory))
-        impact = await session.scalar(select(func.count()).select_from(ImpactStory))
+    learning, impact = await count(rig, LearningStory), await count(rig, ImpactStory)
     assert kinds["team"] == TEAMS
     assert kinds["learning_story"] == learning and kinds["impact_story"] == impact
     assert learning + impact >= stories

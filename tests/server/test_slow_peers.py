@@ -11,12 +11,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import func, select
 
 from adapters.teams import connector
 from storage.core import Team
 from storage.teams import TeamsConversation
 from tests.server.teams_rig import TeamsRig
+from tests.support.rows import count
 
 APP_ID = "00000000-0000-0000-0000-0000000a99id"
 
@@ -76,9 +76,7 @@ async def test_hanging_signing_keys_stall_neither_health_nor_other_requests(
         assert health in done and teams not in done
         assert (await health).status == 200
         assert (await teams).status == 503  # the Bot Connector will try again
-        async with rig.server.okrbot.sessions() as session:
-            stored = await session.scalar(select(func.count()).select_from(TeamsConversation))
-        assert stored == 0 and rig.fake.calls == []
+        assert await count(rig, TeamsConversation) == 0 and rig.fake.calls == []
     finally:
         await rig.close()
 
@@ -97,6 +95,4 @@ async def test_a_service_url_that_never_answers_holds_a_turn_only_briefly(
     finally:
         rig.fake.gate.set()
     assert answer.status == 200  # the team exists; only the reply could not be shown
-    async with rig.server.okrbot.sessions() as session:
-        teams = await session.scalar(select(func.count()).select_from(Team))
-    assert teams == 1
+    assert await count(rig, Team) == 1

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from storage.ledger import ProcessedEvent
 from storage.retro import AnonymousAnswer
 from tests.server.teams_rig import CHANNEL, PEOPLE, TeamsRig, aad, personal_chat
-
-
-async def count(rig: TeamsRig, model: type[object]) -> int:
-    async with rig.server.okrbot.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+from tests.support.rows import count
 
 
 async def open_retro(rig: TeamsRig) -> None:

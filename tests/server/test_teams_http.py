@@ -10,21 +10,17 @@ from pathlib import Path
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from storage.core import Workspace
 from storage.ledger import OutboxMessage, OutboxStatus
 from storage.okr import LearningStory
 from storage.teams import TeamsConversation, TeamsPerson
 from tests.server.teams_rig import CHANNEL, TENANT, TeamsRig, aad, personal_chat
+from tests.support.rows import count
 
 APP_ID = "00000000-0000-0000-0000-0000000a99id"
 STORY = "story learning team: Checkout | hypothesis: reviews matter | learned: they do"
-
-
-async def count(rig: TeamsRig, model: type[object]) -> int:
-    async with rig.server.okrbot.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 def forged_token(service_url: str) -> str:

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from storage.okr import LearningStory
 from storage.recognition import ShoutOut
 from storage.retro import RetroAnswer
 from tests.server.teams_rig import CHANNEL, PEOPLE, TeamsRig, aad, personal_chat
+from tests.support.rows import count
 
 ADA_CHAT = "a:1chat-with-29:1ada-account"  # the 1:1 chat the fake opens for Ada
-
-
-async def count(rig: TeamsRig, model: type[object]) -> int:
-    async with rig.server.okrbot.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 async def answers(rig: TeamsRig) -> list[tuple[str, str, str | None]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, insert, select
@@ -23,8 +23,8 @@ from storage.okr import (
 )
 from storage.recognition import Behaviour, CoSign, ShoutOut, ShoutOutRecipient, ShoutOutStatus
 from storage.retro import Adaptation, AnonymousAnswer, CycleStatus, RetroAnswer, RetroCycle
+from tests.support.times import START
 
-START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 CHUNK = 5000  # rows per executemany, so that building the rows never holds a whole table
 PERSON = "U777"  # wrote every third story, answer, concern and shout-out
 Rows = Iterator[dict[str, Any]]
