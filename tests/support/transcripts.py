@@ -43,9 +43,11 @@ def shows(transcript: str, text: str | Callable[..., str], *arguments: object) -
     """Whether ``transcript`` shows ``text`` (a texts constant, or a texts function rendered
     with ``arguments``), whole.
 
-    An argument given as :data:`ANY` matches whatever stands in its place, for the parts a test
-    cannot know in advance (a time, a count that depends on the clock).
+    White space is matched loosely, since a renderer may indent or wrap; an argument given as
+    :data:`ANY` matches whatever stands in its place, for the parts a test cannot know in
+    advance (a time, a count that depends on the clock).
     """
     rendered = text if isinstance(text, str) else text(*arguments)
-    pattern = re.escape(rendered).replace(re.escape(ANY), r"[\s\S]+?")
+    words = (re.escape(word) for word in rendered.split())
+    pattern = r"\s+".join(words).replace(re.escape(ANY), r"[\s\S]+?")
     return re.search(pattern, transcript) is not None
