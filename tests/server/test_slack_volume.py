@@ -20,12 +20,14 @@ import pytest
 from sqlalchemy import insert, select
 
 from bot.entry.cli import main
+from retrospectives import texts
 from storage.core import Team, Workspace
 from storage.okr import ImpactStory, LearningStory, StoryResult, StorySource
 from tests.adapters.slack.fake_slack import BOT_USER, SLACKBOT, bot, deactivated
 from tests.adapters.slack.fake_slack import person as fake_person
 from tests.server.rig import SlackRig
 from tests.support.rows import count
+from tests.support.transcripts import ANY, shows
 
 TEAMS = 100
 PEOPLE = 20  # per team, the lead included
@@ -186,10 +188,12 @@ async def test_a_quarter_in_a_company_sized_workspace(
     opened: list[tuple[str, str]] = []
     for moment in OPENINGS:
         since = await tick(rig, moment)
-        prompted.update(direct_posts(rig, since, "Question 1 of 5"))
+        prompted.update(direct_posts(rig, since, texts.question_title(1, 5)))
         opened += [(c, text) for c, text in channel_posts(rig, since) if "is open until" in text]
     assert sorted(c for c, _ in opened) == [channel(t) for t in range(TEAMS)]
-    assert all(f"each of the {PEOPLE} people" in text for _, text in opened)
+    assert all(
+        shows(text, texts.retro_opened_in_channel, ANY, ANY, ANY, PEOPLE) for _, text in opened
+    )
     assert set(prompted) == everyone
     assert set(prompted.values()) == {1}
 
