@@ -21,8 +21,8 @@ import aiohttp
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.signing import signed_headers
 from tests.adapters.teams.payloads import activity
+from tests.adapters.teams.tokens import forged_token
 from tests.server.rig import TOKEN, SlackRig
-from tests.server.test_teams_http import forged_token
 from tests.support.serving import ServeProcess
 
 SIGNING_SECRET = "8f14e45fceea167a5a36dedd4bea2543"
