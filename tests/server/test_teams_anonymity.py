@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from retrospectives import texts
 from storage.ledger import ProcessedEvent
 from storage.retro import AnonymousAnswer
 from tests.server.teams_rig import CHANNEL, PEOPLE, TeamsRig, aad, personal_chat
@@ -19,7 +20,7 @@ async def open_retro(rig: TeamsRig) -> None:
     assert (await rig.post(rig.in_channel("/retro start"))).status == 200
     report = await rig.server.okrbot.scheduler.tick()
     assert report.performed == 1
-    assert "Question 1 of 5" in rig.fake.to(personal_chat("grace"))[-1].text()
+    assert texts.question_title(1, 5) in rig.fake.to(personal_chat("grace"))[-1].text()
 
 
 @pytest.mark.parametrize("secret_key", ["", "a-deployment-secret-key"])
