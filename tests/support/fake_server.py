@@ -40,6 +40,19 @@ class Refusals:
         return False
 
 
+class RefusalCount:
+    """A fake's attribute that reads and sets one count of one of its :class:`Refusals`."""
+
+    def __init__(self, refusals: str, count: str) -> None:
+        self.refusals, self.count = refusals, count
+
+    def __get__(self, fake: object, owner: type | None = None) -> int:
+        return int(getattr(getattr(fake, self.refusals), self.count))
+
+    def __set__(self, fake: object, value: int) -> None:
+        setattr(getattr(fake, self.refusals), self.count, value)
+
+
 @dataclass
 class FakeServer(Generic[C]):
     """A fake platform API served over real HTTP, recording what okrbot asked of it."""

@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.support.fake_server import FakeServer, Refusals
+from tests.support.fake_server import FakeServer, RefusalCount, Refusals
 
 BOT_USER = "UBOT0001"
 SLACKBOT = "USLACKBOT"
@@ -105,38 +105,14 @@ class FakeSlack(FakeServer[ApiCall]):
     envelopes: list[dict[str, Any]] = field(default_factory=list)  # sent over Socket Mode
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     _last_ts: float = 0.0
+    rate_limited = RefusalCount("calls_refused", "now")  # the next this many Web API calls
+    rate_limited_post = RefusalCount("calls_refused", "nth")  # the postMessage this many from now
+    responses_rate_limited = RefusalCount("responses_refused", "now")  # response URL posts
 
     def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response)
         app.router.add_get("/socket", self._socket)
-
-    @property
-    def rate_limited(self) -> int:
-        """Answer this many of the next Web API calls with 429."""
-        return self.calls_refused.now
-
-    @rate_limited.setter
-    def rate_limited(self, calls: int) -> None:
-        self.calls_refused.now = calls
-
-    @property
-    def rate_limited_post(self) -> int:
-        """Answer the chat.postMessage this many from now (1: the next) with 429."""
-        return self.calls_refused.nth
-
-    @rate_limited_post.setter
-    def rate_limited_post(self, posts: int) -> None:
-        self.calls_refused.nth = posts
-
-    @property
-    def responses_rate_limited(self) -> int:
-        """Answer this many of the next response URL posts with 429."""
-        return self.responses_refused.now
-
-    @responses_rate_limited.setter
-    def responses_rate_limited(self, posts: int) -> None:
-        self.responses_refused.now = posts
 
     @property
     def api_url(self) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.support.fake_server import FakeServer, Refusals
+from tests.support.fake_server import FakeServer, RefusalCount, Refusals
 
 MAX_ACTIVITY_BYTES = 40 * 1024  # Teams refuses larger activities, counted in UTF-16
 
@@ -43,24 +43,8 @@ class FakeConnector(FakeServer[ConnectorCall]):
     refuse_new_chats: bool = False
     page_size: int = 2
     _ids: count[int] = field(default_factory=lambda: count(1))
-
-    @property
-    def throttled(self) -> int:
-        """Answer this many of the next posts with 429 (or ``throttle_status``)."""
-        return self.posts_refused.now
-
-    @throttled.setter
-    def throttled(self, posts: int) -> None:
-        self.posts_refused.now = posts
-
-    @property
-    def throttled_post(self) -> int:
-        """Answer the new post this many from now (1: the next) with 429, then go on."""
-        return self.posts_refused.nth
-
-    @throttled_post.setter
-    def throttled_post(self, posts: int) -> None:
-        self.posts_refused.nth = posts
+    throttled = RefusalCount("posts_refused", "now")  # the next this many posts
+    throttled_post = RefusalCount("posts_refused", "nth")  # the new post this many from now
 
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/v3/conversations", self._create)
