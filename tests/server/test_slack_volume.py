@@ -189,7 +189,11 @@ async def test_a_quarter_in_a_company_sized_workspace(
     for moment in OPENINGS:
         since = await tick(rig, moment)
         prompted.update(direct_posts(rig, since, texts.question_title(1, 5)))
-        opened += [(c, text) for c, text in channel_posts(rig, since) if "is open until" in text]
+        opened += [
+            (c, text)
+            for c, text in channel_posts(rig, since)
+            if shows(text, texts.retro_opened_in_channel, ANY, ANY, ANY, ANY)
+        ]
     assert sorted(c for c, _ in opened) == [channel(t) for t in range(TEAMS)]
     assert all(
         shows(text, texts.retro_opened_in_channel, ANY, ANY, ANY, PEOPLE) for _, text in opened
