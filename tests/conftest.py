@@ -76,41 +76,29 @@ async def bot(database_url: str) -> AsyncIterator[Harness]:
 async def slack(database_url: str) -> AsyncIterator[SlackRig]:
     from tests.server.rig import SlackRig
 
-    rig = await SlackRig.start(database_url)
-    try:
+    async with await SlackRig.start(database_url) as rig:
         yield rig
-    finally:
-        await rig.close()
 
 
 @pytest.fixture
 async def slack_sqlite(sqlite_url: str) -> AsyncIterator[SlackRig]:
     from tests.server.rig import SlackRig
 
-    rig = await SlackRig.start(sqlite_url)
-    try:
+    async with await SlackRig.start(sqlite_url) as rig:
         yield rig
-    finally:
-        await rig.close()
 
 
 @pytest.fixture
 async def teams(database_url: str) -> AsyncIterator[TeamsRig]:
     from tests.server.teams_rig import TeamsRig
 
-    rig = await TeamsRig.start(database_url)
-    try:
+    async with await TeamsRig.start(database_url) as rig:
         yield rig
-    finally:
-        await rig.close()
 
 
 @pytest.fixture
 async def teams_sqlite(sqlite_url: str) -> AsyncIterator[TeamsRig]:
     from tests.server.teams_rig import TeamsRig
 
-    rig = await TeamsRig.start(sqlite_url)
-    try:
+    async with await TeamsRig.start(sqlite_url) as rig:
         yield rig
-    finally:
-        await rig.close()

@@ -86,7 +86,13 @@ def plain(text: str, limit: int) -> dict[str, Any]:
 
 
 def text_blocks(text: str) -> list[Block]:
-    """Sections carrying ``text`` escaped, split so that none passes 3000 characters."""
+    """Sections carrying ``text`` escaped, split so that none passes 3000 characters.
+
+    Blank text (white space alone, as Python reads it) has nothing to show: no section, which
+    is also what a page heading makes of it.
+    """
+    if not text.strip():
+        return []
     return [{"type": "section", "text": mrkdwn(p)} for p in chunks(escape(text), MAX_SECTION_TEXT)]
 
 

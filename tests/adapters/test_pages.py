@@ -46,6 +46,17 @@ def slack_body(reply: Reply, *, moved_text: bool) -> list[dict[str, Any]]:
 @settings(max_examples=40, deadline=None)
 @given(replies)
 def test_slack_pages_each_fit_and_together_hold_every_block_once_in_order(reply: Reply) -> None:
+    slack_pages_hold_every_block_once_and_fit(reply)
+
+
+def test_a_reply_whose_text_is_blank_pages_without_losing_a_block() -> None:
+    # Found by the property above: a text of white space alone heads no page, so it must not be
+    # a block of the whole reply either.
+    sections = tuple(Section(text="learning " * 400, title=f"Team {n}") for n in range(40))
+    slack_pages_hold_every_block_once_and_fit(Reply("\t", sections))
+
+
+def slack_pages_hold_every_block_once_and_fit(reply: Reply) -> None:
     pages = blocks.pages(reply)
     if len(pages) == 1:
         assert pages == [reply]

@@ -12,10 +12,13 @@ from bot.entry.settings import Settings
 from bot.events import Platform
 from bot.ports import RetryLater
 from bot.runtime.performing import retry_wait
+from retrospectives.cycles import texts as cycle_texts
 from storage.outbox import OutboxMessage
 from storage.schedule import ScheduledRun
 from tests.support.fakes import FakeChatPort, FakeDirectory
-from tests.support.harness import START, Harness, reply_text
+from tests.support.harness import Harness
+from tests.support.times import START
+from tests.support.transcripts import ANY, reply_text, shows
 
 
 def utc(*args):
@@ -25,6 +28,11 @@ def utc(*args):
 def kinds(bot):
     """What the fake platform received, as (target, first words) pairs."""
     return [(s.target, " ".join(s.reply.text.split()[:3])) for s in bot.port.sent]
+
+
+def first_question(sent):
+    """Whether a sent message is someone's first question of a retrospective."""
+    return shows(reply_text(sent.reply), cycle_texts.question_title, 1, ANY)
 
 
 async def test_new_york_across_the_march_change_to_daylight_saving(database_url):
@@ -88,7 +96,7 @@ async def test_three_teams_in_three_timezones_each_get_one_of_everything(databas
         await bot.tick(moment)
     for channel in openings:
         posts = [s.reply.text for s in bot.port.sent if s.target == channel]
-        assert len(posts) == 2 and "has closed" in posts[1]
+        assert len(posts) == 2 and shows(posts[1], cycle_texts.summary_heading, ANY, ANY, 0, ANY)
     for lead in ("@UB", "@UN", "@UT"):
         received = [s for s in bot.port.to(lead) if "weekly learning digest" in s.reply.text]
         assert len(received) == 2  # Monday 22 and Monday 29 March, once each
@@ -168,7 +176,7 @@ async def test_a_rate_limited_opening_waits_as_asked_and_is_never_given_up(datab
     assert len(members.failures) == 0
     await bot.tick(START + timedelta(seconds=20 * 12))
     assert [r.status for r in await opening_runs(bot)] == ["done"]
-    assert sorted(s.target for s in bot.port.sent if "Question 1" in reply_text(s.reply)) == [
+    assert sorted(s.target for s in bot.port.sent if first_question(s)) == [
         "@U1",
         "@U2",
     ]
@@ -192,5 +200,5 @@ async def test_a_failing_opening_backs_off_and_is_given_up_after_five_tries(data
         moment += wait
     [run] = await opening_runs(bot)
     assert run.status == "failed" and "gave up after 5 attempts" in (run.note or "")
-    assert not [s for s in bot.port.sent if "Question 1" in reply_text(s.reply)]
+    assert not [s for s in bot.port.sent if first_question(s)]
     await bot.close()

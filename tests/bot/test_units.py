@@ -2,18 +2,15 @@
 
 from dataclasses import replace
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.events import EventKind, Platform
+from retrospectives import texts
 from storage.core import Team, Workspace
 from storage.ledger import ProcessedEvent
 from storage.okr import LearningStory
 from storage.outbox import OutboxMessage
-
-
-async def count(bot, model):
-    async with bot.app.sessions() as session:
-        return await session.scalar(select(func.count()).select_from(model))
+from tests.support.rows import count
 
 
 async def test_a_retried_event_changes_nothing(bot):
@@ -41,7 +38,7 @@ async def test_a_refused_event_changes_nothing_and_is_answered_once(bot):
         EventKind.COMMAND, text="/story learning learned: fees confuse people", workspace="W9"
     )
     first = await bot.send(event)
-    assert "No team lives in this conversation" in str(first.replies)
+    assert texts.NO_TEAM_HERE in str(first.replies)
     # Not even the new workspace's row survives the refusal; only the event's id is kept...
     assert await count(bot, Workspace) == 0
     assert await count(bot, ProcessedEvent) == 1

@@ -5,6 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from retrospectives import texts
+from tests.support.transcripts import ANY, shows
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -14,8 +17,8 @@ def test_a_piped_session_stores_a_learning_story_that_export_shows(shell):
         "/story learning hypothesis: one-page checkout lifts completion | learned: it did not"
         " | result: invalidated",
     )
-    assert "Team Checkout" in out
-    assert "Saved your learning story" in out
+    assert shows(out, texts.team_created, "Checkout", ANY)
+    assert texts.learning_saved("Checkout", invalidated=True) in out
     [story] = [r for r in shell.export() if r["type"] == "learning_story"]
     assert story["hypothesis"] == "one-page checkout lifts completion"
     assert story["learned"] == "it did not"
@@ -37,7 +40,8 @@ def test_deliveries_are_printed_right_after_the_line_that_caused_them(shell):
     delivered = next(i for i, line in enumerate(lines) if line.startswith("okrbot → @U1"))
     then = next(i for i, line in enumerate(lines) if "!user U3" in line)
     assert concern < delivered < then
-    assert "U2 raised" in "\n".join(lines[delivered:then])
+    told = "\n".join(lines[delivered:then])
+    assert shows(told, texts.concern_for_lead, "Checkout", ANY, ANY, "U2")
     # An anonymous concern is not delivered as it is typed: its timing could name its author.
     assert "Handle time" not in "\n".join(lines[then:]).split("/okr concern Handle time")[1]
 

@@ -4,6 +4,7 @@ import json
 
 from sqlalchemy import Text, cast, select
 
+from recognition import texts
 from storage.outbox import OutboxMessage
 from tests.cli.test_export import bulk
 from tests.support.volume import PERSON, Volume, fill
@@ -64,7 +65,7 @@ def test_an_unposted_shout_out_draft_is_deleted_not_kept(shell):
         "/okr team create Checkout",
         "/shoutout Payments for helping us hit 120% of the KR this quarter",
     )
-    assert "Post anyway" in out
+    assert texts.POST_ANYWAY in out
     [draft] = [r for r in shell.export() if r["type"] == "shout_out"]
     assert draft["status"] == "draft"
     code, out = shell.run("erase-user", "--platform", "console", "--user", PERSON)

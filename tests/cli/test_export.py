@@ -17,7 +17,8 @@ from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern
 from storage.recognition import ShoutOut
 from storage.retro import Adaptation, RetroAnswer, RetroCycle
 from tests.support import databases
-from tests.support.volume import Volume, fill, ids
+from tests.support.bulk import ids
+from tests.support.volume import Volume, fill
 
 TYPES = {
     "team",

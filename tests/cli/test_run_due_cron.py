@@ -1,5 +1,8 @@
 """`okrbot run-due` reads a lead's cron expression as cron does: 1 is Monday."""
 
+from retrospectives.cycles import texts as cycle_texts
+from tests.support.transcripts import ANY, shows
+
 
 def openings(out, channel):
     return [line for line in out.splitlines() if line.startswith(f"okrbot → #{channel}:")]
@@ -14,6 +17,7 @@ def test_monday_ten_in_tokyo_opens_and_tuesday_does_not(shell):
         channel="CT",
         user="UT",
     )
+    assert shows(out, cycle_texts.schedule_set, "Kaizen", "0 10 * * 1", ANY)
     assert "The next one opens Mon " in out and ", 10:00 (Asia/Tokyo)" in out
 
     # Monday 15 March 2027 10:00 in Tokyo had passed when okrbot first looked: skipped, not late.
@@ -24,4 +28,5 @@ def test_monday_ten_in_tokyo_opens_and_tuesday_does_not(shell):
     code, out = shell.run("run-due", "--now", "2027-03-22T01:00Z")  # Monday 10:00 in Tokyo
     assert code == 0
     [opening] = openings(out, "CT")
-    assert "Kaizen's retrospective of 22 March 2027 is open" in opening
+    title = "retrospective of 22 March 2027"
+    assert shows(opening, cycle_texts.retro_opened_in_channel, "Kaizen", title, ANY, 2)

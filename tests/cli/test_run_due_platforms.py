@@ -18,9 +18,11 @@ from datetime import datetime
 import pytest
 
 from bot.entry.cli import main
+from retrospectives.cycles import texts as cycle_texts
 from tests.adapters.slack.fake_slack import ApiCall
 from tests.server.rig import TOKEN, SlackRig
 from tests.server.teams_rig import CHANNEL, PEOPLE, TeamsRig, personal_chat
+from tests.support.transcripts import ANY, shows
 
 # Checkout in Berlin, Q1 2027: the quarterly opening is Monday 22 March at 10:00 (CET), the
 # reminders Wednesday and Friday at 10:00, the close Monday 29 March at 17:00 (CEST by then).
@@ -30,6 +32,7 @@ FIRST_REMINDER = "2027-03-24T09:00Z"
 SECOND_REMINDER = "2027-03-26T09:00Z"
 MONDAY_DIGEST = "2027-03-29T07:00Z"  # 09:00 in Berlin, summer time since Sunday
 CLOSES = "2027-03-29T15:00Z"
+Q1 = "Q1 2027 retrospective"
 
 
 def at(moment: str) -> datetime:
@@ -95,9 +98,9 @@ async def test_a_slack_quarter_under_run_due_alone(
     assert f"At {at(OPENS).isoformat()}: planned 2, performed 2" in report
     opening = posted(slack.fake.calls)
     said = dict(opening)
-    assert "Checkout's Q1 2027 retrospective is open until" in said["C1"]
-    assert all("Question 1 of 5" in said[f"D{person}"] for person in ("U2", "U3"))
-    prompts = [c for c, text in opening if "Question 1 of 5" in text]
+    assert shows(said["C1"], cycle_texts.retro_opened_in_channel, "Checkout", Q1, ANY, 3)
+    assert all(cycle_texts.question_title(1, 5) in said[f"D{person}"] for person in ("U2", "U3"))
+    prompts = [c for c, text in opening if cycle_texts.question_title(1, 5) in text]
     assert sorted(prompts) == ["DU1", "DU2", "DU3"]
     assert any("weekly learning digest" in text for c, text in opening if c == "DU1")
     assert await tick(OPENS) == []  # the same instant again sends nothing
@@ -120,7 +123,7 @@ async def test_a_slack_quarter_under_run_due_alone(
 
     reminded = await tick(FIRST_REMINDER)
     assert sorted(c for c, _ in reminded) == ["DU1", "DU3"]  # U2 has finished
-    assert all("A gentle reminder" in text for _, text in reminded)
+    assert all(shows(text, cycle_texts.reminder, "Checkout", Q1, ANY) for _, text in reminded)
     assert sorted(c for c, _ in await tick(SECOND_REMINDER)) == ["DU1", "DU3"]
 
     digest = await tick(MONDAY_DIGEST)
@@ -157,14 +160,19 @@ async def test_a_teams_quarter_under_run_due_alone(
     assert await tick(BEFORE) == []
     opening = await tick(OPENS)
     channel_posts = [text for c, text in opening if c.startswith(CHANNEL)]
-    assert len(channel_posts) == 1 and "Q1 2027 retrospective is open until" in channel_posts[0]
-    prompted = {c for c, text in opening if "Question 1 of 5" in text}
+    assert len(channel_posts) == 1
+    assert shows(channel_posts[0], cycle_texts.retro_opened_in_channel, "Checkout", Q1, ANY, 2)
+    prompted = {c for c, text in opening if cycle_texts.question_title(1, 5) in text}
     assert personal_chat("grace") in prompted and len(prompted) == 2
     assert await tick(OPENS) == []
 
     reminded = await tick(FIRST_REMINDER)
-    assert len([c for c, text in reminded if "A gentle reminder" in text]) == 2
+    assert (
+        len([c for c, text in reminded if shows(text, cycle_texts.reminder, "Checkout", Q1, ANY)])
+        == 2
+    )
     closing = await tick(CLOSES)
     summaries = [text for c, text in closing if c.startswith(CHANNEL)]
-    assert len(summaries) == 1 and "has closed. Nobody answered this time." in summaries[0]
+    assert len(summaries) == 1
+    assert cycle_texts.summary_heading("Checkout", Q1, 0, 2) in summaries[0]
     assert await tick(CLOSES) == []

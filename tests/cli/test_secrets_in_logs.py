@@ -12,20 +12,18 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import signal
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 import aiohttp
 
 from tests.adapters.slack.fake_slack import FakeSlack
-from tests.adapters.slack.signing import signature
+from tests.adapters.slack.signing import signed_headers
 from tests.adapters.teams.payloads import activity
+from tests.adapters.teams.tokens import forged_token
 from tests.server.rig import TOKEN, SlackRig
-from tests.server.test_serve_command import free_port, wait_until_up
-from tests.server.test_teams_http import forged_token
+from tests.support.serving import ServeProcess
 
 SIGNING_SECRET = "8f14e45fceea167a5a36dedd4bea2543"
 CLIENT_SECRET = "3c59dc048e8850243be8079a5c74d079"
@@ -45,22 +43,11 @@ def leaked(log: str, *secrets: str) -> list[str]:
     return found
 
 
-def signed(body: str) -> dict[str, str]:
-    stamp = str(int(time.time()))
-    return {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": signature(SIGNING_SECRET, stamp, body),
-    }
-
-
 async def test_serve_at_vv_logs_an_oauth_install_and_a_delivery_without_secrets(
     tmp_path: Path, database_url: str
 ) -> None:
     fake = await FakeSlack().start()
-    port = free_port()
     environment = {
-        **os.environ,
         "OKRBOT_DATABASE_URL": database_url,
         "OKRBOT_SECRET_KEY": SECRET_KEY,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -72,17 +59,11 @@ async def test_serve_at_vv_logs_an_oauth_install_and_a_delivery_without_secrets(
         "MICROSOFT_APP_ID": "00000000-0000-0000-0000-0000000a99id",
         "MICROSOFT_APP_PASSWORD": APP_PASSWORD,
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *("-m", "bot", "serve", "-vv", "--host", "127.0.0.1", "--port", str(port)),
-        env=environment,
-        cwd=tmp_path,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
+    serving = ServeProcess(environment, tmp_path, options=("-vv",))
+    base = serving.base
     try:
         async with aiohttp.ClientSession() as session:
-            await wait_until_up(base, session)
+            await serving.start(session)
             async with session.get(f"{base}/slack/install") as page:
                 state = re.search(r"state=([\w-]+)", await page.text())
             assert state is not None
@@ -97,7 +78,9 @@ async def test_serve_at_vv_logs_an_oauth_install_and_a_delivery_without_secrets(
                     {"command": "/okr", "text": line, "team_id": "T9", "channel_id": "C9"}
                     | {"user_id": "U9"}
                 )
-                async with session.post(f"{base}/slack/events", data=body, headers=signed(body)):
+                async with session.post(
+                    f"{base}/slack/events", data=body, headers=signed_headers(SIGNING_SECRET, body)
+                ):
                     pass
             # Teams: a request with a bearer token Microsoft never issued is refused, unlogged.
             async with session.post(
@@ -111,14 +94,9 @@ async def test_serve_at_vv_logs_an_oauth_install_and_a_delivery_without_secrets(
                     break
                 await asyncio.sleep(0.1)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            _, err = await asyncio.wait_for(process.communicate(), 60)
-        except TimeoutError:  # a stop that hangs is test_serve_command's concern; read the log
-            process.kill()
-            _, err = await process.communicate()
+        # A stop that hangs is test_serve_command's concern; here the log is what counts.
+        log = await serving.stop(60, a_hang_fails=False)
         await fake.close()
-    log = err.decode()
     assert [call.token for call in fake.to("chat.postMessage")] == [INSTALLED_TOKEN]
     assert "oauth.v2.access" in log and "chat.postMessage" in log  # it says what happened
     assert "DEBUG" in log

@@ -13,13 +13,10 @@ import asyncio
 import json
 import os
 import shutil
-import signal
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -30,27 +27,17 @@ from sqlalchemy import func, select
 from storage.engine import create_engine
 from storage.okr import LearningStory
 from tests.adapters.slack.fake_slack import FakeSlack
-from tests.adapters.slack.signing import signature
-from tests.server.test_serve_command import free_port, wait_until_up
+from tests.adapters.slack.signing import signed_headers
 from tests.support import databases
+from tests.support.serving import ServeProcess, wait_until_up
 
 SECRET = "fault-secret"
 EVENTS = 240
 AT_ONCE = 8
 
 
-@dataclass
-class Replica:
-    """One `okrbot serve` process on its own port."""
-
-    environment: dict[str, str]
-    directory: Path
-    port: int = field(default_factory=free_port)
-    process: asyncio.subprocess.Process | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+class Replica(ServeProcess):
+    """`okrbot serve`, started again after each kill, each run's stderr kept in a file."""
 
     def log(self) -> str:
         """What the server processes wrote to stderr (shown when an assertion fails)."""
@@ -58,38 +45,13 @@ class Replica:
             path.read_text(errors="replace") for path in sorted(self.directory.glob("serve-*.log"))
         )
 
-    async def start(self, session: aiohttp.ClientSession) -> None:
+    async def start(
+        self, session: aiohttp.ClientSession, stderr: int = asyncio.subprocess.DEVNULL
+    ) -> None:
         runs = len(list(self.directory.glob("serve-*.log")))
         with (self.directory / f"serve-{runs}.log").open("wb") as log:
-            await self._spawn(log.fileno())
+            await self.spawn(log.fileno())
         await wait_until_up(self.base, session)
-
-    async def _spawn(self, stderr: int) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            env=self.environment,
-            cwd=self.directory,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=stderr,
-        )
-
-    async def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        await self.process.wait()
-
-    async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(self.process.wait(), 20)
 
 
 def mention(number: int) -> str:
@@ -126,12 +88,7 @@ async def post(
     retry: int = 0,
 ) -> int:
     """Send one signed request as Slack does; the status, or 0 when nothing answered."""
-    stamp = str(int(time.time()))
-    headers = {
-        "Content-Type": content_type,
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": signature(SECRET, stamp, body),
-    }
+    headers = signed_headers(SECRET, body, content_type)
     if retry:
         headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
     try:
@@ -152,7 +109,6 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
 
 def environment(database_url: str, fake: FakeSlack) -> dict[str, str]:
     return {
-        **os.environ,
         "OKRBOT_DATABASE_URL": database_url,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_BOT_TOKEN": "xoxb-fault",

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator
 
 import pytest
 from hypothesis import HealthCheck, settings
-from sqlalchemy import func, select
 
 from bot.entry.server import Server
 from storage.schema import metadata
-from tests.server.rig import SlackRig
-from tests.server.teams_rig import TeamsRig
+from tests.support.rows import count
 
 # One rig serves every example of a test, so hypothesis' per-example fixture check is moot.
 FUZZ = settings(
@@ -31,11 +28,7 @@ FUZZ = settings(
 
 async def stored(server: Server) -> dict[str, int]:
     """How many rows each table holds."""
-    async with server.okrbot.sessions() as session:
-        return {
-            name: int(await session.scalar(select(func.count()).select_from(table)) or 0)
-            for name, table in metadata.tables.items()
-        }
+    return {name: await count(server.okrbot, table) for name, table in metadata.tables.items()}
 
 
 def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -45,21 +38,3 @@ def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
         for r in caplog.records
         if r.levelno >= logging.ERROR and r.exc_info
     ]
-
-
-@pytest.fixture
-async def slack_sqlite(sqlite_url: str) -> AsyncIterator[SlackRig]:
-    rig = await SlackRig.start(sqlite_url)
-    try:
-        yield rig
-    finally:
-        await rig.close()
-
-
-@pytest.fixture
-async def teams_sqlite(sqlite_url: str) -> AsyncIterator[TeamsRig]:
-    rig = await TeamsRig.start(sqlite_url)
-    try:
-        yield rig
-    finally:
-        await rig.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +19,11 @@ import migrations
 from storage.core import Workspace
 from storage.schema import metadata
 from tests.support import databases
+from tests.support.times import START
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSION_TABLE = "alembic_version"
 FILE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})_([a-z0-9]+(?:_[a-z0-9]+)*)\.py$")
-NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 
 
 def drift(connection: Connection, target: MetaData = metadata) -> list[Any]:
@@ -49,7 +49,7 @@ async def add_workspace(engine: AsyncEngine, external_id: str) -> None:
     async with engine.begin() as connection:
         await connection.execute(
             Workspace.__table__.insert().values(
-                platform="console", external_id=external_id, created_at=NOW
+                platform="console", external_id=external_id, created_at=START
             )
         )
 

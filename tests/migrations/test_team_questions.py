@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import migrations
 from tests.migrations.test_migrations import script
+from tests.support.times import START
 
-NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 LATER = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
 
 
@@ -43,7 +43,7 @@ async def test_each_team_keeps_the_wording_its_workspace_had(blank_engine: Async
                     "INSERT INTO workspace (id, platform, external_id, created_at) "
                     "VALUES (:id, 'console', :external, :now)"
                 ),
-                {"id": workspace, "external": external, "now": NOW},
+                {"id": workspace, "external": external, "now": START},
             )
         for team, workspace, name in ((1, 1, "Checkout"), (2, 1, "Search"), (3, 2, "Billing")):
             await connection.execute(
@@ -57,7 +57,7 @@ async def test_each_team_keeps_the_wording_its_workspace_had(blank_engine: Async
                     "name": name,
                     "key": name.lower(),
                     "channel": f"C{team}",
-                    "now": NOW,
+                    "now": START,
                 },
             )
         await connection.execute(
@@ -65,7 +65,7 @@ async def test_each_team_keeps_the_wording_its_workspace_had(blank_engine: Async
                 "INSERT INTO retro_question (workspace_id, key, text, updated_by, updated_at) "
                 "VALUES (1, 'bet', 'What did we gamble on?', 'U1', :now)"
             ),
-            {"now": NOW},
+            {"now": START},
         )
 
     await migrations.upgrade(blank_engine)

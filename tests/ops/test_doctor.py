@@ -22,8 +22,8 @@ from bot.glue.slack_installations import DatabaseInstallationStore
 from storage.engine import create_engine
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.server.rig import SlackRig
-from tests.server.test_serve_command import free_port
 from tests.server.test_slack_oauth import OAUTH, install
+from tests.support.serving import free_port
 
 REVOKED = "xoxb-revoked-token"
 SETTINGS = (

@@ -22,7 +22,7 @@ from bot.entry import logs
 from bot.runtime import context
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.signing import signature
-from tests.server.test_serve_command import free_port, wait_until_up
+from tests.support.serving import free_port, wait_until_up
 
 SIGNING_SECRET = "a7c1f0e2d9b84c55b1e0f3a9c2d4e6f8"
 BOT_TOKEN = "xoxb-json-logs-secret"

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import DateTime, select
 
+from retrospectives.cycles import texts as cycle_texts
 from storage.base import Base
 from storage.ledger import ProcessedEvent
 from storage.okr import AnonymousConcern
@@ -42,12 +43,12 @@ async def test_two_named_and_one_anonymous_answer_do_not_show_the_anonymous_one(
     await dm(team, "U1", "We bet on a shorter form")
     await dm(team, "U2", "We bet on reviews")
     told = await dm(team, "U3", "anonymous")
-    assert "at least 3 people answer anonymously" in told
+    assert cycle_texts.now_anonymous(3) in told
     await dm(team, "U3", "We bet on nothing, and that was the problem")
     text = await summary_of(team)
     assert "shorter form" in text and "reviews" in text
     assert "nothing, and that was" not in text
-    assert "fewer than 3 people answered anonymously" in text
+    assert cycle_texts.anonymous_withheld(3) in text
     assert "1 anonymous" not in text  # no count that would identify
 
 
@@ -60,8 +61,10 @@ async def test_three_anonymous_answerers_are_shown_unless_a_lead_raised_k(team):
     text = await summary_of(team)
     assert all(f"Bet of someone {n}" in text for n in "234")
 
-    assert "at least 4" in await team.say("/retro anonymity 4")
-    assert "3 or more" in await team.say("/retro anonymity 2")  # never below three
+    assert cycle_texts.anonymity_set("Checkout", 4) in await team.say("/retro anonymity 4")
+    assert cycle_texts.anonymity_usage(3) in await team.say(
+        "/retro anonymity 2"
+    )  # never below three
     team.clock.advance(timedelta(days=1))
     await team.say("/retro start")
     await team.tick()

@@ -15,26 +15,37 @@ import pytest
 from sqlalchemy import select
 
 from bot.admin import erasure
+from retrospectives import texts
+from retrospectives.cycles import texts as cycle_texts
 from storage.core import Team, TeamLead
 from storage.okr import KeyResult
 from storage.retro import RetroCycle, RetroQuestion
 from storage.schedule import ScheduledRun
 from tests.support.fakes import FakeDirectory
 from tests.support.harness import Harness
+from tests.support.transcripts import ANY, shows
 
+# Each command that changes Checkout, with what its lead is told when it goes through.
 CHANGES_A_TEAM = {
-    "add a lead": ("/okr team lead @U4", "U4 is now a lead of Checkout"),
-    "add a key result": ("/okr kr add Checkout completion reaches 70%", "Recorded KR1"),
-    "schedule retrospectives": ("/retro schedule quarterly", "now follow the schedule"),
-    "turn the schedule off": ("/retro schedule off", "Scheduled retrospectives are off"),
-    "start a retrospective": ("/retro start", "Opening a retrospective for Checkout"),
+    "add a lead": ("/okr team lead @U4", (texts.lead_added, "Checkout", "U4")),
+    "add a key result": (
+        "/okr kr add Checkout completion reaches 70%",
+        (texts.kr_added, "Checkout", "KR1", ANY),
+    ),
+    "schedule retrospectives": (
+        "/retro schedule quarterly",
+        (cycle_texts.schedule_set, "Checkout", "quarterly", ANY),
+    ),
+    "turn the schedule off": ("/retro schedule off", (cycle_texts.SCHEDULE_OFF,)),
+    "start a retrospective": ("/retro start", (cycle_texts.retro_starting, "Checkout")),
     "reword a question": (
         "/retro questions set bet What did we gamble on?",
-        "Checkout's bet question now reads",
+        (cycle_texts.question_updated, "Checkout", "bet"),
     ),
-    "reset the questions": ("/retro questions reset", "Back to the default questions"),
+    "reset the questions": ("/retro questions reset", (cycle_texts.questions_reset, "Checkout")),
 }
-REFUSED = "Only a lead of Checkout can do that. Ask its lead, U1."
+OUTSIDERS = {"a member who is not a lead": "U2", "the lead of another team": "U3"}
+REFUSED = texts.only_leads("Checkout", ["U1"])
 
 
 @pytest.fixture
@@ -68,27 +79,22 @@ async def team_state(bot: Harness) -> list[Any]:
         return state
 
 
+@pytest.mark.parametrize("outsider", list(OUTSIDERS))
 @pytest.mark.parametrize("command", list(CHANGES_A_TEAM))
-async def test_a_member_who_is_not_a_lead_changes_nothing(bot: Harness, command: str) -> None:
+async def test_someone_who_does_not_lead_the_team_changes_nothing(
+    bot: Harness, command: str, outsider: str
+) -> None:
     typed, _ = CHANGES_A_TEAM[command]
     before = await team_state(bot)
-    assert await bot.say(typed, channel="C1", user="U2") == REFUSED
-    assert await team_state(bot) == before
-
-
-@pytest.mark.parametrize("command", list(CHANGES_A_TEAM))
-async def test_the_lead_of_another_team_changes_nothing(bot: Harness, command: str) -> None:
-    typed, _ = CHANGES_A_TEAM[command]
-    before = await team_state(bot)
-    assert await bot.say(typed, channel="C1", user="U3") == REFUSED
+    assert await bot.say(typed, channel="C1", user=OUTSIDERS[outsider]) == REFUSED
     assert await team_state(bot) == before
 
 
 @pytest.mark.parametrize("command", list(CHANGES_A_TEAM))
 async def test_the_lead_changes_the_team(bot: Harness, command: str) -> None:
-    typed, answer = CHANGES_A_TEAM[command]
+    typed, (render, *arguments) = CHANGES_A_TEAM[command]
     before = await team_state(bot)
-    assert answer in await bot.say(typed, channel="C1", user="U1")
+    assert shows(await bot.say(typed, channel="C1", user="U1"), render, *arguments)
     assert await team_state(bot) != before
 
 
@@ -99,27 +105,31 @@ async def test_only_the_lead_closes_the_open_retrospective(bot: Harness) -> None
     for outsider in ("U2", "U3"):
         assert await bot.say("/retro close", channel="C1", user=outsider) == REFUSED
     assert await team_state(bot) == before
-    assert "Closed the" in await bot.say("/retro close", channel="C1", user="U1")
-    assert "No retrospective is open" in await bot.say("/retro status", channel="C1", user="U2")
+    assert shows(
+        await bot.say("/retro close", channel="C1", user="U1"), cycle_texts.retro_closing, ANY
+    )
+    status = await bot.say("/retro status", channel="C1", user="U2")
+    assert shows(status, cycle_texts.retro_status_next, "Checkout", ANY)
 
 
 async def test_refusals_name_every_lead(bot: Harness) -> None:
     await bot.say("/okr team lead @U5", channel="C1", user="U1")
     answer = await bot.say("/okr kr add Refunds halve", channel="C1", user="U2")
-    assert answer == "Only a lead of Checkout can do that. Ask one of its leads: U1 or U5."
+    assert answer == texts.only_leads("Checkout", ["U1", "U5"])
 
 
 async def test_each_team_asks_its_own_questions(bot: Harness) -> None:
     """Search's lead rewords Search's questions; Checkout's retrospective is not touched."""
     reworded = "/retro questions set bet What did Search bet on?"
-    assert "Search's bet question now reads" in await bot.say(reworded, channel="C2", user="U3")
+    said = await bot.say(reworded, channel="C2", user="U3")
+    assert cycle_texts.question_updated("Search", "bet") in said
     checkout = await bot.say("/retro questions", channel="C1", user="U2")
     assert "learned: What surprised us?" in checkout and "Search" not in checkout
     search = await bot.say("/retro questions", channel="C2", user="U3")
     assert "bet: What did Search bet on?" in search and "surprised" not in search
     # In a direct message, a lead of one team rewords that team's questions.
     reset = await bot.say("/retro questions reset", channel="DU3", user="U3", direct=True)
-    assert "Search's retrospectives" in reset
+    assert cycle_texts.questions_reset("Search") in reset
     assert "surprised" in await bot.say("/retro questions", channel="C1", user="U1")
 
     await bot.say("/retro start", channel="C1", user="U1")
@@ -138,19 +148,22 @@ async def test_each_team_asks_its_own_questions(bot: Harness) -> None:
 async def test_a_team_left_without_a_lead_is_claimed_by_someone_in_its_channel(
     bot: Harness,
 ) -> None:
-    assert "Ask its lead, U1" in await bot.say("/okr team claim", channel="C1", user="U2")
+    claim = await bot.say("/okr team claim", channel="C1", user="U2")
+    assert claim == texts.claim_taken("Checkout", ["U1"])
     async with bot.app.sessions() as session, session.begin():
         await erasure.erase_user(session, platform="console", user_id="U1")
 
     refused = await bot.say("/okr kr add Refunds halve", channel="C1", user="U2")
-    assert "Checkout has no lead at the moment" in refused
-    assert "/okr team claim" in refused
+    assert refused == texts.only_leads("Checkout", [])
     # Claiming happens in the team's own channel: a lead of another team cannot take it from afar.
-    assert "No team lives in this conversation" in await bot.say(
-        "/okr team claim", channel="DU3", user="U3", direct=True
-    )
-    assert "Search already has a lead" in await bot.say("/okr team claim", channel="C2", user="U2")
+    afar = await bot.say("/okr team claim", channel="DU3", user="U3", direct=True)
+    assert afar == texts.NO_TEAM_HERE
+    claim = await bot.say("/okr team claim", channel="C2", user="U2")
+    assert claim == texts.claim_taken("Search", ["U3"])
 
-    assert "now you lead it" in await bot.say("/okr team claim", channel="C1", user="U2")
-    assert "Recorded KR1" in await bot.say("/okr kr add Refunds halve", channel="C1", user="U2")
-    assert "Ask its lead, U2" in await bot.say("/okr team claim", channel="C1", user="U3")
+    claim = await bot.say("/okr team claim", channel="C1", user="U2")
+    assert claim == texts.team_claimed("Checkout")
+    added = await bot.say("/okr kr add Refunds halve", channel="C1", user="U2")
+    assert added == texts.kr_added("Checkout", "KR1", "Refunds halve")
+    claim = await bot.say("/okr team claim", channel="C1", user="U3")
+    assert claim == texts.claim_taken("Checkout", ["U2"])

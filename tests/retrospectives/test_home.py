@@ -1,7 +1,8 @@
 """A person's home with the bot: teams, open questions, recent learning, and the way in."""
 
 from bot.events import EventKind
-from tests.support.harness import said
+from retrospectives import texts
+from tests.support.transcripts import ANY, said, shows
 
 
 async def home(bot, user="U1"):
@@ -10,8 +11,8 @@ async def home(bot, user="U1"):
 
 async def test_someone_new_is_told_how_teams_work(bot):
     text = said(await home(bot, user="U9"))
-    assert "not in a team yet" in text
-    assert "Tell a learning story" in text
+    assert texts.HOME_NO_TEAMS in text
+    assert texts.HOME_TELL_LEARNING in text
 
 
 async def test_home_lists_teams_open_questions_and_recent_learning(bot):
@@ -21,8 +22,8 @@ async def test_home_lists_teams_open_questions_and_recent_learning(bot):
     await bot.tick()
     outcome = await home(bot, user="U2")
     text = said(outcome)
-    assert "Checkout" in text and "(you lead it)" not in text
-    assert "5 question(s) left" in text
+    assert "Checkout" in text and texts.HOME_LEAD_MARK.strip() not in text
+    assert shows(text, texts.home_retro, ANY, "Checkout", ANY, 5)
     assert "trust beats brevity" in text
     labels = [b.action_id for b in outcome.replies[0].buttons]
     assert labels == [
@@ -31,7 +32,7 @@ async def test_home_lists_teams_open_questions_and_recent_learning(bot):
         "shoutout.open_form",
         "retro.answer_form",
     ]
-    assert "(you lead it)" in said(await home(bot, user="U1"))
+    assert texts.HOME_LEAD_MARK.strip() in said(await home(bot, user="U1"))
 
 
 async def test_home_buttons_open_their_forms(bot):

@@ -2,16 +2,15 @@
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
-
+from retrospectives import texts
+from retrospectives.cycles import texts as cycle_texts
 from storage.retro import RetroCycle
 from tests.support.fakes import FakeDirectory
 from tests.support.harness import Harness
+from tests.support.rows import count
+from tests.support.transcripts import ANY, shows
 
-
-async def cycles(bot: Harness) -> int:
-    async with bot.app.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(RetroCycle)) or 0)
+NOBODY_TO_ASK = texts.nobody_to_ask("Checkout", to_lead=False)
 
 
 async def test_a_lead_who_starts_one_in_an_empty_channel_hears_what_to_do(database_url):
@@ -23,12 +22,10 @@ async def test_a_lead_who_starts_one_in_an_empty_channel_hears_what_to_do(databa
         await bot.tick()
         [told] = bot.port.sent
         assert told.target == "@U1"
-        assert "didn't open Checkout's retrospective" in told.reply.text
-        assert "Invite the team's people to the channel" in told.reply.text
-        assert "/retro start again" in told.reply.text
+        assert told.reply.text == texts.nobody_to_ask("Checkout", to_lead=True)
         assert bot.port.to("C1") == []
-        assert await cycles(bot) == 0
-        assert "No retrospective is open" in await bot.say("/retro status")
+        assert await count(bot, RetroCycle) == 0
+        assert cycle_texts.retro_status_unscheduled("Checkout") in await bot.say("/retro status")
 
         # Once people are invited, starting again opens it.
         directory.members["C1"] = ["U1", "U2"]
@@ -36,7 +33,9 @@ async def test_a_lead_who_starts_one_in_an_empty_channel_hears_what_to_do(databa
         await bot.say("/retro start")
         await bot.tick()
         [opening] = bot.port.to("C1")
-        assert "I've asked each of the 2 people here" in opening.reply.text
+        assert shows(
+            opening.reply.text, cycle_texts.retro_opened_in_channel, "Checkout", ANY, ANY, 2
+        )
     finally:
         await bot.close()
 
@@ -47,13 +46,11 @@ async def test_a_scheduled_opening_with_nobody_to_ask_tells_the_channel(database
         await bot.say("/okr team create Checkout tz=Europe/Berlin")
         await bot.say("/retro schedule quarterly")
         await bot.tick(datetime(2027, 3, 22, 9, 0, tzinfo=UTC))  # 10:00 in Berlin
-        [told] = [s for s in bot.port.sent if "retrospective" in s.reply.text]
+        [told] = [s for s in bot.port.sent if s.reply.text == NOBODY_TO_ASK]
         assert told.target == "C1"
-        assert "nobody in its channel can answer" in told.reply.text
-        assert "a lead can open it with /retro start" in told.reply.text
-        assert await cycles(bot) == 0
+        assert await count(bot, RetroCycle) == 0
         await bot.tick(datetime(2027, 3, 22, 9, 1, tzinfo=UTC))
-        assert len([s for s in bot.port.sent if "retrospective" in s.reply.text]) == 1
+        assert len([s for s in bot.port.sent if s.reply.text == NOBODY_TO_ASK]) == 1
     finally:
         await bot.close()
 
@@ -65,7 +62,9 @@ async def test_one_person_is_one_person(database_url):
         await bot.say("/retro start")
         await bot.tick()
         [opening] = bot.port.to("C1")
-        assert "I've asked the one person here a few questions privately" in opening.reply.text
+        assert shows(
+            opening.reply.text, cycle_texts.retro_opened_in_channel, "Checkout", ANY, ANY, 1
+        )
         assert "1 people" not in opening.reply.text
     finally:
         await bot.close()

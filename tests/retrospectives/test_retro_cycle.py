@@ -3,17 +3,22 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.events import EventKind
+from retrospectives import texts
+from retrospectives.cycles import texts as cycle_texts
 from storage.okr import ImpactStory, LearningStory, MetricConcern
 from storage.outbox import OutboxMessage
 from storage.retro import Adaptation, AnonymousAnswer, RetroAnswer, RetroCycle
 from storage.schedule import RunStatus, ScheduledRun
 from tests.support.fakes import FakeDirectory
 from tests.support.harness import Harness
+from tests.support.rows import count
+from tests.support.transcripts import ANY, shows
 
 MEMBERS = ["U1", "U2", "U3", "U4"]
+Q1 = "Q1 2027 retrospective"
 
 
 def utc(*args):
@@ -40,15 +45,13 @@ def digests(bot):
     return [s for s in bot.port.sent if "weekly learning digest" in s.reply.text]
 
 
-async def count(bot, model, *where):
-    async with bot.app.sessions() as session:
-        return await session.scalar(select(func.count()).select_from(model).where(*where))
-
-
 async def test_a_whole_quarter(team):
     answer = await team.say("/retro schedule quarterly")
     # 2027: the Monday between the 17th and the 23rd of March, 10:00 in Berlin.
-    assert "next one opens Mon 22 Mar, 10:00 (Europe/Berlin)" in answer
+    assert (
+        cycle_texts.schedule_set("Checkout", "quarterly", "Mon 22 Mar, 10:00 (Europe/Berlin)")
+        in answer
+    )
 
     await team.tick(utc(2027, 3, 22, 8, 59))
     assert retro_messages(team) == []
@@ -57,33 +60,37 @@ async def test_a_whole_quarter(team):
     report = await team.tick(utc(2027, 3, 22, 9, 0))  # 10:00 in Berlin (UTC+1)
     assert report.performed == 1 and report.delivered == 5
     [opening] = team.port.to("C1")
-    assert "Checkout's Q1 2027 retrospective is open until Mon 29 Mar, 17:00" in opening.reply.text
+    deadline = "Mon 29 Mar, 17:00 (Europe/Berlin)"
+    assert opening.reply.text == cycle_texts.retro_opened_in_channel("Checkout", Q1, deadline, 4)
     for person in MEMBERS:
         [prompt] = [s for s in retro_messages(team) if s.target == f"@{person}"]
-        assert "Question 1 of 5" in prompt.reply.sections[0].title
+        assert prompt.reply.sections[0].title == cycle_texts.question_title(1, 5)
         assert "bet on" in prompt.reply.sections[0].text
 
     # U2 answers everything in conversation, one question at a time.
-    assert "Question 2 of 5" in await dm(team, "U2", "We bet one-page checkout lifts completion")
+    answered = await dm(team, "U2", "We bet one-page checkout lifts completion")
+    assert cycle_texts.question_title(2, 5) in answered
     await dm(team, "U2", "It did not: length was never the problem, trust was")
     await dm(team, "U2", "Returning buyers now use saved addresses instead of retyping")
     await dm(team, "U2", "Test trust badges before touching the layout again")
-    assert "last question" in await dm(team, "U2", "no")
+    assert cycle_texts.all_answered(Q1) in await dm(team, "U2", "no")
     # U3 goes anonymous, skips one and answers two.
-    assert "anonymous" in await dm(team, "U3", "anonymous")
-    assert "Question 2 of 5" in await dm(team, "U3", "skip")
+    assert cycle_texts.now_anonymous(3) in await dm(team, "U3", "anonymous")
+    assert cycle_texts.question_title(2, 5) in await dm(team, "U3", "skip")
     await dm(team, "U3", "Failing fast on the badge test saved us a month")
     # U1 answers once; U4 says nothing at all.
     await dm(team, "U1", "Completion, mostly")
     status = await team.say("/retro status", user="U4")
-    assert "3 of 4 people have answered" in status
+    assert shows(status, cycle_texts.retro_status_open, Q1, ANY, 3, 4)
     assert "U2" not in status and "U3" not in status
 
     team.port.sent.clear()
     # Wednesday 10:00 Berlin: a private reminder, only to those who have not finished.
     report = await team.tick(utc(2027, 3, 24, 9, 0))
     assert sorted(s.target for s in team.port.sent) == ["@U1", "@U3", "@U4"]
-    assert all("gentle reminder" in s.reply.text for s in team.port.sent)
+    assert all(
+        shows(s.reply.text, cycle_texts.reminder, "Checkout", Q1, ANY) for s in team.port.sent
+    )
     await team.tick(utc(2027, 3, 26, 9, 0))  # Friday: the second and last reminder
     assert len(team.port.sent) == 6
     await team.tick(utc(2027, 3, 29, 8, 0))  # Monday: no third reminder...
@@ -97,13 +104,13 @@ async def test_a_whole_quarter(team):
     assert await count(team, RetroCycle, RetroCycle.status == "open") == 1
     await team.tick(utc(2027, 3, 29, 15, 0))
     [summary] = team.port.to("C1")[-1:]
-    assert "has closed. 3 of 4 people answered" in summary.reply.text
+    assert cycle_texts.summary_heading("Checkout", Q1, 3, 4) in summary.reply.text
     assert len(digests(team)) == 1
     body = "\n".join(s.text for s in summary.reply.sections)
     assert "trust was" in body
     # Only U3 answered anonymously: shown beside U1's and U2's, it would be known as U3's.
     assert "saved us a month" not in body
-    assert "fewer than 3 people answered anonymously" in body
+    assert cycle_texts.anonymous_withheld(3) in body
     assert "U2" not in body and "U3" not in body
 
     assert await count(team, LearningStory) == 1
@@ -133,7 +140,7 @@ async def test_next_quarter_asks_about_last_quarters_adaptations(team):
     await team.tick()
     # U2's first prompt of the new quarter (conversations are delivered side by side).
     prompt = next(m for m in retro_messages(team) if m.target == "@U2" and m.reply.sections)
-    assert "Question 1 of 6" in prompt.reply.sections[0].title
+    assert prompt.reply.sections[0].title == cycle_texts.question_title(1, 6)
     assert "Interview five buyers before each experiment" in prompt.reply.sections[0].text
     await dm(team, "U2", "Done twice; it changed what we built")
     await team.say("/retro close")
@@ -143,13 +150,14 @@ async def test_next_quarter_asks_about_last_quarters_adaptations(team):
 
 
 async def test_only_leads_start_and_close_and_a_second_start_is_refused(team):
-    assert "Only a lead of Checkout" in await team.say("/retro start", user="U2")
-    assert "Opening a retrospective for Checkout" in await team.say("/retro start")
+    refused = texts.only_leads("Checkout", ["U1"])
+    assert refused in await team.say("/retro start", user="U2")
+    assert cycle_texts.retro_starting("Checkout") in await team.say("/retro start")
     await team.tick()
-    assert "already has a retrospective open" in await team.say("/retro start")
-    assert "Only a lead of Checkout" in await team.say("/retro close", user="U2")
-    assert "Closed the" in await team.say("/retro close")
-    assert "No retrospective is open" in await team.say("/retro close")
+    assert shows(await team.say("/retro start"), cycle_texts.retro_already_open, "Checkout", ANY)
+    assert refused in await team.say("/retro close", user="U2")
+    assert shows(await team.say("/retro close"), cycle_texts.retro_closing, ANY)
+    assert cycle_texts.RETRO_NOT_OPEN in await team.say("/retro close")
 
 
 async def test_few_answers_keep_anonymous_ones_out_of_the_summary(team):
@@ -164,7 +172,7 @@ async def test_few_answers_keep_anonymous_ones_out_of_the_summary(team):
     text = summary.reply.text + "\n".join(s.text for s in summary.reply.sections)
     assert "faster delivery" in text
     assert "loyalty" not in text
-    assert "fewer than 3 people answered" in text
+    assert cycle_texts.anonymous_withheld(3) in text
     # The anonymous answer is kept (for export), just not shown.
     assert await count(team, RetroAnswer) == 1
     assert await count(team, AnonymousAnswer) == 1
@@ -175,7 +183,7 @@ async def test_an_answer_after_the_close_is_kept_as_a_story(team):
     await team.tick()
     await team.say("/retro close")
     answer = await dm(team, "U4", "Sorry I'm late: the checkout test taught us to ask first")
-    assert "already closed" in answer and "learning story" in answer
+    assert shows(answer, cycle_texts.late_answer_kept, ANY)
     async with team.app.sessions() as session:
         story = await session.scalar(select(LearningStory))
     assert story.text.startswith("Sorry I'm late")
@@ -211,7 +219,7 @@ async def test_the_form_records_the_same_answers_as_the_conversation(team):
             form_values={"bet": "Fewer fields", "learned": "Trust matters more", "anonymous": "no"},
         )
     )
-    assert "last question" in outcome.replies[0].text
+    assert shows(outcome.replies[0].text, cycle_texts.all_answered, ANY)
     async with team.app.sessions() as session:
         answers = (await session.scalars(select(RetroAnswer).order_by(RetroAnswer.id))).all()
     assert [(a.question_key, a.text, a.author_id) for a in answers] == [
@@ -228,7 +236,7 @@ async def test_the_form_records_the_same_answers_as_the_conversation(team):
             form_values={"bet": "x"},
         )
     )
-    assert "isn't one you were asked" in stranger.replies[0].text
+    assert cycle_texts.NOT_YOUR_RETRO in stranger.replies[0].text
 
 
 async def test_work_missed_during_downtime_is_skipped_but_a_deadline_is_kept(team):
@@ -262,12 +270,14 @@ async def runs(bot, job):
 async def test_a_bad_schedule_is_refused_kindly(team):
     for bad in ("* * * * *", "every day", "0 10 * * 1,3", "61 10 * * 1"):
         answer = await team.say(f"/retro schedule {bad}")
-        assert "no more often than weekly" in answer, bad
-    assert "Only a lead" in await team.say("/retro schedule quarterly", user="U2")
-    assert "cron" in await team.say("/retro schedule")
-    assert "follow the schedule “0 9 1 */3 *”" in await team.say("/retro schedule 0 9 1 */3 *")
-    assert "are off" in await team.say("/retro schedule off")
-    assert "none is scheduled" in await team.say("/retro status")
+        assert cycle_texts.SCHEDULE_USAGE in answer, bad
+    refused = await team.say("/retro schedule quarterly", user="U2")
+    assert texts.only_leads("Checkout", ["U1"]) in refused
+    assert cycle_texts.SCHEDULE_USAGE in await team.say("/retro schedule")
+    every_quarter = await team.say("/retro schedule 0 9 1 */3 *")
+    assert shows(every_quarter, cycle_texts.schedule_set, "Checkout", "0 9 1 */3 *", ANY)
+    assert cycle_texts.SCHEDULE_OFF in await team.say("/retro schedule off")
+    assert cycle_texts.retro_status_unscheduled("Checkout") in await team.say("/retro status")
 
 
 async def test_members_are_the_people_seen_in_the_channel_on_the_console(database_url):

@@ -3,9 +3,10 @@
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.events import EventKind, Platform
+from retrospectives import texts
 from storage.core import Team
 from storage.okr import (
     AnonymousConcern,
@@ -15,22 +16,13 @@ from storage.okr import (
     MetricConcern,
     StoryResult,
 )
-
-
-async def count(bot, model):
-    async with bot.app.sessions() as session:
-        return await session.scalar(select(func.count()).select_from(model))
-
-
-async def rows(bot, model):
-    async with bot.app.sessions() as session:
-        return (await session.scalars(select(model).order_by(model.id))).all()
+from tests.support.rows import count, rows
+from tests.support.transcripts import ANY, shows
 
 
 async def test_team_create_makes_the_caller_lead(bot):
     answer = await bot.say("/okr team create Checkout tz=Europe/Berlin", channel="C1", user="U1")
-    assert "Checkout now lives in this channel" in answer
-    assert "Europe/Berlin" in answer
+    assert texts.team_created("Checkout", "Europe/Berlin") in answer
     [team] = await rows(bot, Team)
     assert (team.name, team.channel_id, team.timezone) == ("Checkout", "C1", "Europe/Berlin")
     assert team.is_lead("U1")
@@ -38,24 +30,24 @@ async def test_team_create_makes_the_caller_lead(bot):
 
 async def test_second_team_in_same_channel_or_same_name_is_refused(bot):
     await bot.say("/okr team create Checkout")
-    assert "already the home of team Checkout" in await bot.say("/okr team create Payments")
-    assert "already a team called checkout" in await bot.say(
-        "/okr team create checkout", channel="C2"
-    )
+    assert texts.channel_taken("Checkout") in await bot.say("/okr team create Payments")
+    taken = await bot.say("/okr team create checkout", channel="C2")
+    assert texts.team_name_taken("checkout") in taken
     assert await count(bot, Team) == 1
 
 
 async def test_team_create_in_a_direct_message_is_refused(bot):
     answer = await bot.say("/okr team create Checkout", channel="D1", direct=True)
-    assert "needs a channel" in answer
+    assert texts.TEAM_CREATE_IN_CHANNEL in answer
     assert await count(bot, Team) == 0
 
 
 async def test_leads_add_leads_and_others_cannot(bot):
     await bot.say("/okr team create Checkout")
-    assert "U2 is now a lead of Checkout" in await bot.say("/okr team lead <@U2|bea>")
-    assert "already a lead" in await bot.say("/okr team lead @U2")
-    assert "Only a lead of Checkout" in await bot.say("/okr team lead @U4", user="U3")
+    assert texts.lead_added("Checkout", "U2") in await bot.say("/okr team lead <@U2|bea>")
+    assert texts.lead_already("Checkout", "U2") in await bot.say("/okr team lead @U2")
+    refused = await bot.say("/okr team lead @U4", user="U3")
+    assert texts.only_leads("Checkout", ["U1", "U2"]) in refused
     async with bot.app.sessions() as session:
         team = await session.scalar(select(Team))
         assert sorted(lead.user_id for lead in team.leads) == ["U1", "U2"]
@@ -63,18 +55,19 @@ async def test_leads_add_leads_and_others_cannot(bot):
 
 async def test_key_results_are_numbered_per_team_and_cited_by_stories(bot):
     await bot.say("/okr team create Checkout")
-    assert "Recorded KR1" in await bot.say("/okr kr add Checkout completion reaches 70%")
-    assert "Recorded KR2" in await bot.say("/okr kr add Refund contacts halve")
+    first = await bot.say("/okr kr add Checkout completion reaches 70%")
+    assert shows(first, texts.kr_added, "Checkout", "KR1", ANY)
+    second = await bot.say("/okr kr add Refund contacts halve")
+    assert shows(second, texts.kr_added, "Checkout", "KR2", ANY)
     await bot.say("/okr team create Payments", channel="C2", user="U2")
-    assert "Recorded KR1" in await bot.say(
-        "/okr kr add Payouts in one day", channel="C2", user="U2"
-    )
+    other = await bot.say("/okr kr add Payouts in one day", channel="C2", user="U2")
+    assert shows(other, texts.kr_added, "Payments", "KR1", ANY)
 
     answer = await bot.say(
         "/story learning hypothesis: fewer fields lift completion | learned: they did, a bit "
         "| result: validated | kr: KR2"
     )
-    assert "Saved your learning story for Checkout" in answer
+    assert texts.learning_saved("Checkout", invalidated=False) in answer
     [story] = await rows(bot, LearningStory)
     [kr2] = [k for k in await rows(bot, KeyResult) if k.number == 2 and k.team_id == story.team_id]
     assert story.key_result_id == kr2.id
@@ -85,7 +78,7 @@ async def test_citing_a_key_result_that_does_not_exist_changes_nothing(bot):
     await bot.say("/okr team create Checkout")
     await bot.say("/okr kr add Completion reaches 70%")
     answer = await bot.say("/story learning learned: something | kr: KR7")
-    assert "no key result KR7" in answer and "KR1" in answer
+    assert texts.unknown_key_result("KR7", ["KR1"]) in answer
     assert await count(bot, LearningStory) == 0
 
 
@@ -95,7 +88,7 @@ async def test_invalidated_hypothesis_is_thanked_as_learning(bot):
         "/story learning hypothesis: one-page checkout lifts completion "
         "| learned: it did not | result: invalidated"
     )
-    assert "disproved hypothesis is a real result" in answer
+    assert texts.learning_saved("Checkout", invalidated=True) in answer
     [story] = await rows(bot, LearningStory)
     assert story.hypothesis == "one-page checkout lifts completion"
     assert story.learned == "it did not"
@@ -106,18 +99,19 @@ async def test_invalidated_hypothesis_is_thanked_as_learning(bot):
 async def test_output_only_story_gets_the_outcome_question_and_the_answer_is_kept(bot):
     await bot.say("/okr team create Checkout")
     answer = await bot.say("/story learning We shipped the new address form")
-    assert "What do customers do differently now" in answer
+    assert texts.FOLLOW_UP_OUTCOME in answer
     [story] = await rows(bot, LearningStory)
     assert story.awaiting_outcome
 
     answer = await bot.say(
         "/story outcome Buyers stop abandoning at the address step", channel="D1", direct=True
     )
-    assert "Added the outcome to your story for Checkout" in answer
+    assert texts.outcome_added("Checkout") in answer
     [story] = await rows(bot, LearningStory)
     assert story.outcome == "Buyers stop abandoning at the address step"
     assert not story.awaiting_outcome
-    assert "no recent story of yours" in await bot.say("/story outcome more", user="U2")
+    nothing = await bot.say("/story outcome more", user="U2")
+    assert texts.NO_STORY_AWAITING_OUTCOME in nothing
 
 
 async def test_impact_story_fields(bot):
@@ -126,7 +120,7 @@ async def test_impact_story_fields(bot):
         "/story impact who: small shops | before: phoned us to reset passwords "
         "| after: reset it themselves | evidence: password calls down 40%"
     )
-    assert "customer-impact story for Support" in answer
+    assert texts.impact_saved("Support") in answer
     [story] = await rows(bot, ImpactStory)
     assert (story.who, story.before, story.after) == (
         "small shops",
@@ -160,11 +154,11 @@ async def test_story_outside_a_team_channel_names_its_team_or_is_refused(bot):
     await bot.say("/okr team create Checkout", channel="C1", user="U1")
     await bot.say("/okr team create Payments", channel="C2", user="U1")
     refused = await bot.say("/story learning we learned fees confuse people", channel="C9")
-    assert "No team lives in this conversation" in refused
+    assert texts.NO_TEAM_HERE in refused
     answer = await bot.say(
         "/story learning learned: fees confuse people | team: payments", channel="C9"
     )
-    assert "for Payments" in answer
+    assert texts.learning_saved("Payments", invalidated=False) in answer
 
 
 async def test_anonymous_concern_reaches_every_lead_the_next_morning_without_author(bot):
@@ -175,7 +169,7 @@ async def test_anonymous_concern_reaches_every_lead_the_next_morning_without_aut
         "/okr concern Handle time: agents close tickets before the problem is solved anonymous",
         user="U7",
     )
-    assert "without your name" in answer
+    assert shows(answer, texts.anonymous_concern_saved, "Support", ANY)
     # The person is told when the leads will read it: 09:00 after the day is over.
     morning = datetime.combine(raised.date() + timedelta(days=1), time(9), tzinfo=UTC)
     assert f"{morning:%a} {morning.day} {morning:%b}, 09:00 (UTC)" in answer
@@ -199,7 +193,12 @@ async def test_named_concern_says_who_raised_it(bot):
     await bot.say("/okr concern Tickets closed: people split tickets to look busy", user="U7")
     await bot.deliver()
     [sent] = bot.port.to("@U1")
-    assert "U7 raised" in sent.reply.text
+    assert (
+        texts.concern_for_lead(
+            "Support", "Tickets closed", "people split tickets to look busy", "U7"
+        )
+        in sent.reply.text
+    )
 
 
 async def test_on_slack_a_plain_name_never_becomes_a_lead(bot):
@@ -209,8 +208,8 @@ async def test_on_slack_a_plain_name_never_becomes_a_lead(bot):
         return outcome.replies[0].text
 
     await on_slack("/okr team create Checkout")
-    assert "mentioning them" in await on_slack("/okr team lead Grace")
-    assert "U2 is now a lead" in await on_slack("/okr team lead <@U2|bea>")
+    assert texts.LEAD_USAGE in await on_slack("/okr team lead Grace")
+    assert texts.lead_added("Checkout", "U2") in await on_slack("/okr team lead <@U2|bea>")
     async with bot.app.sessions() as session:
         team = await session.scalar(select(Team))
         assert sorted(lead.user_id for lead in team.leads) == ["U1", "U2"]

@@ -5,41 +5,25 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from itertools import count
 from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import ClientResponse
-from aiohttp.test_utils import TestClient, TestServer
 
 from bot.clock import ManualClock
-from bot.entry.app import build
-from bot.entry.server import Server, create_server
 from bot.entry.settings import Settings
 from tests.adapters.slack.fake_slack import BOT_USER, FakeSlack
-from tests.adapters.slack.signing import signature
+from tests.adapters.slack.signing import signed_headers
+from tests.support.rig import Answer, HttpRig, serve
+from tests.support.times import START
 
 SECRET = "test-signing-secret"
 TOKEN = "xoxb-test-token"
-START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday morning
 
 
 @dataclass
-class Answer:
-    status: int
-    body: str
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass
-class SlackRig:
-    fake: FakeSlack
-    server: Server
-    client: TestClient[Any, Any]
-    clock: ManualClock
+class SlackRig(HttpRig[FakeSlack]):
     secret: str = SECRET
 
     @classmethod
@@ -56,17 +40,8 @@ class SlackRig:
         )
         clock = ManualClock(START)
         fake.clock = lambda: clock.now().timestamp()  # Slack's message times follow okrbot's
-        okrbot = await build(settings, clock=clock, migrate=False)
-        server = create_server(okrbot, pacing=0.01)
-        client: TestClient[Any, Any] = TestClient(TestServer(server.web_app, host="127.0.0.1"))
-        await client.start_server()
+        server, client = await serve(settings, clock, pacing=0.01)
         return cls(fake, server, client, clock)
-
-    async def close(self) -> None:
-        await self.client.close()
-        await self.server.stop()
-        await self.server.okrbot.close()
-        await self.fake.close()
 
     async def post(
         self,
@@ -78,12 +53,7 @@ class SlackRig:
         headers: dict[str, str] | None = None,
     ) -> Answer:
         stamp = timestamp or str(int(time.time()))
-        signed = {
-            "Content-Type": content_type,
-            "X-Slack-Request-Timestamp": stamp,
-            "X-Slack-Signature": signature(secret or self.secret, stamp, body),
-            **(headers or {}),
-        }
+        signed = signed_headers(secret or self.secret, body, content_type, stamp) | (headers or {})
         response: ClientResponse = await self.client.post(
             "/slack/events", data=body, headers=signed
         )
@@ -142,13 +112,6 @@ class SlackRig:
     async def interaction(self, payload: dict[str, Any]) -> Answer:
         body = urlencode({"payload": json.dumps(payload)})
         return await self.post(body, "application/x-www-form-urlencoded")
-
-    async def settle(self) -> None:
-        """Wait for the replies sent after acks."""
-        await self.server.background.drain()
-
-    async def deliver(self) -> int:
-        return await self.server.okrbot.outbox.deliver_due()
 
 
 _ids = count(1)

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from itertools import count
 from typing import Any
 
-from aiohttp.test_utils import TestClient, TestServer
-
 from bot.clock import ManualClock
-from bot.entry.app import build
-from bot.entry.server import Server, create_server
 from bot.entry.settings import Settings
 from tests.adapters.teams.fake_connector import FakeConnector
 from tests.adapters.teams.payloads import activity
+from tests.support.rig import Answer, HttpRig, serve
+from tests.support.times import START
 
-START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday morning
 TENANT = "tenant-0001"
 BOT = {"id": "28:okrbot-app-id", "name": "okrbot"}
 CHANNEL = "19:checkout-channel@thread.tacv2"
@@ -46,34 +42,14 @@ def personal_chat(name: str) -> str:
 
 
 @dataclass
-class Answer:
-    status: int
-    body: str
-
-
-@dataclass
-class TeamsRig:
-    fake: FakeConnector
-    server: Server
-    client: TestClient[Any, Any]
-    clock: ManualClock
-
+class TeamsRig(HttpRig[FakeConnector]):
     @classmethod
     async def start(cls, database_url: str, **overrides: Any) -> TeamsRig:
         fake = await FakeConnector().start()
         settings = replace(Settings(database_url=database_url, teams_emulator=True), **overrides)
         clock = ManualClock(START)
-        okrbot = await build(settings, clock=clock, migrate=False)
-        server = create_server(okrbot, teams_pacing=0.0)
-        client: TestClient[Any, Any] = TestClient(TestServer(server.web_app, host="127.0.0.1"))
-        await client.start_server()
+        server, client = await serve(settings, clock, teams_pacing=0.0)
         return cls(fake, server, client, clock)
-
-    async def close(self) -> None:
-        await self.client.close()
-        await self.server.stop()
-        await self.server.okrbot.close()
-        await self.fake.close()
 
     async def post(self, payload: dict[str, Any], headers: dict[str, str] | None = None) -> Answer:
         response = await self.client.post("/api/messages", json=payload, headers=headers or {})
@@ -115,6 +91,3 @@ class TeamsRig:
             "from": copy.deepcopy(PEOPLE[who]),
         }
         return self.activity("personal_message", **{**defaults, **changes})
-
-    async def deliver(self) -> int:
-        return await self.server.okrbot.outbox.deliver_due()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from adapters.slack import blocks
@@ -11,8 +11,8 @@ from tests.adapters.teams.fake_connector import MAX_ACTIVITY_BYTES
 from tests.server.rig import SlackRig
 from tests.server.teams_rig import TeamsRig
 from tests.server.test_teams_scenario import ADA_CHAT
+from tests.support.times import NEXT_MONDAY
 
-NEXT_MONDAY = datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
 FILLER = "guests who could skip the sign-up finished the checkout more often " * 40
 STORY = re.compile(r"story-\d+-\d+")
 

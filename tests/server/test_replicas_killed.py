@@ -8,10 +8,6 @@ metadata) before sending it again: every member is prompted once, the channel to
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -19,9 +15,9 @@ import aiohttp
 import pytest
 
 from tests.adapters.slack.fake_slack import FakeSlack
-from tests.adapters.slack.signing import signature
-from tests.server.test_serve_command import free_port, wait_until_up
+from tests.adapters.slack.signing import signed_headers
 from tests.support import databases
+from tests.support.serving import ServeProcess, wait_until_up
 
 pytestmark = pytest.mark.postgres
 
@@ -34,22 +30,14 @@ async def command(base: str, session: aiohttp.ClientSession, line: str) -> None:
     body = urlencode(
         {"command": name, "text": text, "team_id": "T1", "channel_id": "C1", "user_id": "U001"}
     )
-    stamp = str(int(time.time()))
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": signature(SECRET, stamp, body),
-    }
-    async with session.post(f"{base}/slack/events", data=body, headers=headers) as answer:
+    async with session.post(
+        f"{base}/slack/events", data=body, headers=signed_headers(SECRET, body)
+    ) as answer:
         assert answer.status == 200, await answer.text()
 
 
-async def replica(
-    fake: FakeSlack, token: str, tmp_path: Path
-) -> tuple[asyncio.subprocess.Process, str]:
-    port = free_port()
-    env = {
-        **os.environ,
+def replica(fake: FakeSlack, token: str, tmp_path: Path) -> ServeProcess:
+    environment = {
         "OKRBOT_DATABASE_URL": databases.POSTGRES_URL,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_BOT_TOKEN": token,  # the same workspace; the token tells the fake who sent
@@ -57,21 +45,7 @@ async def replica(
         "OKRBOT_OUTBOX_LEASE_SECONDS": "3",
         "OKRBOT_OUTBOX_HEARTBEAT_SECONDS": "1",
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    return process, f"http://127.0.0.1:{port}"
+    return ServeProcess(environment, tmp_path)
 
 
 def prompts(fake: FakeSlack) -> list[str]:
@@ -95,21 +69,21 @@ async def test_a_killed_replica_s_fan_out_is_finished_once_by_the_other(
 ) -> None:
     await databases.empty_postgres()
     fake = await FakeSlack(members={"C1": MEMBERS}, page_size=200, delay=0.02).start()
-    replicas = [await replica(fake, token, tmp_path) for token in ("xoxb-first", "xoxb-second")]
+    replicas = [replica(fake, token, tmp_path) for token in ("xoxb-first", "xoxb-second")]
+    for serving in replicas:
+        await serving.spawn(stderr=asyncio.subprocess.DEVNULL)
     try:
         async with aiohttp.ClientSession() as session:
-            for _process, base in replicas:
-                await wait_until_up(base, session)
-            first = replicas[0][1]
+            for serving in replicas:
+                await wait_until_up(serving.base, session)
+            first = replicas[0].base
             await command(first, session, "/okr team create Checkout")
             await command(first, session, "/retro start")
 
         await until(lambda: len(prompts(fake)) >= 8, within=20)
         [sender] = {c.token for c in fake.to("chat.postMessage")}
-        doomed, survivor = (
-            (replicas[0][0], replicas[1][0]) if sender == "xoxb-first" else reversed(replicas)
-        )
-        doomed.send_signal(signal.SIGKILL)  # mid fan-out: sends in flight, none recorded
+        doomed, survivor = replicas if sender == "xoxb-first" else reversed(replicas)
+        await doomed.kill()  # mid fan-out: sends in flight, none recorded
         killed_after = len(prompts(fake))
         assert killed_after < len(MEMBERS), "the kill came too late to land mid fan-out"
 
@@ -120,11 +94,7 @@ async def test_a_killed_replica_s_fan_out_is_finished_once_by_the_other(
         assert sorted(prompts(fake)) == sorted(everyone)  # every member prompted exactly once
         assert len(fake.posted("C1")) == 1  # the channel heard of the opening once
         assert fake.to("conversations.history"), "the survivor looked before sending again"
-        assert survivor.returncode is None  # the survivor is still serving
+        assert survivor.process and survivor.process.returncode is None  # still serving
     finally:
-        for process, _base in replicas:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-        for process, _base in replicas:
-            await asyncio.wait_for(process.wait(), 20)
+        await asyncio.gather(*(serving.stop() for serving in replicas))
         await fake.close()

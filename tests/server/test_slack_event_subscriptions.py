@@ -55,11 +55,8 @@ def unanswered(answers: dict[str, tuple[int, str]]) -> dict[str, tuple[int, str]
 
 @pytest.fixture
 async def oauth(database_url: str) -> AsyncIterator[SlackRig]:
-    rig = await SlackRig.start(database_url, **OAUTH)
-    try:
+    async with await SlackRig.start(database_url, **OAUTH) as rig:
         yield rig
-    finally:
-        await rig.close()
 
 
 async def test_with_one_bot_token_every_subscribed_event_is_answered_200(slack: SlackRig) -> None:

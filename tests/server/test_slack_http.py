@@ -8,17 +8,13 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from adapters.slack import inbound
 from storage.okr import LearningStory
 from storage.outbox import OutboxMessage, OutboxStatus
 from tests.server.rig import SlackRig, view_submission
-
-
-async def stories(rig: SlackRig) -> int:
-    async with rig.server.okrbot.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(LearningStory)) or 0)
+from tests.support.rows import count
 
 
 def mention(text: str, *, user: str = "U1", channel: str = "C1") -> dict[str, object]:
@@ -55,7 +51,7 @@ async def test_bad_and_stale_signatures_get_401_and_change_nothing(slack: SlackR
     stale = await slack.post(body, "application/x-www-form-urlencoded", timestamp=stale_stamp)
     unsigned = await slack.client.post("/slack/events", data=body)
     assert (forged.status, stale.status, unsigned.status) == (401, 401, 401)
-    assert await stories(slack) == 0
+    assert await count(slack, LearningStory) == 0
 
 
 async def test_malformed_bodies_are_refused_without_a_crash(slack_sqlite: SlackRig) -> None:
@@ -67,7 +63,7 @@ async def test_malformed_bodies_are_refused_without_a_crash(slack_sqlite: SlackR
     nothing = await rig.post("", "application/x-www-form-urlencoded")
     assert nothing.status in (200, 404)
     assert (await rig.client.get("/healthz")).status == 200
-    assert await stories(rig) == 0
+    assert await count(rig, LearningStory) == 0
 
 
 async def test_a_retried_event_changes_nothing(slack: SlackRig) -> None:
@@ -77,7 +73,7 @@ async def test_a_retried_event_changes_nothing(slack: SlackRig) -> None:
     again = await slack.event(event, event_id="Ev0001", retry=1)
     third = await slack.event(event, event_id="Ev0001", retry=2)
     assert (first.status, again.status, third.status) == (200, 200, 200)
-    assert await stories(slack) == 1
+    assert await count(slack, LearningStory) == 1
 
 
 async def test_a_retried_event_that_earned_only_a_reply_is_answered_once(slack: SlackRig) -> None:
@@ -95,7 +91,7 @@ async def test_a_retried_event_that_earned_only_a_reply_is_answered_once(slack: 
             assert answer.status == 200
         await slack.settle()
         assert len(slack.fake.to("chat.postMessage")) == number  # one answer, not three
-    assert await stories(slack) == 0  # the story was refused: no team lives here
+    assert await count(slack, LearningStory) == 0  # the story was refused: no team lives here
 
 
 async def test_a_replayed_command_or_form_changes_nothing(slack: SlackRig) -> None:
@@ -114,7 +110,7 @@ async def test_a_replayed_command_or_form_changes_nothing(slack: SlackRig) -> No
     first = await slack.post(body, "application/x-www-form-urlencoded")
     again = await slack.post(body, "application/x-www-form-urlencoded")
     assert (first.status, again.status) == (200, 200)
-    assert await stories(slack) == 1
+    assert await count(slack, LearningStory) == 1
 
     form = view_submission(
         "story_learning",
@@ -123,7 +119,7 @@ async def test_a_replayed_command_or_form_changes_nothing(slack: SlackRig) -> No
     )
     for _ in range(2):
         assert (await slack.interaction(form)).status == 200
-    assert await stories(slack) == 2
+    assert await count(slack, LearningStory) == 2
 
 
 def test_an_absurd_trigger_id_still_names_a_request_within_the_ledger() -> None:
@@ -151,7 +147,7 @@ async def test_oversized_text_is_answered_privately_and_stores_nothing(slack: Sl
     answer = await slack.command("/story learning " + "x" * 12_000)
     assert answer.status == 200
     assert answer.json()["response_type"] == "ephemeral"
-    assert await stories(slack) == 0
+    assert await count(slack, LearningStory) == 0
 
 
 async def test_a_direct_message_is_answered_in_the_dm(slack_sqlite: SlackRig) -> None:
@@ -241,7 +237,7 @@ async def test_a_modal_with_missing_parts_shows_errors_next_to_them(slack: Slack
         "response_action": "errors",
         "errors": {"learned": "Please fill this in."},
     }
-    assert await stories(slack) == 0
+    assert await count(slack, LearningStory) == 0
 
 
 async def test_the_home_tab_and_a_joining_member_are_handled(slack_sqlite: SlackRig) -> None:

@@ -7,6 +7,8 @@ import json
 from sqlalchemy import select
 
 from bot.runtime import upkeep
+from retrospectives import texts
+from retrospectives.cycles import texts as cycle_texts
 from storage.core import TeamLead
 from tests.adapters.slack.fake_slack import (
     BOT_USER,
@@ -16,6 +18,7 @@ from tests.adapters.slack.fake_slack import (
     deactivated,
 )
 from tests.server.rig import SlackRig
+from tests.support.transcripts import ANY, shows
 
 
 def prompted(rig: SlackRig) -> list[str]:
@@ -34,7 +37,7 @@ def channel_says(rig: SlackRig, channel: str) -> str:
 async def open_retro(rig: SlackRig, *, lead: str, channel: str) -> None:
     """A lead types /retro start in the team's channel; the scheduler opens it."""
     started = await rig.command("/retro start", user=lead, channel=channel)
-    assert "Opening a retrospective" in started.json()["text"]
+    assert shows(started.json()["text"], cycle_texts.retro_starting, ANY)
     await rig.server.okrbot.scheduler.perform_due(rig.clock.now())
 
 
@@ -52,9 +55,9 @@ async def test_an_opening_prompts_only_the_people(slack: SlackRig) -> None:
 
     assert prompted(slack) == ["U1", "U2"]
     opening = channel_says(slack, "C1")
-    assert "I've asked each of the 2 people here" in opening
+    assert shows(opening, cycle_texts.retro_opened_in_channel, "Checkout", ANY, ANY, 2)
     status = await slack.command("/retro status")
-    assert "0 of 2 people have answered" in status.json()["text"]
+    assert shows(status.json()["text"], cycle_texts.retro_status_open, ANY, ANY, 0, 2)
     # The lead's timezone for the digest and the opening came from the same users.info call.
     assert BOT_USER not in slack.fake.looked_up() and SLACKBOT not in slack.fake.looked_up()
     assert slack.fake.looked_up().count("U1") == 1
@@ -70,8 +73,7 @@ async def test_a_channel_of_only_bots_has_nobody_to_ask(slack: SlackRig) -> None
     assert prompted(slack) == ["U1"]  # only to tell the lead, privately
     [told] = slack.fake.to("chat.postMessage")
     assert told.arguments["channel"] == "DU1"
-    assert "nobody in its channel can answer" in told.text()
-    assert "Invite the team's people" in told.text()
+    assert texts.nobody_to_ask("Checkout", to_lead=True) in told.text()
     assert channel_says(slack, "C1") == ""
 
 
@@ -115,4 +117,5 @@ async def test_someone_slack_cannot_tell_about_is_still_asked(slack: SlackRig) -
     await slack.server.okrbot.tick()
 
     assert prompted(slack) == ["U1", "U2", "U3"]
-    assert "I've asked each of the 3 people here" in channel_says(slack, "C1")
+    opening = channel_says(slack, "C1")
+    assert shows(opening, cycle_texts.retro_opened_in_channel, "Checkout", ANY, ANY, 3)

@@ -24,11 +24,8 @@ OAUTH = {
 
 @pytest.fixture
 async def oauth(database_url: str) -> AsyncIterator[SlackRig]:
-    rig = await SlackRig.start(database_url, **OAUTH)
-    try:
+    async with await SlackRig.start(database_url, **OAUTH) as rig:
         yield rig
-    finally:
-        await rig.close()
 
 
 async def install(rig: SlackRig) -> None:

@@ -6,6 +6,8 @@ import json
 
 from sqlalchemy import select
 
+from retrospectives import texts
+from retrospectives.cycles import texts as cycle_texts
 from storage.retro import RetroAnswer
 from tests.server.rig import SlackRig, user, view_submission
 
@@ -45,7 +47,7 @@ async def test_a_retrospective_answered_in_a_modal_and_in_conversation(slack: Sl
     slack.fake.members["C1"] = ["U1", "U2"]
     await slack.command("/okr team create Checkout tz=Europe/Berlin")
     started = await slack.command("/retro start")
-    assert "Opening a retrospective" in started.json()["text"]
+    assert cycle_texts.retro_starting("Checkout") in started.json()["text"]
     report = await slack.server.okrbot.tick()
     assert report.performed == 1 and report.delivered == 3
 
@@ -97,7 +99,7 @@ async def test_a_retrospective_answered_in_a_modal_and_in_conversation(slack: Sl
         ("bet", "We bet on guest checkout", "U1"),
     ]
     replies = [c for c in slack.fake.to("chat.postMessage") if c.arguments["channel"] == "DU1"]
-    assert "Question 2 of 5" in json.dumps(replies[-1].arguments)
+    assert cycle_texts.question_title(2, 5) in json.dumps(replies[-1].arguments)
 
 
 async def test_app_home_shows_teams_and_the_buttons_that_open_forms(slack: SlackRig) -> None:
@@ -112,6 +114,6 @@ async def test_app_home_shows_teams_and_the_buttons_that_open_forms(slack: Slack
     [published] = slack.fake.to("views.publish")
     view = published.arguments["view"]
     text = json.dumps(view)
-    assert "Checkout (you lead it)" in text
+    assert "Checkout" + texts.HOME_LEAD_MARK in text
     assert "buyers read reviews first" in text
     assert "story.open_learning" in text and "shoutout.open_form" in text

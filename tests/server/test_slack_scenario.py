@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import func, select
-
 from storage.okr import LearningStory, MetricConcern
 from tests.server.rig import SlackRig, user, view_submission
-
-
-async def count(rig: SlackRig, model: type[object]) -> int:
-    async with rig.server.okrbot.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+from tests.support.rows import count
 
 
 async def test_from_team_creation_to_the_leads_digest(slack: SlackRig) -> None:

@@ -17,14 +17,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from bot.entry.cli import main
+from retrospectives.cycles import texts as cycle_texts
 from storage.core import Team, Workspace
 from storage.okr import ImpactStory, LearningStory, StoryResult, StorySource
 from tests.adapters.slack.fake_slack import BOT_USER, SLACKBOT, bot, deactivated
 from tests.adapters.slack.fake_slack import person as fake_person
 from tests.server.rig import SlackRig
+from tests.support.rows import count
+from tests.support.transcripts import ANY, shows
 
 TEAMS = 100
 PEOPLE = 20  # per team, the lead included
@@ -185,10 +188,17 @@ async def test_a_quarter_in_a_company_sized_workspace(
     opened: list[tuple[str, str]] = []
     for moment in OPENINGS:
         since = await tick(rig, moment)
-        prompted.update(direct_posts(rig, since, "Question 1 of 5"))
-        opened += [(c, text) for c, text in channel_posts(rig, since) if "is open until" in text]
+        prompted.update(direct_posts(rig, since, cycle_texts.question_title(1, 5)))
+        opened += [
+            (c, text)
+            for c, text in channel_posts(rig, since)
+            if shows(text, cycle_texts.retro_opened_in_channel, ANY, ANY, ANY, ANY)
+        ]
     assert sorted(c for c, _ in opened) == [channel(t) for t in range(TEAMS)]
-    assert all(f"each of the {PEOPLE} people" in text for _, text in opened)
+    assert all(
+        shows(text, cycle_texts.retro_opened_in_channel, ANY, ANY, ANY, PEOPLE)
+        for _, text in opened
+    )
     assert set(prompted) == everyone
     assert set(prompted.values()) == {1}
 
@@ -224,9 +234,7 @@ async def test_a_quarter_in_a_company_sized_workspace(
     exported = tmp_path / "export.jsonl"
     assert await asyncio.to_thread(main, ["export", "--output", str(exported)]) == 0
     kinds = Counter(json.loads(line)["type"] for line in exported.read_text().splitlines())
-    async with rig.server.okrbot.sessions() as session:
-        learning = await session.scalar(select(func.count()).select_from(LearningStory))
-        impact = await session.scalar(select(func.count()).select_from(ImpactStory))
+    learning, impact = await count(rig, LearningStory), await count(rig, ImpactStory)
     assert kinds["team"] == TEAMS
     assert kinds["learning_story"] == learning and kinds["impact_story"] == impact
     assert learning + impact >= stories

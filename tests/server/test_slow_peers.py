@@ -3,56 +3,44 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
 
-import jwt
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
-from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import func, select
 
 from adapters.teams import client
 from storage.core import Team
 from storage.teams import TeamsConversation
+from tests.adapters.teams.tokens import APP_ID, channel_token
 from tests.server.teams_rig import TeamsRig
+from tests.support.fake_server import FakeServer
+from tests.support.rows import count
 
-APP_ID = "00000000-0000-0000-0000-0000000a99id"
+
+@dataclass
+class HangingKeys(FakeServer[Any]):
+    """An OpenID metadata endpoint that takes each request and never answers."""
+
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_get("/openid", self._never)
+
+    async def _never(self, request: web.Request) -> web.Response:
+        await self.released.wait()
+        return web.Response(status=503)
 
 
 @pytest.fixture
 async def hanging_keys() -> AsyncIterator[str]:
-    """An OpenID metadata endpoint that takes the request and never answers."""
-    stop = asyncio.Event()
-
-    async def never(request: web.Request) -> web.Response:
-        await stop.wait()
-        return web.Response(status=503)
-
-    app = web.Application()
-    app.router.add_get("/openid", never)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
+    keys = await HangingKeys().start()
     try:
-        yield str(server.make_url("/openid"))
+        yield f"{keys.root}/openid"
     finally:
-        stop.set()
-        await server.close()
-
-
-def channel_token(service_url: str) -> str:
-    """A token the Bot Framework channel would send, signed by a key the server must fetch."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    now = int(time.time())
-    claims = {
-        "iss": "https://api.botframework.com",
-        "aud": APP_ID,
-        "serviceurl": service_url,
-        "nbf": now - 60,
-        "exp": now + 3600,
-    }
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "key-never-fetched"})
+        keys.released.set()
+        await keys.close()
 
 
 async def test_hanging_signing_keys_stall_neither_health_nor_other_requests(
@@ -76,9 +64,7 @@ async def test_hanging_signing_keys_stall_neither_health_nor_other_requests(
         assert health in done and teams not in done
         assert (await health).status == 200
         assert (await teams).status == 503  # the Bot Connector will try again
-        async with rig.server.okrbot.sessions() as session:
-            stored = await session.scalar(select(func.count()).select_from(TeamsConversation))
-        assert stored == 0 and rig.fake.calls == []
+        assert await count(rig, TeamsConversation) == 0 and rig.fake.calls == []
     finally:
         await rig.close()
 
@@ -97,6 +83,4 @@ async def test_a_service_url_that_never_answers_holds_a_turn_only_briefly(
     finally:
         rig.fake.gate.set()
     assert answer.status == 200  # the team exists; only the reply could not be shown
-    async with rig.server.okrbot.sessions() as session:
-        teams = await session.scalar(select(func.count()).select_from(Team))
-    assert teams == 1
+    assert await count(rig, Team) == 1

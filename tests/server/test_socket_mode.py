@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from sqlalchemy import func, select
-
 from adapters.slack.socket import socket_mode_handler
 from storage.okr import LearningStory
 from tests.server.rig import SlackRig
+from tests.support.rows import count
 
 
 def command(text: str, envelope_id: str) -> dict[str, Any]:
@@ -47,9 +46,7 @@ async def test_socket_mode_answers_commands_through_the_same_listeners(sqlite_ur
         acks = {ack["envelope_id"]: ack for ack in rig.fake.socket_acks}
         assert "Checkout" in acks["env-1"]["payload"]["text"]
         assert acks["env-2"]["payload"]["response_type"] == "ephemeral"
-        async with rig.server.okrbot.sessions() as session:
-            stored = await session.scalar(select(func.count()).select_from(LearningStory))
-        assert stored == 1
+        assert await count(rig, LearningStory) == 1
         (opened,) = rig.fake.to("apps.connections.open")
         assert opened.token == "xapp-1-test"
     finally:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from retrospectives.cycles import texts as cycle_texts
 from storage.ledger import ProcessedEvent
 from storage.retro import AnonymousAnswer
 from tests.server.teams_rig import CHANNEL, PEOPLE, TeamsRig, aad, personal_chat
-
-
-async def count(rig: TeamsRig, model: type[object]) -> int:
-    async with rig.server.okrbot.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+from tests.support.rows import count
 
 
 async def open_retro(rig: TeamsRig) -> None:
@@ -23,7 +20,7 @@ async def open_retro(rig: TeamsRig) -> None:
     assert (await rig.post(rig.in_channel("/retro start"))).status == 200
     report = await rig.server.okrbot.tick()
     assert report.performed == 1
-    assert "Question 1 of 5" in rig.fake.to(personal_chat("grace"))[-1].text()
+    assert cycle_texts.question_title(1, 5) in rig.fake.to(personal_chat("grace"))[-1].text()
 
 
 @pytest.mark.parametrize("secret_key", ["", "a-deployment-secret-key"])

@@ -3,42 +3,21 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import timedelta
 from pathlib import Path
 
-import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from storage.core import Workspace
 from storage.okr import LearningStory
 from storage.outbox import OutboxMessage, OutboxStatus
 from storage.teams import TeamsConversation, TeamsPerson
+from tests.adapters.teams.tokens import APP_ID, forged_token
 from tests.server.teams_rig import CHANNEL, TENANT, TeamsRig, aad, personal_chat
+from tests.support.rows import count
 
-APP_ID = "00000000-0000-0000-0000-0000000a99id"
 STORY = "story learning team: Checkout | hypothesis: reviews matter | learned: they do"
-
-
-async def count(rig: TeamsRig, model: type[object]) -> int:
-    async with rig.server.okrbot.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
-
-
-def forged_token(service_url: str) -> str:
-    """An RS256 token shaped like the Bot Framework's, signed by a key Microsoft never issued."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    now = int(time.time())
-    claims = {
-        "iss": "https://sts.windows.net/f0rged00-0000-0000-0000-000000000000/",
-        "aud": APP_ID,
-        "serviceurl": service_url,
-        "nbf": now - 60,
-        "exp": now + 3600,
-    }
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "forged-key-1"})
 
 
 async def test_with_an_app_id_requests_without_a_valid_token_get_401(database_url: str) -> None:

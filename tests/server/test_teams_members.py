@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from retrospectives import texts
+from retrospectives.cycles import texts as cycle_texts
 from tests.server.teams_rig import BOT, CHANNEL, PEOPLE, TENANT, TeamsRig
+from tests.support.transcripts import ANY, shows
 
 # Roster entries as the connector's paged members call gives them.
 ADA = {**PEOPLE["ada"], "tenantId": TENANT, "userRole": "user"}
@@ -25,7 +28,7 @@ def prompted(rig: TeamsRig) -> list[str]:
     return sorted(
         c.conversation_id.removeprefix("a:1chat-with-")
         for c in rig.fake.posted()
-        if "Question 1 of" in c.text()
+        if shows(c.text(), cycle_texts.question_title, 1, ANY)
     )
 
 
@@ -45,10 +48,11 @@ async def test_an_opening_prompts_only_the_people_in_the_roster(teams: TeamsRig)
     await open_retro(teams, [BOT, POLLY, ADA, ROLE_BOT, GRACE, GUEST])
 
     assert prompted(teams) == sorted([ADA["id"], GRACE["id"], GUEST["id"]])
-    assert "each of the 3 people here" in posted_in_channel(teams)
+    opening = posted_in_channel(teams)
+    assert shows(opening, cycle_texts.retro_opened_in_channel, "Checkout", ANY, ANY, 3)
     status = await teams.post(teams.in_personal_chat("retro status", who="ada"))
     assert status.status == 200
-    assert "0 of 3 people have answered" in teams.fake.posted()[-1].text()
+    assert shows(teams.fake.posted()[-1].text(), cycle_texts.retro_status_open, ANY, ANY, 0, 3)
 
 
 async def test_a_roster_of_bots_has_nobody_to_ask(teams: TeamsRig) -> None:
@@ -57,5 +61,5 @@ async def test_a_roster_of_bots_has_nobody_to_ask(teams: TeamsRig) -> None:
     assert prompted(teams) == []
     [told] = teams.fake.posted()  # Ada started it: she is told, in her 1:1 chat
     assert told.conversation_id == f"a:1chat-with-{ADA['id']}"
-    assert "nobody in its channel can answer" in told.text()
+    assert texts.nobody_to_ask("Checkout", to_lead=True) in told.text()
     assert posted_in_channel(teams) == ""

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from retrospectives import texts
+from retrospectives.cycles import texts as cycle_texts
 from storage.okr import LearningStory
 from storage.recognition import ShoutOut
 from storage.retro import RetroAnswer
 from tests.server.teams_rig import CHANNEL, PEOPLE, TeamsRig, aad, personal_chat
+from tests.support.rows import count
+from tests.support.transcripts import ANY, shows
 
 ADA_CHAT = "a:1chat-with-29:1ada-account"  # the 1:1 chat the fake opens for Ada
-
-
-async def count(rig: TeamsRig, model: type[object]) -> int:
-    async with rig.server.okrbot.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 async def answers(rig: TeamsRig) -> list[tuple[str, str, str | None]]:
@@ -37,7 +36,7 @@ async def test_from_team_creation_to_the_leads_digest(teams: TeamsRig) -> None:
     assert opened.body["members"] == [{"id": "29:1ada-account"}]
     assert opened.body["bot"]["id"] == "28:okrbot-app-id"
     [welcome] = fake.to(ADA_CHAT)
-    assert "Team Checkout" in welcome.text()
+    assert shows(welcome.text(), texts.team_created, "Checkout", ANY)
 
     # Grace tells a story in her personal chat, without the slash.
     told = await teams.post(
@@ -88,7 +87,8 @@ async def test_from_team_creation_to_the_leads_digest(teams: TeamsRig) -> None:
     assert [c.conversation_id for c in fake.calls if c.method == "members"] == [CHANNEL, CHANNEL]
     [prompt_grace] = fake.to(personal_chat("grace"))
     [prompt_ada] = fake.to(ADA_CHAT)
-    assert "Question 1 of 5" in prompt_grace.text() and "Question 1 of 5" in prompt_ada.text()
+    first = cycle_texts.question_title(1, 5)
+    assert first in prompt_grace.text() and first in prompt_ada.text()
     assert prompt_grace.method == "post"  # proactive: a new message, not a reply
     assert any("retrospective" in c.text() for c in fake.to(CHANNEL))
 
@@ -96,7 +96,7 @@ async def test_from_team_creation_to_the_leads_digest(teams: TeamsRig) -> None:
     said = await teams.post(teams.in_personal_chat("We bet on guest checkout"))
     assert said.status == 200
     assert await answers(teams) == [("bet", "We bet on guest checkout", aad("grace"))]
-    assert "Question 2 of 5" in fake.to(personal_chat("grace"))[-1].text()
+    assert cycle_texts.question_title(2, 5) in fake.to(personal_chat("grace"))[-1].text()
 
     # The next Monday, 09:00 in London (Ada's timezone, seen on her activity): her digest.
     fake.calls.clear()

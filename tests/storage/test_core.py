@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -12,13 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import core
 from storage.core import Team, Workspace
-
-NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+from tests.support.times import START
 
 
 async def workspace(session: AsyncSession, external_id: str) -> Workspace:
     return await core.get_or_create_workspace(
-        session, platform="slack", external_id=external_id, now=NOW
+        session, platform="slack", external_id=external_id, now=START
     )
 
 
@@ -30,7 +29,7 @@ def add_team(session: AsyncSession, workspace_id: int, name: str, channel: str) 
         channel_id=channel,
         timezone="Europe/Berlin",
         created_by="U1",
-        now=NOW,
+        now=START,
     )
 
 
@@ -38,7 +37,7 @@ async def test_get_or_create_workspace_is_idempotent(session: AsyncSession) -> N
     first = await workspace(session, "T1")
     again = await workspace(session, "T1")
     teams_platform = await core.get_or_create_workspace(
-        session, platform="teams", external_id="T1", now=NOW
+        session, platform="teams", external_id="T1", now=START
     )
     assert again.id == first.id
     assert teams_platform.id != first.id  # the same id on another platform is another tenant

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import core, dead_letters, ledger, outbox
 from storage.outbox import DeadReason, OutboxMessage
+from tests.support.times import START
 
-NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=2)
 PLATFORMS = ("slack", "teams", "console")
 
 
 async def workspace_id(session: AsyncSession, external_id: str = "T1") -> int:
     found = await core.get_or_create_workspace(
-        session, platform="slack", external_id=external_id, now=NOW
+        session, platform="slack", external_id=external_id, now=START
     )
     return found.id
 
@@ -39,12 +39,14 @@ async def enqueue(
         audience="channel",
         target_id=target or f"C-{key}",
         payload={"text": f"message {key}"},
-        now=NOW,
+        now=START,
         not_before=not_before,
     )
 
 
-async def claim(session: AsyncSession, now: datetime = NOW, limit: int = 10) -> list[OutboxMessage]:
+async def claim(
+    session: AsyncSession, now: datetime = START, limit: int = 10
+) -> list[OutboxMessage]:
     claimed = await outbox.claim_due_messages(
         session, now=now, lease=LEASE, limit=limit, platforms=PLATFORMS
     )
@@ -52,19 +54,19 @@ async def claim(session: AsyncSession, now: datetime = NOW, limit: int = 10) -> 
 
 
 async def test_an_event_is_recorded_once(session: AsyncSession) -> None:
-    assert await ledger.record_event(session, platform="slack", event_id="Ev1", now=NOW)
-    assert not await ledger.record_event(session, platform="slack", event_id="Ev1", now=NOW)
+    assert await ledger.record_event(session, platform="slack", event_id="Ev1", now=START)
+    assert not await ledger.record_event(session, platform="slack", event_id="Ev1", now=START)
     # Event ids are only unique within a platform.
-    assert await ledger.record_event(session, platform="teams", event_id="Ev1", now=NOW)
+    assert await ledger.record_event(session, platform="teams", event_id="Ev1", now=START)
 
 
 async def test_an_event_is_recorded_once_across_transactions(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     async with sessions() as first, first.begin():
-        assert await ledger.record_event(first, platform="slack", event_id="Ev2", now=NOW)
+        assert await ledger.record_event(first, platform="slack", event_id="Ev2", now=START)
     async with sessions() as retry, retry.begin():
-        assert not await ledger.record_event(retry, platform="slack", event_id="Ev2", now=NOW)
+        assert not await ledger.record_event(retry, platform="slack", event_id="Ev2", now=START)
 
 
 def test_an_event_id_is_kept_only_as_a_hash_that_needs_the_deployments_key() -> None:
@@ -93,25 +95,27 @@ async def test_a_claim_is_a_lease(session: AsyncSession) -> None:
     await enqueue(session, workspace, "k1")
 
     [first] = await claim(session)
-    assert (first.leased_until, first.claimed_at) == (NOW + LEASE, NOW)
+    assert (first.leased_until, first.claimed_at) == (START + LEASE, START)
     assert await claim(session) == []  # leased: a second claim in the same instant gets nothing
-    assert await claim(session, NOW + LEASE - timedelta(seconds=1)) == []
+    assert await claim(session, START + LEASE - timedelta(seconds=1)) == []
 
-    later = NOW + LEASE
+    later = START + LEASE
     [again] = await outbox.claim_due_messages(  # the lease ran out: its worker died
         session, now=later, lease=LEASE, limit=10, platforms=PLATFORMS
     )
     assert again.message.id == first.id
     assert again.uncertain  # it may have gone out before its worker died
-    assert again.message.claimed_at == NOW  # look for it from the first claim on
+    assert again.message.claimed_at == START  # look for it from the first claim on
     assert again.message.attempts == 0  # nothing failed
 
 
 async def test_only_due_messages_are_claimed(session: AsyncSession) -> None:
     workspace = await workspace_id(session)
-    await enqueue(session, workspace, "later", not_before=NOW + timedelta(hours=1))
+    await enqueue(session, workspace, "later", not_before=START + timedelta(hours=1))
     assert await claim(session) == []
-    assert [m.idempotency_key for m in await claim(session, NOW + timedelta(hours=1))] == ["later"]
+    assert [m.idempotency_key for m in await claim(session, START + timedelta(hours=1))] == [
+        "later"
+    ]
 
 
 async def test_sent_and_failed_messages_are_not_claimed_again(session: AsyncSession) -> None:
@@ -120,12 +124,12 @@ async def test_sent_and_failed_messages_are_not_claimed_again(session: AsyncSess
     await enqueue(session, workspace, "failed")
     await enqueue(session, workspace, "retry")
     claimed = {m.idempotency_key: m.id for m in await claim(session)}
-    await outbox.mark_sent(session, message_id=claimed["sent"], platform_message_id="m1", now=NOW)
+    await outbox.mark_sent(session, message_id=claimed["sent"], platform_message_id="m1", now=START)
     await outbox.mark_failed(session, message_id=claimed["failed"], error="channel_not_found")
-    later = NOW + timedelta(seconds=30)
+    later = START + timedelta(seconds=30)
     await outbox.mark_retry(session, message_id=claimed["retry"], available_at=later, error="429")
 
-    assert await claim(session, NOW + timedelta(seconds=29)) == []
+    assert await claim(session, START + timedelta(seconds=29)) == []
     assert [m.idempotency_key for m in await claim(session, later)] == ["retry"]
 
 
@@ -140,9 +144,9 @@ async def test_a_message_waits_while_an_earlier_one_to_its_conversation_waits(
     assert [m.idempotency_key for m in first] == ["page 1"]
     # Page 1 is out with a worker: pages 2 and 3 wait for it, other conversations do not.
     assert [m.idempotency_key for m in await claim(session)] == ["elsewhere"]
-    later = NOW + timedelta(seconds=30)
+    later = START + timedelta(seconds=30)
     await outbox.mark_retry(session, message_id=first[0].id, available_at=later, error="429")
-    assert await claim(session, NOW + timedelta(seconds=29)) == []
+    assert await claim(session, START + timedelta(seconds=29)) == []
     for page in ("page 1", "page 2", "page 3"):  # one at a time, in the order written
         [claimed] = await claim(session, later)
         assert claimed.idempotency_key == page
@@ -153,7 +157,7 @@ async def test_only_reachable_platforms_are_claimed(session: AsyncSession) -> No
     workspace = await workspace_id(session)
     await enqueue(session, workspace, "k1")
     claimed = await outbox.claim_due_messages(
-        session, now=NOW, lease=LEASE, limit=10, platforms=("teams",)
+        session, now=START, lease=LEASE, limit=10, platforms=("teams",)
     )
     assert list(claimed) == []
 
@@ -207,9 +211,9 @@ async def test_a_later_message_never_overtakes_an_earlier_one_of_its_conversatio
     heads = {m.idempotency_key: m.id for m in await claim(session)}
     assert set(heads) == {"first", "elsewhere", "to a person"}
     # "first" is rate limited: the rest of C1 waits behind it, however due they are.
-    later = NOW + timedelta(seconds=30)
+    later = START + timedelta(seconds=30)
     await outbox.mark_retry(session, message_id=heads["first"], available_at=later, error="429")
-    assert await claim(session, NOW + timedelta(seconds=29)) == []
+    assert await claim(session, START + timedelta(seconds=29)) == []
     [first] = await claim(session, later)
     assert first.idempotency_key == "first"
     await outbox.mark_sent(session, message_id=first.id, platform_message_id="m1", now=later)
@@ -227,17 +231,17 @@ async def test_a_worker_alive_keeps_its_lease_and_dead_letters_can_be_retried(
     await enqueue(session, workspace, "held")
     await enqueue(session, workspace, "gone")
     claimed = {m.idempotency_key: m.id for m in await claim(session)}
-    await outbox.renew_leases(session, ids=[claimed["held"]], until=NOW + 2 * LEASE)
+    await outbox.renew_leases(session, ids=[claimed["held"]], until=START + 2 * LEASE)
     await outbox.mark_failed(
         session, message_id=claimed["gone"], error="channel_not_found", reason=DeadReason.REFUSED
     )
-    assert await claim(session, NOW + LEASE) == []  # renewed: still this worker's
+    assert await claim(session, START + LEASE) == []  # renewed: still this worker's
     assert await dead_letters.dead_letters(session) == {("slack", "refused"): 1}
     [dead] = await dead_letters.unsent_messages(session, dead=True)
     assert (dead.id, dead.reason, dead.error) == (claimed["gone"], "refused", "channel_not_found")
     assert await dead_letters.unsent_messages(session, dead=True, workspace="elsewhere") == []
 
-    assert await dead_letters.revive(session, now=NOW + LEASE, ids=[claimed["gone"]]) == 1
+    assert await dead_letters.revive(session, now=START + LEASE, ids=[claimed["gone"]]) == 1
     assert await dead_letters.dead_letters(session) == {}
-    [again] = await claim(session, NOW + LEASE)
+    [again] = await claim(session, START + LEASE)
     assert again.idempotency_key == "gone" and again.attempts == 0

@@ -3,35 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import count
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.console.events import in_core_form
 from bot.clock import ManualClock
 from bot.entry.app import Okrbot, build
 from bot.entry.settings import Settings
 from bot.events import ChatEvent, EventKind, Platform
-from bot.replies import Outcome, Reply
+from bot.replies import Outcome
 from bot.runtime.scheduler import TickReport
 from tests.support.fakes import FakeChatPort, FakeDirectory
-
-START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday morning
-
-
-def reply_text(reply: Reply) -> str:
-    """Everything a person reads in one reply, as one string."""
-    parts = [reply.text]
-    for section in reply.sections:
-        parts += [section.title, section.text]
-        parts += [f"{f.label}: {f.value}" for f in section.fields]
-    parts += [b.label for b in reply.buttons]
-    if reply.form is not None:
-        parts += [reply.form.title] + [i.label for i in reply.form.inputs]
-    return "\n".join(p for p in parts if p)
-
-
-def said(outcome: Outcome) -> str:
-    return "\n".join(reply_text(r) for r in outcome.replies)
+from tests.support.times import START
+from tests.support.transcripts import said
 
 
 class Harness:
@@ -56,6 +42,10 @@ class Harness:
             migrate=False,
         )
         return cls(app, clock, port)
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        return self.app.sessions
 
     async def tick(self, when: datetime | None = None) -> TickReport:
         """Move the clock (if asked) and do everything due, as `okrbot run-due` would."""

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.core import Team, TeamLead, Workspace
@@ -23,11 +21,10 @@ from storage.okr import (
 from storage.outbox import OutboxMessage
 from storage.recognition import Behaviour, CoSign, ShoutOut, ShoutOutRecipient, ShoutOutStatus
 from storage.retro import Adaptation, AnonymousAnswer, CycleStatus, RetroAnswer, RetroCycle
+from tests.support.bulk import insert_rows
+from tests.support.times import START
 
-START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
-CHUNK = 5000  # rows per executemany, so that building the rows never holds a whole table
 PERSON = "U777"  # wrote every third story, answer, concern and shout-out
-Rows = Iterator[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -74,12 +71,12 @@ async def fill(
     connection: AsyncConnection, volume: Volume, *, workspace: str = "W1", outbox: int = 0
 ) -> None:
     """Write ``volume`` records in one console workspace, and ``outbox`` messages naming PERSON."""
-    [workspace_id] = await _insert(
+    [workspace_id] = await insert_rows(
         connection,
         Workspace,
         iter([{"platform": "console", "external_id": workspace, "created_at": START}]),
     )
-    team_ids = await _insert(
+    team_ids = await insert_rows(
         connection,
         Team,
         (
@@ -95,7 +92,7 @@ async def fill(
             for i in range(volume.teams)
         ),
     )
-    await _insert(
+    await insert_rows(
         connection,
         TeamLead,
         (
@@ -112,7 +109,7 @@ async def fill(
     def placed(i: int) -> dict[str, Any]:
         return {"workspace_id": workspace_id, "team_id": team(i), "created_at": _at(i)}
 
-    kr_ids = await _insert(
+    kr_ids = await insert_rows(
         connection,
         KeyResult,
         (
@@ -120,7 +117,7 @@ async def fill(
             for i in range(volume.key_results)
         ),
     )
-    cycle_ids = await _insert(
+    cycle_ids = await insert_rows(
         connection,
         RetroCycle,
         (
@@ -138,7 +135,7 @@ async def fill(
             for i in range(volume.retro_cycles)
         ),
     )
-    await _insert(
+    await insert_rows(
         connection,
         RetroAnswer,
         (
@@ -155,7 +152,7 @@ async def fill(
         ),
         returning=False,
     )
-    await _insert(  # every other answer is anonymous: a table of its own, random ids
+    await insert_rows(  # every other answer is anonymous: a table of its own, random ids
         connection,
         AnonymousAnswer,
         (
@@ -172,7 +169,7 @@ async def fill(
         ),
         returning=False,
     )
-    await _insert(
+    await insert_rows(
         connection,
         LearningStory,
         (
@@ -188,7 +185,7 @@ async def fill(
         ),
         returning=False,
     )
-    await _insert(
+    await insert_rows(
         connection,
         ImpactStory,
         (
@@ -198,7 +195,7 @@ async def fill(
         ),
         returning=False,
     )
-    await _insert(
+    await insert_rows(
         connection,
         Adaptation,
         (
@@ -207,7 +204,7 @@ async def fill(
         ),
         returning=False,
     )
-    await _insert(
+    await insert_rows(
         connection,
         MetricConcern,
         (
@@ -221,7 +218,7 @@ async def fill(
         ),
         returning=False,
     )
-    await _insert(
+    await insert_rows(
         connection,
         AnonymousConcern,
         (
@@ -238,7 +235,7 @@ async def fill(
         ),
         returning=False,
     )
-    shout_out_ids = await _insert(
+    shout_out_ids = await insert_rows(
         connection,
         ShoutOut,
         (
@@ -256,13 +253,13 @@ async def fill(
             for i in range(volume.shout_outs)
         ),
     )
-    await _insert(
+    await insert_rows(
         connection,
         ShoutOutRecipient,
         ({"shout_out_id": id_, "team_id": team(i)} for i, id_ in enumerate(shout_out_ids)),
         returning=False,
     )
-    await _insert(
+    await insert_rows(
         connection,
         CoSign,
         (
@@ -272,7 +269,7 @@ async def fill(
         ),
         returning=False,
     )
-    await _insert(
+    await insert_rows(
         connection,
         OutboxMessage,
         (
@@ -291,44 +288,9 @@ async def fill(
     )
 
 
-async def ids(connection: AsyncConnection, model: Any, **where: Any) -> list[int]:
-    """The ids of a table's rows (matching ``where``), in order."""
-    statement = select(model.id).order_by(model.id)
-    for name, value in where.items():
-        statement = statement.where(getattr(model, name) == value)
-    return list((await connection.scalars(statement)).all())
-
-
 def _author(i: int) -> str:
     return PERSON if i % 3 == 0 else f"U{100 + i % 40}"
 
 
 def _at(i: int) -> datetime:
     return START + timedelta(minutes=7 * i)
-
-
-async def _insert(
-    connection: AsyncConnection, model: Any, rows: Rows, *, returning: bool = True
-) -> list[int]:
-    """Insert rows a chunk at a time (one executemany each); the new ids, in the rows' order."""
-    table: Table = model.__table__
-    statement: Any = insert(table)
-    if returning:
-        statement = statement.returning(table.c.id, sort_by_parameter_order=True)
-    new_ids: list[int] = []
-    for chunk in _chunks(rows):
-        result = await connection.execute(statement, chunk)
-        if returning:
-            new_ids += result.scalars().all()
-    return new_ids
-
-
-def _chunks(rows: Rows, size: int = CHUNK) -> Iterator[Sequence[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

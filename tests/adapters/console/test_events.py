@@ -11,8 +11,7 @@ from adapters.console.state import OnScreenButton
 from bot.clock import ManualClock
 from bot.events import EventKind, Platform
 from bot.replies import Button, Form
-
-NOON = datetime(2027, 1, 4, 12, 0, tzinfo=UTC)
+from tests.support.times import NOON
 
 
 @pytest.fixture

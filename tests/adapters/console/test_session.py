@@ -9,8 +9,7 @@ from adapters.console import ConsoleChatPort, ConsoleDirectory, ConsoleSession, 
 from bot.clock import ManualClock
 from bot.events import EventKind
 from bot.replies import Button, Form, FormInput, Outcome, Reply, Visibility
-
-START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+from tests.support.times import START
 
 
 class Bot:

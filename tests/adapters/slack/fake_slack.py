@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
-from aiohttp.test_utils import TestServer
+
+from tests.support.fake_server import FakeServer, RefusalCount, Refusals
 
 BOT_USER = "UBOT0001"
 SLACKBOT = "USLACKBOT"
@@ -87,45 +88,31 @@ class ApiCall:
 
 
 @dataclass
-class FakeSlack:
+class FakeSlack(FakeServer[ApiCall]):
     members: dict[str, list[str]] = field(default_factory=dict)
     timezones: dict[str, str] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)  # users.info, by user id
     unknown_users: set[str] = field(default_factory=set)  # users.info answers user_not_found
     budgets: dict[str, int] = field(default_factory=dict)  # method: answer this many, then 429
     missing_channels: set[str] = field(default_factory=set)
-    rate_limited: int = 0  # answer this many of the next calls with 429
-    rate_limited_post: int = 0  # answer the chat.postMessage this many from now (1: the next)
-    retry_after: int = 1
-    responses_rate_limited: int = 0  # answer this many of the next response URL posts with 429
+    calls_refused: Refusals = field(default_factory=Refusals)  # Web API calls answered 429
+    responses_refused: Refusals = field(default_factory=Refusals)  # response URL posts
     delay: float = 0.0  # seconds each Web API call takes
     clock: Callable[[], float] = time.time  # Slack's time, for message timestamps
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # per channel
     page_size: int = 2
-    calls: list[ApiCall] = field(default_factory=list)
-    throttled: int = 0
+    throttled: int = 0  # how many requests were answered 429
     envelopes: list[dict[str, Any]] = field(default_factory=list)  # sent over Socket Mode
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
-    _server: TestServer | None = None
     _last_ts: float = 0.0
+    rate_limited = RefusalCount("calls_refused", "now")  # the next this many Web API calls
+    rate_limited_post = RefusalCount("calls_refused", "nth")  # the postMessage this many from now
+    responses_rate_limited = RefusalCount("responses_refused", "now")  # response URL posts
 
-    async def start(self) -> FakeSlack:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response)
         app.router.add_get("/socket", self._socket)
-        self._server = TestServer(app, host="127.0.0.1")
-        await self._server.start_server()
-        return self
-
-    async def close(self) -> None:
-        if self._server is not None:
-            await self._server.close()
-
-    @property
-    def root(self) -> str:
-        assert self._server is not None
-        return str(self._server.make_url("")).rstrip("/")
 
     @property
     def api_url(self) -> str:
@@ -140,9 +127,6 @@ class FakeSlack:
     def looked_up(self) -> list[str]:
         """The user of each ``users.info`` call Slack answered, in order."""
         return [str(c.arguments.get("user", "")) for c in self.to("users.info")]
-
-    def all_text(self) -> str:
-        return "\n".join(c.text() for c in self.calls)
 
     async def _arguments(self, request: web.Request) -> dict[str, Any]:
         arguments: dict[str, Any] = dict(request.query)
@@ -159,12 +143,9 @@ class FakeSlack:
 
     async def _response(self, request: web.Request) -> web.Response:
         arguments = await request.json()
-        if self.responses_rate_limited > 0:
-            self.responses_rate_limited -= 1
+        if self.responses_refused.due():
             self.throttled += 1
-            return web.Response(
-                status=429, text="rate_limited", headers={"Retry-After": str(self.retry_after)}
-            )
+            return self.refusal(text="rate_limited")
         self.calls.append(ApiCall("response_url", arguments, ""))
         return web.Response(text="ok")
 
@@ -176,11 +157,7 @@ class FakeSlack:
             await asyncio.sleep(self.delay)
         if self._throttle(method):
             self.throttled += 1
-            return web.json_response(
-                {"ok": False, "error": "ratelimited"},
-                status=429,
-                headers={"Retry-After": str(self.retry_after)},
-            )
+            return self.refusal(json={"ok": False, "error": "ratelimited"})
         self.calls.append(ApiCall(method, arguments, token))
         if not token and method != "oauth.v2.access":
             return web.json_response({"ok": False, "error": "not_authed"})
@@ -192,13 +169,7 @@ class FakeSlack:
             if self.budgets[method] <= 0:
                 return True
             self.budgets[method] -= 1
-        if method == "chat.postMessage" and self.rate_limited_post > 0:
-            self.rate_limited_post -= 1
-            self.rate_limited += self.rate_limited_post == 0
-        if self.rate_limited > 0:
-            self.rate_limited -= 1
-            return True
-        return False
+        return self.calls_refused.due(counted=method == "chat.postMessage")
 
     def _answer(self, method: str, arguments: dict[str, Any]) -> dict[str, Any]:
         channel = str(arguments.get("channel", ""))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from adapters.slack.answers import Via, plan
 from bot.events import ChatEvent, EventKind, Platform
 from bot.replies import Form, FormInput, Outcome, Reply, Visibility
+from tests.support.times import START
 
-NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 FORM = Form(
     "story_learning", "Learning story", (FormInput("learned", "What did we learn?"),), context="C1"
 )
@@ -21,7 +19,7 @@ def event(kind: EventKind, **fields: object) -> ChatEvent:
         "channel_id": "C1",
         "user_id": "U1",
         "kind": kind,
-        "occurred_at": NOW,
+        "occurred_at": START,
     }
     values.update(fields)
     return ChatEvent(**values)  # type: ignore[arg-type]

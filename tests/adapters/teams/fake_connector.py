@@ -13,7 +13,8 @@ from itertools import count
 from typing import Any
 
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+
+from tests.support.fake_server import FakeServer, RefusalCount, Refusals
 
 MAX_ACTIVITY_BYTES = 40 * 1024  # Teams refuses larger activities, counted in UTF-16
 
@@ -32,22 +33,20 @@ class ConnectorCall:
 
 
 @dataclass
-class FakeConnector:
+class FakeConnector(FakeServer[ConnectorCall]):
     members: dict[str, list[dict[str, str]]] = field(default_factory=dict)
-    throttled: int = 0  # answer this many of the next posts with 429 (or throttle_status)
-    throttled_post: int = 0  # answer the post this many from now (1: the next) with 429
+    posts_refused: Refusals = field(default_factory=Refusals)  # answered 429 (throttle_status)
     retry_after: int = 3
     throttle_status: int = 429  # Teams also throttles with 503 or 412 and a Retry-After
     gate: asyncio.Event | None = None  # when set, each post is recorded, then held until it opens
     forbidden: set[str] = field(default_factory=set)  # conversation ids that answer 403
     refuse_new_chats: bool = False
     page_size: int = 2
-    calls: list[ConnectorCall] = field(default_factory=list)
-    _server: TestServer | None = None
     _ids: count[int] = field(default_factory=lambda: count(1))
+    throttled = RefusalCount("posts_refused", "now")  # the next this many posts
+    throttled_post = RefusalCount("posts_refused", "nth")  # the new post this many from now
 
-    async def start(self) -> FakeConnector:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/v3/conversations", self._create)
         app.router.add_post("/v3/conversations/{cid}/activities", self._post)
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._post)
@@ -55,18 +54,10 @@ class FakeConnector:
         app.router.add_get("/v3/conversations/{cid}/members", self._members)
         app.router.add_get("/v3/conversations/{cid}/members/{mid}", self._member)
         app.router.add_get("/v3/conversations/{cid}/pagedmembers", self._paged_members)
-        self._server = TestServer(app, host="127.0.0.1")
-        await self._server.start_server()
-        return self
-
-    async def close(self) -> None:
-        if self._server is not None:
-            await self._server.close()
 
     @property
     def service_url(self) -> str:
-        assert self._server is not None
-        return str(self._server.make_url("/"))
+        return f"{self.root}/"
 
     def to(self, conversation_id: str) -> list[ConnectorCall]:
         """Messages posted (or replied) into one conversation."""
@@ -82,9 +73,6 @@ class FakeConnector:
     def created(self) -> list[ConnectorCall]:
         return [c for c in self.calls if c.method == "create"]
 
-    def all_text(self) -> str:
-        return "\n".join(c.text() for c in self.calls)
-
     async def _post(self, request: web.Request) -> web.Response:
         conversation = request.match_info["cid"]
         reply_to = request.match_info.get("aid", "")
@@ -93,15 +81,9 @@ class FakeConnector:
             return web.json_response(
                 {"error": {"code": "MessageSizeTooBig", "message": "too big"}}, status=413
             )
-        if method == "post" and self.throttled_post > 0:
-            self.throttled_post -= 1
-            self.throttled += self.throttled_post == 0
-        if self.throttled > 0:
-            self.throttled -= 1
-            return web.json_response(
-                {"error": {"code": "Throttled", "message": "slow down"}},
-                status=self.throttle_status,
-                headers={"Retry-After": str(self.retry_after)},
+        if self.posts_refused.due(counted=method == "post"):
+            return self.refusal(
+                self.throttle_status, json={"error": {"code": "Throttled", "message": "slow down"}}
             )
         if conversation in self.forbidden:
             return web.json_response(

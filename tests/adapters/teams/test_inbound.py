@@ -18,12 +18,11 @@ from tests.adapters.teams.payloads import (
     TENANT,
     activity,
 )
-
-NOW = datetime(2027, 1, 4, 12, 0, tzinfo=UTC)
+from tests.support.times import NOON
 
 
 def one(payload: dict[str, object]):  # type: ignore[no-untyped-def]
-    [event] = inbound.to_chat_events(payload, NOW, command_words=COMMAND_WORDS)
+    [event] = inbound.to_chat_events(payload, NOON, command_words=COMMAND_WORDS)
     return event
 
 
@@ -106,7 +105,7 @@ def test_a_reaction_targets_the_message_it_reacts_to() -> None:
 
 
 def test_each_person_added_joins_but_the_bot_does_not() -> None:
-    events = inbound.to_chat_events(activity("members_added"), NOW, command_words=COMMAND_WORDS)
+    events = inbound.to_chat_events(activity("members_added"), NOON, command_words=COMMAND_WORDS)
     assert [e.kind for e in events] == [EventKind.MEMBER_JOINED] * 2
     assert [e.user_id for e in events] == [
         "00000000-0000-0000-0000-0000000linus",
@@ -129,7 +128,7 @@ def test_each_person_added_joins_but_the_bot_does_not() -> None:
 def test_what_the_bot_does_not_act_on_maps_to_nothing(changes: dict[str, object]) -> None:
     assert (
         inbound.to_chat_events(
-            activity("personal_message", **changes), NOW, command_words=COMMAND_WORDS
+            activity("personal_message", **changes), NOON, command_words=COMMAND_WORDS
         )
         == []
     )
@@ -137,7 +136,7 @@ def test_what_the_bot_does_not_act_on_maps_to_nothing(changes: dict[str, object]
 
 def test_junk_never_raises() -> None:
     for junk in ({}, {"type": "message", "conversation": "x"}, {"type": "invoke", "value": 3}):
-        assert inbound.to_chat_events(junk, NOW, command_words=COMMAND_WORDS) == []
+        assert inbound.to_chat_events(junk, NOON, command_words=COMMAND_WORDS) == []
 
 
 def test_a_long_conversation_id_still_gives_a_short_unique_event_id() -> None:
@@ -163,10 +162,10 @@ def _mentioning_grace(text: str) -> dict[str, object]:
 def test_a_mentioned_person_becomes_a_mention_the_core_reads_when_known() -> None:
     payload = _mentioning_grace("<at>okrbot</at> okr team lead <at>Grace Hopper</at>")
     [known] = inbound.to_chat_events(
-        payload, NOW, command_words=COMMAND_WORDS, people={"29:1grace-account": "aad-grace"}
+        payload, NOON, command_words=COMMAND_WORDS, people={"29:1grace-account": "aad-grace"}
     )
     assert known.text == "okr team lead <@aad-grace|Grace Hopper>"
-    [unknown] = inbound.to_chat_events(payload, NOW, command_words=COMMAND_WORDS)
+    [unknown] = inbound.to_chat_events(payload, NOON, command_words=COMMAND_WORDS)
     assert unknown.text == "okr team lead Grace Hopper"
 
 
@@ -174,7 +173,7 @@ def test_typed_marks_cannot_forge_a_mention() -> None:
     typed = "<at>okrbot</at> okr team lead \ue0000\ue001 <at>Grace Hopper</at>"
     [event] = inbound.to_chat_events(
         _mentioning_grace(typed),
-        NOW,
+        NOON,
         command_words=COMMAND_WORDS,
         people={"29:1grace-account": "g"},
     )
