@@ -7,8 +7,6 @@ import asyncio
 import io
 import json
 import logging
-import os
-import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -22,7 +20,7 @@ from bot.entry import logs
 from bot.runtime import context
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.signing import signature
-from tests.support.serving import free_port, wait_until_up
+from tests.support.serving import ServeProcess
 
 SIGNING_SECRET = "a7c1f0e2d9b84c55b1e0f3a9c2d4e6f8"
 BOT_TOKEN = "xoxb-json-logs-secret"
@@ -39,9 +37,7 @@ async def test_serve_writes_one_json_object_per_line_with_the_event_and_no_secre
     tmp_path: Path,
 ) -> None:
     fake = await FakeSlack().start()
-    port = free_port()
     environment = {
-        **os.environ,
         "OKRBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/okrbot.db",
         "OKRBOT_LOG_FORMAT": "json",
         "OKRBOT_SECRET_KEY": SECRET_KEY,
@@ -49,22 +45,14 @@ async def test_serve_writes_one_json_object_per_line_with_the_event_and_no_secre
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_API_URL": fake.api_url,
     }
-    environment.pop("OKRBOT_LOG_LEVEL", None)  # the default level
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *("-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)),
-        env=environment,
-        cwd=tmp_path,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server = ServeProcess(environment, tmp_path, unset=["OKRBOT_LOG_LEVEL"])  # the default
     body = urlencode(
         {"command": "/okr", "text": "team create Lines", "team_id": "T7", "channel_id": "C7"}
         | {"user_id": "U7", "trigger_id": "1337.42.json-lines"}
     )
     try:
         async with aiohttp.ClientSession() as session:
-            await wait_until_up(base, session)
+            await server.start(session)
             for _ in range(2):  # the same signed command twice: the second is a repeat
                 stamp = str(int(time.time()))
                 headers = {
@@ -72,15 +60,14 @@ async def test_serve_writes_one_json_object_per_line_with_the_event_and_no_secre
                     "X-Slack-Request-Timestamp": stamp,
                     "X-Slack-Signature": signature(SIGNING_SECRET, stamp, body),
                 }
-                async with session.post(f"{base}/slack/events", data=body, headers=headers) as r:
+                url = f"{server.base}/slack/events"
+                async with session.post(url, data=body, headers=headers) as r:
                     assert r.status == 200, await r.text()
             await asyncio.sleep(0.5)
     finally:
-        process.send_signal(signal.SIGTERM)
-        _, err = await asyncio.wait_for(process.communicate(), 30)
+        log = await server.stop(30)
         await fake.close()
-    log = err.decode()
-    assert process.returncode == 0, log
+    assert server.process is not None and server.process.returncode == 0, log
     entries = parsed(log)
     assert all({"time", "level", "logger", "message"} <= entry.keys() for entry in entries)
     messages = [str(entry["message"]) for entry in entries]

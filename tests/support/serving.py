@@ -39,6 +39,7 @@ class ServeProcess:
     environment: Mapping[str, str]
     directory: Path  # its working directory
     options: Sequence[str] = ()  # given to `okrbot serve` before its address, e.g. "-vv"
+    unset: Sequence[str] = ()  # variables of this process's environment it must not inherit
     port: int = field(default_factory=free_port)
     process: asyncio.subprocess.Process | None = None
 
@@ -51,7 +52,10 @@ class ServeProcess:
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             *("-m", "bot", "serve", *self.options, "--host", "127.0.0.1", "--port", str(self.port)),
-            env={**os.environ, **self.environment},
+            env={
+                **{k: v for k, v in os.environ.items() if k not in self.unset},
+                **self.environment,
+            },
             cwd=self.directory,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL,
