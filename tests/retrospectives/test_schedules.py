@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import update
 
-from retrospectives import schedules, texts
+from retrospectives import schedules
+from retrospectives.cycles import texts as cycle_texts
 from storage.core import Team
 from tests.support.fakes import FakeDirectory
 from tests.support.harness import Harness
@@ -183,7 +184,7 @@ async def tokyo(database_url):
 async def test_through_the_chat_monday_ten_in_tokyo_opens_it_and_tuesday_does_not(tokyo):
     answer = await tokyo.say("/retro schedule 0 10 * * 1")
     opens = "Mon 11 Jan, 10:00 (Asia/Tokyo)"
-    assert answer == texts.schedule_set("Kaizen", "0 10 * * 1", opens)
+    assert answer == cycle_texts.schedule_set("Kaizen", "0 10 * * 1", opens)
 
     await tokyo.tick(utc(2027, 1, 5, 1, 0))  # Tuesday 10:00 in Tokyo
     assert tokyo.port.to("C1") == []
@@ -192,15 +193,15 @@ async def test_through_the_chat_monday_ten_in_tokyo_opens_it_and_tuesday_does_no
     await tokyo.tick(utc(2027, 1, 11, 1, 0))  # Monday 10:00 in Tokyo
     [opening] = tokyo.port.to("C1")
     title = "retrospective of 11 January 2027"
-    assert shows(opening.reply.text, texts.retro_opened_in_channel, "Kaizen", title, ANY, 2)
+    assert shows(opening.reply.text, cycle_texts.retro_opened_in_channel, "Kaizen", title, ANY, 2)
 
 
 async def test_a_day_of_month_or_weekday_schedule_too_often_is_refused_in_chat(tokyo):
     await tokyo.say("/retro schedule 0 10 * * sun")
     answer = await tokyo.say("/retro schedule 0 10 1-7 * mon")
-    assert answer == texts.SCHEDULE_USAGE
+    assert answer == cycle_texts.SCHEDULE_USAGE
     status = await tokyo.say("/retro status")
-    assert status == texts.retro_status_next("Kaizen", "Sun 10 Jan, 10:00 (Asia/Tokyo)")
+    assert status == cycle_texts.retro_status_next("Kaizen", "Sun 10 Jan, 10:00 (Asia/Tokyo)")
 
 
 async def test_a_stored_schedule_that_now_fires_too_often_is_not_planned(tokyo, caplog):
@@ -208,7 +209,7 @@ async def test_a_stored_schedule_that_now_fires_too_often_is_not_planned(tokyo, 
     async with tokyo.app.sessions() as session, session.begin():
         await session.execute(update(Team).values(retro_schedule="0 10 1-7 * mon"))
 
-    assert texts.retro_status_unscheduled("Kaizen") in await tokyo.say("/retro status")
+    assert cycle_texts.retro_status_unscheduled("Kaizen") in await tokyo.say("/retro status")
     with caplog.at_level(logging.ERROR, logger="retrospectives.cycles.jobs"):
         for day in range(5, 12):
             await tokyo.tick(utc(2027, 1, day, 1, 0))
