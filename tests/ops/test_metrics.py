@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 import time
 from pathlib import Path
@@ -19,10 +20,27 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.signing import signature
 from tests.server.scraped import samples, value
-from tests.server.test_serve_command import free_port, wait_until_up
 
 SECRET = "metrics-secret"
 MEMBERS = ["U001", "U002", "U003"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def until_up(base: str, session: aiohttp.ClientSession) -> None:
+    for _ in range(300):
+        try:
+            async with session.get(f"{base}/healthz") as answer:
+                if answer.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError("okrbot serve did not come up")
 
 
 def signed(line: str, trigger: str) -> tuple[str, dict[str, str]]:
@@ -67,7 +85,7 @@ async def test_metrics_of_a_serving_okrbot_parse_and_count_what_happened(tmp_pat
     ]
     try:
         async with aiohttp.ClientSession() as session:
-            await wait_until_up(base, session)
+            await until_up(base, session)
             for line, trigger in commands:
                 body, headers = signed(line, trigger)
                 async with session.post(f"{base}/slack/events", data=body, headers=headers) as r:
