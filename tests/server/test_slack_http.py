@@ -198,6 +198,13 @@ async def test_a_database_that_is_down_gets_503_so_slack_retries(tmp_path: Path)
         ready = await rig.client.get("/readyz")
         assert (answer.status, event.status, ready.status) == (503, 503, 503)
         assert (await rig.client.get("/healthz")).status == 200
+        metrics = await rig.client.get("/metrics")  # the counters answer without the database
+        text = await metrics.text()
+        assert metrics.status == 200
+        command = {"platform": "slack", "kind": "command"}
+        assert value(text, "okrbot_events_received_total", **command) == 1
+        assert value(text, "okrbot_events_failed_total", **command) == 1
+        assert value(text, "okrbot_events_handled_total", **command) is None
     finally:
         await rig.close()
 
