@@ -76,6 +76,29 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+class Meter(Protocol):
+    """Where the runtime counts what passes through it; the composition keeps the counts.
+
+    Each call is on a hot path: it counts in memory and returns, never waits, never does I/O.
+    """
+
+    def event_received(self, platform: str, kind: str) -> None: ...
+
+    def event_repeated(self, platform: str, kind: str) -> None:
+        """A retried event found its ledger row: it changed nothing."""
+
+    def event_failed(self, platform: str, kind: str) -> None: ...
+
+    def message_sent(self, platform: str) -> None: ...
+
+    def message_rate_limited(self, platform: str) -> None: ...
+
+    def message_dead(self, platform: str, reason: str) -> None: ...
+
+    def run_performed(self, job: str, late: float) -> None:
+        """A scheduled run was performed ``late`` seconds after it fell due."""
+
+
 Session = TypeVar("Session")
 """The database session a handler or a job works in (the kernel does not name the library)."""
 

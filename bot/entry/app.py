@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import migrations
 from bot.clock import SystemClock
+from bot.entry.metrics import Metrics
 from bot.entry.settings import Settings
 from bot.events import Platform
 from bot.ports import ChatPort, Clock, Directory
@@ -35,6 +36,7 @@ class Okrbot:
     handle: EventUnit
     outbox: OutboxWorker
     scheduler: Scheduler
+    metrics: Metrics
     ports: dict[str, ChatPort] = field(default_factory=dict)
     directories: dict[str, Directory] = field(default_factory=dict)
 
@@ -48,7 +50,9 @@ class Okrbot:
         report = await self.scheduler.catch_up()
         return replace(report, delivered=await self.outbox.deliver_due())
 
-    def loops(self, *, delivered: Callable[[int], None], interval: float) -> tuple[Loop, Loop]:
+    def loops(
+        self, *, interval: float, delivered: Callable[[int], None] | None = None
+    ) -> tuple[Loop, Loop]:
         """The outbox loop, and the loop that performs runs as soon as they are due.
 
         Wake the second after an event (it may have made work due now, or written messages):
@@ -56,7 +60,9 @@ class Okrbot:
         """
 
         async def deliver() -> None:
-            delivered(await self.outbox.deliver_due())
+            sent = await self.outbox.deliver_due()
+            if delivered is not None:
+                delivered(sent)
 
         outbox = Loop("outbox loop", deliver, interval)
 
@@ -96,10 +102,12 @@ async def build(
         Platform.CONSOLE.value: SeenMembers(sessions, Platform.CONSOLE.value)
     }
     people.update(directories or {})
+    metrics = Metrics()  # this okrbot's own registry: two in one process never mix counts
     worker = OutboxWorker(
         sessions,
         clock,
         chat_ports,
+        meter=metrics,
         lease=timedelta(seconds=settings.outbox_lease_seconds),
         heartbeat=timedelta(seconds=settings.outbox_heartbeat_seconds) or None,
     )
@@ -108,16 +116,18 @@ async def build(
         engine=engine,
         sessions=sessions,
         clock=clock,
-        handle=EventUnit(sessions, clock, router.route),
+        handle=EventUnit(sessions, clock, router.route, meter=metrics),
         outbox=worker,
         scheduler=Scheduler(
             sessions,
             clock,
             people,
             [*retro_jobs.specs(anonymity_min=settings.anonymity_min), digest.spec()],
+            meter=metrics,
             chores=upkeep.chores(sessions, people),
             retention=timedelta(days=settings.retention_days),
         ),
+        metrics=metrics,
         ports=chat_ports,
         directories=people,
     )

@@ -11,23 +11,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from adapters.slack import bolt
 from adapters.slack.socket import socket_mode_handler
 from bot.entry.app import Okrbot, build
 from bot.entry.edges import SlackWiring, TeamsWiring, wire_slack, wire_teams
-from bot.entry.metrics import Metrics, counted
+from bot.entry.metrics import Metrics, counted, outbox_snapshot, timed_after_ack
 from bot.entry.settings import Settings
 from bot.glue import keys
 from bot.runtime.loops import Loop
-from storage import dead_letters
-from storage.outbox import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +73,10 @@ class Routes:
         self._teams = teams
 
     async def slack_events(self, request: web.Request) -> web.Response:
+        started = time.perf_counter()
         response = await self._slack_events(request)
-        self._metrics.slack_requests[response.status] += 1
+        self._metrics.ack.labels("slack").observe(time.perf_counter() - started)
+        self._metrics.slack_requests.labels(str(response.status)).inc()
         return response
 
     async def _slack_events(self, request: web.Request) -> web.Response:
@@ -91,7 +92,10 @@ class Routes:
     async def teams(self, request: web.Request) -> web.Response:
         if self._teams is None:  # never configured: nothing is read, nothing is sent
             return web.Response(status=404, text="Microsoft Teams is not configured")
-        return await self._teams.edge.on_messages(request)
+        started = time.perf_counter()
+        response = await self._teams.edge.on_messages(request)
+        self._metrics.ack.labels("teams").observe(time.perf_counter() - started)
+        return response
 
     async def healthz(self, request: web.Request) -> web.Response:
         return web.Response(text="ok")
@@ -110,21 +114,15 @@ class Routes:
         return web.Response(text="ready")
 
     async def metrics(self, request: web.Request) -> web.Response:
-        outbox: dict[str, int] = {}
-        dead: dict[tuple[str, str], int] = {}
         try:
             async with asyncio.timeout(READY_TIMEOUT), self._okrbot.sessions() as session:
-                rows = await session.execute(
-                    select(OutboxMessage.status, func.count())
-                    .where(OutboxMessage.status != OutboxStatus.SENT)
-                    .group_by(OutboxMessage.status)
-                )
-                outbox = {str(OutboxStatus(s).value): int(n) for s, n in rows}
-                dead = await dead_letters.dead_letters(session)
-        except Exception as error:
+                self._metrics.show(await outbox_snapshot(session, self._okrbot.clock.now()))
+        except (
+            Exception
+        ) as error:  # the counters still answer; the outbox's gauges stay as last read
             log.warning("metrics without the outbox: %s", type(error).__name__)
-        body = self._metrics.render({"pending": 0, "failed": 0} | outbox, dead)
-        return web.Response(text=body, content_type="text/plain", charset="utf-8")
+        body, content_type = self._metrics.exposition(request.headers.get("Accept", ""))
+        return web.Response(body=body, headers={"Content-Type": content_type})
 
 
 @dataclass
@@ -161,11 +159,12 @@ def create_server(
     okrbot: Okrbot, *, pacing: float = 1.0, teams_pacing: float | None = None
 ) -> Server:
     """Wire okrbot to its routes; Slack and Teams join when their settings are there."""
-    metrics = Metrics()
+    metrics = okrbot.metrics
     background = Background()
-    loops = okrbot.loops(delivered=metrics.count_delivered, interval=OUTBOX_INTERVAL)
+    loops = okrbot.loops(interval=OUTBOX_INTERVAL)
     handle = counted(okrbot.handle, metrics, loops[1].wake)
-    slack = wire_slack(okrbot, handle, background.spawn, pacing=pacing)
+    after_ack = timed_after_ack(background.spawn, metrics, "slack")
+    slack = wire_slack(okrbot, handle, after_ack, pacing=pacing)
     teams = wire_teams(okrbot, handle, pacing=teams_pacing)
     routes = Routes(okrbot, slack, metrics, teams)
     # No lingering: aiohttp reads what is left of a body nobody read, and logs a traceback when

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.ports import ChatPort, Clock
+from bot.ports import ChatPort, Clock, Meter
 from bot.runtime import sending
 from bot.runtime.journal import Journal
 from bot.runtime.outbox import LEASE
@@ -39,6 +39,7 @@ class OutboxWorker:
         clock: Clock,
         ports: Mapping[str, ChatPort],
         *,
+        meter: Meter,
         lease: timedelta = LEASE,
         heartbeat: timedelta | None = None,
         batch: int = 100,
@@ -47,6 +48,7 @@ class OutboxWorker:
         self._sessions = sessions
         self._clock = clock
         self._ports = ports
+        self._meter = meter
         self._lease = lease
         # A beat at least twice per lease, so that one slow beat does not lose the rows.
         self._heartbeat_every = min(heartbeat or lease / 3, lease / 2)
@@ -91,7 +93,7 @@ class OutboxWorker:
         """Send a claimed batch, keeping its leases alive until each message is recorded."""
         held = {job.row_id for job in jobs}
         heartbeat = asyncio.ensure_future(self._renew(held))
-        journal = Journal(self._sessions, self._clock)
+        journal = Journal(self._sessions, self._clock, self._meter)
         try:
             return await self._send_all(jobs, journal, held)
         finally:
@@ -123,6 +125,8 @@ class OutboxWorker:
             async with gate:
                 for position, job in enumerate(queue):
                     result = await sending.send(self._ports[job.platform], job)
+                    if result.wait is not None and not result.failed:  # only a rate limit
+                        self._meter.message_rate_limited(job.platform)
                     sent += await self._record(result, journal, held)
                     if result.wait is not None:
                         # What follows in this conversation must not overtake it: it waits too.

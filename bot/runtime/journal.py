@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.ports import Clock
+from bot.ports import Clock, Meter
 from bot.runtime import outbox
 from bot.runtime.sending import Result
 from storage import outbox as outbox_rows
@@ -29,9 +29,11 @@ class Journal:
         self,
         sessions: async_sessionmaker[AsyncSession],
         clock: Clock,
+        meter: Meter,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._meter = meter
         self._waiting: list[tuple[Result, asyncio.Future[None]]] = []
         self._writer: asyncio.Future[None] | None = None
 
@@ -55,26 +57,34 @@ class Journal:
             batch, self._waiting = self._waiting, []
             try:
                 async with self._sessions() as session, session.begin():
-                    for result, _ in batch:
-                        await write(session, result, self._clock.now())
+                    dead = [await write(session, result, self._clock.now()) for result, _ in batch]
             except Exception as error:  # the database is away: every sender hears of it
                 for _, written in batch:
                     if not written.done():
                         written.set_exception(error)
                 continue
-            for _, written in batch:
+            for (result, written), reason in zip(batch, dead, strict=True):
+                self._count(result, reason)  # committed: counted once
                 if not written.done():
                     written.set_result(None)
 
+    def _count(self, result: Result, dead: DeadReason | None) -> None:
+        platform = result.job.platform
+        if result.message_id is not None:
+            self._meter.message_sent(platform)
+        elif dead is not None:
+            self._meter.message_dead(platform, dead.value)
 
-async def write(session: AsyncSession, result: Result, now: datetime) -> None:
-    """Record one message's fate: sent, due again, or a dead letter."""
+
+async def write(session: AsyncSession, result: Result, now: datetime) -> DeadReason | None:
+    """Record one message's fate: sent, due again, or a dead letter (its reason returned)."""
     job = result.job
     if result.message_id is not None:
         await outbox_rows.mark_sent(
             session, message_id=job.row_id, platform_message_id=result.message_id, now=now
         )
-    elif result.wait is not None and not _expired(result, now):
+        return None
+    if result.wait is not None and not _expired(result, now):
         await outbox_rows.mark_retry(
             session,
             message_id=job.row_id,
@@ -82,13 +92,12 @@ async def write(session: AsyncSession, result: Result, now: datetime) -> None:
             error=result.note,
             failed_at=now if result.failed else None,
         )
-    else:
-        reason = result.dead or DeadReason.EXPIRED
-        note = result.note if result.dead else f"failing for {outbox.MAX_FAILING}: {result.note}"
-        log.warning(
-            "outbox message %s to %s is a dead letter (%s)", job.row_id, job.platform, reason
-        )
-        await outbox_rows.mark_failed(session, message_id=job.row_id, error=note, reason=reason)
+        return None
+    reason = result.dead or DeadReason.EXPIRED
+    note = result.note if result.dead else f"failing for {outbox.MAX_FAILING}: {result.note}"
+    log.warning("outbox message %s to %s is a dead letter (%s)", job.row_id, job.platform, reason)
+    await outbox_rows.mark_failed(session, message_id=job.row_id, error=note, reason=reason)
+    return reason
 
 
 def _expired(result: Result, now: datetime) -> bool:

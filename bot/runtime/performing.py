@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.events import Due
-from bot.ports import Directory, JobSpec, RetryLater
+from bot.ports import Directory, JobSpec, Meter, RetryLater
 from bot.runtime import outbox
 from storage import schedule
 from storage.schedule import RunStatus
@@ -60,9 +60,11 @@ class Performer:
         directories: Mapping[str, Directory],
         jobs: Mapping[str, Job],
         *,
+        meter: Meter,
         grace: timedelta = GRACE,
     ) -> None:
         self._sessions = sessions
+        self._meter = meter
         self._directories = directories
         self._jobs = jobs
         self._grace = grace
@@ -144,6 +146,7 @@ class Performer:
             await schedule.finish(
                 session, run_id=found.run_id, status=RunStatus.DONE, now=now, note=None
             )
+        self._meter.run_performed(job.name, found.late.total_seconds())
         return RunStatus.DONE
 
     async def _finish(

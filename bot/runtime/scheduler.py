@@ -25,7 +25,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.ports import Clock, Directory, JobSpec
+from bot.ports import Clock, Directory, JobSpec, Meter
 from bot.runtime import performing
 from bot.runtime.upkeep import Chore
 from storage import retention, schedule
@@ -61,6 +61,7 @@ class Scheduler:
         directories: Mapping[str, Directory],
         jobs: Sequence[JobSpec[AsyncSession, Any, Any]],
         *,
+        meter: Meter,
         chores: Sequence[Chore] = (),
         grace: timedelta = performing.GRACE,
         retention: timedelta = RETENTION,
@@ -71,7 +72,9 @@ class Scheduler:
         self._chores = chores
         self._retention = retention
         self._purged_at: datetime | None = None
-        self._performer = performing.Performer(sessions, directories, self._jobs, grace=grace)
+        self._performer = performing.Performer(
+            sessions, directories, self._jobs, meter=meter, grace=grace
+        )
         self._lock = asyncio.Lock()
         self._aps: AsyncIOScheduler | None = None
 

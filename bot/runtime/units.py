@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.events import ChatEvent, Turn
-from bot.ports import Clock, Unavailable
+from bot.ports import Clock, Meter, Unavailable
 from bot.replies import Outcome, Refusal, private
 from bot.runtime import context, outbox
 from storage import core, ledger
@@ -53,16 +53,25 @@ class EventUnit:
         clock: Clock,
         route: Route,
         on_committed: Callable[[], None] | None = None,
+        *,
+        meter: Meter,
     ) -> None:
         self._sessions = sessions
+        self._meter = meter
         self._clock = clock
         self._route = route
         self._on_committed = on_committed
         self._event_key = (sessions.kw.get("info") or {}).get(ledger.EVENT_KEY)
 
     async def __call__(self, event: ChatEvent) -> Outcome:
+        platform, kind = event.platform.value, event.kind.value
+        self._meter.event_received(platform, kind)
         with context.about(**context.of_event(event, self._event_key)):  # for every log line
-            return await self._handle(event)
+            try:
+                return await self._handle(event)
+            except Exception:
+                self._meter.event_failed(platform, kind)
+                raise
 
     async def _handle(self, event: ChatEvent) -> Outcome:
         now = self._clock.now()
@@ -72,6 +81,7 @@ class EventUnit:
                     session, platform=event.platform, event_id=event.event_id, now=now
                 ):
                     log.info("ignored a repeated %s event", event.platform)
+                    self._meter.event_repeated(event.platform.value, event.kind.value)
                     return Outcome()
                 workspace = await core.get_or_create_workspace(
                     session, platform=event.platform, external_id=event.workspace_id, now=now
@@ -81,6 +91,7 @@ class EventUnit:
                 await outbox.enqueue_all(session, turn=turn, deliveries=outcome.deliveries)
         except Refusal as refusal:
             if not await self._remember_refused(event, now):
+                self._meter.event_repeated(event.platform.value, event.kind.value)
                 return Outcome()  # a retry of a refused event: it was answered already
             refused = private(refusal.message)
             return Outcome(replies=refused.replies, form_errors=refusal.form_errors)

@@ -21,6 +21,7 @@ from bot.runtime.outbox import LEASE
 from storage import core
 from storage.outbox import OutboxMessage, OutboxStatus
 from tests.server.rig import SlackRig
+from tests.server.scraped import value
 from tests.server.teams_rig import CHANNEL, TeamsRig
 
 WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot")
@@ -67,6 +68,8 @@ async def test_a_slack_429_storm_delays_shout_outs_in_order_and_drops_none(
     sessions = slack.server.okrbot.sessions
     await drain(slack.deliver, slack.clock, sessions, step=timedelta(seconds=1))
     assert slack.fake.throttled == 40
+    metrics = await (await slack.client.get("/metrics")).text()
+    assert value(metrics, "okrbot_outbox_rate_limited_total", platform="slack") == 40
     announced = [json.dumps(m) for m in slack.fake.posted("C1")]
     assert order_of(announced) == list(WORDS)  # each once, in the order they were given
     assert await statuses(sessions) == Counter({OutboxStatus.SENT: len(WORDS)})
@@ -88,6 +91,8 @@ async def test_teams_throttling_delays_shout_outs_in_order_and_drops_none(
     sessions = teams.server.okrbot.sessions
     await drain(teams.deliver, teams.clock, sessions, step=timedelta(seconds=2))
     assert teams.fake.throttled == 0
+    metrics = await (await teams.client.get("/metrics")).text()
+    assert value(metrics, "okrbot_outbox_rate_limited_total", platform="teams") == 25
     assert order_of([c.text() for c in teams.fake.to(CHANNEL)]) == list(WORDS)
     assert await statuses(sessions) == Counter({OutboxStatus.SENT: len(WORDS)})
 
@@ -107,6 +112,8 @@ async def test_a_refused_message_is_a_dead_letter_listed_counted_and_retried(
     assert await slack.deliver() == 0  # a dead letter is not tried again by itself
     metrics = await (await slack.client.get("/metrics")).text()
     assert 'okrbot_outbox_dead_letters{platform="slack",reason="refused"} 1' in metrics
+    dead_lettered = "okrbot_outbox_dead_lettered_total"
+    assert value(metrics, dead_lettered, platform="slack", reason="refused") == 1
 
     monkeypatch.setenv("OKRBOT_DATABASE_URL", database_url)
     assert await okrbot_command(["outbox", "--dead", "--workspace", "T1"]) == 0
