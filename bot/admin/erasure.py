@@ -21,7 +21,7 @@ from bot.events import Platform
 from bot.runtime import digest
 from retrospectives.cycles import jobs as retro_jobs
 from retrospectives.cycles.subjects import StartedOpening
-from storage import scrub
+from storage import scrub, search
 from storage import teams as teams_storage
 from storage.core import ChannelMember, Team, TeamLead, Workspace
 from storage.ledger import ProcessedEvent
@@ -114,6 +114,7 @@ async def erase_user(session: AsyncSession, *, platform: str, user_id: str) -> d
         counts[label] = _count(result)
     counts.update(await _forget_runs(session, workspaces=workspaces, user_id=user_id))
     counts.update(await _forget_mentions(session, workspaces=workspaces, user_id=user_id))
+    await search.compact(session)
     chats: list[str] = []
     if platform == Platform.TEAMS:
         chats = await teams_storage.personal_chats(session, user_id=user_id)

@@ -11,6 +11,7 @@ import recognition.routes
 import recognition.texts
 import retrospectives.cycles.routes
 import retrospectives.home
+import retrospectives.learning.routes
 import retrospectives.okrs.routes
 from bot.events import EventKind, Turn
 from bot.ports import Command, Routes
@@ -52,6 +53,7 @@ DIGEST: Routes[AsyncSession] = Routes(
 TABLE = routes.merge(
     HELP,
     retrospectives.okrs.routes.ROUTES,
+    retrospectives.learning.routes.ROUTES,
     retrospectives.cycles.routes.ROUTES,
     recognition.routes.ROUTES,
     DIGEST,
