@@ -16,7 +16,7 @@ _KEY_RESULT = re.compile(r"^kr#?(\d{1,4})$", re.IGNORECASE)
 _RESULTS = {result.value: result for result in StoryResult}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, order=True)
 class Quarter:
     """A calendar quarter: ``2026Q3`` is July to September 2026."""
 

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.ports import Command, Routes
 from retrospectives import texts as shared_texts
 from retrospectives.learning import handlers, texts
-from retrospectives.okrs.routes import STORY
+from retrospectives.okrs.routes import OKR, STORY
 
 ROUTES: Routes[AsyncSession] = Routes(
     commands=(
@@ -17,6 +17,14 @@ ROUTES: Routes[AsyncSession] = Routes(
             handlers.search_stories,
             usage="<words> [2026Q3] [KR2] [validated|invalidated|inconclusive]",
             summary=texts.HELP_SEARCH,
+            section=shared_texts.SECTION_STORIES,
+        ),
+        Command(
+            OKR,
+            "ledger",
+            handlers.ledger,
+            usage="[team]",
+            summary=texts.HELP_LEDGER,
             section=shared_texts.SECTION_STORIES,
         ),
     ),

@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from retrospectives import texts as shared_texts
+from retrospectives.errors import NoTeamHere
+from retrospectives.learning import texts
 from retrospectives.learning.commands import Quarter, StorySearch
 from storage import core, okr, search
 from storage.core import Team
@@ -71,3 +74,30 @@ async def search_stories(
         ):
             codes[key_result.id] = key_result.code
     return Found(teams, stories[:SEARCH_LIMIT], len(stories) > SEARCH_LIMIT, codes)
+
+
+async def member_team(
+    session: AsyncSession, *, workspace_id: int, channel_id: str, user_id: str, name: str | None
+) -> Team:
+    """The team a member asks about: named, else this channel's, else their only team."""
+    teams = await core.teams_of_person(session, workspace_id=workspace_id, user_id=user_id)
+    if name:
+        named = await core.team_by_name(session, workspace_id=workspace_id, name=name)
+        if named is None:
+            raise NoTeamHere(shared_texts.no_team_named(name))
+        here = named
+    else:
+        channel = await core.team_by_channel(
+            session, workspace_id=workspace_id, channel_id=channel_id
+        )
+        if channel is not None:
+            here = channel
+        elif len(teams) == 1:
+            return teams[0]
+        elif teams:
+            raise NoTeamHere(texts.LEDGER_CHOOSE)
+        else:
+            raise NoTeamHere(texts.SEARCH_NO_TEAMS)
+    if here.id not in {team.id for team in teams}:
+        raise NoTeamHere(texts.LEDGER_NOT_MEMBER)
+    return here

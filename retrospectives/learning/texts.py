@@ -38,3 +38,55 @@ def search_nothing(teams: list[str]) -> str:
 
 def story_heading(kind: str, team: str, quarter: str, details: list[str]) -> str:
     return " · ".join([kind, team, quarter, *details])
+
+
+HELP_LEDGER = "your team's learning ledger, quarter by quarter, privately"
+LEDGER_CHOOSE = "You are in several teams; name one, for example: /okr ledger Checkout"
+LEDGER_NOT_MEMBER = (
+    "The ledger of a team is for its members: run this in the team's channel, "
+    "or name a team you are in."
+)
+LEDGER_HYPOTHESES = "Hypotheses tested"
+LEDGER_IMPACT = "Customer-impact stories"
+LEDGER_ADAPTATIONS = "Adaptations followed through"
+LEDGER_CONCERNS = "Metric concerns"
+LEDGER_SHOWN = 8
+
+
+def ledger_title(team: str) -> str:
+    return f"The learning ledger of {team}, newest quarter first (team figures, never people's)"
+
+
+def ledger_empty(team: str) -> str:
+    return (
+        f"{team} has no stories, adaptations or concerns yet. "
+        "Tell one with /story learning or /story impact."
+    )
+
+
+def ledger_hypotheses(validated: int, invalidated: int, inconclusive: int, untested: int) -> str:
+    line = (
+        f"{validated} validated · {invalidated} invalidated (learned what does not work) · "
+        f"{inconclusive} inconclusive"
+    )
+    if untested:
+        line += (
+            f" · {untested} more learning {'story' if untested == 1 else 'stories'} with no result"
+        )
+    return line
+
+
+def ledger_impact(with_evidence: int, without: int) -> str:
+    return f"{with_evidence} with evidence · {without} still without evidence"
+
+
+def ledger_adaptations(done: int, dropped: int, still_open: int) -> str:
+    return f"{done} done · {dropped} dropped · {still_open} open"
+
+
+def ledger_concerns(raised: int) -> str:
+    return f"{raised} raised"
+
+
+def ledger_older(count: int) -> str:
+    return f"{count} older {'quarter' if count == 1 else 'quarters'} in the quarterly report."

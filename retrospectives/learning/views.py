@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.replies import Outcome, Section, private
+from bot.replies import Field, Outcome, Section, private
 from retrospectives.learning import service, texts
+from retrospectives.learning.ledger import QuarterLedger
 from storage.okr import LearningStory
 
 SHOWN_TEXT = 600
@@ -40,3 +41,38 @@ def _cut(text: str) -> str:
     if len(text) <= SHOWN_TEXT:
         return text
     return text[: SHOWN_TEXT - 1].rstrip() + texts.SEARCH_CUT
+
+
+def ledger(team: str, quarters: list[QuarterLedger]) -> Outcome:
+    """A team's ledger: one section a quarter, newest first, the latest few."""
+    if not quarters:
+        return private(texts.ledger_empty(team))
+    shown = quarters[: texts.LEDGER_SHOWN]
+    sections = [
+        Section(
+            title=entry.quarter.label,
+            fields=(
+                Field(
+                    texts.LEDGER_HYPOTHESES,
+                    texts.ledger_hypotheses(
+                        entry.validated, entry.invalidated, entry.inconclusive, entry.untested
+                    ),
+                ),
+                Field(
+                    texts.LEDGER_IMPACT,
+                    texts.ledger_impact(entry.impact_with_evidence, entry.impact_without_evidence),
+                ),
+                Field(
+                    texts.LEDGER_ADAPTATIONS,
+                    texts.ledger_adaptations(
+                        entry.adaptations_done, entry.adaptations_dropped, entry.adaptations_open
+                    ),
+                ),
+                Field(texts.LEDGER_CONCERNS, texts.ledger_concerns(entry.concerns_raised)),
+            ),
+        )
+        for entry in shown
+    ]
+    if len(quarters) > len(shown):
+        sections.append(Section(text=texts.ledger_older(len(quarters) - len(shown))))
+    return private(texts.ledger_title(team), *sections)
