@@ -24,6 +24,7 @@ from retrospectives.cycles.subjects import StartedOpening
 from storage import scrub, search
 from storage import teams as teams_storage
 from storage.core import ChannelMember, Team, TeamLead, Workspace
+from storage.learning import FollowThrough
 from storage.ledger import ProcessedEvent
 from storage.okr import AnonymousConcern, ImpactStory, KeyResult, LearningStory, MetricConcern
 from storage.outbox import OutboxMessage
@@ -77,6 +78,9 @@ async def erase_user(session: AsyncSession, *, platform: str, user_id: str) -> d
         "learning stories anonymised": unnamed(LearningStory, LearningStory.author_id),
         "impact stories anonymised": unnamed(ImpactStory, ImpactStory.author_id),
         "metric concerns anonymised": unnamed(MetricConcern, MetricConcern.author_id),
+        "adaptations they looked after, now the team's": unnamed(
+            FollowThrough, FollowThrough.owner_id
+        ),
         "retrospective answers anonymised": unnamed(RetroAnswer, RetroAnswer.author_id),
         "retrospectives no longer naming who opened them": unnamed(
             RetroCycle, RetroCycle.opened_by

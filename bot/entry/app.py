@@ -19,6 +19,7 @@ from bot.runtime.loops import Loop
 from bot.runtime.members import SeenMembers
 from bot.runtime.scheduler import Scheduler, TickReport
 from bot.runtime.units import EventUnit
+from retrospectives.adaptations import jobs as adaptation_jobs
 from retrospectives.cycles import jobs as retro_jobs
 from storage import ledger
 from storage.engine import create_engine, session_factory
@@ -114,7 +115,11 @@ async def build(
             sessions,
             clock,
             people,
-            [*retro_jobs.specs(anonymity_min=settings.anonymity_min), digest.spec()],
+            [
+                *retro_jobs.specs(anonymity_min=settings.anonymity_min),
+                *adaptation_jobs.specs(),
+                digest.spec(),
+            ],
             chores=upkeep.chores(sessions, people),
             retention=timedelta(days=settings.retention_days),
         ),

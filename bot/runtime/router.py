@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import recognition.forms
 import recognition.routes
 import recognition.texts
+import retrospectives.adaptations.routes
 import retrospectives.cycles.routes
 import retrospectives.home
 import retrospectives.learning.routes
@@ -55,6 +56,7 @@ TABLE = routes.merge(
     retrospectives.okrs.routes.ROUTES,
     retrospectives.learning.routes.ROUTES,
     retrospectives.cycles.routes.ROUTES,
+    retrospectives.adaptations.routes.ROUTES,
     recognition.routes.ROUTES,
     DIGEST,
 )

@@ -14,6 +14,7 @@ from retrospectives.learning.commands import Quarter
 from retrospectives.learning.service import quarter_of
 from storage import learning
 from storage.core import Team
+from storage.learning import Fate, FollowThrough
 from storage.okr import StoryResult
 from storage.retro import Adaptation
 
@@ -33,7 +34,7 @@ class QuarterLedger:
     adaptations_dropped: int = 0
     adaptations_open: int = 0
     concerns_raised: int = 0
-    adaptations: list[Adaptation] = field(default_factory=list)
+    adaptations: list[tuple[Adaptation, FollowThrough | None]] = field(default_factory=list)
 
     @property
     def hypotheses(self) -> int:
@@ -51,9 +52,9 @@ class QuarterLedger:
         )
 
 
-def adaptation_fate(adaptation: Adaptation) -> str:
-    """Whether the team followed an adaptation through: ``done``, ``dropped`` or ``open``."""
-    return "done" if adaptation.followed_up_at is not None else "open"
+def adaptation_fate(follow_through: FollowThrough | None) -> Fate:
+    """Whether the team followed an adaptation through: done, dropped, or still open."""
+    return Fate.OPEN if follow_through is None else follow_through.fate
 
 
 async def team_ledger(session: AsyncSession, team: Team) -> list[QuarterLedger]:
@@ -84,13 +85,13 @@ async def team_ledger(session: AsyncSession, team: Team) -> list[QuarterLedger]:
             entry.impact_with_evidence += 1
         else:
             entry.impact_without_evidence += 1
-    for adaptation in await learning.adaptations(session, **scope):
+    for adaptation, follow_through in await learning.adaptations(session, **scope):
         entry = of(adaptation.created_at)
-        entry.adaptations.append(adaptation)
-        fate = adaptation_fate(adaptation)
-        if fate == "done":
+        entry.adaptations.append((adaptation, follow_through))
+        fate = adaptation_fate(follow_through)
+        if fate is Fate.DONE:
             entry.adaptations_done += 1
-        elif fate == "dropped":
+        elif fate is Fate.DROPPED:
             entry.adaptations_dropped += 1
         else:
             entry.adaptations_open += 1

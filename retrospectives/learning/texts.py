@@ -25,8 +25,8 @@ def search_too_long(limit: int) -> str:
 
 
 def search_found(count: int, teams: list[str]) -> str:
-    stories = "story" if count == 1 else "stories"
-    return f"{count} {stories} of {', '.join(teams)} match, newest first:"
+    stories, match = ("story", "matches") if count == 1 else ("stories", "match")
+    return f"{count} {stories} of {', '.join(teams)} {match}, newest first:"
 
 
 def search_nothing(teams: list[str]) -> str:
