@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import migrations
+from bot.admin import report_links
 from bot.clock import SystemClock
 from bot.entry.settings import Settings
 from bot.events import Platform
@@ -120,7 +121,12 @@ async def build(
                 *adaptation_jobs.specs(),
                 digest.spec(),
             ],
-            chores=upkeep.chores(sessions, people),
+            chores=[
+                *upkeep.chores(sessions, people),
+                *report_links.chores(
+                    sessions, public_url=settings.public_url, keys=settings.secret_keys
+                ),
+            ],
             retention=timedelta(days=settings.retention_days),
         ),
         ports=chat_ports,
