@@ -66,7 +66,8 @@ async def compact(session: AsyncSession) -> None:
 
 def words_of(typed: str) -> list[str]:
     """The words a search looks for, as both databases cut text into words."""
-    return [word.casefold() for word in _WORD.findall(typed)]
+    # lower(), not casefold(): both databases lower letters one by one ("ß" stays "ß").
+    return [word.lower() for word in _WORD.findall(typed)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ ROUTES: Routes[AsyncSession] = Routes(
             RETRO,
             "adapt",
             handlers.adapt,
-            usage="[A7 mine|team [by 2027-03-01] | A7 done|dropped|open]",
+            usage="[A7 mine|team [by YYYY-MM-DD] | A7 done|dropped|open]",
             summary=texts.HELP_ADAPT,
             section=SECTION,
         ),

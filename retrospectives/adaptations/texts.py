@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 HELP_ADAPT = (
-    "the team's adaptations; A7 mine|team [by 2027-03-01] takes one on (you or the team, "
-    "asked on that date); A7 done|dropped|open says what became of it"
+    "the team's adaptations: take one on, for you or the team, with a day on which I ask "
+    "whether it happened; then say what became of it"
 )
 ADAPT_USAGE = (
     "Try /retro adapt (the list), /retro adapt A7 mine by 2027-03-01, /retro adapt A7 team, "

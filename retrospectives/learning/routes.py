@@ -15,7 +15,7 @@ ROUTES: Routes[AsyncSession] = Routes(
             STORY,
             "search",
             handlers.search_stories,
-            usage="<words> [2026Q3] [KR2] [validated|invalidated|inconclusive]",
+            usage="<words> [2026Q3] [KR2] [result]",
             summary=texts.HELP_SEARCH,
             section=shared_texts.SECTION_STORIES,
         ),
