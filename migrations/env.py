@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from storage.engine import create_engine
 from storage.schema import metadata
+from storage.search import outside_models
 
 config = context.config
 
@@ -20,6 +21,7 @@ def run_on(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=outside_models,
     )
     with context.begin_transaction():
         context.run_migrations()

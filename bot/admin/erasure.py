@@ -21,9 +21,10 @@ from bot.events import Platform
 from bot.runtime import digest
 from retrospectives.cycles import jobs as retro_jobs
 from retrospectives.cycles.subjects import StartedOpening
-from storage import scrub
+from storage import scrub, search
 from storage import teams as teams_storage
 from storage.core import ChannelMember, Team, TeamLead, Workspace
+from storage.learning import FollowThrough
 from storage.ledger import ProcessedEvent
 from storage.okr import AnonymousConcern, ImpactStory, KeyResult, LearningStory, MetricConcern
 from storage.outbox import OutboxMessage
@@ -77,6 +78,9 @@ async def erase_user(session: AsyncSession, *, platform: str, user_id: str) -> d
         "learning stories anonymised": unnamed(LearningStory, LearningStory.author_id),
         "impact stories anonymised": unnamed(ImpactStory, ImpactStory.author_id),
         "metric concerns anonymised": unnamed(MetricConcern, MetricConcern.author_id),
+        "adaptations they looked after, now the team's": unnamed(
+            FollowThrough, FollowThrough.owner_id
+        ),
         "retrospective answers anonymised": unnamed(RetroAnswer, RetroAnswer.author_id),
         "retrospectives no longer naming who opened them": unnamed(
             RetroCycle, RetroCycle.opened_by
@@ -114,6 +118,7 @@ async def erase_user(session: AsyncSession, *, platform: str, user_id: str) -> d
         counts[label] = _count(result)
     counts.update(await _forget_runs(session, workspaces=workspaces, user_id=user_id))
     counts.update(await _forget_mentions(session, workspaces=workspaces, user_id=user_id))
+    await search.compact(session)
     chats: list[str] = []
     if platform == Platform.TEAMS:
         chats = await teams_storage.personal_chats(session, user_id=user_id)

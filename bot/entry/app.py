@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import migrations
+from bot.admin import report_links
 from bot.clock import SystemClock
 from bot.entry.metrics import Metrics
 from bot.entry.settings import Settings
@@ -20,6 +21,7 @@ from bot.runtime.loops import Loop
 from bot.runtime.members import SeenMembers
 from bot.runtime.scheduler import Scheduler, TickReport
 from bot.runtime.units import EventUnit
+from retrospectives.adaptations import jobs as adaptation_jobs
 from retrospectives.cycles import jobs as retro_jobs
 from storage import ledger
 from storage.engine import create_engine, session_factory
@@ -122,9 +124,18 @@ async def build(
             sessions,
             clock,
             people,
-            [*retro_jobs.specs(anonymity_min=settings.anonymity_min), digest.spec()],
+            [
+                *retro_jobs.specs(anonymity_min=settings.anonymity_min),
+                *adaptation_jobs.specs(),
+                digest.spec(),
+            ],
             meter=metrics,
-            chores=upkeep.chores(sessions, people),
+            chores=[
+                *upkeep.chores(sessions, people),
+                *report_links.chores(
+                    sessions, public_url=settings.public_url, keys=settings.secret_keys
+                ),
+            ],
             retention=timedelta(days=settings.retention_days),
         ),
         metrics=metrics,

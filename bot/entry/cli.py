@@ -86,6 +86,15 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--output", type=Path, help="write to this file (default: stdout)")
     export.set_defaults(command=commands.export)
 
+    report = subcommands.add_parser(
+        "report", parents=[common], help="write a team's quarterly learning report as HTML"
+    )
+    report.add_argument("--workspace", required=True, help="the workspace (its Slack/Teams id)")
+    report.add_argument("--team", required=True, help="the team's name")
+    report.add_argument("--quarter", help="YYYYQn, such as 2027Q1 (default: the current one)")
+    report.add_argument("--output", type=Path, help="write to this file (default: stdout)")
+    report.set_defaults(command=commands.report)
+
     run_due = subcommands.add_parser(
         "run-due",
         parents=[common],

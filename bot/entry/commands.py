@@ -12,7 +12,7 @@ from typing import TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.console import ConsoleChatPort, ConsoleSession, ConsoleState
-from bot.admin import erasure, exporting
+from bot.admin import erasure, exporting, reporting
 from bot.clock import ManualClock, SystemClock
 from bot.entry import demo as scripted_demo
 from bot.entry import doctor as checkup
@@ -21,6 +21,7 @@ from bot.entry.app import build
 from bot.entry.settings import Settings
 from bot.events import Platform
 from bot.glue import keys
+from retrospectives.learning.commands import parse_quarter
 from storage import dead_letters
 
 log = logging.getLogger("okrbot")
@@ -57,6 +58,31 @@ async def migrate(args: argparse.Namespace, settings: Settings) -> int:
     app = await build(settings)
     await app.close()
     print("The database is at the newest migration.", file=sys.stderr)
+    return 0
+
+
+async def report(args: argparse.Namespace, settings: Settings) -> int:
+    quarter = parse_quarter(args.quarter) if args.quarter else None
+    if args.quarter and quarter is None:
+        print(
+            f"okrbot: read --quarter as YYYYQn, such as 2027Q1, not {args.quarter}", file=sys.stderr
+        )
+        return 2
+    app = await build(settings)
+    try:
+        async with app.sessions() as session:
+            team = await reporting.team_named(session, workspace=args.workspace, name=args.team)
+            page = await reporting.page(session, team=team, quarter=quarter, now=app.clock.now())
+    except reporting.NoSuchTeam as missing:
+        print(f"okrbot: {missing}", file=sys.stderr)
+        return 1
+    finally:
+        await app.close()
+    if args.output:
+        args.output.write_text(page, encoding="utf-8")
+        print(f"Wrote the report of {team.name} to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(page)
     return 0
 
 

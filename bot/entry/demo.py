@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters.console import ConsoleChatPort, ConsoleSession, ConsoleState
+from bot.admin import reporting
 from bot.clock import ManualClock
-from bot.entry.app import build
+from bot.entry.app import Okrbot, build
 from bot.entry.settings import Settings
 from bot.events import Platform
 
 START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday morning
+DEMO_WORKSPACE = "W1"  # the console's own
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +125,22 @@ async def run(out: TextIO) -> int:
                     out.write(f"\n── {step.text}\n")
                 else:
                     await session.feed(step)
+            written = await _write_report(app)
+            out.write(
+                f"\n── The quarter's learning report, one page to open in a browser: {written}\n"
+            )
         finally:
             await app.close()
     return 0
+
+
+async def _write_report(app: Okrbot) -> Path:
+    """Write the demo team's quarterly report where it outlives the throwaway database."""
+    page = Path(tempfile.mkdtemp(prefix="okrbot-demo-report-")) / "report.html"
+    async with app.sessions() as session:
+        team = await reporting.team_named(session, workspace=DEMO_WORKSPACE, name="Checkout")
+        page.write_text(
+            await reporting.page(session, team=team, quarter=None, now=app.clock.now()),
+            encoding="utf-8",
+        )
+    return page

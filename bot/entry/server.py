@@ -21,6 +21,7 @@ from sqlalchemy import text
 
 from adapters.slack import bolt
 from adapters.slack.socket import socket_mode_handler
+from bot.admin import report_page, reporting, reports
 from bot.entry.app import Okrbot, build
 from bot.entry.edges import SlackWiring, TeamsWiring, wire_slack, wire_teams
 from bot.entry.metrics import Metrics, counted, outbox_snapshot, timed_after_ack
@@ -113,6 +114,30 @@ class Routes:
             return web.Response(text=f"ready; {len(lost)} {keys.unreadable_detail(lost)}")
         return web.Response(text="ready")
 
+    async def report(self, request: web.Request) -> web.Response:
+        """A team's quarterly report, for whoever holds a signed link that has not expired."""
+        settings, now = self._okrbot.settings, self._okrbot.clock.now()
+        if not settings.public_url or not settings.secret_keys:
+            return web.Response(status=404, text="Report links are not configured")
+        quarter = reports.verified(
+            settings.secret_keys,
+            team_id=int(request.match_info["team"]),
+            quarter=request.match_info["quarter"],
+            expires=request.query.get("expires", ""),
+            given=request.query.get("signature", ""),
+            now=now,
+        )
+        if quarter is None:
+            return web.Response(status=403, text="This link is not valid, or it has expired")
+        async with self._okrbot.sessions() as session:
+            team_id = int(request.match_info["team"])
+            page = await reporting.page_by_id(session, team_id=team_id, quarter=quarter, now=now)
+        if page is None:
+            return web.Response(status=404, text="That team is gone")
+        headers = {"Content-Security-Policy": report_page.POLICY, "Cache-Control": "no-store"}
+        headers |= {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+        return web.Response(text=page, content_type="text/html", charset="utf-8", headers=headers)
+
     async def metrics(self, request: web.Request) -> web.Response:
         try:
             async with asyncio.timeout(READY_TIMEOUT), self._okrbot.sessions() as session:
@@ -179,6 +204,7 @@ def create_server(
             web.get("/healthz", routes.healthz),
             web.get("/readyz", routes.readyz),
             web.get("/metrics", routes.metrics),
+            web.get(r"/report/{team:\d{1,12}}/{quarter}", routes.report),
         ]
     )
     return Server(okrbot, app, slack, metrics, background, loops, teams)

@@ -9,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import recognition.forms
 import recognition.routes
 import recognition.texts
+import retrospectives.adaptations.routes
 import retrospectives.cycles.routes
 import retrospectives.home
+import retrospectives.learning.routes
 import retrospectives.okrs.routes
 from bot.events import EventKind, Turn
 from bot.ports import Command, Routes
@@ -52,7 +54,9 @@ DIGEST: Routes[AsyncSession] = Routes(
 TABLE = routes.merge(
     HELP,
     retrospectives.okrs.routes.ROUTES,
+    retrospectives.learning.routes.ROUTES,
     retrospectives.cycles.routes.ROUTES,
+    retrospectives.adaptations.routes.ROUTES,
     recognition.routes.ROUTES,
     DIGEST,
 )

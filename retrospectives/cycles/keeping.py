@@ -9,6 +9,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from retrospectives.adaptations import service as adaptations
+from retrospectives.adaptations.commands import fate_from_follow_up
 from retrospectives.cycles import questions, texts
 from retrospectives.cycles.questions import Kind, Question
 from retrospectives.okrs import stories
@@ -74,8 +76,11 @@ async def keep(
     cycle: RetroCycle,
     by_kind: Mapping[Kind, Sequence[Said]],
     now: datetime,
-) -> None:
-    """Turn answers into learning stories, impact stories, adaptations and concerns."""
+) -> list[Adaptation]:
+    """Turn answers into learning stories, impact stories, adaptations and concerns.
+
+    Returns the adaptations made, so that the summary can name them for owners to take on.
+    """
     scope = {"workspace_id": cycle.workspace_id, "team_id": cycle.team_id}
     bets = {a.author_id: a.text for a in by_kind.get(Kind.BET, ()) if a.author_id}
     for item in by_kind.get(Kind.LEARNED, ()):
@@ -102,8 +107,11 @@ async def keep(
                 now=now,
             )
         )
-    for item in by_kind.get(Kind.ADAPT, ()):
-        session.add(Adaptation(**scope, cycle_id=cycle.id, text=item.text, created_at=now))
+    made = [
+        Adaptation(**scope, cycle_id=cycle.id, text=item.text, created_at=now)
+        for item in by_kind.get(Kind.ADAPT, ())
+    ]
+    session.add_all(made)
     for item in by_kind.get(Kind.METRIC, ()):
         if nothing_to_report(item, Kind.METRIC):
             continue
@@ -137,4 +145,17 @@ async def keep(
         if adaptation is not None and adaptation.workspace_id == cycle.workspace_id:
             adaptation.follow_up = " / ".join(said)
             adaptation.followed_up_at = now
+            await _decide_from(session, adaptation, said, now)
     await session.flush()
+    return made
+
+
+async def _decide_from(
+    session: AsyncSession, adaptation: Adaptation, said: Sequence[str], now: datetime
+) -> None:
+    """Keep what the team said it decided (kept or changed: done; dropped), if it said so."""
+    fates = {fate_from_follow_up(text) for text in said} - {None}
+    if len(fates) == 1:  # the team agreed; mixed answers leave the adaptation as it stood
+        [fate] = fates
+        if fate is not None:
+            await adaptations.decide(session, adaptation=adaptation, deciding=fate, now=now)

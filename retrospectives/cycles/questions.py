@@ -50,7 +50,10 @@ NOTHING_TO_REPORT = frozenset({"no", "none", "nope", "n/a", "na", "nothing", "-"
 
 
 def follow_up_text(adaptation: str) -> str:
-    return f"Last time the team said it would: “{adaptation}”. Did we do it, and did it work?"
+    return (
+        f"Last time the team said it would: “{adaptation}”. Did we do it, did it work (what is "
+        "the evidence), and do we keep it, change it or drop it?"
+    )
 
 
 def for_cycle(custom: Mapping[str, str], adaptations: Sequence[tuple[int, str]]) -> list[Question]:

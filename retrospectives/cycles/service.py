@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.replies import Audience, Button, Delivery, Reply, Section, Visibility
 from retrospectives import schedules
+from retrospectives.adaptations import texts as adaptation_texts
+from retrospectives.adaptations.commands import reference
 from retrospectives.cycles import answers, keeping, questions, texts
 from retrospectives.cycles.forms import RetroAction
 from retrospectives.cycles.questions import Kind, Question
@@ -148,7 +150,7 @@ async def close_cycle(
     by_kind: dict[Kind, list[keeping.Said]] = {}
     for item in given:
         by_kind.setdefault(Question(item.question_key, item.question).kind, []).append(item)
-    await keeping.keep(session, cycle=cycle, by_kind=by_kind, now=now)
+    made = await keeping.keep(session, cycle=cycle, by_kind=by_kind, now=now)
     sections = []
     for kind in _ORDER:
         worth_telling = [
@@ -159,6 +161,9 @@ async def close_cycle(
             sections.append(Section(title=texts.SUMMARY_TITLES[kind], text=lines))
     if anonymous and anonymous_people < cycle.anonymity_min:
         sections.append(Section(text=texts.anonymous_withheld(cycle.anonymity_min)))
+    if made:
+        refs = [f"{reference(a.id)}: {a.text}" for a in made]
+        sections.append(Section(text=adaptation_texts.follow_ups_on_close(refs)))
     summary = Reply(
         texts.summary_heading(team.name, cycle.title, answered, len(people)),
         sections=tuple(sections),

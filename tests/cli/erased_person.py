@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from storage.core import ChannelMember, Team, TeamLead, Workspace
+from storage.learning import Fate, FollowThrough
 from storage.ledger import ProcessedEvent
 from storage.okr import (
     AnonymousConcern,
@@ -162,9 +163,17 @@ async def seed(connection: Any, *, platform: str, person: str) -> None:
             | {"answered_on": date(2027, 1, 4)}
         ],
     )
-    await connection.execute(
-        insert(Adaptation),
+    [adaptation] = await table_ids(
+        connection,
+        Adaptation,
         [{**placed, "cycle_id": cycle, "text": said(person), "follow_up": said(person)}],
+    )
+    await connection.execute(
+        insert(FollowThrough),
+        [
+            {"adaptation_id": adaptation, "workspace_id": workspace, "owner_id": person}
+            | {"fate": Fate.OPEN}
+        ],
     )
     await connection.execute(
         insert(RetroQuestion),

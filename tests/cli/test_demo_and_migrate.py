@@ -1,7 +1,10 @@
 """`okrbot demo` needs nothing but itself; `okrbot migrate` readies a database."""
 
 import io
+import re
+import shutil
 import sys
+from pathlib import Path
 
 from sqlalchemy import create_engine, inspect
 
@@ -35,6 +38,10 @@ def test_the_demo_plays_a_quarter_and_leaves_nothing_behind(monkeypatch, capsys,
     for trouble in ("okrbot failed on", "I didn't recognise", "no button", "directive"):
         assert trouble not in out
     assert list(tmp_path.iterdir()) == []  # the user's own database was never touched
+    [report] = re.findall(r"learning report, one page to open in a browser: (\S+)", out)
+    page = Path(report).read_text(encoding="utf-8")
+    assert page.count('<svg id="chart-') == 3 and "Checkout: what we learned in 2027Q1" in page
+    shutil.rmtree(Path(report).parent)
 
 
 def test_migrate_brings_an_empty_database_to_the_newest_schema(monkeypatch, tmp_path):

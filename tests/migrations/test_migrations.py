@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import migrations
 from storage.core import Workspace
 from storage.schema import metadata
+from storage.search import outside_models
 from tests.support import databases
 from tests.support.times import START
 
@@ -28,12 +29,15 @@ FILE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})_([a-z0-9]+(?:_[a-z0-9]+)*)\.py$")
 
 def drift(connection: Connection, target: MetaData = metadata) -> list[Any]:
     """What autogenerate would write to bring the database to ``target`` (env.py's options)."""
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_name": outside_models}
+    )
     return list(compare_metadata(context, target))
 
 
 def table_names(connection: Connection) -> set[str]:
-    return set(inspect(connection).get_table_names())
+    names = inspect(connection).get_table_names()
+    return {name for name in names if outside_models(name, "table", None)}
 
 
 def current_revision(connection: Connection) -> str | None:
