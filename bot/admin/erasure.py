@@ -41,7 +41,7 @@ from storage.schedule import ScheduledRun
 FORMER = "a former member"
 # The columns where people's words, or the bot's messages and notes, may name someone.
 _WORDS: Mapping[Any, tuple[str, ...]] = {
-    KeyResult: ("text",),
+    KeyResult: ("text", "guardrail"),
     LearningStory: ("text", "hypothesis", "tried", "evidence", "learned", "adaptation", "outcome"),
     ImpactStory: ("text", "who", "before", "after", "evidence"),
     MetricConcern: ("metric", "harm"),

@@ -62,6 +62,7 @@ def sources(workspace: str | None) -> Sequence[Source]:
                 **_place(row),
                 "code": f"KR{row.number}",
                 "text": row.text,
+                "guardrail": row.guardrail,
                 "created_by": row.created_by,
                 "created_at": _iso(row.created_at),
             }

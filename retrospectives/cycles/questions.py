@@ -53,10 +53,20 @@ def follow_up_text(adaptation: str) -> str:
     return f"Last time the team said it would: “{adaptation}”. Did we do it, and did it work?"
 
 
-def for_cycle(custom: Mapping[str, str], adaptations: Sequence[tuple[int, str]]) -> list[Question]:
-    """Last cycle's adaptations first, then the workspace's questions (or the defaults)."""
+def for_cycle(
+    custom: Mapping[str, str], adaptations: Sequence[tuple[int, str]], key_results: str = ""
+) -> list[Question]:
+    """Last cycle's adaptations first, then the team's questions (or the defaults).
+
+    The metric question names the team's key results and their guardrails (``key_results``),
+    so that people answer about the numbers they are actually asked to push.
+    """
     asked = [Question(f"{Kind.FOLLOW_UP}:{i}", follow_up_text(text)) for i, text in adaptations]
-    asked += [Question(str(key), custom.get(key, text)) for key, text in DEFAULTS.items()]
+    for key, text in DEFAULTS.items():
+        wording = custom.get(key, text)
+        if key == Kind.METRIC and key_results:
+            wording = f"{wording}\n{key_results}"
+        asked.append(Question(str(key), wording))
     return asked
 
 

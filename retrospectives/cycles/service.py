@@ -16,7 +16,8 @@ from retrospectives import schedules
 from retrospectives.cycles import answers, keeping, questions, texts
 from retrospectives.cycles.forms import RetroAction
 from retrospectives.cycles.questions import Kind, Question
-from storage import retro
+from retrospectives.okrs import guardrails
+from storage import okr, retro
 from storage.core import Team
 from storage.retro import (
     CycleStatus,
@@ -49,7 +50,10 @@ async def open_cycle(
     pending = await retro.adaptations_awaiting_follow_up(
         session, workspace_id=team.workspace_id, team_id=team.id
     )
-    asked = questions.for_cycle(custom, [(a.id, a.text) for a in pending])
+    key_results = await okr.key_results(session, workspace_id=team.workspace_id, team_id=team.id)
+    asked = questions.for_cycle(
+        custom, [(a.id, a.text) for a in pending], guardrails.question_context(key_results)
+    )
     closes_at = schedules.deadline(now, team.timezone)
     cycle = RetroCycle(
         workspace_id=team.workspace_id,

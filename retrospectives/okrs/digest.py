@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.replies import Section
+from retrospectives.okrs import guardrails
 from storage import okr, retro
 from storage.core import Team
 from storage.okr import AnonymousConcern, ImpactStory, KeyResult, LearningStory, MetricConcern
@@ -35,10 +36,8 @@ async def team_sections(session: AsyncSession, *, team: Team, since: datetime) -
             session, workspace_id=workspace_id, team_id=team_id, since=since
         ),
     ]
-    key_results = {
-        k.id: k
-        for k in await okr.key_results(session, workspace_id=team.workspace_id, team_id=team.id)
-    }
+    listed = await okr.key_results(session, workspace_id=team.workspace_id, team_id=team.id)
+    key_results = {k.id: k for k in listed}
     sections = _learning_sections(team, learning, key_results)
     if impact:
         sections.append(
@@ -76,6 +75,13 @@ async def team_sections(session: AsyncSession, *, team: Team, since: datetime) -
                 "what did we learn, and what do customers do differently?",
             )
         )
+    if listed:  # the digest goes to leads: a key result without a guardrail is shown as such
+        sections.append(
+            Section(
+                title=f"{team.name}: {guardrails.KEY_RESULTS_TITLE}",
+                text="\n".join(f"• {guardrails.line(k, for_leads=True)}" for k in listed),
+            )
+        )
     return sections
 
 
@@ -92,7 +98,12 @@ def _learning_sections(
             title = f"{team.name}: learning"
         else:
             kr = key_results[key]
-            title = f"{team.name}: learning about {kr.code} ({excerpt(kr.text, 80)})"
+            shown = (
+                f"guardrail: {excerpt(kr.guardrail, 80)}"
+                if kr.guardrail
+                else guardrails.NO_GUARDRAIL
+            )
+            title = f"{team.name}: learning about {kr.code} ({excerpt(kr.text, 80)}; {shown})"
         lines = "\n".join(f"• {learning_line(s, None)}" for s in groups[key])
         sections.append(Section(title=title, text=lines))
     return sections

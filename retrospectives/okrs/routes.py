@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.events import EventKind
 from bot.ports import Command, CommandWord, HelpNote, Routes
 from retrospectives import texts
-from retrospectives.okrs import forms, handlers
+from retrospectives.okrs import forms, guardrails, handlers, keyresults
 from retrospectives.okrs.forms import StoryAction
 
 OKR = "okr"
@@ -48,8 +48,8 @@ ROUTES: Routes[AsyncSession] = Routes(
         Command(
             OKR,
             "kr add",
-            handlers.add_key_result,
-            usage="<key result>",
+            keyresults.add_key_result,
+            usage="<key result> [| guardrail: <what must not get worse>]",
             summary=texts.HELP_KR_ADD,
             section=texts.SECTION_TEAMS,
             leads=True,
@@ -58,8 +58,17 @@ ROUTES: Routes[AsyncSession] = Routes(
         ),
         Command(
             OKR,
+            "kr guardrail",
+            keyresults.set_guardrail,
+            usage="KR<n> <what must not get worse>",
+            summary=guardrails.HELP_KR_GUARDRAIL,
+            section=texts.SECTION_TEAMS,
+            leads=True,
+        ),
+        Command(
+            OKR,
             "kr",
-            handlers.list_key_results,
+            keyresults.list_key_results,
             summary=texts.HELP_KR,
             section=texts.SECTION_TEAMS,
         ),
