@@ -1,11 +1,23 @@
 """Every table, gathered for Alembic and for tests that compare models with migrations."""
 
-from storage import core, installations, ledger, okr, outbox, recognition, retro, schedule, teams
+from storage import (
+    concerns,
+    core,
+    installations,
+    ledger,
+    okr,
+    outbox,
+    recognition,
+    retro,
+    schedule,
+    teams,
+)
 from storage.base import Base
 
 metadata = Base.metadata
 
 __all__ = [
+    "concerns",
     "core",
     "installations",
     "ledger",

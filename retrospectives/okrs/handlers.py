@@ -9,17 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Turn
 from bot.replies import (
-    Audience,
     Button,
-    Delivery,
     Form,
     Outcome,
     Reply,
     Section,
-    Visibility,
     private,
 )
-from retrospectives import schedules, texts
+from retrospectives import texts
 from retrospectives.errors import InvalidInput
 from retrospectives.okrs import coach, commands, forms, guardrails, service
 from retrospectives.okrs.commands import IMPACT_LABELS, LEARNING_LABELS, StoryDraft
@@ -146,30 +143,6 @@ async def claim_team(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     team = await _channel_team(session, turn)
     await service.claim_team(session, team=team, user_id=turn.user_id, now=turn.now)
     return private(texts.team_claimed(team.name))
-
-
-async def raise_concern(session: AsyncSession, turn: Turn, body: str) -> Outcome:
-    """Handle ``/okr concern <metric>: <harm> [anonymous]``."""
-    metric, harm, anonymous = commands.parse_concern(body)
-    team = await _team(session, turn)
-    if anonymous:  # no message now: leads hear of it with the next morning's notice
-        arrives = await service.raise_anonymous_concern(
-            session, team=team, metric=metric, harm=harm, now=turn.now
-        )
-        label = schedules.local_label(arrives, team.timezone)
-        return private(texts.anonymous_concern_saved(team.name, label))
-    concern = await service.raise_concern(
-        session, team=team, author_id=turn.user_id, metric=metric, harm=harm, now=turn.now
-    )
-    note = Reply(
-        texts.concern_for_lead(team.name, metric, harm, turn.user_id),
-        visibility=Visibility.CHANNEL,
-    )
-    deliveries = tuple(
-        Delivery(Audience.PERSON, lead.user_id, note, key=f"concern:{concern.id}:{lead.user_id}")
-        for lead in team.leads
-    )
-    return private(texts.concern_saved(team.name)) + Outcome(deliveries=deliveries)
 
 
 async def _save_learning(
