@@ -133,3 +133,27 @@ async def unescalated_before(session: AsyncSession, *, before: date) -> Sequence
         )
     )
     return [*named, *anonymous]
+
+
+class EscalationChannel(Base):
+    """Where a workspace's concerns go when their leads leave them unanswered too long."""
+
+    __tablename__ = "escalation_channel"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel_id: Mapped[str] = mapped_column(String(128))
+    after_days: Mapped[int] = mapped_column(default=14, server_default="14")
+
+
+async def escalation_channels(session: AsyncSession) -> dict[int, EscalationChannel]:
+    """Every workspace's escalation channel, by workspace (planners walk them all on purpose)."""
+    found = await session.scalars(select(EscalationChannel))
+    return {row.workspace_id: row for row in found}
+
+
+async def escalation_channel(
+    session: AsyncSession, *, workspace_id: int
+) -> EscalationChannel | None:
+    return await session.get(EscalationChannel, workspace_id)

@@ -20,6 +20,7 @@ from bot.runtime.members import SeenMembers
 from bot.runtime.scheduler import Scheduler, TickReport
 from bot.runtime.units import EventUnit
 from retrospectives.cycles import jobs as retro_jobs
+from retrospectives.okrs.concerns import escalation as concern_escalation
 from storage import ledger
 from storage.engine import create_engine, session_factory
 
@@ -114,7 +115,11 @@ async def build(
             sessions,
             clock,
             people,
-            [*retro_jobs.specs(anonymity_min=settings.anonymity_min), digest.spec()],
+            [
+                *retro_jobs.specs(anonymity_min=settings.anonymity_min),
+                digest.spec(),
+                concern_escalation.spec(),
+            ],
             chores=upkeep.chores(sessions, people),
             retention=timedelta(days=settings.retention_days),
         ),

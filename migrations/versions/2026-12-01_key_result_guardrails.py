@@ -5,7 +5,8 @@ recorded before have none, and their leads are shown that. Named and anonymous c
 reference (``C7``), the optional parts (the behaviour the metric rewards, who is harmed, a
 better measure), whether the team sees them, counts of voices, the team's answer and when the
 concern was escalated; concerns raised before keep no reference and stay as they were.
-``concern_voice`` notes, as a keyed hash, that someone voiced a concern, so nobody does twice.
+``concern_voice`` notes, as a keyed hash, that someone voiced a concern, so nobody does twice;
+``escalation_channel`` is where a workspace's unanswered concerns are raised.
 
 Revision ID: 0010
 Revises: 0009
@@ -71,9 +72,23 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("team_id", "reference", "marker", name=op.f("pk_concern_voice")),
     )
+    op.create_table(
+        "escalation_channel",
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("channel_id", sa.String(length=128), nullable=False),
+        sa.Column("after_days", sa.Integer(), server_default="14", nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_escalation_channel_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("workspace_id", name=op.f("pk_escalation_channel")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("escalation_channel")
     op.drop_table("concern_voice")
     for table in CONCERNS:
         with op.batch_alter_table(table) as batch:

@@ -19,7 +19,7 @@ def raiser(concern: Concern) -> str | None:
     return None
 
 
-def details(concern: Concern, *, with_voices: bool = True) -> Section:
+def details(concern: Concern, *, with_voices: bool = True, with_raiser: bool = True) -> Section:
     """The concern's parts, and its voices; never who voiced, never an anonymous raiser."""
     fields = [Field("Metric", concern.metric), Field("Harm seen", concern.harm)]
     for label, value in (
@@ -31,7 +31,7 @@ def details(concern: Concern, *, with_voices: bool = True) -> Section:
             fields.append(Field(label, value))
     if with_voices and concern.team_visible:
         fields.append(Field("Voices", texts.voices(concern.voices_named, concern.voices_anonymous)))
-    title = f"{concern.code}, {texts.raised_by(raiser(concern))}"
+    title = f"{concern.code}, {texts.raised_by(raiser(concern))}" if with_raiser else concern.code
     return Section(title=title, fields=tuple(fields))
 
 
