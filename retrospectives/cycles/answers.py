@@ -88,7 +88,7 @@ def _record(
     now: datetime,
 ) -> None:
     """Keep one answer: under the person's name, or apart with no author and only the day."""
-    if participant.anonymous:
+    if participant.anonymous or question.kind in questions.ALWAYS_ANONYMOUS:
         session.add(
             AnonymousAnswer(
                 workspace_id=cycle.workspace_id,

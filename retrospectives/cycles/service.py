@@ -171,4 +171,12 @@ async def close_cycle(
     return [Delivery(Audience.CHANNEL, team.channel_id, summary, key=f"retro:{cycle.id}:summary")]
 
 
-_ORDER = [Kind.FOLLOW_UP, Kind.BET, Kind.LEARNED, Kind.BEHAVIOUR, Kind.ADAPT, Kind.METRIC]
+_ORDER = [
+    Kind.FOLLOW_UP,
+    Kind.BET,
+    Kind.LEARNED,
+    Kind.BEHAVIOUR,
+    Kind.ADAPT,
+    Kind.METRIC,
+    Kind.PRESSURE,
+]
