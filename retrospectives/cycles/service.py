@@ -146,8 +146,13 @@ async def close_cycle(
         keeping.Said(a.question_key, a.question, a.text, a.author_id)
         for a in await retro.answers(session, cycle_id=cycle.id)
     ]
-    if anonymous_people >= cycle.anonymity_min:
-        given += [keeping.Said(a.question_key, a.question, a.text) for a in anonymous]
+    # Always-anonymous answers have a threshold of their own: one answer per person, so their
+    # number is the number of people who gave them.
+    pressure = [a for a in anonymous if a.question_key == Kind.PRESSURE]
+    chosen = [a for a in anonymous if a.question_key != Kind.PRESSURE]
+    shown = chosen if anonymous_people >= cycle.anonymity_min else []
+    shown += pressure if len(pressure) >= cycle.anonymity_min else []
+    given += [keeping.Said(a.question_key, a.question, a.text) for a in shown]
     await retro.forget_participants(session, cycle_id=cycle.id)
     by_kind: dict[Kind, list[keeping.Said]] = {}
     for item in given:
@@ -161,7 +166,7 @@ async def close_cycle(
         if worth_telling:
             lines = "\n".join(f"• {text}" for text in worth_telling)
             sections.append(Section(title=texts.SUMMARY_TITLES[kind], text=lines))
-    if anonymous and anonymous_people < cycle.anonymity_min:
+    if len(shown) < len(anonymous):
         sections.append(Section(text=texts.anonymous_withheld(cycle.anonymity_min)))
     summary = Reply(
         texts.summary_heading(team.name, cycle.title, answered, len(people)),

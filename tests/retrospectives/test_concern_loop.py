@@ -121,6 +121,7 @@ async def test_an_anonymous_team_concern_gathers_voices_and_an_answer_without_it
     assert [b.action_id for b in post.reply.buttons] == [
         ConcernAction.VOICE,
         ConcernAction.VOICE_ANONYMOUSLY,
+        ConcernAction.ANSWER,
     ]
     value = post.reply.buttons[0].value
     assert "1 voice added (0 by name, 1 anonymously)" in said(

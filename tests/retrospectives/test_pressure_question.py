@@ -69,3 +69,21 @@ async def test_a_team_without_key_results_is_not_asked(database_url):
         assert "of 5" in asked
     finally:
         await bot.close()
+
+
+async def test_pressure_answers_do_not_unlock_anyone_elses_anonymous_answers(database_url):
+    bot = await retro_with(database_url, key_result=True)
+    try:
+        await dm(bot, "U2", "anonymous")
+        await dm(bot, "U2", "A bet only U2's own words would tell")
+        for person in ("U3", "U4"):
+            for _ in range(5):
+                await dm(bot, person, "skip")
+            await dm(bot, person, "KR1 numbers were polished for the review")
+        await bot.say("/retro close")
+        await bot.deliver()
+        summary = reply_text(bot.port.to("C1")[-1].reply)
+        # One person chose anonymity and two answered the pressure question: both below k.
+        assert "A bet only" not in summary and "polished" not in summary
+    finally:
+        await bot.close()

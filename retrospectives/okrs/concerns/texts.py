@@ -75,12 +75,16 @@ def saved(team: str, code: str, visible: bool) -> str:
 
 
 def saved_anonymously(team: str, code: str, arrives: str, visible: bool) -> str:
-    seen = " and the team's channel, where others can add their voice" if visible else ""
+    seen = (
+        " The team's channel shows it then too, where others can add their voice."
+        if visible
+        else ""
+    )
     return (
         f"Thank you. I keep this without your name and without the time you wrote it. Its "
-        f"reference is {code}: keep it, since nobody can message you. The leads of {team}"
-        f"{seen} will read it on {arrives}, in a morning notice together with any other "
-        f"anonymous concerns of the day. Find the answer with /okr concern {code}."
+        f"reference is {code}: keep it, since nobody can message you. The leads of {team} will "
+        f"read it on {arrives}, in a morning notice together with any other anonymous concerns "
+        f"of the day.{seen} Find the answer with /okr concern {code}."
     )
 
 

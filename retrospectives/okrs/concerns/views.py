@@ -53,7 +53,7 @@ def for_channel(team: Team, concern: Concern) -> Reply:
     return Reply(
         texts.for_channel(team.name, concern.code),
         (details(concern, with_voices=False),),
-        voice_buttons(concern),
+        (*voice_buttons(concern), answer_button(team, concern)),  # answering is for leads
         visibility=Visibility.CHANNEL,
     )
 
