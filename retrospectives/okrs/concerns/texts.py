@@ -5,7 +5,10 @@ from __future__ import annotations
 HELP_CONCERN = "tell the leads a metric is pushing people the wrong way (team: the team sees it)"
 HELP_VOICE = "add your voice to a concern the team can see, once (anonymous: without your name)"
 HELP_ANSWER = "answer a concern with what the team decided: kept, changed or replaced"
-HELP_LOOKUP = "/okr concern C7 shows concern C7 and its answer"
+HELP_LOOKUP = (
+    "/okr concern C7 [team] — a concern and its answer, by the reference given when raising it; "
+    "/okr concern C7 | drives: ... — its raiser adds what it lacked"
+)
 
 USAGE = (
     "Say which metric and what harm you see, for example: /okr concern Handle time: agents "
