@@ -13,7 +13,6 @@ HELP_TEAM_LEAD = "add a lead to this channel's team"
 HELP_TEAM_CLAIM = "become the lead of this channel's team when it has none left"
 HELP_KR_ADD = "record a key result your stories can cite (KR1, KR2, ...)"
 HELP_KR = "list this team's key results"
-HELP_CONCERN = "tell the leads a metric is pushing people the wrong way"
 HELP_LEARNING = (
     "a learning story. Add detail with "
     "hypothesis: ... | tried: ... | evidence: ... | learned: ... | "
@@ -231,21 +230,6 @@ def outcome_added(team: str) -> str:
     return f"Added the outcome to your story for {team}. That is the part leads will read first."
 
 
-def concern_saved(team: str) -> str:
-    return (
-        f"Thank you. The leads of {team} will hear about this metric, "
-        "and it goes into their weekly digest."
-    )
-
-
-def anonymous_concern_saved(team: str, arrives: str) -> str:
-    return (
-        f"Thank you. I keep this without your name and without the time you wrote it. The "
-        f"leads of {team} will read it on {arrives}, in a morning notice together with any other "
-        "anonymous concerns of the day, and in their weekly digest."
-    )
-
-
 def anonymous_concerns_for_lead(team: str, lines: list[str]) -> str:
     listed = "\n".join(f"• {line}" for line in lines)
     return (
@@ -253,14 +237,6 @@ def anonymous_concerns_for_lead(team: str, lines: list[str]) -> str:
         f"{listed}\n"
         "Talk about them with the team: a number that drives the wrong behaviour is worth "
         "changing."
-    )
-
-
-def concern_for_lead(team: str, metric: str, harm: str, raised_by: str) -> str:
-    return (
-        f"{raised_by} raised a concern about a metric of {team}.\n"
-        f"Metric: {metric}\nHarm seen: {harm}\n"
-        "Talk about it with the team: a number that drives the wrong behaviour is worth changing."
     )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, select
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -40,6 +40,8 @@ class KeyResult(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
     number: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
+    # What must not get worse while the team pushes this result; None until a lead names it.
+    guardrail: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -96,11 +98,48 @@ class ImpactStory(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class MetricConcern(Base):
+class ConcernDecision(StrEnum):
+    """What the team decided about a metric someone raised a concern about."""
+
+    KEPT = "kept"
+    CHANGED = "changed"
+    REPLACED = "replaced"
+
+
+class ConcernLoop:
+    """What named and anonymous concerns share: the parts that say enough to act, the loop.
+
+    ``reference`` (``C7``) is drawn at random among a team's unused ones, so it tells nothing
+    about when a concern was raised or beside which others. Nothing here names a person.
+    """
+
+    reference: Mapped[int | None]  # None for concerns raised before references existed
+    drives: Mapped[str | None] = mapped_column(Text)  # the behaviour the metric rewards
+    harms: Mapped[str | None] = mapped_column(Text)  # who is harmed
+    instead: Mapped[str | None] = mapped_column(Text)  # a better measure
+    team_visible: Mapped[bool] = mapped_column(default=False, server_default=false())
+    voices_named: Mapped[int] = mapped_column(default=0, server_default="0")
+    voices_anonymous: Mapped[int] = mapped_column(default=0, server_default="0")
+    answer: Mapped[str | None] = mapped_column(Text)
+    decision: Mapped[ConcernDecision | None] = mapped_column(
+        str_enum(ConcernDecision, "concern_decision")
+    )
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def code(self) -> str:
+        return f"C{self.reference}"
+
+
+class MetricConcern(ConcernLoop, Base):
     """Someone's warning that a metric or target is pushing the team toward harm."""
 
     __tablename__ = "metric_concern"
-    __table_args__ = (Index("ix_metric_concern_team_created", "team_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_metric_concern_team_created", "team_id", "created_at"),
+        UniqueConstraint("team_id", "reference"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
@@ -111,7 +150,7 @@ class MetricConcern(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class AnonymousConcern(Base):
+class AnonymousConcern(ConcernLoop, Base):
     """A metric concern raised anonymously: no author, only the day, a random id.
 
     Kept apart from named concerns so that neither ids nor row order place it among them;
@@ -119,7 +158,10 @@ class AnonymousConcern(Base):
     """
 
     __tablename__ = "anonymous_concern"
-    __table_args__ = (Index("ix_anonymous_concern_team_id", "team_id"),)
+    __table_args__ = (
+        Index("ix_anonymous_concern_team_id", "team_id"),
+        UniqueConstraint("team_id", "reference"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: random_id())
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))

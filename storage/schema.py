@@ -1,6 +1,7 @@
 """Every table, gathered for Alembic and for tests that compare models with migrations."""
 
 from storage import (
+    concerns,
     core,
     installations,
     learning,
@@ -17,6 +18,7 @@ from storage.base import Base
 metadata = Base.metadata
 
 __all__ = [
+    "concerns",
     "core",
     "installations",
     "learning",

@@ -42,11 +42,11 @@ from storage.schedule import ScheduledRun
 FORMER = "a former member"
 # The columns where people's words, or the bot's messages and notes, may name someone.
 _WORDS: Mapping[Any, tuple[str, ...]] = {
-    KeyResult: ("text",),
+    KeyResult: ("text", "guardrail"),
     LearningStory: ("text", "hypothesis", "tried", "evidence", "learned", "adaptation", "outcome"),
     ImpactStory: ("text", "who", "before", "after", "evidence"),
-    MetricConcern: ("metric", "harm"),
-    AnonymousConcern: ("metric", "harm"),
+    MetricConcern: ("metric", "harm", "drives", "harms", "instead", "answer"),
+    AnonymousConcern: ("metric", "harm", "drives", "harms", "instead", "answer"),
     RetroCycle: ("title", "questions"),
     RetroAnswer: ("question", "text"),
     AnonymousAnswer: ("question", "text"),

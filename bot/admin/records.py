@@ -62,6 +62,7 @@ def sources(workspace: str | None) -> Sequence[Source]:
                 **_place(row),
                 "code": f"KR{row.number}",
                 "text": row.text,
+                "guardrail": row.guardrail,
                 "created_by": row.created_by,
                 "created_at": _iso(row.created_at),
             }
@@ -261,6 +262,14 @@ def _concern(row: AnyRow, *, anonymous: bool) -> Record:
         "metric": row.metric,
         "harm": row.harm,
         "anonymous": anonymous,
+        "reference": None if row.reference is None else f"C{row.reference}",
+        **{part: getattr(row, part) for part in ("drives", "harms", "instead", "answer")},
+        "team_visible": row.team_visible,
+        "voices": {"named": row.voices_named, "anonymous": row.voices_anonymous},
+        "decision": str(row.decision) if row.decision else None,
+        # Only days, as for everything that belongs to an anonymous concern.
+        "answered_on": row.answered_at.date().isoformat() if row.answered_at else None,
+        "escalated_on": row.escalated_at.date().isoformat() if row.escalated_at else None,
     }
 
 

@@ -23,6 +23,7 @@ from bot.runtime.scheduler import Scheduler, TickReport
 from bot.runtime.units import EventUnit
 from retrospectives.adaptations import jobs as adaptation_jobs
 from retrospectives.cycles import jobs as retro_jobs
+from retrospectives.okrs.concerns import escalation as concern_escalation
 from storage import ledger
 from storage.engine import create_engine, session_factory
 
@@ -128,6 +129,7 @@ async def build(
                 *retro_jobs.specs(anonymity_min=settings.anonymity_min),
                 *adaptation_jobs.specs(),
                 digest.spec(),
+                concern_escalation.spec(),
             ],
             meter=metrics,
             chores=[

@@ -123,6 +123,21 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_argument("--all-dead", action="store_true", help="with retry: every dead letter")
     outbox.set_defaults(command=commands.outbox)
 
+    escalation = subcommands.add_parser(
+        "escalation",
+        parents=[common],
+        help="choose the channel where a workspace's unanswered metric concerns are raised",
+    )
+    escalation.add_argument("--platform", required=True, choices=[p.value for p in Platform])
+    escalation.add_argument("--workspace", required=True, help="its Slack/Teams id")
+    chosen = escalation.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--channel", help="the escalation channel's id")
+    chosen.add_argument("--off", action="store_true", help="escalate this workspace's no more")
+    escalation.add_argument(
+        "--after-days", type=int, default=14, help="days a concern waits for an answer (14)"
+    )
+    escalation.set_defaults(command=commands.escalation)
+
     erase = subcommands.add_parser(
         "erase-user", parents=[common], help="remove or anonymise one person's data"
     )

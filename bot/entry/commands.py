@@ -22,7 +22,8 @@ from bot.entry.settings import Settings
 from bot.events import Platform
 from bot.glue import keys
 from retrospectives.learning.commands import parse_quarter
-from storage import dead_letters
+from retrospectives.okrs.concerns import escalation as concern_escalation
+from storage import core, dead_letters
 
 log = logging.getLogger("okrbot")
 
@@ -170,6 +171,33 @@ async def rotate_key(args: argparse.Namespace, settings: Settings) -> int:
 
 async def doctor(args: argparse.Namespace, settings: Settings) -> int:
     return await checkup.run(settings, sys.stdout)
+
+
+async def escalation(args: argparse.Namespace, settings: Settings) -> int:
+    """Choose where a workspace's concerns go when left unanswered (``--off``: nowhere)."""
+    if args.after_days < 1:
+        print("okrbot: --after-days is at least 1.", file=sys.stderr)
+        return 2
+    app = await build(settings)
+    try:
+        async with app.sessions() as session, session.begin():
+            workspace = await core.get_or_create_workspace(
+                session, platform=args.platform, external_id=args.workspace, now=app.clock.now()
+            )
+            channel = None if args.off else args.channel
+            await concern_escalation.choose(
+                session, workspace_id=workspace.id, channel_id=channel, after_days=args.after_days
+            )
+    finally:
+        await app.close()
+    if args.off:
+        print(f"Concerns of {args.workspace} are no longer escalated.")
+    else:
+        print(
+            f"Concerns of {args.workspace} left unanswered for {args.after_days} days are "
+            f"raised in {args.channel}, and their team is told."
+        )
+    return 0
 
 
 async def erase_user(args: argparse.Namespace, settings: Settings) -> int:

@@ -32,8 +32,12 @@ Step = str | Narration
 SCRIPT: tuple[Step, ...] = (
     Narration("Ana (U1) sets up her team in its channel, #C1, on Berlin time."),
     "/okr team create Checkout tz=Europe/Berlin",
-    Narration("Key results are what the team measures; stories can cite them."),
+    Narration(
+        "Key results are what the team measures; stories can cite them. Without a guardrail "
+        "(what must not get worse while the team pushes it) the bot asks for one."
+    ),
     "/okr kr add Mobile checkout completion rises from 61% to 70%",
+    "/okr kr guardrail KR1 refund requests and support contacts per order do not rise",
     Narration(
         "A learning story: the bet, what was tried, what was learned. The hypothesis was "
         "wrong, and that counts as learning."
@@ -51,8 +55,15 @@ SCRIPT: tuple[Step, ...] = (
     "!press 1",
     "!form story_outcome outcome=Buyers now fix typos themselves; address-related support "
     "tickets fell from 40 to 12 a week",
-    Narration("Anyone can flag a metric that pushes the team toward harm, anonymously too."),
-    "/okr concern Tickets closed per day: we close tickets before customers are helped anonymous",
+    Narration(
+        "Anyone can flag a metric that pushes the team toward harm: what it rewards, who is "
+        "harmed, a better measure. Anonymously, and visible to the team: the reply gives a "
+        "reference, since nobody can message an anonymous raiser."
+    ),
+    "!user U4",
+    "/okr concern Tickets closed per day: we close tickets before customers are helped "
+    "| drives: closing fast | harms: customers who have to write again "
+    "| instead: tickets not reopened within a week anonymous team",
     Narration("Ben (U2) leads Payments in #C2 and recognises Checkout for how they worked."),
     "!user U2",
     "!channel C2",
@@ -73,13 +84,17 @@ SCRIPT: tuple[Step, ...] = (
     ),
     "!user U1",
     "/retro start",
-    Narration("Ana answers two questions by name and skips the rest."),
+    Narration(
+        "Ana answers two questions by name and skips the rest; the last one, about pressure "
+        "on a key result, is always answered anonymously."
+    ),
     "!dm",
     "We bet on brevity. Buyers told us, through the test, that surprises matter more.",
     "That we should test the cheapest version of an idea first: two weeks told us enough.",
     "skip",
     "skip",
     "skip",
+    "no",
     Narration("Dev answers too, from his own direct chat."),
     "!user U4",
     "!dm",
@@ -94,6 +109,26 @@ SCRIPT: tuple[Step, ...] = (
     "Returning buyers now finish in one go; step drop-off fell from 34% to 19%.",
     "Show shipping costs on the product page, and test it before building more.",
     "skip",
+    "KR1: completion was reported before refunds came in, so it looked better than it was.",
+    Narration(
+        "The next morning the leads get it, and the team's channel shows it without its "
+        "raiser, with buttons to add one's voice: by name or anonymously, once each."
+    ),
+    "!time 2027-01-05T09:00",
+    "!user U3",
+    "!channel C1",
+    "!press 1",
+    "!press 2",
+    "!user U1",
+    "!press 2",
+    Narration(
+        "Ana talks it over with the team and answers (the button is for leads): the answer "
+        "goes to the channel with the concern, still without its raiser, who finds it by the "
+        "reference."
+    ),
+    "!press 3",
+    "!form concern_answer decision=replaced | answer=From now on we count tickets not "
+    "reopened within a week, and stop counting tickets closed per day",
     Narration("On Wednesday, only the people who have not answered get a private reminder."),
     "!time 2027-01-06T09:00",
     "!time 2027-01-08T09:00",

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.ports import Directory
 from bot.runtime import outbox
-from retrospectives.cycles import jobs as retro_jobs
+from retrospectives.okrs.concerns import jobs as concern_jobs
 from storage import core
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ async def tell_anonymous_concerns(
 ) -> None:
     """Write each team's morning notice of anonymous concerns to the outbox, once."""
     async with sessions() as session, session.begin():
-        for workspace_id, delivery in await retro_jobs.concern_notices(session, now=now):
+        for workspace_id, delivery in await concern_jobs.concern_notices(session, now=now):
             await outbox.enqueue(session, workspace_id=workspace_id, delivery=delivery, now=now)
 
 

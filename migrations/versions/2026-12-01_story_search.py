@@ -21,7 +21,7 @@ from alembic import op
 # Every statement below is built from this revision's own names and numbers, never from input.
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -88,7 +88,7 @@ def _record(
     now: datetime,
 ) -> None:
     """Keep one answer: under the person's name, or apart with no author and only the day."""
-    if participant.anonymous:
+    if participant.anonymous or question.kind in questions.ALWAYS_ANONYMOUS:
         session.add(
             AnonymousAnswer(
                 workspace_id=cycle.workspace_id,
@@ -99,7 +99,9 @@ def _record(
                 answered_on=now.date(),
             )
         )
-        participant.answered_anonymously = True
+        # The threshold k for the other answers counts those who chose anonymity, not those
+        # who answered an always-anonymous question (those are counted apart, at the close).
+        participant.answered_anonymously = participant.answered_anonymously or participant.anonymous
     else:
         session.add(
             RetroAnswer(

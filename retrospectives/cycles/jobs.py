@@ -23,8 +23,7 @@ from bot.replies import Audience, Delivery, Reply, Visibility
 from retrospectives import schedules, texts
 from retrospectives.cycles import service as cycles
 from retrospectives.cycles.subjects import Closing, Reminder, ScheduledOpening, StartedOpening
-from retrospectives.okrs import digest
-from storage import core, okr, retro, schedule
+from storage import core, retro, schedule
 
 log = logging.getLogger(__name__)
 
@@ -237,42 +236,3 @@ def specs(*, anonymity_min: int = cycles.ANONYMITY_FLOOR) -> list[JobSpec[AsyncS
         always_run=True,
     )
     return [scheduled, started, reminder, closing]
-
-
-async def concern_notices(session: AsyncSession, *, now: datetime) -> list[tuple[int, Delivery]]:
-    """Tell leads, in one morning notice per team, the anonymous concerns whose time has come.
-
-    A concern waits for the first 09:00 (team time) after its day ended: sent as it was typed,
-    its arrival would say when it was typed, and so, perhaps, who typed it. Keyed by team and
-    day, the notice is written once however many processes run this.
-    """
-    waiting = await okr.untold_anonymous_concerns(session, before=now.date())
-    by_team: dict[int, list[okr.AnonymousConcern]] = {}
-    for concern in waiting:
-        by_team.setdefault(concern.team_id, []).append(concern)
-    notices = []
-    for team_id, concerns in by_team.items():
-        team = await core.team_by_id(
-            session, workspace_id=concerns[0].workspace_id, team_id=team_id
-        )
-        if team is None:
-            continue
-        due = [
-            c for c in concerns if schedules.concern_notice_time(c.raised_on, team.timezone) <= now
-        ]
-        if not due:
-            continue
-        lines = [digest.concern_line(c, None) for c in due]
-        reply = Reply(
-            texts.anonymous_concerns_for_lead(team.name, lines), visibility=Visibility.CHANNEL
-        )
-        day = now.date().isoformat()
-        for lead in team.leads:
-            key = f"concerns:{team.id}:{day}:{lead.user_id}"
-            notices.append(
-                (team.workspace_id, Delivery(Audience.PERSON, lead.user_id, reply, key=key))
-            )
-        for concern in due:
-            concern.told_at = now
-    await session.flush()
-    return notices

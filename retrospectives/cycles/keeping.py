@@ -67,7 +67,8 @@ _SHUFFLE = random.SystemRandom().shuffle
 
 def nothing_to_report(answer: Said, kind: Kind) -> bool:
     """A metric answer that says there is nothing to report ("none", "nothing", ...)."""
-    return kind is Kind.METRIC and answer.text.strip().casefold() in questions.NOTHING_TO_REPORT
+    said = answer.text.strip().casefold()
+    return kind in (Kind.METRIC, Kind.PRESSURE) and said in questions.NOTHING_TO_REPORT
 
 
 async def keep(
@@ -133,6 +134,17 @@ async def keep(
                     metric=texts.METRIC_FROM_RETRO,
                     harm=item.text,
                     created_at=now,
+                )
+            )
+    for item in by_kind.get(Kind.PRESSURE, ()):  # a theme for the leads, never who said it
+        if not nothing_to_report(item, Kind.PRESSURE):
+            session.add(
+                AnonymousConcern(
+                    **scope,
+                    metric=texts.PRESSURE_FROM_RETRO,
+                    harm=item.text,
+                    raised_on=now.date(),
+                    told_at=now,
                 )
             )
     follow_ups: dict[int, list[str]] = {}

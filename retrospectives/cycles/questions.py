@@ -14,6 +14,7 @@ class Kind(StrEnum):
     ADAPT = "adapt"  # becomes an adaptation, asked about next cycle
     METRIC = "metric"  # becomes a metric concern, unless the answer is "no"
     FOLLOW_UP = "followup"  # the team's word on one of last cycle's adaptations
+    PRESSURE = "pressure"  # always anonymous: pressure to make a key result look better
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +46,12 @@ DEFAULTS: Mapping[str, str] = {
         'outcomes? Which one, and how? ("no" is a fine answer)'
     ),
 }
+PRESSURE_TEXT = (
+    "Did you feel pressure to make a key result look better than the outcome it stands for? "
+    'Which one? This answer is always kept anonymously. ("no" is a fine answer)'
+)
 EDITABLE = tuple(DEFAULTS)
+ALWAYS_ANONYMOUS = frozenset({Kind.PRESSURE})
 NOTHING_TO_REPORT = frozenset({"no", "none", "nope", "n/a", "na", "nothing", "-", "no."})
 
 
@@ -56,10 +62,23 @@ def follow_up_text(adaptation: str) -> str:
     )
 
 
-def for_cycle(custom: Mapping[str, str], adaptations: Sequence[tuple[int, str]]) -> list[Question]:
-    """Last cycle's adaptations first, then the workspace's questions (or the defaults)."""
+def for_cycle(
+    custom: Mapping[str, str], adaptations: Sequence[tuple[int, str]], key_results: str = ""
+) -> list[Question]:
+    """Last cycle's adaptations first, then the team's questions (or the defaults).
+
+    The metric question names the team's key results and their guardrails (``key_results``),
+    so that people answer about the numbers they are actually asked to push; a team with key
+    results is also asked, always anonymously, whether anyone felt pressure to dress one up.
+    """
     asked = [Question(f"{Kind.FOLLOW_UP}:{i}", follow_up_text(text)) for i, text in adaptations]
-    asked += [Question(str(key), custom.get(key, text)) for key, text in DEFAULTS.items()]
+    for key, text in DEFAULTS.items():
+        wording = custom.get(key, text)
+        if key == Kind.METRIC and key_results:
+            wording = f"{wording}\n{key_results}"
+        asked.append(Question(str(key), wording))
+    if key_results:  # only a team with key results can feel pushed to dress one up
+        asked.append(Question(str(Kind.PRESSURE), f"{PRESSURE_TEXT}\n{key_results}"))
     return asked
 
 

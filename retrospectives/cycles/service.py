@@ -18,7 +18,8 @@ from retrospectives.adaptations.commands import reference
 from retrospectives.cycles import answers, keeping, questions, texts
 from retrospectives.cycles.forms import RetroAction
 from retrospectives.cycles.questions import Kind, Question
-from storage import retro
+from retrospectives.okrs import guardrails
+from storage import okr, retro
 from storage.core import Team
 from storage.retro import (
     CycleStatus,
@@ -51,7 +52,10 @@ async def open_cycle(
     pending = await retro.adaptations_awaiting_follow_up(
         session, workspace_id=team.workspace_id, team_id=team.id
     )
-    asked = questions.for_cycle(custom, [(a.id, a.text) for a in pending])
+    key_results = await okr.key_results(session, workspace_id=team.workspace_id, team_id=team.id)
+    asked = questions.for_cycle(
+        custom, [(a.id, a.text) for a in pending], guardrails.question_context(key_results)
+    )
     closes_at = schedules.deadline(now, team.timezone)
     cycle = RetroCycle(
         workspace_id=team.workspace_id,
@@ -144,8 +148,13 @@ async def close_cycle(
         keeping.Said(a.question_key, a.question, a.text, a.author_id)
         for a in await retro.answers(session, cycle_id=cycle.id)
     ]
-    if anonymous_people >= cycle.anonymity_min:
-        given += [keeping.Said(a.question_key, a.question, a.text) for a in anonymous]
+    # Always-anonymous answers have a threshold of their own: one answer per person, so their
+    # number is the number of people who gave them.
+    pressure = [a for a in anonymous if a.question_key == Kind.PRESSURE]
+    chosen = [a for a in anonymous if a.question_key != Kind.PRESSURE]
+    shown = chosen if anonymous_people >= cycle.anonymity_min else []
+    shown += pressure if len(pressure) >= cycle.anonymity_min else []
+    given += [keeping.Said(a.question_key, a.question, a.text) for a in shown]
     await retro.forget_participants(session, cycle_id=cycle.id)
     by_kind: dict[Kind, list[keeping.Said]] = {}
     for item in given:
@@ -159,7 +168,7 @@ async def close_cycle(
         if worth_telling:
             lines = "\n".join(f"• {text}" for text in worth_telling)
             sections.append(Section(title=texts.SUMMARY_TITLES[kind], text=lines))
-    if anonymous and anonymous_people < cycle.anonymity_min:
+    if len(shown) < len(anonymous):
         sections.append(Section(text=texts.anonymous_withheld(cycle.anonymity_min)))
     if made:
         refs = [f"{reference(a.id)}: {a.text}" for a in made]
@@ -172,4 +181,12 @@ async def close_cycle(
     return [Delivery(Audience.CHANNEL, team.channel_id, summary, key=f"retro:{cycle.id}:summary")]
 
 
-_ORDER = [Kind.FOLLOW_UP, Kind.BET, Kind.LEARNED, Kind.BEHAVIOUR, Kind.ADAPT, Kind.METRIC]
+_ORDER = [
+    Kind.FOLLOW_UP,
+    Kind.BET,
+    Kind.LEARNED,
+    Kind.BEHAVIOUR,
+    Kind.ADAPT,
+    Kind.METRIC,
+    Kind.PRESSURE,
+]

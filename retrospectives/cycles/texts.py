@@ -73,6 +73,7 @@ SCHEDULE_OFF = (
 )
 RETRO_NOT_OPEN = "No retrospective is open for this team. A lead can start one with /retro start."
 METRIC_FROM_RETRO = "Raised in the retrospective"
+PRESSURE_FROM_RETRO = "Pressure on a key result (retrospective, anonymous)"
 FORM_TITLE_RETRO = "Retrospective"
 CHOICE_NAMED = "No, use my name"
 CHOICE_ANONYMOUS = "Yes, keep them anonymous"
@@ -92,6 +93,7 @@ SUMMARY_TITLES = {
     "behaviour": "Whose behaviour changed",
     "adapt": "What we will do differently",
     "metric": "Metrics that pushed us toward output",
+    "pressure": "Pressure to make a key result look better than its outcome",
 }
 
 

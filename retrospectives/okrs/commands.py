@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot import events
 from retrospectives import texts
 from retrospectives.errors import InvalidInput
+from retrospectives.okrs import guardrails
 from storage.okr import StoryResult
 
 MAX_FIELD = 3000
@@ -192,3 +193,27 @@ def parse_concern(args: str) -> tuple[str, str, bool]:
     if len(metric.strip()) > 200 or len(harm.strip()) > MAX_FIELD:
         raise InvalidInput(texts.CONCERN_TOO_LONG)
     return metric.strip(), harm.strip(), anonymous
+
+
+def parse_key_result(args: str) -> tuple[str, str | None]:
+    """Read ``<key result> [| guardrail: <what must not get worse>]``."""
+    text, sep, rest = args.partition("|")
+    if not sep:
+        return text.strip(), None
+    label, colon, guardrail = rest.partition(":")
+    if not colon or " ".join(label.casefold().split()) != "guardrail":
+        raise InvalidInput(guardrails.KR_ADD_USAGE)
+    if not guardrail.strip():
+        raise InvalidInput(guardrails.GUARDRAIL_EMPTY)
+    return text.strip(), guardrail.strip()
+
+
+def parse_guardrail(args: str) -> tuple[int, str]:
+    """Read ``KR<n> <what must not get worse>`` for a key result already recorded."""
+    reference, _, guardrail = args.strip().partition(" ")
+    number = parse_key_result_ref(reference) if reference else None
+    if number is None:
+        raise InvalidInput(guardrails.GUARDRAIL_USAGE)
+    if not guardrail.strip():
+        raise InvalidInput(guardrails.GUARDRAIL_EMPTY)
+    return number, guardrail.strip()

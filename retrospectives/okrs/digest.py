@@ -8,16 +8,19 @@ and the App Home, which shows a few stories at a glance, keep to excerpts.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.replies import Section
-from storage import okr, retro
+from retrospectives.okrs import guardrails
+from retrospectives.okrs.concerns import views
+from storage import concerns, okr, retro
 from storage.core import Team
 from storage.okr import AnonymousConcern, ImpactStory, KeyResult, LearningStory, MetricConcern
 
 EXCERPT = 280
+WEEK_DAYS = timedelta(days=7)  # the digest covers the week before it is written
 
 
 async def team_sections(session: AsyncSession, *, team: Team, since: datetime) -> list[Section]:
@@ -29,16 +32,14 @@ async def team_sections(session: AsyncSession, *, team: Team, since: datetime) -
     impact = await okr.impact_stories_since(
         session, workspace_id=workspace_id, team_id=team_id, since=since
     )
-    concerns: list[MetricConcern | AnonymousConcern] = [
+    raised: list[MetricConcern | AnonymousConcern] = [
         *await okr.concerns_since(session, workspace_id=workspace_id, team_id=team_id, since=since),
         *await okr.anonymous_concerns_told_since(
             session, workspace_id=workspace_id, team_id=team_id, since=since
         ),
     ]
-    key_results = {
-        k.id: k
-        for k in await okr.key_results(session, workspace_id=team.workspace_id, team_id=team.id)
-    }
+    listed = await okr.key_results(session, workspace_id=team.workspace_id, team_id=team.id)
+    key_results = {k.id: k for k in listed}
     sections = _learning_sections(team, learning, key_results)
     if impact:
         sections.append(
@@ -61,11 +62,11 @@ async def team_sections(session: AsyncSession, *, team: Team, since: datetime) -
                 text="\n".join(f"• {excerpt(text, None)}" for text in promised),
             )
         )
-    if concerns:
+    if raised:
         sections.append(
             Section(
                 title=f"{team.name}: metric concerns raised",
-                text="\n".join(f"• {concern_line(c, None)}" for c in concerns),
+                text="\n".join(f"• {views.concern_line(c)}" for c in raised),
             )
         )
     if not sections:
@@ -74,6 +75,25 @@ async def team_sections(session: AsyncSession, *, team: Team, since: datetime) -
                 title=team.name,
                 text="No stories this week. A good question for the next stand-up: "
                 "what did we learn, and what do customers do differently?",
+            )
+        )
+    waiting = await concerns.open_concerns(session, workspace_id=workspace_id, team_id=team_id)
+    if waiting:
+        today = since.date() + WEEK_DAYS
+        sections.append(
+            Section(
+                title=f"{team.name}: concerns awaiting an answer",
+                text="\n".join(
+                    f"• {views.open_line(c, today=today, raised=concerns.raised_on(c))}"
+                    for c in waiting
+                ),
+            )
+        )
+    if listed:  # the digest goes to leads: a key result without a guardrail is shown as such
+        sections.append(
+            Section(
+                title=f"{team.name}: {guardrails.KEY_RESULTS_TITLE}",
+                text="\n".join(f"• {guardrails.line(k, for_leads=True)}" for k in listed),
             )
         )
     return sections
@@ -92,7 +112,12 @@ def _learning_sections(
             title = f"{team.name}: learning"
         else:
             kr = key_results[key]
-            title = f"{team.name}: learning about {kr.code} ({excerpt(kr.text, 80)})"
+            shown = (
+                f"guardrail: {excerpt(kr.guardrail, 80)}"
+                if kr.guardrail
+                else guardrails.NO_GUARDRAIL
+            )
+            title = f"{team.name}: learning about {kr.code} ({excerpt(kr.text, 80)}; {shown})"
         lines = "\n".join(f"• {learning_line(s, None)}" for s in groups[key])
         sections.append(Section(title=title, text=lines))
     return sections
@@ -122,10 +147,6 @@ def impact_line(story: ImpactStory, limit: int | None = EXCERPT) -> str:
         who = f"{excerpt(story.who, limit and 80)}: " if story.who else ""
         return f"{who}before, {excerpt(story.before, limit)}; now, {excerpt(story.after, limit)}"
     return excerpt(story.text, limit)
-
-
-def concern_line(concern: MetricConcern | AnonymousConcern, limit: int | None = EXCERPT) -> str:
-    return f"{excerpt(concern.metric, limit and 80)}: {excerpt(concern.harm, limit)}"
 
 
 def excerpt(text: str, limit: int | None = EXCERPT) -> str:

@@ -9,20 +9,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Turn
 from bot.replies import (
-    Audience,
     Button,
-    Delivery,
-    Field,
     Form,
     Outcome,
     Reply,
     Section,
-    Visibility,
     private,
 )
-from retrospectives import schedules, texts
+from retrospectives import texts
 from retrospectives.errors import InvalidInput
-from retrospectives.okrs import coach, commands, forms, service
+from retrospectives.okrs import coach, commands, forms, guardrails, service
 from retrospectives.okrs.commands import IMPACT_LABELS, LEARNING_LABELS, StoryDraft
 from storage import core, okr
 from storage.core import Team
@@ -149,53 +145,6 @@ async def claim_team(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     return private(texts.team_claimed(team.name))
 
 
-async def add_key_result(session: AsyncSession, turn: Turn, text: str) -> Outcome:
-    """Handle ``/okr kr add <key result>``."""
-    team = await _channel_team(session, turn)
-    key_result = await service.add_key_result(
-        session, team=team, text=text, added_by=turn.user_id, now=turn.now
-    )
-    return private(texts.kr_added(team.name, key_result.code, key_result.text))
-
-
-async def list_key_results(session: AsyncSession, turn: Turn, args: str) -> Outcome:
-    """Handle ``/okr kr``: the team's key results."""
-    if args:
-        raise InvalidInput(texts.UNKNOWN_OKR)
-    team = await _team(session, turn)
-    found = await okr.key_results(session, workspace_id=turn.workspace_id, team_id=team.id)
-    if not found:
-        return private(texts.kr_list_empty(team.name))
-    return private(
-        texts.kr_list_title(team.name),
-        Section(fields=tuple(Field(k.code, k.text) for k in found)),
-    )
-
-
-async def raise_concern(session: AsyncSession, turn: Turn, body: str) -> Outcome:
-    """Handle ``/okr concern <metric>: <harm> [anonymous]``."""
-    metric, harm, anonymous = commands.parse_concern(body)
-    team = await _team(session, turn)
-    if anonymous:  # no message now: leads hear of it with the next morning's notice
-        arrives = await service.raise_anonymous_concern(
-            session, team=team, metric=metric, harm=harm, now=turn.now
-        )
-        label = schedules.local_label(arrives, team.timezone)
-        return private(texts.anonymous_concern_saved(team.name, label))
-    concern = await service.raise_concern(
-        session, team=team, author_id=turn.user_id, metric=metric, harm=harm, now=turn.now
-    )
-    note = Reply(
-        texts.concern_for_lead(team.name, metric, harm, turn.user_id),
-        visibility=Visibility.CHANNEL,
-    )
-    deliveries = tuple(
-        Delivery(Audience.PERSON, lead.user_id, note, key=f"concern:{concern.id}:{lead.user_id}")
-        for lead in team.leads
-    )
-    return private(texts.concern_saved(team.name)) + Outcome(deliveries=deliveries)
-
-
 async def _save_learning(
     session: AsyncSession, turn: Turn, draft: StoryDraft, source: StorySource
 ) -> Outcome:
@@ -219,7 +168,9 @@ async def _save_learning(
             buttons=(Button(texts.ADD_OUTCOME_BUTTON, forms.StoryAction.ADD_OUTCOME),),
         )
     invalidated = story_row.result is okr.StoryResult.INVALIDATED
-    return private(texts.learning_saved(team.name, invalidated))
+    return private(
+        texts.learning_saved(team.name, invalidated), *await _cited(session, turn, team, draft)
+    )
 
 
 async def _save_impact(
@@ -230,9 +181,20 @@ async def _save_impact(
         session, team=team, author_id=turn.user_id, draft=draft, source=source, now=turn.now
     )
     saved = texts.impact_saved(team.name)
+    cited = await _cited(session, turn, team, draft)
     if not draft.get("after") and coach.only_output(draft.text):
-        return private(saved, Section(text=texts.FOLLOW_UP_IMPACT))
-    return private(saved)
+        return private(saved, *cited, Section(text=texts.FOLLOW_UP_IMPACT))
+    return private(saved, *cited)
+
+
+async def _cited(
+    session: AsyncSession, turn: Turn, team: Team, draft: StoryDraft
+) -> tuple[Section, ...]:
+    """The key result a story cites, shown with its guardrail beside it."""
+    key_result = await service.cited_key_result(session, team=team, cited=draft.cited)
+    if key_result is None:
+        return ()
+    return (Section(text=guardrails.cited(key_result, for_leads=team.is_lead(turn.user_id))),)
 
 
 async def _add_outcome(session: AsyncSession, turn: Turn, text: str) -> Outcome:

@@ -7,7 +7,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.events import EventKind
 from bot.ports import Command, CommandWord, HelpNote, Routes
 from retrospectives import texts
-from retrospectives.okrs import forms, handlers
+from retrospectives.okrs import forms, guardrails, handlers, keyresults
+from retrospectives.okrs.concerns import forms as concern_forms
+from retrospectives.okrs.concerns import handlers as concerns
+from retrospectives.okrs.concerns import texts as concern_texts
+from retrospectives.okrs.concerns.forms import ConcernAction
 from retrospectives.okrs.forms import StoryAction
 
 OKR = "okr"
@@ -48,8 +52,8 @@ ROUTES: Routes[AsyncSession] = Routes(
         Command(
             OKR,
             "kr add",
-            handlers.add_key_result,
-            usage="<key result>",
+            keyresults.add_key_result,
+            usage="<key result> [| guardrail: <what must not get worse>]",
             summary=texts.HELP_KR_ADD,
             section=texts.SECTION_TEAMS,
             leads=True,
@@ -58,20 +62,49 @@ ROUTES: Routes[AsyncSession] = Routes(
         ),
         Command(
             OKR,
+            "kr guardrail",
+            keyresults.set_guardrail,
+            usage="KR<n> <what must not get worse>",
+            summary=guardrails.HELP_KR_GUARDRAIL,
+            section=texts.SECTION_TEAMS,
+            leads=True,
+        ),
+        Command(
+            OKR,
             "kr",
-            handlers.list_key_results,
+            keyresults.list_key_results,
             summary=texts.HELP_KR,
             section=texts.SECTION_TEAMS,
         ),
         Command(
             OKR,
             "concern",
-            handlers.raise_concern,
-            usage="<metric>: <harm you see> [anonymous]",
-            summary=texts.HELP_CONCERN,
+            concerns.raise_concern,
+            usage=(
+                "<metric>: <harm you see> [| drives: <behaviour it rewards>] [| harms: <who>] "
+                "[| instead: <a better measure>] [anonymous] [team]"
+            ),
+            summary=concern_texts.HELP_CONCERN,
             section=texts.SECTION_TEAMS,
             menu=texts.MENU_CONCERN,
             hint="<metric>: <harm>",
+        ),
+        Command(
+            OKR,
+            "concern voice",
+            concerns.voice,
+            usage="<ref> [anonymous]",
+            summary=concern_texts.HELP_VOICE,
+            section=texts.SECTION_TEAMS,
+        ),
+        Command(
+            OKR,
+            "concern answer",
+            concerns.answer,
+            usage="<ref> [kept|changed|replaced] <what the team decided>",
+            summary=concern_texts.HELP_ANSWER,
+            section=texts.SECTION_TEAMS,
+            leads=True,
         ),
         Command(
             STORY,
@@ -102,13 +135,22 @@ ROUTES: Routes[AsyncSession] = Routes(
             section=texts.SECTION_STORIES,
         ),
     ),
-    notes=(HelpNote(texts.SECTION_STORIES, texts.HELP_STORY_FORMS),),
+    notes=(
+        HelpNote(texts.SECTION_TEAMS, concern_texts.HELP_LOOKUP),
+        HelpNote(texts.SECTION_STORIES, texts.HELP_STORY_FORMS),
+    ),
     forms={
         forms.LEARNING: handlers.form,
         forms.IMPACT: handlers.form,
         forms.OUTCOME: handlers.form,
+        concern_forms.CONCERN: concerns.form,
+        concern_forms.ANSWER: concerns.answer_form,
     },
     actions={
+        ConcernAction.OPEN_FORM: concerns.open_form,
+        ConcernAction.VOICE: concerns.voice_named,
+        ConcernAction.VOICE_ANONYMOUSLY: concerns.voice_anonymously,
+        ConcernAction.ANSWER: concerns.open_answer_form,
         StoryAction.ADD_OUTCOME: handlers.open_outcome_form,
         StoryAction.OPEN_LEARNING: handlers.open_learning_form,
         StoryAction.OPEN_IMPACT: handlers.open_impact_form,

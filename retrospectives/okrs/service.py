@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from retrospectives import schedules, texts
 from retrospectives.errors import InvalidInput, NotALead, NoTeamHere
-from retrospectives.okrs import stories
+from retrospectives.okrs import guardrails, stories
 from retrospectives.okrs.commands import KeyResultRef, StoryDraft
 from storage import core, okr
 from storage.core import Team, TeamLead
@@ -111,7 +111,13 @@ async def add_lead(
 
 
 async def add_key_result(
-    session: AsyncSession, *, team: Team, text: str, added_by: str, now: datetime
+    session: AsyncSession,
+    *,
+    team: Team,
+    text: str,
+    guardrail: str | None,
+    added_by: str,
+    now: datetime,
 ) -> KeyResult:
     """Record one of the team's key results, numbered KR1, KR2, ... within the team."""
     require_lead(team, added_by)
@@ -119,18 +125,41 @@ async def add_key_result(
         raise InvalidInput(texts.KR_EMPTY)
     if len(text) > 500:
         raise InvalidInput(texts.KR_TOO_LONG)
+    _check_guardrail(guardrail)
     number = await okr.next_key_result_number(session, team_id=team.id)
     key_result = KeyResult(
         workspace_id=team.workspace_id,
         team_id=team.id,
         number=number,
         text=text.strip(),
+        guardrail=guardrail,
         created_by=added_by,
         created_at=now,
     )
     session.add(key_result)
     await session.flush()
     return key_result
+
+
+async def set_guardrail(
+    session: AsyncSession, *, team: Team, number: int, guardrail: str, set_by: str
+) -> KeyResult:
+    """Name (or rename) what must not get worse while the team pushes one of its key results."""
+    require_lead(team, set_by)
+    _check_guardrail(guardrail)
+    key_result = await okr.key_result_by_number(
+        session, workspace_id=team.workspace_id, team_id=team.id, number=number
+    )
+    if key_result is None:
+        raise InvalidInput(guardrails.unknown_key_result(team.name, f"KR{number}"))
+    key_result.guardrail = guardrail
+    await session.flush()
+    return key_result
+
+
+def _check_guardrail(guardrail: str | None) -> None:
+    if guardrail is not None and len(guardrail) > guardrails.MAX_GUARDRAIL:
+        raise InvalidInput(guardrails.GUARDRAIL_TOO_LONG)
 
 
 async def cited_key_result(

@@ -83,7 +83,17 @@ async def seed(connection: Any, *, platform: str, person: str) -> None:
         [{"workspace_id": workspace, "channel_id": "C1", "user_id": person, "seen_at": START}],
     )
     [kr] = await table_ids(
-        connection, KeyResult, [{**placed, "number": 1, "text": said(person), "created_by": person}]
+        connection,
+        KeyResult,
+        [
+            {
+                **placed,
+                "number": 1,
+                "text": said(person),
+                "guardrail": said(person),
+                "created_by": person,
+            }
+        ],
     )
     await connection.execute(
         insert(LearningStory),

@@ -1,0 +1,1 @@
+"""Metric concerns and their loop: raised, voiced, answered, escalated."""
