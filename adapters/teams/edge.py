@@ -32,12 +32,12 @@ from botframework.connector.auth import BotFrameworkAuthentication
 from adapters import bodies
 from adapters.payloads import text_of
 from adapters.teams import answers, identity, inbound, references, shapes
-from adapters.teams.client import patiently
+from adapters.teams.client import fresh_token, patiently
 from adapters.teams.mentions import person_mentions
 from adapters.teams.port import TeamsChatPort
 from adapters.teams.references import Person, ReferenceStore
 from bot.events import ChatEvent, EventKind, Unreadable, read_json
-from bot.ports import Clock, DeliveryFailed, EventHandler, Unavailable
+from bot.ports import Clock, DeliveryFailed, EventHandler, RetryLater, Unavailable
 from bot.replies import Outcome
 
 log = logging.getLogger(__name__)
@@ -132,6 +132,12 @@ class TeamsEdge:
         return web.Response(status=200)
 
     async def _turn(self, context: TurnContext, body: Mapping[str, Any]) -> None:
+        # The turn's connector gets the bot's token inside each call, blocking: get it first,
+        # off the loop, before anything is stored (no token, no turn: the connector retries).
+        try:
+            await fresh_token(context.turn_state[CloudAdapter.BOT_CONNECTOR_CLIENT_KEY])
+        except RetryLater as error:
+            raise Unavailable(str(error)) from None
         seen = references.sighting(body)
         people = await self._mentioned_people(context, body)
         events = inbound.to_chat_events(
