@@ -94,11 +94,17 @@ async def slack_sqlite(sqlite_url: str) -> AsyncIterator[SlackRig]:
         await rig.close()
 
 
+@pytest.fixture(params=["agents", "botbuilder"])
+def teams_sdk(request: pytest.FixtureRequest) -> str:
+    """Each Teams scenario runs on both hosts: the Microsoft 365 Agents SDK and botbuilder."""
+    return str(request.param)
+
+
 @pytest.fixture
-async def teams(database_url: str) -> AsyncIterator[TeamsRig]:
+async def teams(database_url: str, teams_sdk: str) -> AsyncIterator[TeamsRig]:
     from tests.server.teams_rig import TeamsRig
 
-    rig = await TeamsRig.start(database_url)
+    rig = await TeamsRig.start(database_url, teams_sdk=teams_sdk)
     try:
         yield rig
     finally:
@@ -106,10 +112,10 @@ async def teams(database_url: str) -> AsyncIterator[TeamsRig]:
 
 
 @pytest.fixture
-async def teams_sqlite(sqlite_url: str) -> AsyncIterator[TeamsRig]:
+async def teams_sqlite(sqlite_url: str, teams_sdk: str) -> AsyncIterator[TeamsRig]:
     from tests.server.teams_rig import TeamsRig
 
-    rig = await TeamsRig.start(sqlite_url)
+    rig = await TeamsRig.start(sqlite_url, teams_sdk=teams_sdk)
     try:
         yield rig
     finally:

@@ -1,8 +1,9 @@
 """The authenticated path end to end, with no internet: tokens in, the bot's own token out.
 
-okrbot's Teams host is pointed (by the Bot Framework endpoint settings of a sovereign cloud) at
-a local identity double over HTTPS with a private CA: its JWKS checks the Bot Connector's
-tokens, its token endpoint gives the bot the bearer token the replies carry.
+Each test runs on both hosts (the Agents SDK and botbuilder). okrbot's Teams host is pointed
+(by the Bot Framework endpoint settings of a sovereign cloud) at a local identity double over
+HTTPS with a private CA: its JWKS checks the Bot Connector's tokens, its token endpoint gives
+the bot the bearer token the replies carry.
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ async def double(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterat
 
 
 @pytest.fixture
-async def rig(sqlite_url: str, double: IdentityDouble) -> AsyncIterator[TeamsRig]:
-    started = await TeamsRig.start(sqlite_url, teams_emulator=False, **double.settings())
+async def rig(sqlite_url: str, double: IdentityDouble, teams_sdk: str) -> AsyncIterator[TeamsRig]:
+    started = await TeamsRig.start(
+        sqlite_url, teams_emulator=False, teams_sdk=teams_sdk, **double.settings()
+    )
     try:
         yield started
     finally:

@@ -41,8 +41,12 @@ def forged_token(service_url: str) -> str:
     return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "forged-key-1"})
 
 
-async def test_with_an_app_id_requests_without_a_valid_token_get_401(database_url: str) -> None:
-    rig = await TeamsRig.start(database_url, microsoft_app_id=APP_ID, microsoft_app_password="pw")
+async def test_with_an_app_id_requests_without_a_valid_token_get_401(
+    database_url: str, teams_sdk: str
+) -> None:
+    rig = await TeamsRig.start(
+        database_url, microsoft_app_id=APP_ID, microsoft_app_password="pw", teams_sdk=teams_sdk
+    )
     try:
         activity = rig.in_personal_chat(STORY)
         missing = await rig.post(activity)
@@ -59,8 +63,10 @@ async def test_with_an_app_id_requests_without_a_valid_token_get_401(database_ur
         await rig.close()
 
 
-async def test_unconfigured_teams_answers_404_and_calls_nothing(database_url: str) -> None:
-    rig = await TeamsRig.start(database_url, teams_emulator=False)
+async def test_unconfigured_teams_answers_404_and_calls_nothing(
+    database_url: str, teams_sdk: str
+) -> None:
+    rig = await TeamsRig.start(database_url, teams_emulator=False, teams_sdk=teams_sdk)
     try:
         answer = await rig.post(rig.in_personal_chat(STORY))
         assert answer.status == 404
@@ -139,8 +145,9 @@ async def test_a_private_answer_that_cannot_go_1_to_1_leaves_a_note_only(
     assert "lead" not in note.text()  # the private answer itself stays private
 
 
-async def test_a_database_that_is_down_gets_503(tmp_path: Path) -> None:
-    rig = await TeamsRig.start(f"sqlite+aiosqlite:///{tmp_path}/missing/okrbot.db")
+async def test_a_database_that_is_down_gets_503(tmp_path: Path, teams_sdk: str) -> None:
+    missing = f"sqlite+aiosqlite:///{tmp_path}/missing/okrbot.db"
+    rig = await TeamsRig.start(missing, teams_sdk=teams_sdk)
     try:
         answer = await rig.post(rig.in_personal_chat(STORY))
         assert answer.status == 503
