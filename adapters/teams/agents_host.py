@@ -95,8 +95,8 @@ class AgentsTurn:
         found = await client.get_conversation_member(conversation.id, account)
         return str(getattr(found, "aad_object_id", "") or "")
 
-    async def answer_invoke(self, status: int, body: Mapping[str, Any]) -> None:
-        done = InvokeResponse(status=status, body=dict(body))
+    async def answer_invoke(self, status: int, body: Mapping[str, Any] | None) -> None:
+        done = InvokeResponse(status=status, body=None if body is None else dict(body))
         await self._context.send_activity(Activity(type=ActivityTypes.invoke_response, value=done))
 
 

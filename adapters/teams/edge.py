@@ -103,12 +103,24 @@ class TeamsEdge:
         except Exception:  # a bug: the edge refused every activity it could not read
             log.exception("a Teams activity failed; answering 500")
             return web.Response(status=500, text="okrbot failed to handle this activity")
-        if answer is not None:
+        if answer is not None and answer.body is not None:
             return web.json_response(answer.body, status=answer.status)
+        if answer is not None:
+            return web.Response(status=answer.status)
         return web.Response(status=200)
 
     async def _turn(self, context: Turn, body: Mapping[str, Any]) -> None:
         seen = references.sighting(body)
+        # Teams says the app was added both ways (installationUpdate, conversationUpdate), and
+        # may say it again: the hello goes only where no conversation was known before.
+        new_here = (
+            seen is not None
+            and inbound.bot_added(body)
+            and await self._store.conversation(
+                seen.conversation.tenant_id, seen.conversation.conversation_id
+            )
+            is None
+        )
         people = await self._mentioned_people(context, body)
         events = inbound.to_chat_events(
             body, self._clock.now(), command_words=self._command_words, people=people
@@ -119,8 +131,16 @@ class TeamsEdge:
         person = seen.person if seen is not None else None
         for event, outcome in outcomes:
             await self._reply(context, event, outcome, person)
-        if text_of(body, "name") == inbound.CARD_ACTION_INVOKE and body.get("type") == "invoke":
-            await context.answer_invoke(200, CARD_ACTION_DONE)
+        if new_here:
+            try:
+                await patiently(partial(context.send, answers.welcome()))
+            except Exception:  # a hello that cannot be shown must not fail the activity
+                log.exception("could not say hello in a new Teams conversation")
+        if body.get("type") == "invoke":
+            if inbound.unknown_invoke(body):
+                await context.answer_invoke(501, None)
+            else:
+                await context.answer_invoke(200, CARD_ACTION_DONE)
 
     async def _mentioned_people(self, context: Turn, body: Mapping[str, Any]) -> dict[str, str]:
         """Ask Teams who the people mentioned in a message are (their Entra ids)."""

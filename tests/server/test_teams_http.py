@@ -224,3 +224,31 @@ async def test_timezones_are_those_teams_showed_us(teams_sqlite: TeamsRig) -> No
     assert await directory.user_timezone(TENANT, aad("grace")) == "Europe/London"
     await rig.post(rig.in_personal_chat("okr help", localTimezone=None, entities=[]))
     assert await directory.user_timezone(TENANT, aad("grace")) == "Europe/London"
+
+
+async def test_a_short_hello_once_where_the_app_is_added(teams_sqlite: TeamsRig) -> None:
+    rig = teams_sqlite
+    added = rig.activity("members_added")  # the bot and two people join the team's channel
+    installed = {
+        **{k: v for k, v in added.items() if k != "membersAdded"},
+        "type": "installationUpdate",
+        "action": "add",
+        "id": "f:installed-1",
+    }
+    general = added["conversation"]["id"]
+    for activity in (installed, added, installed):  # Teams says it both ways, and may repeat
+        assert (await rig.post(activity)).status == 200
+    [hello] = rig.fake.to(general)
+    assert "okr help" in hello.text()
+    # People joining later get no hello in the channel.
+    later = {**added, "id": "f:members-added-2", "membersAdded": added["membersAdded"][1:]}
+    assert (await rig.post(later)).status == 200
+    assert len(rig.fake.to(general)) == 1
+
+
+async def test_an_invoke_okrbot_does_not_handle_gets_501(teams_sqlite: TeamsRig) -> None:
+    rig = teams_sqlite
+    invoke = {**rig.activity("invoke_action"), "name": "composeExtension/query"}
+    answer = await rig.post(invoke)
+    assert answer.status == 501
+    assert rig.fake.posted() == []
