@@ -59,7 +59,7 @@ class TeamsEdge:
         may_reply: Callable[[str], bool] = lambda _service_url: True,
         identity_timeout: float = identity.IDENTITY_TIMEOUT,
     ) -> None:
-        self._host = host
+        self.host = host  # the SDK serving the turns (adapters.teams.hosts)
         self.identity_timeout = identity_timeout  # how long to wait for Microsoft's keys
         self._may_reply = may_reply
         self._handle = handle
@@ -85,7 +85,7 @@ class TeamsEdge:
             return web.Response(status=400, text=f"malformed activity: {problem}")
         header = request.headers.get("Authorization", "")
         try:
-            checked = await self._host.authenticate(body, header, within=self.identity_timeout)
+            checked = await self.host.authenticate(body, header, within=self.identity_timeout)
         except Refused as refusal:
             return web.Response(status=refusal.status, text=refusal.text)
         if not self._may_reply(text_of(body, "serviceUrl")):
@@ -96,7 +96,7 @@ class TeamsEdge:
             await self._turn(context, body)
 
         try:
-            answer = await self._host.run(checked, body, turn)
+            answer = await self.host.run(checked, body, turn)
         except Unavailable as error:
             log.warning("could not handle a Teams activity now: %s; answering 503", error)
             return web.Response(status=503, text="okrbot cannot take this activity now")

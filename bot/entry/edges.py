@@ -106,6 +106,11 @@ def teams_host(settings: Settings, connection: platforms.TeamsConnection) -> Hos
     """The SDK that serves ``/api/messages`` (``OKRBOT_TEAMS_SDK``): the Agents SDK by default."""
     if settings.teams_sdk == "botbuilder":
         return BotbuilderHost(connection.auth)
+    if settings.microsoft_app_type.lower() == "userassignedmsi":
+        # The Agents host gets the bot's token with its client secret; botbuilder's credentials
+        # know managed identities, so such a bot is served by botbuilder.
+        log.warning("a managed identity (MICROSOFT_APP_TYPE=UserAssignedMSI): Teams on botbuilder")
+        return BotbuilderHost(connection.auth)
     if settings.teams_sdk not in TEAMS_SDKS:
         log.warning(
             "OKRBOT_TEAMS_SDK=%s is not agents or botbuilder; using agents", settings.teams_sdk
