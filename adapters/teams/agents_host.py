@@ -23,7 +23,6 @@ from microsoft_agents.hosting.core.authorization import AuthenticationConstants,
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 from microsoft_agents.hosting.core.connector.client import UserTokenClient
 from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
-from pydantic import ValidationError
 
 from adapters.teams import identity
 from adapters.teams.bot_token import BotToken
@@ -32,6 +31,17 @@ from adapters.teams.tokens import InvalidToken, KeysUnavailable, TokenChecker
 from bot.ports import Unavailable
 
 log = logging.getLogger(__name__)
+
+
+class _KnownRefusals(logging.Filter):
+    """The SDK logs each activity it cannot read as an error with a traceback; the edge answers
+    those 400 itself, so junk sent to /api/messages must not fill the error log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Validation error for Activity")
+
+
+logging.getLogger("microsoft_agents.activity.activity").addFilter(_KnownRefusals())
 
 CALL_TIMEOUT = 10.0
 
@@ -95,8 +105,8 @@ class AgentsTurn:
         found = await client.get_conversation_member(conversation.id, account)
         return str(getattr(found, "aad_object_id", "") or "")
 
-    async def answer_invoke(self, status: int, body: Mapping[str, Any] | None) -> None:
-        done = InvokeResponse(status=status, body=None if body is None else dict(body))
+    async def answer_invoke(self, status: int, body: Mapping[str, Any]) -> None:
+        done = InvokeResponse(status=status, body=dict(body))
         await self._context.send_activity(Activity(type=ActivityTypes.invoke_response, value=done))
 
 
@@ -141,7 +151,7 @@ class _Clients(ChannelServiceClientFactoryBase):
 def _activity(body: Mapping[str, Any]) -> Activity:
     try:
         return Activity.model_validate(dict(body))
-    except ValidationError:
+    except Exception:  # the SDK's own refusals (pydantic, its own): not an activity it reads
         raise Refused(400, "malformed activity") from None
 
 

@@ -80,8 +80,8 @@ class BotbuilderTurn:
         found = await TeamsInfo.get_member(self._context, account)
         return str(getattr(found, "aad_object_id", "") or "")
 
-    async def answer_invoke(self, status: int, body: Mapping[str, Any] | None) -> None:
-        done = InvokeResponse(status=HTTPStatus(status), body=None if body is None else dict(body))
+    async def answer_invoke(self, status: int, body: Mapping[str, Any]) -> None:
+        done = InvokeResponse(status=HTTPStatus(status), body=dict(body))
         await self._context.send_activity(Activity(type=ActivityTypes.invoke_response, value=done))
 
 

@@ -91,6 +91,9 @@ class TeamsEdge:
         if not self._may_reply(text_of(body, "serviceUrl")):
             log.info("refused an activity whose serviceUrl okrbot may not answer")
             return web.Response(status=403, text="okrbot does not answer at this serviceUrl")
+        if inbound.unknown_invoke(body):  # as the SDKs answer one: no turn, nothing stored
+            log.info("answered 501 to an invoke okrbot does not handle")
+            return web.Response(status=501, text="okrbot does not handle this invoke")
 
         async def turn(context: Turn) -> None:
             await self._turn(context, body)
@@ -103,10 +106,8 @@ class TeamsEdge:
         except Exception:  # a bug: the edge refused every activity it could not read
             log.exception("a Teams activity failed; answering 500")
             return web.Response(status=500, text="okrbot failed to handle this activity")
-        if answer is not None and answer.body is not None:
-            return web.json_response(answer.body, status=answer.status)
         if answer is not None:
-            return web.Response(status=answer.status)
+            return web.json_response(answer.body, status=answer.status)
         return web.Response(status=200)
 
     async def _turn(self, context: Turn, body: Mapping[str, Any]) -> None:
@@ -136,11 +137,8 @@ class TeamsEdge:
                 await patiently(partial(context.send, answers.welcome()))
             except Exception:  # a hello that cannot be shown must not fail the activity
                 log.exception("could not say hello in a new Teams conversation")
-        if body.get("type") == "invoke":
-            if inbound.unknown_invoke(body):
-                await context.answer_invoke(501, None)
-            else:
-                await context.answer_invoke(200, CARD_ACTION_DONE)
+        if body.get("type") == "invoke":  # a card's action: unknown invokes had no turn
+            await context.answer_invoke(200, CARD_ACTION_DONE)
 
     async def _mentioned_people(self, context: Turn, body: Mapping[str, Any]) -> dict[str, str]:
         """Ask Teams who the people mentioned in a message are (their Entra ids)."""

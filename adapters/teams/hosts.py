@@ -38,8 +38,8 @@ class Turn(Protocol):
     async def member(self, account: str) -> str:
         """The Entra object id of a member of the turn's conversation; "" when not known."""
 
-    async def answer_invoke(self, status: int, body: Mapping[str, Any] | None) -> None:
-        """Set the HTTP answer to an invoke activity (no body: the status alone)."""
+    async def answer_invoke(self, status: int, body: Mapping[str, Any]) -> None:
+        """Set the HTTP answer to an invoke activity."""
 
 
 Logic = Callable[[Turn], Awaitable[None]]
