@@ -88,17 +88,23 @@ async def slack_sqlite(sqlite_url: str) -> AsyncIterator[SlackRig]:
         yield rig
 
 
+@pytest.fixture(params=["agents", "botbuilder"])
+def teams_sdk(request: pytest.FixtureRequest) -> str:
+    """Each Teams scenario runs on both hosts: the Microsoft 365 Agents SDK and botbuilder."""
+    return str(request.param)
+
+
 @pytest.fixture
-async def teams(database_url: str) -> AsyncIterator[TeamsRig]:
+async def teams(database_url: str, teams_sdk: str) -> AsyncIterator[TeamsRig]:
     from tests.server.teams_rig import TeamsRig
 
-    async with await TeamsRig.start(database_url) as rig:
+    async with await TeamsRig.start(database_url, teams_sdk=teams_sdk) as rig:
         yield rig
 
 
 @pytest.fixture
-async def teams_sqlite(sqlite_url: str) -> AsyncIterator[TeamsRig]:
+async def teams_sqlite(sqlite_url: str, teams_sdk: str) -> AsyncIterator[TeamsRig]:
     from tests.server.teams_rig import TeamsRig
 
-    async with await TeamsRig.start(sqlite_url) as rig:
+    async with await TeamsRig.start(sqlite_url, teams_sdk=teams_sdk) as rig:
         yield rig

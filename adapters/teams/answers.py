@@ -22,6 +22,10 @@ PRIVATE_FALLBACK = (
     "okrbot in Teams (Apps, then okrbot) and ask me there."
 )
 FORM_ERRORS = "Some answers need another look:"
+WELCOME = (
+    "Hello, I am okrbot. I run OKR retrospectives, keep your team's learning and customer-impact "
+    "stories, and pass on thanks between teams. Type okr help to see what you can ask me."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +55,8 @@ def _send(event: ChatEvent, reply: Reply) -> Send:
 def fallback() -> dict[str, Any]:
     """The note posted in the turn when a private answer cannot be delivered privately."""
     return cards.message(Reply(PRIVATE_FALLBACK))
+
+
+def welcome() -> dict[str, Any]:
+    """The short hello okrbot posts once where it has just been added."""
+    return cards.message(Reply(WELCOME))

@@ -114,7 +114,8 @@ def card_message(reply: Reply, *, origin: str = "") -> dict[str, Any]:
     """The message activity carrying a reply's card, whatever its size."""
     return {
         "type": "message",
-        "summary": cut(reply.text.replace("\n", " "), MAX_SUMMARY),
+        # The notification preview: the card's own escaped text, never a name's raw markup.
+        "summary": cut(escape_card(reply.text.replace("\n", " ")), MAX_SUMMARY),
         "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card(reply, origin=origin)}],
     }
 

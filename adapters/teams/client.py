@@ -72,6 +72,23 @@ def _reply_failure(error: Exception) -> Exception:
     return classify(error, "reply")
 
 
+async def fresh_token(client: ConnectorClient) -> None:
+    """Get the bot's token off the loop, so the call itself finds it in MSAL's cache.
+
+    botframework asks MSAL for it inside the call, blocking, with no timeout; a failure here is
+    :class:`bot.ports.RetryLater`. Without a bot identity (the emulator's mode) there is none.
+    """
+    credentials = client.config.credentials
+    if not getattr(credentials, "microsoft_app_id", ""):
+        return
+    try:
+        await identity.run_blocking(credentials.get_access_token)
+    except identity.IdentityUnavailable as error:
+        raise RetryLater(f"the bot's token: {error}") from None
+    except Exception as error:  # refused credentials, or the provider is away
+        raise RetryLater(f"the bot's token: {type(error).__name__}") from None
+
+
 class Connectors:
     """ConnectorClients for each service URL, with the bot's credentials (none without an id).
 
@@ -112,28 +129,13 @@ class Connectors:
     async def call(self, service_url: str, call: str, work: Callable[[Any], Awaitable[Any]]) -> Any:
         """Run one connector call; its failures come out as RetryLater or DeliveryFailed."""
         client = await self.client(service_url)
-        await self._fresh_token(client)
+        await fresh_token(client)
         try:
             return await work(client.conversations)
         except (RetryLater, DeliveryFailed):
             raise
         except Exception as error:
             raise classify(error, call) from None
-
-    async def _fresh_token(self, client: ConnectorClient) -> None:
-        """Get the bot's token off the loop, so the call itself finds it in MSAL's cache.
-
-        botframework asks MSAL for it inside the call, blocking, with no timeout.
-        """
-        credentials = client.config.credentials
-        if not getattr(credentials, "microsoft_app_id", ""):
-            return  # the emulator's mode: no token to get
-        try:
-            await identity.run_blocking(credentials.get_access_token)
-        except identity.IdentityUnavailable as error:
-            raise RetryLater(f"the bot's token: {error}") from None
-        except Exception as error:  # refused credentials, or the provider is away
-            raise RetryLater(f"the bot's token: {type(error).__name__}") from None
 
     async def close(self) -> None:
         for client in self._clients.values():

@@ -1,17 +1,17 @@
-"""Thin botbuilder wiring for ``POST /api/messages``: authenticate, map, handle, reply.
+"""``POST /api/messages``: read the activity, authenticate, map, handle, reply, on either host.
 
-One request is one turn. The Bot Framework JWT is checked first, so a request that fails it
-gets 401 before anything is read or stored. (With ``MICROSOFT_APP_ID`` empty botbuilder checks
-no token: the local emulator's mode, which the composition turns on only when asked to, and in
-which an activity whose ``serviceUrl`` is not on this machine gets 403.) Then the turn remembers
-the conversation reference, hands each event to the core, whose effects are committed before
-the HTTP answer, and sends the replies through the turn (``turn_context.send_activity`` posts
-to the activity's ``serviceUrl``). If the database is away the answer is 503, so that the Bot
-Connector may retry; a retried activity changes nothing, since its id is the event id. A
-throttled reply waits as Teams asks, within the turn's time; replies that still cannot be sent
-are logged and never turn a handled activity into an error. A body too large is 413; one that
-is not an activity of a readable shape is 400 before botbuilder sees it (adapters.teams.shapes);
-a bug is 500, logged once with its traceback.
+One request is one turn. The host (:mod:`adapters.teams.hosts`: the Microsoft 365 Agents SDK or
+botbuilder, ``OKRBOT_TEAMS_SDK``) checks the Bot Framework token first, so a request that fails
+it gets 401 before anything is read or stored. (Without ``MICROSOFT_APP_ID`` no token is checked:
+the local emulator's mode, which the composition turns on only when asked to, and in which an
+activity whose ``serviceUrl`` is not on this machine gets 403.) Then the turn remembers the
+conversation reference, hands each event to the core, whose effects are committed before the
+HTTP answer, and sends the replies through the turn, to the activity's ``serviceUrl``. If the
+database is away the answer is 503, so that the Bot Connector may retry; a retried activity
+changes nothing, since its id is the event id. A throttled reply waits as Teams asks, within the
+turn's time; replies that still cannot be sent are logged and never turn a handled activity into
+an error. A body too large is 413; one that is not an activity of a readable shape is 400 before
+any SDK sees it (adapters.teams.shapes); a bug is 500, logged once with its traceback.
 """
 
 from __future__ import annotations
@@ -19,20 +19,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Mapping
 from functools import partial
-from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import InvokeResponse, TurnContext
-from botbuilder.core.teams import TeamsInfo
-from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, ActivityTypes
-from botframework.connector.auth import BotFrameworkAuthentication
 
 from adapters import bodies
 from adapters.payloads import text_of
 from adapters.teams import answers, identity, inbound, references, shapes
 from adapters.teams.client import patiently
+from adapters.teams.hosts import Host, Refused, Turn
 from adapters.teams.mentions import person_mentions
 from adapters.teams.port import TeamsChatPort
 from adapters.teams.references import Person, ReferenceStore
@@ -55,7 +50,7 @@ class TeamsEdge:
     def __init__(
         self,
         *,
-        auth: BotFrameworkAuthentication,
+        host: Host,
         handle: EventHandler,
         store: ReferenceStore,
         port: TeamsChatPort,
@@ -64,10 +59,9 @@ class TeamsEdge:
         may_reply: Callable[[str], bool] = lambda _service_url: True,
         identity_timeout: float = identity.IDENTITY_TIMEOUT,
     ) -> None:
-        self._auth = auth
+        self.host = host  # the SDK serving the turns (adapters.teams.hosts)
         self.identity_timeout = identity_timeout  # how long to wait for Microsoft's keys
         self._may_reply = may_reply
-        self._adapter = CloudAdapter(auth)
         self._handle = handle
         self._store = store
         self._port = port
@@ -81,7 +75,7 @@ class TeamsEdge:
         raw = await bodies.read(request)
         if isinstance(raw, web.Response):
             return raw
-        # Parsed within bounds and checked for shape before botbuilder, which trusts it.
+        # Parsed within bounds and checked for shape before the SDK, which trusts it.
         try:
             body = read_json(raw)
         except Unreadable as error:
@@ -89,50 +83,45 @@ class TeamsEdge:
         problem = shapes.check(body)
         if problem is not None:
             return web.Response(status=400, text=f"malformed activity: {problem}")
-        try:
-            activity = Activity().deserialize(body)
-        except Exception:  # msrest's own refusals: not an activity botbuilder can read
-            return web.Response(status=400, text="malformed activity")
         header = request.headers.get("Authorization", "")
         try:
-            # botframework fetches signing keys with a blocking call: run it apart, bounded.
-            checked = await identity.run_apart(
-                lambda: self._auth.authenticate_request(activity, header),
-                within=self.identity_timeout,
-            )
-        except identity.IdentityUnavailable:
-            log.warning("cannot check a Bot Framework token now: its signing keys do not answer")
-            return web.Response(status=503, text="cannot verify the request now")
-        except PermissionError as error:  # botbuilder's "not authorized" (an OSError too)
-            log.info("refused an activity without a valid token: %s", error)
-            return web.Response(status=401, text="invalid or missing Bot Framework token")
-        except OSError:  # Microsoft's signing keys are out of reach: let the connector retry
-            log.warning("cannot check a Bot Framework token now: its signing keys are unreachable")
-            return web.Response(status=503, text="cannot verify the request now")
-        except Exception as error:
-            log.info("refused an activity without a valid token: %s", type(error).__name__)
-            return web.Response(status=401, text="invalid or missing Bot Framework token")
-        if not self._may_reply(str(activity.service_url or "")):
+            checked = await self.host.authenticate(body, header, within=self.identity_timeout)
+        except Refused as refusal:
+            return web.Response(status=refusal.status, text=refusal.text)
+        if not self._may_reply(text_of(body, "serviceUrl")):
             log.info("refused an activity whose serviceUrl okrbot may not answer")
             return web.Response(status=403, text="okrbot does not answer at this serviceUrl")
+        if inbound.unknown_invoke(body):  # as the SDKs answer one: no turn, nothing stored
+            log.info("answered 501 to an invoke okrbot does not handle")
+            return web.Response(status=501, text="okrbot does not handle this invoke")
 
-        async def turn(context: TurnContext) -> None:
+        async def turn(context: Turn) -> None:
             await self._turn(context, body)
 
         try:
-            answer = await self._adapter.process_activity(checked, activity, turn)
+            answer = await self.host.run(checked, body, turn)
         except Unavailable as error:
             log.warning("could not handle a Teams activity now: %s; answering 503", error)
             return web.Response(status=503, text="okrbot cannot take this activity now")
         except Exception:  # a bug: the edge refused every activity it could not read
             log.exception("a Teams activity failed; answering 500")
             return web.Response(status=500, text="okrbot failed to handle this activity")
-        if isinstance(answer, InvokeResponse):
-            return web.json_response(answer.body, status=int(answer.status or 200))
+        if answer is not None:
+            return web.json_response(answer.body, status=answer.status)
         return web.Response(status=200)
 
-    async def _turn(self, context: TurnContext, body: Mapping[str, Any]) -> None:
+    async def _turn(self, context: Turn, body: Mapping[str, Any]) -> None:
         seen = references.sighting(body)
+        # Teams says the app was added both ways (installationUpdate, conversationUpdate), and
+        # may say it again: the hello goes only where no conversation was known before.
+        new_here = (
+            seen is not None
+            and inbound.bot_added(body)
+            and await self._store.conversation(
+                seen.conversation.tenant_id, seen.conversation.conversation_id
+            )
+            is None
+        )
         people = await self._mentioned_people(context, body)
         events = inbound.to_chat_events(
             body, self._clock.now(), command_words=self._command_words, people=people
@@ -143,37 +132,37 @@ class TeamsEdge:
         person = seen.person if seen is not None else None
         for event, outcome in outcomes:
             await self._reply(context, event, outcome, person)
-        if text_of(body, "name") == inbound.CARD_ACTION_INVOKE and body.get("type") == "invoke":
-            done = InvokeResponse(status=HTTPStatus.OK, body=CARD_ACTION_DONE)
-            await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=done))
+        if new_here:
+            try:
+                await patiently(partial(context.send, answers.welcome()))
+            except Exception:  # a hello that cannot be shown must not fail the activity
+                log.exception("could not say hello in a new Teams conversation")
+        if body.get("type") == "invoke":  # a card's action: unknown invokes had no turn
+            await context.answer_invoke(200, CARD_ACTION_DONE)
 
-    async def _mentioned_people(
-        self, context: TurnContext, body: Mapping[str, Any]
-    ) -> dict[str, str]:
+    async def _mentioned_people(self, context: Turn, body: Mapping[str, Any]) -> dict[str, str]:
         """Ask Teams who the people mentioned in a message are (their Entra ids)."""
         if body.get("type") != "message":
             return {}
         found: dict[str, str] = {}
         for _, account, _ in person_mentions(body):
             try:
-                member = await TeamsInfo.get_member(context, account)
+                user = await context.member(account)
             except Exception as error:  # unknown to Teams, or the connector is away
                 log.info("could not look up a mentioned person: %s", type(error).__name__)
                 continue
-            user = str(getattr(member, "aad_object_id", "") or "")
             if user:
                 found[account] = user
         return found
 
     async def _reply(
-        self, context: TurnContext, event: ChatEvent, outcome: Outcome, person: Person | None
+        self, context: Turn, event: ChatEvent, outcome: Outcome, person: Person | None
     ) -> None:
         known = person if person is not None and person.user_id == event.user_id else None
         for send in answers.plan(event, outcome):
             try:
                 if not send.private:
-                    activity = Activity().deserialize(send.activity)
-                    await patiently(partial(context.send_activity, activity))
+                    await patiently(partial(context.send, send.activity))
                     continue
                 try:
                     post = partial(self._port.post_direct, known=known)
@@ -181,6 +170,6 @@ class TeamsEdge:
                 except DeliveryFailed as failure:
                     log.info("a private reply went to the thread instead: %s", failure)
                     if event.kind is not EventKind.MEMBER_JOINED:
-                        await context.send_activity(Activity().deserialize(answers.fallback()))
+                        await context.send(answers.fallback())
             except Exception:  # a reply that cannot be shown must not fail a handled activity
                 log.exception("could not send a reply to Teams")

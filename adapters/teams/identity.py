@@ -20,8 +20,17 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
-from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
-from botframework.connector.auth import AuthenticationConstants, BotFrameworkAuthentication
+from botbuilder.integration.aiohttp import (
+    ConfigurationBotFrameworkAuthentication,
+    ConfigurationServiceClientCredentialFactory,
+)
+from botframework.connector.auth import (
+    AuthenticationConstants,
+    BotFrameworkAuthentication,
+    MicrosoftAppCredentials,
+    ServiceClientCredentialsFactory,
+)
+from msal import ConfidentialClientApplication
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +104,62 @@ def authentication(
         # Given one, botbuilder wants every endpoint: the others stay the public cloud's.
         for name, default in PUBLIC_CLOUD.items():
             setattr(configuration, name, overrides.get(name) or default)
-    return ConfigurationBotFrameworkAuthentication(configuration)
+    return ConfigurationBotFrameworkAuthentication(
+        configuration,
+        credentials_factory=TimedCredentialsFactory(
+            ConfigurationServiceClientCredentialFactory(configuration),
+            discover=not where.login_url,
+        ),
+    )
+
+
+class TimedCredentials(MicrosoftAppCredentials):  # type: ignore[misc]
+    """botframework's password credentials, with MSAL's HTTP calls bounded in time.
+
+    An authority the operator named (``TO_CHANNEL_FROM_BOT_LOGIN_URL``) is the operator's word:
+    MSAL does not ask Microsoft's instance discovery about it (``discover`` False), which a
+    sovereign cloud's or a private double's login host would otherwise need to pass.
+    """
+
+    def __init__(self, made: MicrosoftAppCredentials, *, discover: bool) -> None:
+        super().__init__(made.microsoft_app_id, made.microsoft_app_password, None, made.oauth_scope)
+        self.oauth_endpoint = made.oauth_endpoint
+        self._discover = discover
+
+    def get_access_token(self, force_refresh: bool = False) -> str:
+        if getattr(self, "app", None) is None:
+            self.app = ConfidentialClientApplication(
+                client_id=self.microsoft_app_id,
+                client_credential=self.microsoft_app_password,
+                authority=self.oauth_endpoint,
+                timeout=IDENTITY_TIMEOUT,
+                instance_discovery=None if self._discover else False,
+            )
+        return str(super().get_access_token(force_refresh))
+
+
+class TimedCredentialsFactory(ServiceClientCredentialsFactory):  # type: ignore[misc]
+    """The configured factory, whose password credentials become :class:`TimedCredentials`."""
+
+    def __init__(self, inner: ServiceClientCredentialsFactory, *, discover: bool) -> None:
+        self._inner = inner
+        self._discover = discover
+
+    async def is_valid_app_id(self, app_id: str) -> bool:
+        return bool(await self._inner.is_valid_app_id(app_id))
+
+    async def is_authentication_disabled(self) -> bool:
+        return bool(await self._inner.is_authentication_disabled())
+
+    async def create_credentials(
+        self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
+    ) -> Any:
+        made = await self._inner.create_credentials(
+            app_id, oauth_scope, login_endpoint, validate_authority
+        )
+        if isinstance(made, MicrosoftAppCredentials) and made.microsoft_app_id:
+            return TimedCredentials(made, discover=self._discover)
+        return made
 
 
 PUBLIC_CLOUD = {

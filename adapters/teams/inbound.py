@@ -110,6 +110,26 @@ def to_chat_events(
     return []
 
 
+def bot_added(activity: Mapping[str, Any]) -> bool:
+    """Whether the activity says the app was just added here (a team, a chat, a 1:1 chat)."""
+    match activity.get("type"):
+        case "installationUpdate":
+            return text_of(activity, "action") == "add"
+        case "conversationUpdate":
+            bot_id = text_of(activity, "recipient", "id")
+            added = activity.get("membersAdded")
+            return bool(bot_id) and any(
+                isinstance(m, Mapping) and text_of(m, "id") == bot_id
+                for m in (added if isinstance(added, list) else [])
+            )
+    return False
+
+
+def unknown_invoke(activity: Mapping[str, Any]) -> bool:
+    """An invoke okrbot does not handle: the SDKs answer those 501, and so does okrbot."""
+    return activity.get("type") == "invoke" and text_of(activity, "name") != CARD_ACTION_INVOKE
+
+
 def _listed(event: ChatEvent | None) -> list[ChatEvent]:
     return [event] if event is not None else []
 

@@ -152,6 +152,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     rotate.set_defaults(command=commands.rotate_key)
 
+    teams = subcommands.add_parser(
+        "teams-package",
+        parents=[common],
+        help="build the Teams app package (zip) for MICROSOFT_APP_ID at OKRBOT_PUBLIC_URL",
+    )
+    teams.add_argument(
+        "--output",
+        type=Path,
+        default=Path("okrbot-teams.zip"),
+        help="where to write it (default: okrbot-teams.zip)",
+    )
+    teams.set_defaults(command=commands.teams_app)
+
     doctor = subcommands.add_parser(
         "doctor",
         parents=[common],

@@ -12,7 +12,7 @@ from typing import TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.console import ConsoleChatPort, ConsoleSession, ConsoleState
-from bot.admin import erasure, exporting, reporting
+from bot.admin import erasure, exporting, reporting, teams_package
 from bot.clock import ManualClock, SystemClock
 from bot.entry import demo as scripted_demo
 from bot.entry import doctor as checkup
@@ -167,6 +167,17 @@ async def rotate_key(args: argparse.Namespace, settings: Settings) -> int:
         file=sys.stderr,
     )
     return 1
+
+
+async def teams_app(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        built = teams_package.package(settings.microsoft_app_id, settings.public_url)
+    except teams_package.PackageError as error:
+        print(f"okrbot: {error}", file=sys.stderr)
+        return 2
+    args.output.write_bytes(built)
+    print(f"Wrote the Teams app package to {args.output}.", file=sys.stderr)
+    return 0
 
 
 async def doctor(args: argparse.Namespace, settings: Settings) -> int:

@@ -8,6 +8,7 @@ and the stores kept in the database.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -17,12 +18,20 @@ from slack_bolt.async_app import AsyncApp
 from adapters.slack import bolt
 from adapters.slack.edge import SlackEdge
 from adapters.slack.listeners import SlackListeners
+from adapters.teams.agents_host import AgentsHost
+from adapters.teams.bot_token import BotToken
+from adapters.teams.botbuilder_host import BotbuilderHost
 from adapters.teams.edge import TeamsEdge
+from adapters.teams.hosts import Host
+from adapters.teams.tokens import PUBLIC_ISSUER, PUBLIC_METADATA_URL, Audience, TokenChecker
 from bot.entry import platforms
 from bot.entry.app import Okrbot
+from bot.entry.settings import Settings
 from bot.glue.slack_installations import DatabaseStateStore
 from bot.ports import EventHandler
 from bot.runtime.router import COMMAND_WORDS
+
+log = logging.getLogger(__name__)
 
 Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
@@ -79,7 +88,7 @@ def wire_teams(
     if connection is None:
         return None
     edge = TeamsEdge(
-        auth=connection.auth,
+        host=teams_host(okrbot.settings, connection),
         handle=handle,
         store=connection.store,
         port=connection.port,
@@ -88,3 +97,37 @@ def wire_teams(
         may_reply=connection.connectors.may_call,
     )
     return TeamsWiring(connection, edge)
+
+
+TEAMS_SDKS = ("agents", "botbuilder")
+
+
+def teams_host(settings: Settings, connection: platforms.TeamsConnection) -> Host:
+    """The SDK that serves ``/api/messages`` (``OKRBOT_TEAMS_SDK``): the Agents SDK by default."""
+    if settings.teams_sdk == "botbuilder":
+        return BotbuilderHost(connection.auth)
+    if settings.microsoft_app_type.lower() == "userassignedmsi":
+        # The Agents host gets the bot's token with its client secret; botbuilder's credentials
+        # know managed identities, so such a bot is served by botbuilder.
+        log.warning("a managed identity (MICROSOFT_APP_TYPE=UserAssignedMSI): Teams on botbuilder")
+        return BotbuilderHost(connection.auth)
+    if settings.teams_sdk not in TEAMS_SDKS:
+        log.warning(
+            "OKRBOT_TEAMS_SDK=%s is not agents or botbuilder; using agents", settings.teams_sdk
+        )
+    if not settings.microsoft_app_id:
+        return AgentsHost(None, None)  # the emulator's mode: no token checked, none sent
+    audience = Audience(
+        settings.microsoft_app_id,
+        issuer=settings.bot_framework_token_issuer or PUBLIC_ISSUER,
+        metadata_url=settings.bot_framework_openid_metadata_url or PUBLIC_METADATA_URL,
+    )
+    single_tenant = settings.microsoft_app_type.lower() == "singletenant"
+    token = BotToken.configured(
+        app_id=settings.microsoft_app_id,
+        password=settings.microsoft_app_password,
+        tenant_id=settings.microsoft_app_tenant_id if single_tenant else "",
+        login_url=settings.bot_framework_login_url,
+        scope=settings.bot_framework_oauth_scope,
+    )
+    return AgentsHost(TokenChecker(audience), token)

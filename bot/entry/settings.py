@@ -28,6 +28,7 @@ class Settings:
     microsoft_app_type: str = "MultiTenant"
     microsoft_app_tenant_id: str = ""
     teams_emulator: bool = False
+    teams_sdk: str = "agents"  # or "botbuilder": which SDK hosts /api/messages
     bot_framework_openid_metadata_url: str = ""
     bot_framework_token_issuer: str = ""
     bot_framework_login_url: str = ""
@@ -73,6 +74,7 @@ class Settings:
             microsoft_app_type=get("MICROSOFT_APP_TYPE", "MultiTenant"),
             microsoft_app_tenant_id=get("MICROSOFT_APP_TENANT_ID"),
             teams_emulator=get("OKRBOT_TEAMS_EMULATOR") in {"1", "true", "yes", "on"},
+            teams_sdk=get("OKRBOT_TEAMS_SDK", "agents").lower(),
             bot_framework_openid_metadata_url=get("TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"),
             bot_framework_token_issuer=get("TO_BOT_FROM_CHANNEL_TOKEN_ISSUER"),
             bot_framework_login_url=get("TO_CHANNEL_FROM_BOT_LOGIN_URL"),

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from retrospectives import texts
+from retrospectives.okrs.concerns import texts as concern_texts
 from tests.support.transcripts import ANY, shows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +42,7 @@ def test_deliveries_are_printed_right_after_the_line_that_caused_them(shell):
     then = next(i for i, line in enumerate(lines) if "!user U3" in line)
     assert concern < delivered < then
     told = "\n".join(lines[delivered:then])
-    assert shows(told, texts.concern_for_lead, "Checkout", ANY, ANY, "U2")
+    assert shows(told, concern_texts.for_leads, "Checkout", ANY, "U2")
     # An anonymous concern is not delivered as it is typed: its timing could name its author.
     assert "Handle time" not in "\n".join(lines[then:]).split("/okr concern Handle time")[1]
 

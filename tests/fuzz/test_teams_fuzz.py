@@ -37,7 +37,9 @@ async def test_spoiled_activities(team, caplog, data, name) -> None:
         "/api/messages", data=dumps(body), headers={"Content-Type": "application/json"}
     )
     answer = Answer(response.status, await response.text())
-    assert answer.status < 500, answer.body
+    # An invoke okrbot has no handler for is answered 501, as the Bot Framework SDKs answer it.
+    unknown_invoke = body.get("type") == "invoke" and body.get("name") != "adaptiveCard/action"
+    assert answer.status < 500 or (answer.status == 501 and unknown_invoke), answer.body
     assert not tracebacks(caplog)
     if answer.status >= 400:
         assert await stored(team.server) == before

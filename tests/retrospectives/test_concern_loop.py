@@ -13,7 +13,7 @@ from retrospectives.okrs.concerns import commands
 from retrospectives.okrs.concerns.forms import ANSWER, CONCERN, ConcernAction
 from storage.concerns import ConcernVoice
 from storage.okr import AnonymousConcern, ConcernDecision, MetricConcern
-from tests.support.harness import reply_text, said
+from tests.support.transcripts import reply_text, said
 
 
 def reference(answer: str) -> str:

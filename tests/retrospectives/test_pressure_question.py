@@ -5,7 +5,8 @@ from sqlalchemy import select
 from bot.events import EventKind
 from storage.retro import AnonymousAnswer, RetroAnswer
 from tests.support.fakes import FakeDirectory
-from tests.support.harness import Harness, reply_text
+from tests.support.harness import Harness
+from tests.support.transcripts import reply_text
 
 PRESSED = {
     "U2": "KR1: we counted half-finished checkouts as completed",

@@ -44,10 +44,11 @@ async def hanging_keys() -> AsyncIterator[str]:
 
 
 async def test_hanging_signing_keys_stall_neither_health_nor_other_requests(
-    sqlite_url: str, hanging_keys: str
+    sqlite_url: str, hanging_keys: str, teams_sdk: str
 ) -> None:
     rig = await TeamsRig.start(
         sqlite_url,
+        teams_sdk=teams_sdk,
         microsoft_app_id=APP_ID,
         microsoft_app_password="pw",
         bot_framework_openid_metadata_url=hanging_keys,

@@ -20,8 +20,12 @@ from tests.support.rows import count
 STORY = "story learning team: Checkout | hypothesis: reviews matter | learned: they do"
 
 
-async def test_with_an_app_id_requests_without_a_valid_token_get_401(database_url: str) -> None:
-    rig = await TeamsRig.start(database_url, microsoft_app_id=APP_ID, microsoft_app_password="pw")
+async def test_with_an_app_id_requests_without_a_valid_token_get_401(
+    database_url: str, teams_sdk: str
+) -> None:
+    rig = await TeamsRig.start(
+        database_url, microsoft_app_id=APP_ID, microsoft_app_password="pw", teams_sdk=teams_sdk
+    )
     try:
         activity = rig.in_personal_chat(STORY)
         missing = await rig.post(activity)
@@ -38,8 +42,10 @@ async def test_with_an_app_id_requests_without_a_valid_token_get_401(database_ur
         await rig.close()
 
 
-async def test_unconfigured_teams_answers_404_and_calls_nothing(database_url: str) -> None:
-    rig = await TeamsRig.start(database_url, teams_emulator=False)
+async def test_unconfigured_teams_answers_404_and_calls_nothing(
+    database_url: str, teams_sdk: str
+) -> None:
+    rig = await TeamsRig.start(database_url, teams_emulator=False, teams_sdk=teams_sdk)
     try:
         answer = await rig.post(rig.in_personal_chat(STORY))
         assert answer.status == 404
@@ -118,8 +124,9 @@ async def test_a_private_answer_that_cannot_go_1_to_1_leaves_a_note_only(
     assert "lead" not in note.text()  # the private answer itself stays private
 
 
-async def test_a_database_that_is_down_gets_503(tmp_path: Path) -> None:
-    rig = await TeamsRig.start(f"sqlite+aiosqlite:///{tmp_path}/missing/okrbot.db")
+async def test_a_database_that_is_down_gets_503(tmp_path: Path, teams_sdk: str) -> None:
+    missing = f"sqlite+aiosqlite:///{tmp_path}/missing/okrbot.db"
+    rig = await TeamsRig.start(missing, teams_sdk=teams_sdk)
     try:
         answer = await rig.post(rig.in_personal_chat(STORY))
         assert answer.status == 503
@@ -196,3 +203,31 @@ async def test_timezones_are_those_teams_showed_us(teams_sqlite: TeamsRig) -> No
     assert await directory.user_timezone(TENANT, aad("grace")) == "Europe/London"
     await rig.post(rig.in_personal_chat("okr help", localTimezone=None, entities=[]))
     assert await directory.user_timezone(TENANT, aad("grace")) == "Europe/London"
+
+
+async def test_a_short_hello_once_where_the_app_is_added(teams_sqlite: TeamsRig) -> None:
+    rig = teams_sqlite
+    added = rig.activity("members_added")  # the bot and two people join the team's channel
+    installed = {
+        **{k: v for k, v in added.items() if k != "membersAdded"},
+        "type": "installationUpdate",
+        "action": "add",
+        "id": "f:installed-1",
+    }
+    general = added["conversation"]["id"]
+    for activity in (installed, added, installed):  # Teams says it both ways, and may repeat
+        assert (await rig.post(activity)).status == 200
+    [hello] = rig.fake.to(general)
+    assert "okr help" in hello.text()
+    # People joining later get no hello in the channel.
+    later = {**added, "id": "f:members-added-2", "membersAdded": added["membersAdded"][1:]}
+    assert (await rig.post(later)).status == 200
+    assert len(rig.fake.to(general)) == 1
+
+
+async def test_an_invoke_okrbot_does_not_handle_gets_501(teams_sqlite: TeamsRig) -> None:
+    rig = teams_sqlite
+    invoke = {**rig.activity("invoke_action"), "name": "composeExtension/query"}
+    answer = await rig.post(invoke)
+    assert answer.status == 501
+    assert rig.fake.posted() == []

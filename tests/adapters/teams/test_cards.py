@@ -121,3 +121,12 @@ def test_a_huge_card_is_cut_visibly_to_fit() -> None:
     assert "Team 29" in texts and any(t.endswith("…") for t in texts)
     assert not any(t.endswith("\\…") for t in texts)  # no escape cut in half
     json.dumps(message)
+
+
+def test_the_notification_preview_is_escaped_like_the_card() -> None:
+    name = "<at>Eve</at> **Boss** [x](https://evil.example)"
+    reply = Reply(f"{name} thanked Checkout", (Section(text="details"),))
+    message = cards.message(reply)
+    summary = message["summary"]
+    assert summary == message["attachments"][0]["content"]["body"][0]["text"]
+    assert "<at>" not in summary and "**" not in summary and "[x](" not in summary

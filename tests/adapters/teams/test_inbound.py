@@ -178,3 +178,15 @@ def test_typed_marks_cannot_forge_a_mention() -> None:
         people={"29:1grace-account": "g"},
     )
     assert event.text == "okr team lead 0 <@g|Grace Hopper>"
+
+
+def test_the_app_added_is_told_apart_from_people_joining() -> None:
+    added = activity("members_added")
+    assert inbound.bot_added(added)
+    people_only = {**added, "membersAdded": added["membersAdded"][1:]}
+    assert not inbound.bot_added(people_only)
+    installed = {**added, "type": "installationUpdate", "action": "add"}
+    assert inbound.bot_added(installed)
+    assert not inbound.bot_added({**installed, "action": "remove"})
+    assert inbound.unknown_invoke({**activity("invoke_action"), "name": "task/fetch"})
+    assert not inbound.unknown_invoke(activity("invoke_action"))
