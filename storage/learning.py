@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +18,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UTCDateTime, str_enum
 from storage.core import Team
-from storage.okr import AnonymousConcern, ImpactStory, LearningStory, MetricConcern, StoryResult
+from storage.okr import (
+    AnonymousConcern,
+    ConcernDecision,
+    ImpactStory,
+    LearningStory,
+    MetricConcern,
+    StoryResult,
+)
 from storage.retro import Adaptation, CycleStatus, RetroCycle
 
 
@@ -107,19 +114,29 @@ async def adaptations(
 
 async def concern_days(
     session: AsyncSession, *, workspace_id: int, team_id: int
-) -> Sequence[datetime | date]:
-    """When each metric concern was raised: a time if named, only the day if anonymous."""
-    named = await session.scalars(
-        select(MetricConcern.created_at).where(
+) -> Sequence[tuple[datetime | date, bool]]:
+    """When each metric concern was raised (a time if named, only the day if anonymous), and
+    whether the leads have answered it."""
+    named = await session.execute(
+        select(MetricConcern.created_at, MetricConcern.answered_at.is_not(None)).where(
             MetricConcern.workspace_id == workspace_id, MetricConcern.team_id == team_id
         )
     )
-    anonymous = await session.scalars(
-        select(AnonymousConcern.raised_on).where(
+    anonymous = await session.execute(
+        select(AnonymousConcern.raised_on, AnonymousConcern.answered_at.is_not(None)).where(
             AnonymousConcern.workspace_id == workspace_id, AnonymousConcern.team_id == team_id
         )
     )
-    return [*named.all(), *anonymous.all()]
+    return [(row[0], bool(row[1])) for row in [*named.all(), *anonymous.all()]]
+
+
+class QuarterConcern(NamedTuple):
+    """A concern as a quarter's report shows it: what it is about, and the team's answer."""
+
+    metric: str
+    harm: str
+    answer: str | None
+    decision: ConcernDecision | None
 
 
 StoryKind = TypeVar("StoryKind", LearningStory, ImpactStory)
@@ -150,13 +167,15 @@ async def stories_between(
 
 async def concerns_between(
     session: AsyncSession, *, workspace_id: int, team_id: int, start: datetime, end: datetime
-) -> Sequence[tuple[str, str]]:
-    """The metric and harm of each concern raised in ``[start, end)``, never who raised it.
+) -> Sequence[QuarterConcern]:
+    """Each concern raised in ``[start, end)`` and its answer, never who raised it.
 
     Anonymous concerns count once the leads were told of them, and by their day only.
     """
     named = await session.execute(
-        select(MetricConcern.metric, MetricConcern.harm)
+        select(
+            MetricConcern.metric, MetricConcern.harm, MetricConcern.answer, MetricConcern.decision
+        )
         .where(
             MetricConcern.workspace_id == workspace_id,
             MetricConcern.team_id == team_id,
@@ -166,7 +185,12 @@ async def concerns_between(
         .order_by(MetricConcern.created_at, MetricConcern.id)
     )
     anonymous = await session.execute(
-        select(AnonymousConcern.metric, AnonymousConcern.harm)
+        select(
+            AnonymousConcern.metric,
+            AnonymousConcern.harm,
+            AnonymousConcern.answer,
+            AnonymousConcern.decision,
+        )
         .where(
             AnonymousConcern.workspace_id == workspace_id,
             AnonymousConcern.team_id == team_id,
@@ -176,7 +200,7 @@ async def concerns_between(
         )
         .order_by(AnonymousConcern.metric, AnonymousConcern.harm)
     )
-    return [(row[0], row[1]) for row in [*named.all(), *anonymous.all()]]
+    return [QuarterConcern(*row) for row in [*named.all(), *anonymous.all()]]
 
 
 async def closed_since(

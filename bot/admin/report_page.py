@@ -13,6 +13,8 @@ from html import escape
 from bot.admin.charts import Series, figures_table, stacked_bars
 from bot.admin.reports import Report
 from retrospectives.learning.ledger import adaptation_fate
+from retrospectives.okrs.concerns.texts import DECIDED
+from storage.learning import QuarterConcern
 from storage.okr import ImpactStory, LearningStory
 
 # The page's Content-Security-Policy: nothing may be fetched from anywhere. It travels in the
@@ -98,6 +100,7 @@ def _glance(report: Report) -> str:
         (now.impact_with_evidence, "customer outcomes with evidence"),
         (now.adaptations_done, "adaptations done"),
         (now.concerns_raised, "metric concerns raised"),
+        (now.concerns_answered, "metric concerns answered"),
     ]
     cells = "".join(f"<li><strong>{n}</strong>{escape(what)}</li>" for n, what in items)
     return (
@@ -204,14 +207,25 @@ def _adaptations(report: Report) -> str:
     return "".join(parts)
 
 
+def _answer(concern: QuarterConcern) -> str:
+    if concern.answer is None:
+        return "Not answered yet."
+    if concern.decision is None:
+        return f"The team's answer: {concern.answer}"
+    return f"The team {DECIDED[concern.decision]}: {concern.answer}"
+
+
 def _concerns(report: Report) -> str:
     parts = ['<section aria-labelledby="concerns"><h2 id="concerns">Metric concerns</h2>']
     if not report.concerns:
         parts.append("<p>No metric concerns were raised this quarter.</p>")
     else:
         parts.append("<ul>")
-        for metric, harm in report.concerns:
-            parts.append(f"<li><strong>{escape(metric)}</strong>: {escape(harm)}</li>")
+        for concern in report.concerns:
+            parts.append(
+                f"<li><strong>{escape(concern.metric)}</strong>: {escape(concern.harm)}"
+                f"<br>{escape(_answer(concern))}</li>"
+            )
         parts.append("</ul>")
     parts.append("</section>")
     return "".join(parts)

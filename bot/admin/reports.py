@@ -22,7 +22,7 @@ from retrospectives.learning.ledger import QuarterLedger, team_ledger
 from retrospectives.learning.service import quarter_bounds, quarter_of
 from storage import learning
 from storage.core import Team
-from storage.learning import FollowThrough
+from storage.learning import FollowThrough, QuarterConcern
 from storage.okr import ImpactStory, LearningStory
 from storage.retro import Adaptation
 
@@ -41,7 +41,7 @@ class Report:
     learning: Sequence[LearningStory]
     impact: Sequence[ImpactStory]
     adaptations: Sequence[tuple[Adaptation, FollowThrough | None]]
-    concerns: Sequence[tuple[str, str]]
+    concerns: Sequence[QuarterConcern]
     made_at: datetime
 
     @property

@@ -34,6 +34,7 @@ class QuarterLedger:
     adaptations_dropped: int = 0
     adaptations_open: int = 0
     concerns_raised: int = 0
+    concerns_answered: int = 0
     adaptations: list[tuple[Adaptation, FollowThrough | None]] = field(default_factory=list)
 
     @property
@@ -95,6 +96,8 @@ async def team_ledger(session: AsyncSession, team: Team) -> list[QuarterLedger]:
             entry.adaptations_dropped += 1
         else:
             entry.adaptations_open += 1
-    for raised in await learning.concern_days(session, **scope):
-        of(raised).concerns_raised += 1
+    for raised, answered in await learning.concern_days(session, **scope):
+        entry = of(raised)
+        entry.concerns_raised += 1
+        entry.concerns_answered += answered
     return [quarters[quarter] for quarter in sorted(quarters, reverse=True)]

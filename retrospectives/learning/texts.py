@@ -84,8 +84,8 @@ def ledger_adaptations(done: int, dropped: int, still_open: int) -> str:
     return f"{done} done · {dropped} dropped · {still_open} open"
 
 
-def ledger_concerns(raised: int) -> str:
-    return f"{raised} raised"
+def ledger_concerns(raised: int, answered: int) -> str:
+    return f"{raised} raised · {answered} answered"
 
 
 def ledger_older(count: int) -> str:

@@ -68,7 +68,10 @@ def ledger(team: str, quarters: list[QuarterLedger]) -> Outcome:
                         entry.adaptations_done, entry.adaptations_dropped, entry.adaptations_open
                     ),
                 ),
-                Field(texts.LEDGER_CONCERNS, texts.ledger_concerns(entry.concerns_raised)),
+                Field(
+                    texts.LEDGER_CONCERNS,
+                    texts.ledger_concerns(entry.concerns_raised, entry.concerns_answered),
+                ),
             ),
         )
         for entry in shown

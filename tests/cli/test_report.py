@@ -162,3 +162,14 @@ def test_okrbot_report_writes_the_page(shell, tmp_path):
     assert code == 2 and out == ""
     code, out = shell.run("report", "--workspace", "W1", "--team", "Checkout")
     assert code == 0 and out.startswith("<!DOCTYPE html>")
+
+
+async def test_the_page_shows_each_concern_with_the_answer_of_the_leads(quarter):
+    raised = await quarter.say("/okr concern Calls per hour: people hang up early", user="U2")
+    [code] = re.findall(r"\bC\d+\b", raised)[:1]
+    await quarter.say(f"/okr concern answer {code} replaced: we count problems solved")
+    async with quarter.app.sessions() as session:
+        team = await reporting.team_named(session, workspace="W1", name="checkout")
+        page = await reporting.page(session, team=team, quarter=None, now=quarter.clock.now())
+    assert "The team replaced it: we count problems solved" in page
+    assert "Not answered yet." in page  # the quarter's first concern, which nobody answered

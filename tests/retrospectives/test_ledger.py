@@ -1,9 +1,11 @@
 """Transcripts: a team's learning ledger, quarter by quarter, shown privately to its members."""
 
+import re
 from datetime import timedelta
 
 from bot.events import EventKind
 from bot.replies import Visibility
+from retrospectives.learning import texts
 
 
 async def test_the_ledger_counts_a_quarters_learning_as_the_teams(bot):
@@ -44,3 +46,13 @@ async def test_only_members_read_a_teams_ledger(bot):
     assert "name one" in await bot.say("/okr ledger", channel="D1", direct=True)
     assert "no team called Nope" in await bot.say("/okr ledger Nope")
     assert "not in any team" in await bot.say("/okr ledger", channel="D9", direct=True, user="U9")
+
+
+async def test_the_ledger_counts_the_concerns_the_leads_answered(bot):
+    await bot.say("/okr team create Support")
+    raised = await bot.say("/okr concern Handle time: people rush calls", user="U2")
+    await bot.say("/okr concern Tickets closed: people split tickets", user="U3")
+    [code] = re.findall(r"\bC\d+\b", raised)[:1]
+    await bot.say(f"/okr concern answer {code} changed: we count problems solved at first contact")
+    answer = await bot.say("/okr ledger")
+    assert texts.ledger_concerns(2, 1) in answer
