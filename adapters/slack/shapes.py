@@ -94,6 +94,8 @@ class Envelope(Addressed):
 
     # Absent or an object, never null: Bolt reads it with ``.get("event", {}).get(...)``.
     event: Event = Field(default_factory=lambda: Event(type=""))
+    # The same for ``view``: Bolt's note on a request nobody handles reads ``view.get(...)``.
+    view: View = Field(default_factory=View)
     authorizations: list[Addressed] | None = None
     is_ext_shared_channel: bool | None = None
     callback_id: str | None = None
