@@ -15,7 +15,6 @@ from adapters.console import ConsoleChatPort, ConsoleSession, ConsoleState
 from bot.admin import erasure, exporting, reporting, teams_package
 from bot.clock import ManualClock, SystemClock
 from bot.entry import demo as scripted_demo
-from bot.entry import doctor as checkup
 from bot.entry import platforms
 from bot.entry.app import build
 from bot.entry.settings import Settings
@@ -181,6 +180,8 @@ async def teams_app(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.entry import doctor as checkup  # here: the other commands load no platform SDK
+
     return await checkup.run(settings, sys.stdout)
 
 

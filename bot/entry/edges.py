@@ -11,25 +11,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 
 from adapters.slack import bolt
 from adapters.slack.edge import SlackEdge
 from adapters.slack.listeners import SlackListeners
-from adapters.teams.agents_host import AgentsHost
-from adapters.teams.bot_token import BotToken
-from adapters.teams.botbuilder_host import BotbuilderHost
-from adapters.teams.edge import TeamsEdge
-from adapters.teams.hosts import Host
-from adapters.teams.tokens import PUBLIC_ISSUER, PUBLIC_METADATA_URL, Audience, TokenChecker
 from bot.entry import platforms
 from bot.entry.app import Okrbot
 from bot.entry.settings import Settings
 from bot.glue.slack_installations import DatabaseStateStore
 from bot.ports import EventHandler
 from bot.runtime.router import COMMAND_WORDS
+
+if TYPE_CHECKING:  # loaded only where Teams is configured, as in bot.entry.platforms
+    from adapters.teams.edge import TeamsEdge
+    from adapters.teams.hosts import Host
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +85,8 @@ def wire_teams(
     connection = platforms.connect_teams(okrbot, pacing=pacing)
     if connection is None:
         return None
+    from adapters.teams.edge import TeamsEdge  # only where Teams is configured
+
     edge = TeamsEdge(
         host=teams_host(okrbot.settings, connection),
         handle=handle,
@@ -104,6 +104,11 @@ TEAMS_SDKS = ("agents", "botbuilder")
 
 def teams_host(settings: Settings, connection: platforms.TeamsConnection) -> Host:
     """The SDK that serves ``/api/messages`` (``OKRBOT_TEAMS_SDK``): the Agents SDK by default."""
+    from adapters.teams.agents_host import AgentsHost
+    from adapters.teams.bot_token import BotToken
+    from adapters.teams.botbuilder_host import BotbuilderHost
+    from adapters.teams.tokens import PUBLIC_ISSUER, PUBLIC_METADATA_URL, Audience, TokenChecker
+
     if settings.teams_sdk == "botbuilder":
         return BotbuilderHost(connection.auth)
     if settings.microsoft_app_type.lower() == "userassignedmsi":

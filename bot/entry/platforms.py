@@ -12,23 +12,25 @@ from __future__ import annotations
 import ipaddress
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-from botframework.connector.auth import BotFrameworkAuthentication
 
 from adapters.slack.client import SlackWeb
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.port import SlackChatPort
-from adapters.teams.client import Connectors
-from adapters.teams.directory import Accounts, TeamsDirectory
-from adapters.teams.identity import Endpoints, authentication
-from adapters.teams.port import SENDS_PER_SECOND, TeamsChatPort
 from bot.clock import Pacer
 from bot.entry.app import Okrbot
 from bot.entry.settings import Settings
 from bot.events import Platform
 from bot.glue.slack_installations import DatabaseInstallationStore
-from bot.glue.teams_references import DatabaseReferenceStore
+
+if TYPE_CHECKING:  # Teams' modules load only where Teams is configured: see connect_teams
+    from botframework.connector.auth import BotFrameworkAuthentication
+
+    from adapters.teams.client import Connectors
+    from adapters.teams.directory import Accounts
+    from adapters.teams.port import TeamsChatPort
+    from bot.glue.teams_references import DatabaseReferenceStore
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +109,14 @@ def connect_teams(okrbot: Okrbot, *, pacing: float | None = None) -> TeamsConnec
     settings = okrbot.settings
     if not teams_configured(settings):
         return None
+    # Imported here, so that a deployment without Teams loads none of its stack (botbuilder,
+    # botframework, the Agents SDK: about a third of okrbot's start-up and hundreds of modules).
+    from adapters.teams.client import Connectors
+    from adapters.teams.directory import Accounts, TeamsDirectory
+    from adapters.teams.identity import Endpoints, authentication
+    from adapters.teams.port import SENDS_PER_SECOND, TeamsChatPort
+    from bot.glue.teams_references import DatabaseReferenceStore
+
     auth = authentication(
         app_id=settings.microsoft_app_id,
         password=settings.microsoft_app_password,
