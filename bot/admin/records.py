@@ -18,11 +18,20 @@ from sqlalchemy.orm import aliased
 from storage import bulk
 from storage.bulk import AnyRow, Query
 from storage.core import Team, Workspace
+from storage.learning import FollowThrough
 from storage.okr import AnonymousConcern, ImpactStory, KeyResult, LearningStory, MetricConcern
 from storage.recognition import ShoutOut
 from storage.retro import Adaptation, AnonymousAnswer, RetroAnswer, RetroCycle
 
 Record = dict[str, Any]
+
+FOLLOW_THROUGH = (
+    FollowThrough.owner_id,
+    FollowThrough.due_on,
+    FollowThrough.fate,
+    FollowThrough.decided_at,
+)
+"""Who took an adaptation on, until when, and what became of it (absent: nobody yet)."""
 Source = Callable[[AsyncSession], AsyncIterator[Record]]
 
 
@@ -155,15 +164,22 @@ def sources(workspace: str | None) -> Sequence[Source]:
             }
 
     async def adaptations(session: AsyncSession) -> AsyncIterator[Record]:
-        async for row in bulk.rows(
-            session, scoped(bulk.in_team(Adaptation), Adaptation), Adaptation.id
-        ):
+        statement = (
+            scoped(bulk.in_team(Adaptation), Adaptation)
+            .outerjoin(FollowThrough, FollowThrough.adaptation_id == Adaptation.id)
+            .add_columns(*FOLLOW_THROUGH)
+        )
+        async for row in bulk.rows(session, statement, Adaptation.id):
             yield {
                 "type": "adaptation",
                 **_place(row),
                 "cycle_id": row.cycle_id,
                 "text": row.text,
                 "created_at": _iso(row.created_at),
+                "owner_id": row.owner_id,  # None: nobody took it on, or the team did
+                "due_on": row.due_on.isoformat() if row.due_on else None,
+                "fate": row.fate.value if row.fate else None,
+                "decided_at": _iso(row.decided_at),
                 "follow_up": row.follow_up,
                 "followed_up_at": _iso(row.followed_up_at),
             }
