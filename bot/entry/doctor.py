@@ -166,6 +166,14 @@ async def public_url(settings: Settings, checkup: Checkup) -> None:
             "set OKRBOT_PUBLIC_URL to one such as https://okrbot.example.com",
         )
         return
+    if not settings.secret_keys:
+        checkup.add(
+            Level.WARNING,
+            subject,
+            "report links are signed with OKRBOT_SECRET_KEY, which is not set: "
+            "leads get no report link when a retrospective closes",
+            "set OKRBOT_SECRET_KEY (see README, Configuration)",
+        )
     if parts.scheme != "https":
         level = Level.WARNING if _loopback(parts.hostname) else Level.PROBLEM
         checkup.add(

@@ -133,6 +133,7 @@ async def test_all_is_well(
     assert found(lines, "ok", "teams", "off")
     assert found(lines, "warning", "public URL", "not https", "Fix:")  # loopback, so a warning
     assert found(lines, "ok", "public URL", "/healthz answers")
+    assert found(lines, "warning", "public URL", "OKRBOT_SECRET_KEY", "no report link")
     (clock,) = [line for line in lines if line.startswith("ok       clock:")]
     assert int(re.search(r"(\d+) s away", clock).group(1)) <= 2
     assert [call.token for call in slack.to("auth.test")] == ["xoxb-good-token"]
@@ -229,9 +230,11 @@ async def test_teams_public_url_and_clock(
         capsys,
         OKRBOT_DATABASE_URL=sqlite_url,
         OKRBOT_TEAMS_EMULATOR="1",
+        OKRBOT_SECRET_KEY="a-key-to-sign-links",
         OKRBOT_PUBLIC_URL=f"http://okrbot.invalid:{free_port()}",
     )
     assert code == 1
+    assert not found(lines, "warning", "public URL", "OKRBOT_SECRET_KEY")
     assert found(lines, "warning", "teams", "emulator mode", "MICROSOFT_APP_ID")
     assert found(lines, "problem", "public URL", "is not https")
     assert found(lines, "problem", "public URL", "cannot be reached")
