@@ -6,10 +6,10 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, func, select
+from sqlalchemy import ForeignKey, Select, String, UniqueConstraint, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, raiseload, relationship
 
 from storage.base import Base, UTCDateTime
 
@@ -122,18 +122,32 @@ async def find_workspace(
     )
 
 
+def _teams(leads: bool) -> Select[Team]:
+    """Teams with their leads, or without (a statement less; reading them then raises)."""
+    return select(Team) if leads else select(Team).options(raiseload(Team.leads))
+
+
 async def team_by_channel(
-    session: AsyncSession, *, workspace_id: int, channel_id: str
+    session: AsyncSession, *, workspace_id: int, channel_id: str, leads: bool = True
 ) -> Team | None:
     return await session.scalar(
-        select(Team).where(Team.workspace_id == workspace_id, Team.channel_id == channel_id)
+        _teams(leads).where(Team.workspace_id == workspace_id, Team.channel_id == channel_id)
     )
 
 
-async def team_by_name(session: AsyncSession, *, workspace_id: int, name: str) -> Team | None:
+async def team_by_name(
+    session: AsyncSession, *, workspace_id: int, name: str, leads: bool = True
+) -> Team | None:
     return await session.scalar(
-        select(Team).where(Team.workspace_id == workspace_id, Team.name_key == team_name_key(name))
+        _teams(leads).where(Team.workspace_id == workspace_id, Team.name_key == team_name_key(name))
     )
+
+
+async def is_lead(session: AsyncSession, *, team_id: int, user_id: str) -> bool:
+    found = await session.scalar(
+        select(TeamLead.user_id).where(TeamLead.team_id == team_id, TeamLead.user_id == user_id)
+    )
+    return found is not None
 
 
 async def team_by_id(session: AsyncSession, *, workspace_id: int, team_id: int) -> Team | None:
