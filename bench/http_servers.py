@@ -109,7 +109,8 @@ class Server:
 
 
 async def _ready(url: str, session: aiohttp.ClientSession, *, method: str = "GET") -> None:
-    for _ in range(600):
+    deadline = time.perf_counter() + 60
+    while time.perf_counter() < deadline:
         with contextlib.suppress(aiohttp.ClientError):
             async with session.request(method, url) as answer:
                 if answer.status in (200, 401):  # the bare app refuses an unsigned probe: up
@@ -159,11 +160,12 @@ async def _process(
 
 
 def okrbot(
-    url: str, name: str, api_url: str, session: aiohttp.ClientSession
+    url: str, name: str, api_url: str, session: aiohttp.ClientSession, root: Path = ROOT
 ) -> contextlib.AbstractAsyncContextManager[Server]:
-    """`okrbot serve`, Slack only, one bot token, on a migrated database."""
+    """`okrbot serve` of the checkout at ``root``, Slack only, one bot token, on ``url``."""
     port = free_port()
     environment = {
+        "PYTHONPATH": str(root),
         "OKRBOT_DATABASE_URL": url,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_BOT_TOKEN": TOKEN,
