@@ -66,10 +66,7 @@ async def find_team(
     name: str | None = None,
     leads: bool = True,
 ) -> Team:
-    """Find the team a command is about: named, else this channel's, else the one you lead.
-
-    ``leads=False`` leaves the team's leads unread, for a caller that does not need them.
-    """
+    """Find the team a command is about: named, else this channel's, else the one you lead."""
     if name:
         team = await core.team_by_name(session, workspace_id=workspace_id, name=name, leads=leads)
         if team is None:
