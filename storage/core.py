@@ -6,10 +6,10 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, func, select
+from sqlalchemy import ForeignKey, Select, String, UniqueConstraint, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, raiseload, relationship
 
 from storage.base import Base, UTCDateTime
 
@@ -122,18 +122,32 @@ async def find_workspace(
     )
 
 
+def _teams(leads: bool) -> Select[Team]:
+    """Teams with their leads, or without (a statement less; reading them then raises)."""
+    return select(Team) if leads else select(Team).options(raiseload(Team.leads))
+
+
 async def team_by_channel(
-    session: AsyncSession, *, workspace_id: int, channel_id: str
+    session: AsyncSession, *, workspace_id: int, channel_id: str, leads: bool = True
 ) -> Team | None:
     return await session.scalar(
-        select(Team).where(Team.workspace_id == workspace_id, Team.channel_id == channel_id)
+        _teams(leads).where(Team.workspace_id == workspace_id, Team.channel_id == channel_id)
     )
 
 
-async def team_by_name(session: AsyncSession, *, workspace_id: int, name: str) -> Team | None:
+async def team_by_name(
+    session: AsyncSession, *, workspace_id: int, name: str, leads: bool = True
+) -> Team | None:
     return await session.scalar(
-        select(Team).where(Team.workspace_id == workspace_id, Team.name_key == team_name_key(name))
+        _teams(leads).where(Team.workspace_id == workspace_id, Team.name_key == team_name_key(name))
     )
+
+
+async def is_lead(session: AsyncSession, *, team_id: int, user_id: str) -> bool:
+    found = await session.scalar(
+        select(TeamLead.user_id).where(TeamLead.team_id == team_id, TeamLead.user_id == user_id)
+    )
+    return found is not None
 
 
 async def team_by_id(session: AsyncSession, *, workspace_id: int, team_id: int) -> Team | None:
@@ -181,35 +195,6 @@ def add_team(
     team.leads.append(TeamLead(user_id=created_by, added_at=now))
     session.add(team)
     return team
-
-
-async def note_member(
-    session: AsyncSession, *, workspace_id: int, channel_id: str, user_id: str, now: datetime
-) -> None:
-    """Remember that a person acts in a channel (once; later sightings change nothing)."""
-    found = await session.get(ChannelMember, (workspace_id, channel_id, user_id))
-    if found is not None:
-        return
-    try:
-        async with session.begin_nested():
-            session.add(
-                ChannelMember(
-                    workspace_id=workspace_id, channel_id=channel_id, user_id=user_id, seen_at=now
-                )
-            )
-    except IntegrityError:  # seen by a concurrent event a moment ago: already remembered
-        return
-
-
-async def seen_members(
-    session: AsyncSession, *, workspace_id: int, channel_id: str
-) -> Sequence[str]:
-    result = await session.scalars(
-        select(ChannelMember.user_id)
-        .where(ChannelMember.workspace_id == workspace_id, ChannelMember.channel_id == channel_id)
-        .order_by(ChannelMember.seen_at, ChannelMember.user_id)
-    )
-    return result.all()
 
 
 async def schedule_groups(session: AsyncSession) -> Sequence[tuple[str, str]]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
+from aiohttp import ClientSession
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
@@ -23,13 +25,43 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 
 
-def listener_client(api_url: str, token: str | None = None) -> AsyncWebClient:
-    """The client listeners reply with, after the ack.
+class PooledClient(AsyncWebClient):
+    """A Web API client whose calls all go through one kept-alive session, ``pool()``'s.
+
+    Bolt gives each request a client of its own with this one's ``session``; left at None,
+    every reply after an ack would open a new connection (and a TLS handshake) and close it.
+    The pool is asked when a request needs it, inside the running event loop.
+    """
+
+    def __init__(self, pool: Callable[[], ClientSession] | None, **options: Any) -> None:
+        self._pool = pool
+        self._session: ClientSession | None = None
+        super().__init__(**options)
+
+    @property
+    def session(self) -> ClientSession | None:
+        if self._pool is None:
+            return self._session
+        try:
+            return self._pool()
+        except RuntimeError:  # no event loop running yet: nothing is sent now anyway
+            return None
+
+    @session.setter
+    def session(self, session: ClientSession | None) -> None:
+        self._session = session
+
+
+def listener_client(
+    api_url: str, token: str | None = None, pool: Callable[[], ClientSession] | None = None
+) -> AsyncWebClient:
+    """The client listeners reply with, after the ack, on ``pool``'s session when given.
 
     It retries no 429 itself: the listeners wait out each ``Retry-After`` for as long as a
     reply is worth sending (``listeners.REPLY_PATIENCE``); the outbox's client reschedules.
     """
-    return AsyncWebClient(
+    return PooledClient(
+        pool,
         token=token or None,
         base_url=api_url if api_url.endswith("/") else api_url + "/",
         retry_handlers=[AsyncConnectionErrorRetryHandler()],
@@ -105,17 +137,19 @@ def create_app(
     api_url: str,
     token: str = "",
     oauth: AsyncOAuthSettings | None = None,
+    pool: Callable[[], ClientSession] | None = None,
 ) -> AsyncApp:
     """Create the app with one bot token, or with OAuth and an installation store.
 
     Bolt's own check of the request signature is off: :class:`adapters.slack.edge.SlackEdge`
     checks every HTTP request before Bolt sees it, and Socket Mode carries no signature.
+    Replies after an ack share ``pool``'s session (the one the Web API client keeps open).
     """
     if oauth is not None:
         app = AsyncApp(
             signing_secret="",
             request_verification_enabled=False,
-            client=listener_client(api_url),
+            client=listener_client(api_url, pool=pool),
             oauth_settings=oauth,
             installation_store=oauth.installation_store,
             installation_store_bot_only=True,
@@ -126,7 +160,7 @@ def create_app(
         app = AsyncApp(
             signing_secret="",
             request_verification_enabled=False,
-            client=listener_client(api_url, token),
+            client=listener_client(api_url, token, pool),
             process_before_response=True,
         )
         # Slack sends these to every app subscribed to them, so each must get its 200 here too.

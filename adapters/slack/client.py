@@ -70,7 +70,7 @@ class SlackWeb:
         self._timeout = timeout
         self._session: ClientSession | None = None
 
-    def _pool(self) -> ClientSession:
+    def pool(self) -> ClientSession:
         """One session, so one pool of kept-alive connections, for every call.
 
         Left to itself the SDK opens a session (a connection, a TLS handshake) per call.
@@ -92,7 +92,7 @@ class SlackWeb:
             token=token,
             base_url=self._base_url,
             timeout=self._timeout,
-            session=self._pool(),
+            session=self.pool(),
             retry_handlers=[AsyncConnectionErrorRetryHandler()],
         )
 

@@ -68,6 +68,7 @@ def wire_slack(
         api_url=settings.slack_api_url,
         token=settings.slack_bot_token,
         oauth=oauth,
+        pool=connection.web.pool,
     )
     return SlackWiring(connection, app, SlackEdge(app, settings.slack_signing_secret))
 

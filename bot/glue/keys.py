@@ -6,6 +6,8 @@ in front while tokens sealed with the old one still work. ``rotate`` then re-sea
 token with the newest key, after which the old one can go. Each key is turned into a Fernet key
 with scrypt, so a passphrase works as well as a random key; that costs a noticeable moment, so
 it is done once per key and process. Nothing here logs a token, only which installation.
+cryptography is loaded the first time a key is used (about 7 MB a deployment with one bot token
+and no key never needs).
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ import base64
 import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import installations
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet, MultiFernet
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +44,17 @@ def secret_keys(secret_key: str) -> tuple[str, ...]:
 @lru_cache(maxsize=16)
 def derived(key: str) -> Fernet:
     """Derive one key's Fernet key (scrypt, n=2**15), once per process."""
+    from cryptography.fernet import Fernet
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
     material = Scrypt(salt=_SALT, length=32, n=2**15, r=8, p=1).derive(key.encode())
     return Fernet(base64.urlsafe_b64encode(material))
 
 
 def fernet_for(secret_key: str) -> MultiFernet:
     """Seal with the newest key of ``secret_key``; unseal with whichever of its keys sealed."""
+    from cryptography.fernet import MultiFernet
+
     keys = secret_keys(secret_key)
     if not keys:
         raise MissingSecretKey("set OKRBOT_SECRET_KEY to store Slack tokens")
@@ -56,6 +65,8 @@ def fernet_for(secret_key: str) -> MultiFernet:
 
 def readable(sealed: str, secret_key: str) -> bool:
     """Whether some key of ``secret_key`` can unseal ``sealed``."""
+    from cryptography.fernet import InvalidToken
+
     try:
         fernet_for(secret_key).decrypt(sealed.encode())
     except InvalidToken:
@@ -94,6 +105,8 @@ async def rotate(
 
     An installation no key can read is left as it is, logged at ERROR and reported.
     """
+    from cryptography.fernet import InvalidToken
+
     fernet = fernet_for(secret_key)
     done = Rotation()
     after = 0

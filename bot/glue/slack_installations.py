@@ -13,7 +13,6 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from cryptography.fernet import InvalidToken
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
@@ -42,6 +41,8 @@ def seal(installation: Installation, secret_key: str) -> str:
 
 def unseal(sealed: str, secret_key: str) -> Installation | None:
     """Decrypt an installation with whichever key sealed it; None if no key can."""
+    from cryptography.fernet import InvalidToken  # loaded with the keys (bot.glue.keys)
+
     try:
         data: dict[str, Any] = json.loads(fernet_for(secret_key).decrypt(sealed.encode()))
     except InvalidToken:

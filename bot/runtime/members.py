@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage import core
+from storage import core, members
 
 
 class SeenMembers:
@@ -23,7 +23,7 @@ class SeenMembers:
             )
             if workspace is None:
                 return []
-            return await core.seen_members(
+            return await members.seen_members(
                 session, workspace_id=workspace.id, channel_id=channel_id
             )
 

@@ -18,7 +18,7 @@ from bot.events import EventKind, Turn
 from bot.ports import Command, Routes
 from bot.replies import Button, Outcome, Refusal, private
 from bot.runtime import digest, routes, texts
-from storage import core
+from storage import members
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ async def _route_text(session: AsyncSession, turn: Turn) -> Outcome:
     event = turn.event
     addressed = event.kind is EventKind.COMMAND or event.is_direct or event.mentions_bot
     if not event.is_direct:
-        await core.note_member(
+        await members.note_member(
             session,
             workspace_id=turn.workspace_id,
             channel_id=event.channel_id,

@@ -25,6 +25,7 @@ TRANSIENT = (OperationalError, InterfaceError, OSError, TimeoutError)
 # SQLSTATE classes that say the same when a driver reports them otherwise: connection exception,
 # insufficient resources, operator intervention (a restart: "shutting down", "starting up").
 TRANSIENT_STATES = ("08", "53", "57")
+KNOWN_WORKSPACES = 10_000
 
 
 def transient(error: BaseException) -> bool:
@@ -62,6 +63,9 @@ class EventUnit:
         self._route = route
         self._on_committed = on_committed
         self._event_key = (sessions.kw.get("info") or {}).get(ledger.EVENT_KEY)
+        # Workspace rows are never deleted, so once one is committed its id can be kept here:
+        # an event from a known workspace costs no statement to find it.
+        self._workspaces: dict[tuple[str, str], int] = {}
 
     async def __call__(self, event: ChatEvent) -> Outcome:
         platform, kind = event.platform.value, event.kind.value
@@ -83,12 +87,12 @@ class EventUnit:
                     log.info("ignored a repeated %s event", event.platform)
                     self._meter.event_repeated(event.platform.value, event.kind.value)
                     return Outcome()
-                workspace = await core.get_or_create_workspace(
-                    session, platform=event.platform, external_id=event.workspace_id, now=now
+                turn = Turn(
+                    event=event, workspace_id=await self._workspace(session, event, now), now=now
                 )
-                turn = Turn(event=event, workspace_id=workspace.id, now=now)
                 outcome = await self._route(session, turn)
                 await outbox.enqueue_all(session, turn=turn, deliveries=outcome.deliveries)
+            self._remember(event, turn.workspace_id)  # committed: the row exists for good
         except Refusal as refusal:
             if not await self._remember_refused(event, now):
                 self._meter.event_repeated(event.platform.value, event.kind.value)
@@ -102,6 +106,20 @@ class EventUnit:
         if self._on_committed is not None:
             self._on_committed()  # new deliveries or due work may be waiting
         return outcome
+
+    async def _workspace(self, session: AsyncSession, event: ChatEvent, now: datetime) -> int:
+        known = self._workspaces.get((event.platform.value, event.workspace_id))
+        if known is not None:
+            return known
+        workspace = await core.get_or_create_workspace(
+            session, platform=event.platform, external_id=event.workspace_id, now=now
+        )
+        return workspace.id
+
+    def _remember(self, event: ChatEvent, workspace_id: int) -> None:
+        if len(self._workspaces) >= KNOWN_WORKSPACES:
+            self._workspaces.clear()  # a bound, not a policy: they are found again one by one
+        self._workspaces[(event.platform.value, event.workspace_id)] = workspace_id
 
     async def _remember_refused(self, event: ChatEvent, now: datetime) -> bool:
         """Record a refused event's id on its own, so that its retries are not answered again.

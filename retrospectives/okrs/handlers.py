@@ -148,7 +148,7 @@ async def claim_team(session: AsyncSession, turn: Turn, args: str) -> Outcome:
 async def _save_learning(
     session: AsyncSession, turn: Turn, draft: StoryDraft, source: StorySource
 ) -> Outcome:
-    team = await _team(session, turn, draft.get("team"))
+    team = await _team(session, turn, draft.get("team"), leads=False)  # a story needs none
     output_only = not any(
         draft.get(f) for f in ("learned", "evidence", "hypothesis")
     ) and coach.only_output(draft.text)
@@ -176,7 +176,7 @@ async def _save_learning(
 async def _save_impact(
     session: AsyncSession, turn: Turn, draft: StoryDraft, source: StorySource
 ) -> Outcome:
-    team = await _team(session, turn, draft.get("team"))
+    team = await _team(session, turn, draft.get("team"), leads=False)  # a story needs none
     await service.record_impact_story(
         session, team=team, author_id=turn.user_id, draft=draft, source=source, now=turn.now
     )
@@ -194,7 +194,8 @@ async def _cited(
     key_result = await service.cited_key_result(session, team=team, cited=draft.cited)
     if key_result is None:
         return ()
-    return (Section(text=guardrails.cited(key_result, for_leads=team.is_lead(turn.user_id))),)
+    for_leads = await core.is_lead(session, team_id=team.id, user_id=turn.user_id)
+    return (Section(text=guardrails.cited(key_result, for_leads=for_leads)),)
 
 
 async def _add_outcome(session: AsyncSession, turn: Turn, text: str) -> Outcome:
@@ -205,13 +206,16 @@ async def _add_outcome(session: AsyncSession, turn: Turn, text: str) -> Outcome:
     return private(texts.outcome_added(team.name if team else "your team"))
 
 
-async def _team(session: AsyncSession, turn: Turn, name: str | None = None) -> Team:
+async def _team(
+    session: AsyncSession, turn: Turn, name: str | None = None, *, leads: bool = True
+) -> Team:
     return await service.find_team(
         session,
         workspace_id=turn.workspace_id,
         channel_id=turn.channel_id,
         user_id=turn.user_id,
         name=name,
+        leads=leads,
     )
 
 

@@ -64,14 +64,17 @@ async def find_team(
     channel_id: str,
     user_id: str,
     name: str | None = None,
+    leads: bool = True,
 ) -> Team:
     """Find the team a command is about: named, else this channel's, else the one you lead."""
     if name:
-        team = await core.team_by_name(session, workspace_id=workspace_id, name=name)
+        team = await core.team_by_name(session, workspace_id=workspace_id, name=name, leads=leads)
         if team is None:
             raise NoTeamHere(texts.no_team_named(name))
         return team
-    team = await core.team_by_channel(session, workspace_id=workspace_id, channel_id=channel_id)
+    team = await core.team_by_channel(
+        session, workspace_id=workspace_id, channel_id=channel_id, leads=leads
+    )
     if team is not None:
         return team
     led = await core.teams_led_by(session, workspace_id=workspace_id, user_id=user_id)

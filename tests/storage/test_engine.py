@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -19,6 +20,29 @@ async def test_sqlite_file_database_uses_wal_and_foreign_keys(sqlite_url: str) -
         async with engine.connect() as connection:
             assert await connection.scalar(text("PRAGMA foreign_keys")) == 1
             assert await connection.scalar(text("PRAGMA journal_mode")) == "wal"
+    finally:
+        await engine.dispose()
+
+
+async def test_concurrent_writers_on_sqlite_queue_instead_of_finding_it_locked(
+    sqlite_url: str,
+) -> None:
+    """Twenty transactions at once, each holding the write lock across an await: with SQLite's
+    busy handler allowed only 50 ms, any writer left to it would fail with "database is
+    locked"; the process's transactions wait their turn on the pool instead."""
+    engine = create_engine(sqlite_url, connect_args={"timeout": 0.05})
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE burst (n INTEGER PRIMARY KEY)"))
+
+        async def write(n: int) -> None:
+            async with engine.begin() as connection:
+                await connection.execute(text("INSERT INTO burst (n) VALUES (:n)"), {"n": n})
+                await asyncio.sleep(0.01)  # e.g. the next statement of the same event
+
+        await asyncio.gather(*(write(n) for n in range(20)))
+        async with engine.connect() as connection:
+            assert await connection.scalar(text("SELECT count(*) FROM burst")) == 20
     finally:
         await engine.dispose()
 

@@ -98,6 +98,7 @@ class FakeSlack(FakeServer[ApiCall]):
     calls_refused: Refusals = field(default_factory=Refusals)  # Web API calls answered 429
     responses_refused: Refusals = field(default_factory=Refusals)  # response URL posts
     delay: float = 0.0  # seconds each Web API call takes
+    peers: set[Any] = field(default_factory=set)  # the (host, port) of each connection used
     clock: Callable[[], float] = time.time  # Slack's time, for message timestamps
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # per channel
     page_size: int = 2
@@ -153,6 +154,8 @@ class FakeSlack(FakeServer[ApiCall]):
         method = request.match_info["method"]
         arguments = await self._arguments(request)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if request.transport is not None:
+            self.peers.add(request.transport.get_extra_info("peername"))
         if self.delay:
             await asyncio.sleep(self.delay)
         if self._throttle(method):

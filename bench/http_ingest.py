@@ -1,0 +1,271 @@
+"""Signed Slack events over real HTTP: `okrbot serve` (SQLite, PostgreSQL) beside a bare Bolt app.
+
+Each server runs in its own process; wrk drives it with signed ``app_mention`` event_callback
+requests, each a learning story with its own event id, at several numbers of connections, the
+servers taking turns at each level (A/B alternated). Slack's Web API is a small local server that
+answers every call at once. After each run the stories in the database are counted: every
+acknowledged event must be stored exactly once.
+
+    python -m bench.http_ingest [--database-url URL] [--seconds 8] [--levels 1,8,32,128]
+                                [--rounds 1] [--pool 40000] [--compare CHECKOUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bench.common import fresh_database, label, machine, table
+from bench.http_servers import ROOT, Server, bare_bolt, okrbot, rss, signed_headers, story_request
+from storage.engine import create_engine
+
+LUA = Path(__file__).parent / "wrk" / "signed.lua"
+HEADER = [
+    "server",
+    "conns",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "max ms",
+    "> 3 s",
+    "not 2xx",
+    "acked",
+    "stored",
+    "dupes",
+    "drain s",
+    "RSS MB",
+]
+
+
+def options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="also okrbot on this PostgreSQL database (wiped)")
+    parser.add_argument("--seconds", type=int, default=8, help="length of each run (default 8)")
+    parser.add_argument("--levels", default="1,8,32,128", help="connections, comma-separated")
+    parser.add_argument("--rounds", type=int, default=1, help="runs per server and level")
+    parser.add_argument(
+        "--pool", type=int, default=40_000, help="distinct signed requests per run (default 40000)"
+    )
+    parser.add_argument("--only", default="", help="servers to run, e.g. bare,sqlite")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        help="also serve okrbot from this checkout (e.g. a worktree of main), on databases "
+        "of its own (PostgreSQL: the given database's name + _compare, created if missing)",
+    )
+    return parser.parse_args()
+
+
+@contextlib.asynccontextmanager
+async def fake_slack() -> AsyncIterator[str]:
+    """A Slack Web API that says yes to everything, on a free port."""
+
+    async def answer(request: web.Request) -> web.Response:
+        await request.read()
+        return web.json_response(
+            {
+                "ok": True,
+                "ts": "1700000000.000100",
+                "channel": "C1",
+                "team_id": "T1",
+                "user_id": "UBOT0001",
+                "bot_id": "B1",
+                "user": {"id": "U1", "tz": "Europe/Berlin", "is_bot": False, "deleted": False},
+            }
+        )
+
+    app = web.Application()
+    app.router.add_route("*", "/api/{method}", answer)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield f"http://127.0.0.1:{port}/api/"
+    finally:
+        await runner.cleanup()
+
+
+def write_requests(directory: Path, server: Server, run: int, threads: int, total: int) -> None:
+    """One file per wrk thread of signed, distinct requests (fresh timestamps)."""
+    stamp = str(int(time.time()))
+    per_thread = max(1, total // threads)
+    for thread in range(threads):
+        with open(directory / f"{thread}.req", "wb") as out:
+            for i in range(per_thread):
+                out.write(story_request(server.port, f"r{run:04d}t{thread}n{i}", stamp) + b"\0")
+
+
+async def sample_rss(pid: int, peak: list[int], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        peak[0] = max(peak[0], rss(pid))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 0.2)
+
+
+async def wrk(server: Server, connections: int, seconds: float, directory: Path) -> dict[str, Any]:
+    threads = 1 if connections == 1 else 2
+    process = await asyncio.create_subprocess_exec(
+        *("wrk", f"-t{threads}", f"-c{connections}", f"-d{round(seconds)}s", "--timeout", "10s"),
+        *("-s", str(LUA), f"{server.base}/slack/events", "--", str(directory)),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await process.communicate()
+    for line in out.decode().splitlines():
+        if line.startswith("RESULT "):
+            return dict(json.loads(line.removeprefix("RESULT ")))
+    raise SystemExit(f"wrk failed:\n{out.decode()}")
+
+
+async def stored(server: Server, run: int) -> tuple[int, int]:
+    """The stories of run ``run`` in the server's database, and how many distinct."""
+    assert server.database is not None
+    engine = create_engine(server.database)
+    try:
+        async with engine.connect() as db:
+            found = await db.execute(
+                text(
+                    "SELECT count(*), count(DISTINCT text) FROM learning_story WHERE text LIKE :t"
+                ),
+                {"t": f"%r{run:04d}t%"},
+            )
+            total, distinct = found.one()
+            return int(total), int(distinct)
+    finally:
+        await engine.dispose()
+
+
+async def measure(
+    server: Server, connections: int, seconds: float, run: int, pool: int
+) -> list[str]:
+    directory = Path(tempfile.mkdtemp(prefix="okrbot-wrk-"))
+    try:
+        threads = 1 if connections == 1 else 2
+        write_requests(directory, server, run, threads, pool if server.database else 20_000)
+        peak, stop = [0], asyncio.Event()
+        sampler = asyncio.create_task(sample_rss(server.pid, peak, stop))
+        result = await wrk(server, connections, seconds, directory)
+        stop.set()
+        await sampler
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    failed = result["status_errors"] + result["timeouts"] + result["read_errors"]
+    acked = result["requests"] - result["status_errors"]
+    count = dupes = drain = "-"
+    if server.database is not None:
+        started = time.perf_counter()
+        total, distinct = await stored(server, run)
+        while total < acked and time.perf_counter() - started < 30:
+            await asyncio.sleep(0.05)
+            total, distinct = await stored(server, run)
+        count, dupes = str(total), str(total - distinct)
+        drain = f"{time.perf_counter() - started:.2f}" if total >= acked else "> 30"
+        if result["wrapped"]:
+            count += " (pool wrapped)"
+    seconds_run = result["duration_us"] / 1e6
+    return [
+        server.name,
+        str(connections),
+        f"{result['requests'] / seconds_run:,.0f}",
+        f"{result['p50_us'] / 1000:.1f}",
+        f"{result['p99_us'] / 1000:.1f}",
+        f"{result['max_us'] / 1000:.0f}",
+        str(result["over_3s"]),
+        str(failed),
+        str(acked),
+        count,
+        dupes,
+        drain,
+        f"{peak[0] / 2**20:.0f}",
+    ]
+
+
+async def sibling(url: str, suffix: str) -> str:
+    """Another PostgreSQL database beside ``url``'s, named with ``suffix``, created if missing."""
+    if url == "sqlite":
+        return url
+    given = make_url(url)
+    name = f"{given.database}{suffix}"
+    engine = create_engine(
+        given.set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+    )
+    try:
+        async with engine.connect() as db:
+            found = await db.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            )
+            if not found:
+                await db.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await engine.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
+async def create_team(server: Server, session: aiohttp.ClientSession) -> None:
+    """A team in the channel the stories are told in, by a signed slash command."""
+    body = "command=%2Fokr&text=team+create+Bench&team_id=T1&channel_id=C1&user_id=U1"
+    headers = signed_headers(body.encode(), str(int(time.time())))
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    async with session.post(f"{server.base}/slack/events", data=body, headers=headers) as answer:
+        assert answer.status == 200, await answer.text()
+
+
+async def main() -> None:
+    args = options()
+    levels = [int(level) for level in args.levels.split(",")]
+    wanted = set(args.only.split(",")) if args.only else {"bare", "sqlite", "postgresql"}
+    rows: list[list[str]] = []
+    starts: list[list[str]] = []
+    async with contextlib.AsyncExitStack() as stack, aiohttp.ClientSession() as session:
+        api_url = await stack.enter_async_context(fake_slack())
+        servers: list[Server] = []
+        if "bare" in wanted:
+            servers.append(await stack.enter_async_context(bare_bolt(api_url, session)))
+        checkouts = [("", ROOT)] + ([(" (compared)", args.compare)] if args.compare else [])
+        for backend in ["sqlite"] + ([args.database_url] if args.database_url else []):
+            if label(backend) not in wanted:
+                continue
+            for suffix, root in checkouts:
+                database = backend if not suffix else await sibling(backend, "_compare")
+                url = await stack.enter_async_context(fresh_database(database))
+                name = label(backend) + suffix
+                server = await stack.enter_async_context(
+                    okrbot(url, name, api_url, session, root.resolve())
+                )
+                await create_team(server, session)
+                servers.append(server)
+        for server in servers:
+            starts.append([server.name, f"{server.started:.2f}", f"{server.idle_rss / 2**20:.0f}"])
+        run = 0
+        for connections in levels:
+            for round_ in range(args.rounds):
+                turn = round_ + levels.index(connections)
+                for server in servers[turn % len(servers) :] + servers[: turn % len(servers)]:
+                    run += 1
+                    rows.append(await measure(server, connections, args.seconds, run, args.pool))
+                    print("  ".join(rows[-1]), file=sys.stderr)
+    print(f"http ingest: signed app_mention stories, {args.seconds} s a run ({machine()})")
+    print(table(HEADER, rows))
+    print()
+    print(table(["server", "start to ready s", "RSS idle MB"], starts))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
