@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
@@ -26,6 +27,7 @@ class ConnectorCall:
     body: dict[str, Any]
     reply_to: str = ""
     authorization: str = ""
+    at: float = field(default_factory=time.monotonic)  # when the fake received it
 
     def text(self) -> str:
         """Everything this call would show a person, as one JSON string."""
@@ -40,6 +42,7 @@ class FakeConnector(FakeServer[ConnectorCall]):
     throttle_status: int = 429  # Teams also throttles with 503 or 412 and a Retry-After
     gate: asyncio.Event | None = None  # when set, each post is recorded, then held until it opens
     forbidden: set[str] = field(default_factory=set)  # conversation ids that answer 403
+    refused: list[ConnectorCall] = field(default_factory=list)  # the posts answered throttled
     refuse_new_chats: bool = False
     page_size: int = 2
     _ids: count[int] = field(default_factory=lambda: count(1))
@@ -82,6 +85,7 @@ class FakeConnector(FakeServer[ConnectorCall]):
                 {"error": {"code": "MessageSizeTooBig", "message": "too big"}}, status=413
             )
         if self.posts_refused.due(counted=method == "post"):
+            self.refused.append(ConnectorCall(method, conversation, {}))
             return self.refusal(
                 self.throttle_status, json={"error": {"code": "Throttled", "message": "slow down"}}
             )
