@@ -96,6 +96,9 @@ class AgentsTurn:
     async def send(self, activity: Mapping[str, Any]) -> None:
         await self._context.send_activity(Activity.model_validate(dict(activity)))
 
+    async def update(self, activity: Mapping[str, Any]) -> None:
+        await self._context.update_activity(Activity.model_validate(dict(activity)))
+
     async def member(self, account: str) -> str:
         # The SDK registers the turn's connector under its abstract base class.
         client = self._context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]

@@ -28,6 +28,7 @@ class ConnectorCall:
     reply_to: str = ""
     authorization: str = ""
     at: float = field(default_factory=time.monotonic)  # when the fake received it
+    activity_id: str = ""  # the id the fake gave the message it took
 
     def text(self) -> str:
         """Everything this call would show a person, as one JSON string."""
@@ -70,6 +71,10 @@ class FakeConnector(FakeServer[ConnectorCall]):
             if c.conversation_id == conversation_id and c.method in ("post", "reply")
         ]
 
+    def updated(self) -> list[ConnectorCall]:
+        """Messages replaced in place (a card brought up to date)."""
+        return [c for c in self.calls if c.method == "update"]
+
     def posted(self) -> list[ConnectorCall]:
         return [c for c in self.calls if c.method in ("post", "reply")]
 
@@ -94,6 +99,7 @@ class FakeConnector(FakeServer[ConnectorCall]):
                 {"error": {"code": "BotNotInConversationRoster", "message": "removed"}},
                 status=403,
             )
+        posted = reply_to if method == "update" else f"activity-{next(self._ids)}"
         self.calls.append(
             ConnectorCall(
                 method,
@@ -101,11 +107,12 @@ class FakeConnector(FakeServer[ConnectorCall]):
                 await request.json(),
                 reply_to,
                 request.headers.get("Authorization", ""),
+                activity_id=posted,
             )
         )
         if self.gate is not None:
             await self.gate.wait()
-        return web.json_response({"id": f"activity-{next(self._ids)}"})
+        return web.json_response({"id": posted})
 
     async def _create(self, request: web.Request) -> web.Response:
         parameters = await request.json()
