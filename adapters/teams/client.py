@@ -14,6 +14,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from aiohttp import ClientResponseError
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
     AuthenticationConstants,
@@ -36,11 +37,16 @@ T = TypeVar("T")
 
 def classify(error: Exception, call: str) -> Exception:
     """Turn a connector failure into RateLimited, RetryLater, NotAuthorized or DeliveryFailed."""
-    response = getattr(error, "response", None)
-    status = getattr(response, "status_code", None)
-    if not isinstance(status, int):  # no answer at all: the network, a timeout
+    status: object
+    headers: Any
+    if isinstance(error, ClientResponseError):  # the Agents SDK's connector (aiohttp)
+        status, headers = error.status, error.headers
+    else:  # botframework's (msrest)
+        response = getattr(error, "response", None)
+        status, headers = getattr(response, "status_code", None), getattr(response, "headers", None)
+    if not isinstance(status, int) or status <= 0:  # no answer at all: the network, a timeout
         return RetryLater(f"{call}: {type(error).__name__}")
-    return failures.from_status(call, status, getattr(response, "headers", None))
+    return failures.from_status(call, status, headers)
 
 
 async def patiently(
