@@ -110,7 +110,10 @@ class AgentsTurn:
 
     async def answer_invoke(self, status: int, body: Mapping[str, Any]) -> None:
         done = InvokeResponse(status=status, body=dict(body))
-        await self._context.send_activity(Activity(type=ActivityTypes.invoke_response, value=done))
+        # Put where the adapter reads it: sending it would first read the activity's
+        # conversation, which an invoke that names none does not have.
+        answer = Activity(type=ActivityTypes.invoke_response, value=done)
+        self._context.turn_state[CloudAdapter.INVOKE_RESPONSE_KEY] = answer
 
 
 class _Clients(ChannelServiceClientFactoryBase):
