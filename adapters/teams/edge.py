@@ -8,12 +8,12 @@ activity whose ``serviceUrl`` is not on this machine gets 403.) Then the turn re
 conversation reference, hands each event to the core, whose effects are committed before the
 HTTP answer, and sends the replies through the turn, to the activity's ``serviceUrl``. A card's
 Universal Action (an ``adaptiveCard/action`` invoke) is answered with the card as it is now,
-which also replaces the card in the conversation. If the
-database is away the answer is 503, so that the Bot Connector may retry; a retried activity
-changes nothing, since its id is the event id. A throttled reply waits as Teams asks, within the
-turn's time; replies that still cannot be sent are logged and never turn a handled activity into
-an error. A body too large is 413; one that is not an activity of a readable shape is 400 before
-any SDK sees it (adapters.teams.shapes); a bug is 500, logged once with its traceback.
+which also replaces the card in the conversation. If the database is away the answer is 503,
+so that the Bot Connector may retry; a retried activity changes nothing, since its id is the
+event id. A throttled reply waits as Teams asks, within the turn's time; replies that still
+cannot be sent are logged and never turn a handled activity into an error. A body too large
+is 413; one that is not an activity of a readable shape is 400 before any SDK sees it
+(adapters.teams.shapes); a bug is 500, logged once with its traceback.
 """
 
 from __future__ import annotations
