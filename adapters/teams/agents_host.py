@@ -96,6 +96,9 @@ class AgentsTurn:
     async def send(self, activity: Mapping[str, Any]) -> None:
         await self._context.send_activity(Activity.model_validate(dict(activity)))
 
+    async def update(self, activity: Mapping[str, Any]) -> None:
+        await self._context.update_activity(Activity.model_validate(dict(activity)))
+
     async def member(self, account: str) -> str:
         # The SDK registers the turn's connector under its abstract base class.
         client = self._context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
@@ -107,7 +110,10 @@ class AgentsTurn:
 
     async def answer_invoke(self, status: int, body: Mapping[str, Any]) -> None:
         done = InvokeResponse(status=status, body=dict(body))
-        await self._context.send_activity(Activity(type=ActivityTypes.invoke_response, value=done))
+        # Put where the adapter reads it: sending it would first read the activity's
+        # conversation, which an invoke that names none does not have.
+        answer = Activity(type=ActivityTypes.invoke_response, value=done)
+        self._context.turn_state[CloudAdapter.INVOKE_RESPONSE_KEY] = answer
 
 
 class _Clients(ChannelServiceClientFactoryBase):

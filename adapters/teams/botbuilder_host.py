@@ -76,6 +76,9 @@ class BotbuilderTurn:
     async def send(self, activity: Mapping[str, Any]) -> None:
         await self._context.send_activity(Activity().deserialize(dict(activity)))
 
+    async def update(self, activity: Mapping[str, Any]) -> None:
+        await self._context.update_activity(Activity().deserialize(dict(activity)))
+
     async def member(self, account: str) -> str:
         found = await TeamsInfo.get_member(self._context, account)
         return str(getattr(found, "aad_object_id", "") or "")

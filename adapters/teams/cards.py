@@ -25,7 +25,7 @@ from adapters.teams.markup import (
     cut,
     escape_card,
     escape_message,
-    submit,
+    execute,
     text_block,
 )
 from bot.replies import (
@@ -71,9 +71,14 @@ def section_elements(section: Section) -> list[Card]:
 
 
 def button_actions(buttons: Sequence[Button]) -> list[Card]:
-    """One Action.Submit per button; its data comes back as the activity's ``value``."""
+    """One Action.Execute per button, its verb the button's action; its data comes back."""
     return [
-        submit(b.label, {ACTION_KEY: b.action_id, VALUE_KEY: b.value}, _STYLES.get(b.style, ""))
+        execute(
+            b.label,
+            b.action_id,
+            {ACTION_KEY: b.action_id, VALUE_KEY: b.value},
+            _STYLES.get(b.style, ""),
+        )
         for b in buttons
     ]
 
@@ -104,6 +109,11 @@ def message(reply: Reply, *, origin: str = "") -> dict[str, Any]:
     """The message activity (as JSON) for one reply, within Teams' size limit."""
     if not needs_card(reply):
         return text_message(reply.text)
+    return card_activity(reply, origin=origin)
+
+
+def card_activity(reply: Reply, *, origin: str = "") -> dict[str, Any]:
+    """The message activity carrying a reply's card (even a text alone), within the limit."""
     activity = card_message(reply, origin=origin)
     content = activity["attachments"][0]["content"]
     shorten(content, MAX_MESSAGE_BYTES - (size(activity) - size(content)))

@@ -14,6 +14,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from aiohttp import ClientResponseError
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
     AuthenticationConstants,
@@ -23,7 +24,8 @@ from botframework.connector.auth import (
 
 from adapters import failures
 from adapters.teams import identity
-from bot.ports import DeliveryFailed, RetryLater
+from adapters.teams.throttle import TenantThrottle
+from bot.ports import DeliveryFailed, RateLimited, RetryLater
 
 TIMEOUT = 10
 IN_TURN_PATIENCE = 10.0
@@ -35,11 +37,16 @@ T = TypeVar("T")
 
 def classify(error: Exception, call: str) -> Exception:
     """Turn a connector failure into RateLimited, RetryLater, NotAuthorized or DeliveryFailed."""
-    response = getattr(error, "response", None)
-    status = getattr(response, "status_code", None)
-    if not isinstance(status, int):  # no answer at all: the network, a timeout
+    status: object
+    headers: Any
+    if isinstance(error, ClientResponseError):  # the Agents SDK's connector (aiohttp)
+        status, headers = error.status, error.headers
+    else:  # botframework's (msrest)
+        response = getattr(error, "response", None)
+        status, headers = getattr(response, "status_code", None), getattr(response, "headers", None)
+    if not isinstance(status, int) or status <= 0:  # no answer at all: the network, a timeout
         return RetryLater(f"{call}: {type(error).__name__}")
-    return failures.from_status(call, status, getattr(response, "headers", None))
+    return failures.from_status(call, status, headers)
 
 
 async def patiently(
@@ -93,7 +100,8 @@ class Connectors:
     """ConnectorClients for each service URL, with the bot's credentials (none without an id).
 
     ``reachable`` says which service URLs may be called at all; without a bot identity nothing
-    vouches for a URL a caller named, so the composition allows only this machine then.
+    vouches for a URL a caller named, so the composition allows only this machine then. Calls
+    that name their tenant are paced and paused per tenant (:mod:`adapters.teams.throttle`).
     """
 
     def __init__(
@@ -102,8 +110,10 @@ class Connectors:
         app_id: str,
         *,
         reachable: Callable[[str], bool] | None = None,
+        throttle: TenantThrottle | None = None,
     ) -> None:
         self._reachable = reachable
+        self._throttle = throttle or TenantThrottle()
         claims = ClaimsIdentity(
             {
                 AuthenticationConstants.AUDIENCE_CLAIM: app_id,
@@ -126,16 +136,32 @@ class Connectors:
             self._clients[service_url] = client
         return self._clients[service_url]
 
-    async def call(self, service_url: str, call: str, work: Callable[[Any], Awaitable[Any]]) -> Any:
-        """Run one connector call; its failures come out as RetryLater or DeliveryFailed."""
+    async def call(
+        self,
+        service_url: str,
+        call: str,
+        work: Callable[[Any], Awaitable[Any]],
+        *,
+        tenant: str = "",
+    ) -> Any:
+        """Run one connector call; its failures come out as RetryLater or DeliveryFailed.
+
+        With ``tenant`` named, the call waits its turn in the tenant's pace, and a throttled
+        answer pauses the whole tenant.
+        """
         client = await self.client(service_url)
         await fresh_token(client)
+        if tenant:
+            await self._throttle.wait(tenant)
         try:
             return await work(client.conversations)
         except (RetryLater, DeliveryFailed):
             raise
         except Exception as error:
-            raise classify(error, call) from None
+            failure = classify(error, call)
+            if tenant and isinstance(failure, RateLimited):
+                self._throttle.pause(tenant, failure.retry_after)
+            raise failure from None
 
     async def close(self) -> None:
         for client in self._clients.values():

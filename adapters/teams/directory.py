@@ -71,7 +71,10 @@ class TeamsDirectory:
 
         while True:
             page = await self._connectors.call(
-                found.service_url, "get_conversation_paged_members", page_after
+                found.service_url,
+                "get_conversation_paged_members",
+                page_after,
+                tenant=workspace_id,
             )
             for member in getattr(page, "members", None) or []:
                 account = str(getattr(member, "id", "") or "")

@@ -6,12 +6,14 @@ it gets 401 before anything is read or stored. (Without ``MICROSOFT_APP_ID`` no 
 the local emulator's mode, which the composition turns on only when asked to, and in which an
 activity whose ``serviceUrl`` is not on this machine gets 403.) Then the turn remembers the
 conversation reference, hands each event to the core, whose effects are committed before the
-HTTP answer, and sends the replies through the turn, to the activity's ``serviceUrl``. If the
-database is away the answer is 503, so that the Bot Connector may retry; a retried activity
-changes nothing, since its id is the event id. A throttled reply waits as Teams asks, within the
-turn's time; replies that still cannot be sent are logged and never turn a handled activity into
-an error. A body too large is 413; one that is not an activity of a readable shape is 400 before
-any SDK sees it (adapters.teams.shapes); a bug is 500, logged once with its traceback.
+HTTP answer, and sends the replies through the turn, to the activity's ``serviceUrl``. A card's
+Universal Action (an ``adaptiveCard/action`` invoke) is answered with the card as it is now,
+which also replaces the card in the conversation. If the database is away the answer is 503,
+so that the Bot Connector may retry; a retried activity changes nothing, since its id is the
+event id. A throttled reply waits as Teams asks, within the turn's time; replies that still
+cannot be sent are logged and never turn a handled activity into an error. A body too large
+is 413; one that is not an activity of a readable shape is 400 before any SDK sees it
+(adapters.teams.shapes); a bug is 500, logged once with its traceback.
 """
 
 from __future__ import annotations
@@ -130,7 +132,10 @@ class TeamsEdge:
             await self._store.remember(seen)
         outcomes = [(event, await self._handle(event)) for event in events]
         person = seen.person if seen is not None else None
+        invoke_answer: Mapping[str, Any] = CARD_ACTION_DONE
         for event, outcome in outcomes:
+            if body.get("type") == "invoke":
+                outcome, invoke_answer = await self._settle(context, body, event, outcome)
             await self._reply(context, event, outcome, person)
         if new_here:
             try:
@@ -138,7 +143,26 @@ class TeamsEdge:
             except Exception:  # a hello that cannot be shown must not fail the activity
                 log.exception("could not say hello in a new Teams conversation")
         if body.get("type") == "invoke":  # a card's action: unknown invokes had no turn
-            await context.answer_invoke(200, CARD_ACTION_DONE)
+            await context.answer_invoke(200, invoke_answer)
+
+    async def _settle(
+        self, context: Turn, body: Mapping[str, Any], event: ChatEvent, outcome: Outcome
+    ) -> tuple[Outcome, Mapping[str, Any]]:
+        """Answer a Universal Action with the card as it is now, and show it to everyone.
+
+        The card in the conversation is replaced too (Teams shows an invoke's answer only to
+        the person who acted), so everyone there sees the draft posted or the form answered.
+        """
+        reply, rest = answers.settle(outcome, in_own_chat=inbound.is_personal(body))
+        if reply is None:
+            return rest, answers.invoke_error(outcome) if outcome.form_errors else CARD_ACTION_DONE
+        card = answers.settled_card(event, reply, text_of(body, "replyToId"))
+        if card["id"]:
+            try:
+                await patiently(partial(context.update, card))
+            except Exception:  # the person still sees the new card: the invoke's answer
+                log.exception("could not update a card in Teams")
+        return rest, answers.invoke_card(card)
 
     async def _mentioned_people(self, context: Turn, body: Mapping[str, Any]) -> dict[str, str]:
         """Ask Teams who the people mentioned in a message are (their Entra ids)."""

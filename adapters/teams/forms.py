@@ -1,8 +1,9 @@
 """Forms on Teams, both ways: a form's inputs on an Adaptive Card, and its submission read.
 
-A card's Action.Submit sends back its ``data`` merged with the inputs' values, so okrbot names
-what it needs in the data with keys of its own (the form, its context, a button, its value, the
-channel a form sent to a 1:1 chat was asked for) that no input is named.
+A card's Action.Execute (a Universal Action; cards sent before them used Action.Submit) sends
+back its ``data`` merged with the inputs' values, so okrbot names what it needs in the data
+with keys of its own (the form, its context, a button, its value, the channel a form sent to a
+1:1 chat was asked for) that no input is named.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.payloads import text_of
-from adapters.teams.markup import MAX_INPUT, MAX_TITLE, Card, cut, submit, text_block
+from adapters.teams.markup import MAX_INPUT, MAX_TITLE, Card, cut, execute, text_block
 from bot.events import ChatEvent, EventKind
 from bot.replies import Form, FormInput, InputKind
 
@@ -66,11 +67,11 @@ def form_elements(form: Form, *, origin: str = "", titled: bool = True) -> tuple
     data = {FORM_KEY: form.form_id, CONTEXT_KEY: form.context}
     if origin:
         data[ORIGIN_KEY] = origin
-    return elements, submit(form.submit_label, data, "positive")
+    return elements, execute(form.submit_label, form.form_id, data, "positive")
 
 
 def submission(data: Any, base: dict[str, Any]) -> ChatEvent | None:
-    """An Adaptive Card's Action.Submit: its data and inputs arrive merged in one object."""
+    """A card's action (Execute or Submit): its data and inputs arrive merged in one object."""
     if not isinstance(data, Mapping) or not base["user_id"]:
         return None
     form_id, action_id = text_of(data, FORM_KEY), text_of(data, ACTION_KEY)

@@ -35,6 +35,9 @@ class Turn(Protocol):
     async def send(self, activity: Mapping[str, Any]) -> None:
         """Send an activity (Bot Framework JSON) into the turn's conversation."""
 
+    async def update(self, activity: Mapping[str, Any]) -> None:
+        """Replace a message sent earlier (the activity's ``id``) in the turn's conversation."""
+
     async def member(self, account: str) -> str:
         """The Entra object id of a member of the turn's conversation; "" when not known."""
 

@@ -96,7 +96,7 @@ def to_chat_events(
     match activity.get("type"):
         case "message":
             value = activity.get("value")
-            if isinstance(value, Mapping):  # a card's Action.Submit, ours or nothing
+            if isinstance(value, Mapping):  # an Action.Submit of a card sent before Action.Execute
                 return _listed(forms.submission(value, base))
             return _listed(_message(activity, base, people, command_words))
         case "invoke":

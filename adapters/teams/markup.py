@@ -57,8 +57,15 @@ def text_block(text: str, **style: Any) -> Card:
     return {"type": "TextBlock", "text": escape_card(text), "wrap": True, **style}
 
 
-def submit(title: str, data: dict[str, str], style: str = "") -> Card:
-    action: Card = {"type": "Action.Submit", "title": cut(title, MAX_TITLE), "data": data}
+def execute(title: str, verb: str, data: dict[str, str], style: str = "") -> Card:
+    """A Universal Action: Teams sends it to the bot as an ``adaptiveCard/action`` invoke,
+    whose answer is the card as it should look now."""
+    action: Card = {
+        "type": "Action.Execute",
+        "title": cut(title, MAX_TITLE),
+        "verb": verb,
+        "data": data,
+    }
     if style:
         action["style"] = style
     return action

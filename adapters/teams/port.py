@@ -1,8 +1,9 @@
 """Teams' ChatPort: messages into stored conversations and 1:1 chats, for the outbox.
 
 Messages to one conversation are spaced so that no more than about seven a second go out, as
-Teams asks. The connector cannot be asked whether a message went out, so after a crash the
-outbox may repeat the sends that were then in flight.
+Teams asks, and all requests into one tenant stay under its own limit, pausing together after
+a 429 (:mod:`adapters.teams.throttle`). The connector cannot be asked whether a message went
+out, so after a crash the outbox may repeat the sends that were then in flight.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class TeamsChatPort:
             conversation.service_url,
             "send_to_conversation",
             lambda c: c.send_to_conversation(conversation.conversation_id, activity),
+            tenant=conversation.tenant_id,
         )
         return str(getattr(answer, "id", "") or "")
 
@@ -103,7 +105,10 @@ class TeamsChatPort:
             channel_data={"tenant": {"id": tenant_id}},
         )
         created = await self._connectors.call(
-            service_url, "create_conversation", lambda c: c.create_conversation(parameters)
+            service_url,
+            "create_conversation",
+            lambda c: c.create_conversation(parameters),
+            tenant=tenant_id,
         )
         conversation_id = str(getattr(created, "id", "") or "")
         if not conversation_id:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.admin import policies
 from bot.runtime import routes
 from bot.runtime.router import TABLE
 
@@ -56,8 +57,22 @@ def host_of(public_url: str) -> str:
     return parts.netloc
 
 
-def manifest(app_id: str, host: str) -> dict[str, Any]:
-    """The app manifest for a bot with this Microsoft app id, served at this host."""
+def link(url: str, setting: str) -> str:
+    """An operator's own link for the app's details, which Teams takes only over https."""
+    parts = urlsplit(url.strip())
+    if parts.scheme != "https" or not parts.hostname:
+        raise PackageError(f"{setting} must be an https:// address (got {url!r})")
+    return url.strip()
+
+
+def manifest(
+    app_id: str, host: str, *, privacy_url: str = "", terms_url: str = ""
+) -> dict[str, Any]:
+    """The app manifest for a bot with this Microsoft app id, served at this host.
+
+    Its developer links are the pages okrbot serves there (``bot.admin.policies``), unless the
+    operator names their organisation's own privacy notice or terms.
+    """
     if not _GUID.match(app_id):
         raise PackageError(
             "MICROSOFT_APP_ID must be the bot's Microsoft app id, a GUID such as "
@@ -72,9 +87,13 @@ def manifest(app_id: str, host: str) -> dict[str, Any]:
         "id": app_id,
         "developer": {
             "name": "okrbot",
-            "websiteUrl": f"{site}/",
-            "privacyUrl": f"{site}/privacy",
-            "termsOfUseUrl": f"{site}/terms",
+            "websiteUrl": f"{site}{policies.PATHS['about']}",
+            "privacyUrl": link(privacy_url, "OKRBOT_PRIVACY_URL")
+            if privacy_url
+            else f"{site}{policies.PATHS['privacy']}",
+            "termsOfUseUrl": link(terms_url, "OKRBOT_TERMS_URL")
+            if terms_url
+            else f"{site}{policies.PATHS['terms']}",
         },
         "name": {
             "short": "okrbot",
@@ -107,9 +126,10 @@ def manifest(app_id: str, host: str) -> dict[str, Any]:
     }
 
 
-def package(app_id: str, public_url: str) -> bytes:
+def package(app_id: str, public_url: str, *, privacy_url: str = "", terms_url: str = "") -> bytes:
     """The app package (a zip) for Teams' "Upload a custom app" or its admin center."""
-    body = json.dumps(manifest(app_id, host_of(public_url)), indent=2, ensure_ascii=False)
+    described = manifest(app_id, host_of(public_url), privacy_url=privacy_url, terms_url=terms_url)
+    body = json.dumps(described, indent=2, ensure_ascii=False)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", body + "\n")

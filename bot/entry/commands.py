@@ -170,7 +170,12 @@ async def rotate_key(args: argparse.Namespace, settings: Settings) -> int:
 
 async def teams_app(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        built = teams_package.package(settings.microsoft_app_id, settings.public_url)
+        built = teams_package.package(
+            settings.microsoft_app_id,
+            settings.public_url,
+            privacy_url=settings.privacy_url,
+            terms_url=settings.terms_url,
+        )
     except teams_package.PackageError as error:
         print(f"okrbot: {error}", file=sys.stderr)
         return 2

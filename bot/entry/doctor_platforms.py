@@ -146,10 +146,22 @@ async def teams(settings: Settings, checkup: Checkup) -> None:
             )
         else:
             checkup.add(Level.OK, "teams", "Teams is off (no MICROSOFT_APP_ID)")
+            return
+    _host(settings, checkup)
+    if not settings.microsoft_app_id:
         return
     if settings.microsoft_app_type.lower() == "userassignedmsi":
         checkup.add(Level.OK, "teams", "a managed identity: no password to check")
         return
+    if settings.microsoft_app_type.lower() == "multitenant":
+        checkup.add(
+            Level.WARNING,
+            "teams",
+            "MICROSOFT_APP_TYPE is MultiTenant: Azure no longer creates new multi-tenant bots, "
+            "so a new registration will not match",
+            "register a single-tenant bot and set MICROSOFT_APP_TYPE=SingleTenant and "
+            "MICROSOFT_APP_TENANT_ID (an existing multi-tenant bot keeps working)",
+        )
     if not settings.microsoft_app_password:
         checkup.add(
             Level.PROBLEM,
@@ -179,6 +191,31 @@ async def teams(settings: Settings, checkup: Checkup) -> None:
         )
         return
     checkup.add(Level.OK, "teams", "a Bot Framework token was issued for MICROSOFT_APP_ID")
+
+
+def _host(settings: Settings, checkup: Checkup) -> None:
+    """Which SDK serves Teams (``OKRBOT_TEAMS_SDK``), as ``okrbot serve`` will choose it."""
+    chosen = settings.teams_sdk
+    if chosen not in ("agents", "botbuilder"):
+        checkup.add(
+            Level.WARNING,
+            "teams",
+            f"OKRBOT_TEAMS_SDK={chosen[:40]} is neither agents nor botbuilder: "
+            "the Microsoft 365 Agents SDK serves Teams",
+            "set OKRBOT_TEAMS_SDK to agents (the default) or botbuilder",
+        )
+    elif chosen == "botbuilder":
+        checkup.add(
+            Level.WARNING,
+            "teams",
+            "OKRBOT_TEAMS_SDK=botbuilder: botbuilder-python is archived and unsupported "
+            "since 2025-12-31",
+            "unset OKRBOT_TEAMS_SDK to serve Teams with the Microsoft 365 Agents SDK",
+        )
+    elif settings.microsoft_app_type.lower() == "userassignedmsi":
+        checkup.add(Level.OK, "teams", "a managed identity: botbuilder serves Teams")
+    else:
+        checkup.add(Level.OK, "teams", "the Microsoft 365 Agents SDK serves Teams")
 
 
 async def _token(settings: Settings) -> None:

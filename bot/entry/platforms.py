@@ -115,6 +115,7 @@ def connect_teams(okrbot: Okrbot, *, pacing: float | None = None) -> TeamsConnec
     from adapters.teams.directory import Accounts, TeamsDirectory
     from adapters.teams.identity import Endpoints, authentication
     from adapters.teams.port import SENDS_PER_SECOND, TeamsChatPort
+    from adapters.teams.throttle import TenantThrottle
     from bot.glue.teams_references import DatabaseReferenceStore
 
     auth = authentication(
@@ -131,7 +132,12 @@ def connect_teams(okrbot: Okrbot, *, pacing: float | None = None) -> TeamsConnec
     )
     # Without a bot identity nothing vouches for a serviceUrl: reach only this machine.
     reachable = None if settings.microsoft_app_id else loopback
-    connectors = Connectors(auth, settings.microsoft_app_id, reachable=reachable)
+    connectors = Connectors(
+        auth,
+        settings.microsoft_app_id,
+        reachable=reachable,
+        throttle=TenantThrottle(clock=okrbot.clock),
+    )
     store = DatabaseReferenceStore(okrbot.sessions, okrbot.clock)
     accounts = Accounts()
     port = TeamsChatPort(

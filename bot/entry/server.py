@@ -21,7 +21,7 @@ from sqlalchemy import text
 
 from adapters.slack import bolt
 from adapters.slack.socket import socket_mode_handler
-from bot.admin import report_page, reporting, reports
+from bot.admin import policies, report_page, reporting, reports
 from bot.entry.app import Okrbot, build
 from bot.entry.edges import SlackWiring, TeamsWiring, wire_slack, wire_teams
 from bot.entry.metrics import Metrics, counted, outbox_snapshot, timed_after_ack
@@ -205,9 +205,20 @@ def create_server(
             web.get("/readyz", routes.readyz),
             web.get("/metrics", routes.metrics),
             web.get(r"/report/{team:\d{1,12}}/{quarter}", routes.report),
+            *[web.get(path, _policy(name)) for name, path in policies.PATHS.items()],
         ]
     )
     return Server(okrbot, app, slack, metrics, background, loops, teams)
+
+
+def _policy(name: str) -> Callable[[web.Request], Coroutine[Any, Any, web.Response]]:
+    """The page the Teams app package links to as its website, privacy notice or terms."""
+    html = policies.page(name)
+
+    async def show(request: web.Request) -> web.Response:
+        return web.Response(text=html, content_type="text/html")
+
+    return show
 
 
 async def serve(

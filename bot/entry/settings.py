@@ -38,6 +38,8 @@ class Settings:
     anonymity_min: int = 3
     retention_days: int = 7
     public_url: str = ""
+    privacy_url: str = ""  # the Teams app's privacy link; okrbot's own /privacy when empty
+    terms_url: str = ""  # the Teams app's terms link; okrbot's own /terms when empty
     log_format: str = "text"  # or "json": one JSON object per line
     log_level: str = "INFO"
 
@@ -85,6 +87,8 @@ class Settings:
             anonymity_min=max(3, _whole(get("OKRBOT_ANONYMITY_MIN"), 3)),
             retention_days=max(1, _whole(get("OKRBOT_RETENTION_DAYS"), 7)),
             public_url=get("OKRBOT_PUBLIC_URL"),
+            privacy_url=get("OKRBOT_PRIVACY_URL"),
+            terms_url=get("OKRBOT_TERMS_URL"),
             log_format=get("OKRBOT_LOG_FORMAT", "text").lower(),
             log_level=get("OKRBOT_LOG_LEVEL", "INFO").upper(),
         )

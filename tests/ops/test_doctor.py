@@ -36,6 +36,9 @@ SETTINGS = (
     "MICROSOFT_APP_ID",
     "MICROSOFT_APP_PASSWORD",
     "OKRBOT_TEAMS_EMULATOR",
+    "OKRBOT_TEAMS_SDK",
+    "MICROSOFT_APP_TYPE",
+    "MICROSOFT_APP_TENANT_ID",
     "OKRBOT_PUBLIC_URL",
     "OKRBOT_LOG_LEVEL",
     "OKRBOT_LOG_FORMAT",
@@ -249,3 +252,25 @@ async def test_teams_public_url_and_clock(
     assert code == 1
     assert found(lines, "problem", "teams", "without MICROSOFT_APP_PASSWORD")
     assert found(lines, "problem", "public URL", "is not a web address")
+
+
+async def test_the_teams_host_and_a_multi_tenant_bot(sqlite_url: str, monkeypatch, capsys) -> None:
+    bot = {
+        "OKRBOT_DATABASE_URL": sqlite_url,
+        "MICROSOFT_APP_ID": "00000000-0000-0000-0000-00000000d0c7",
+        "MICROSOFT_APP_PASSWORD": "an-app-password",
+        "TO_CHANNEL_FROM_BOT_LOGIN_URL": f"http://127.0.0.1:{free_port()}/tenant",
+    }
+    _, lines = await doctor(monkeypatch, capsys, **bot, OKRBOT_TEAMS_SDK="botbuilder")
+    assert found(lines, "warning", "teams", "OKRBOT_TEAMS_SDK=botbuilder", "archived", "Fix:")
+    assert found(
+        lines, "warning", "teams", "MultiTenant", "SingleTenant", "MICROSOFT_APP_TENANT_ID"
+    )
+
+    _, lines = await doctor(monkeypatch, capsys, **bot, OKRBOT_TEAMS_SDK="bolt")
+    assert found(lines, "warning", "teams", "OKRBOT_TEAMS_SDK=bolt", "Agents SDK serves")
+
+    single = {"MICROSOFT_APP_TYPE": "SingleTenant", "MICROSOFT_APP_TENANT_ID": "a-tenant"}
+    _, lines = await doctor(monkeypatch, capsys, **bot, **single)
+    assert found(lines, "ok", "teams", "Microsoft 365 Agents SDK serves Teams")
+    assert not any("MultiTenant" in line or "archived" in line for line in lines)

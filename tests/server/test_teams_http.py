@@ -231,3 +231,12 @@ async def test_an_invoke_okrbot_does_not_handle_gets_501(teams_sqlite: TeamsRig)
     answer = await rig.post(invoke)
     assert answer.status == 501
     assert rig.fake.posted() == []
+
+
+async def test_a_card_action_that_names_no_conversation_is_answered(teams_sqlite: TeamsRig) -> None:
+    invoke = teams_sqlite.activity("invoke_action")
+    del invoke["conversation"]
+    answer = await teams_sqlite.post(invoke)
+    assert answer.status == 200, answer.body
+    assert json.loads(answer.body)["statusCode"] == 200
+    assert not teams_sqlite.fake.calls

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
@@ -26,6 +27,8 @@ class ConnectorCall:
     body: dict[str, Any]
     reply_to: str = ""
     authorization: str = ""
+    at: float = field(default_factory=time.monotonic)  # when the fake received it
+    activity_id: str = ""  # the id the fake gave the message it took
 
     def text(self) -> str:
         """Everything this call would show a person, as one JSON string."""
@@ -40,6 +43,7 @@ class FakeConnector(FakeServer[ConnectorCall]):
     throttle_status: int = 429  # Teams also throttles with 503 or 412 and a Retry-After
     gate: asyncio.Event | None = None  # when set, each post is recorded, then held until it opens
     forbidden: set[str] = field(default_factory=set)  # conversation ids that answer 403
+    refused: list[ConnectorCall] = field(default_factory=list)  # the posts answered throttled
     refuse_new_chats: bool = False
     page_size: int = 2
     _ids: count[int] = field(default_factory=lambda: count(1))
@@ -67,6 +71,10 @@ class FakeConnector(FakeServer[ConnectorCall]):
             if c.conversation_id == conversation_id and c.method in ("post", "reply")
         ]
 
+    def updated(self) -> list[ConnectorCall]:
+        """Messages replaced in place (a card brought up to date)."""
+        return [c for c in self.calls if c.method == "update"]
+
     def posted(self) -> list[ConnectorCall]:
         return [c for c in self.calls if c.method in ("post", "reply")]
 
@@ -82,6 +90,7 @@ class FakeConnector(FakeServer[ConnectorCall]):
                 {"error": {"code": "MessageSizeTooBig", "message": "too big"}}, status=413
             )
         if self.posts_refused.due(counted=method == "post"):
+            self.refused.append(ConnectorCall(method, conversation, {}))
             return self.refusal(
                 self.throttle_status, json={"error": {"code": "Throttled", "message": "slow down"}}
             )
@@ -90,6 +99,7 @@ class FakeConnector(FakeServer[ConnectorCall]):
                 {"error": {"code": "BotNotInConversationRoster", "message": "removed"}},
                 status=403,
             )
+        posted = reply_to if method == "update" else f"activity-{next(self._ids)}"
         self.calls.append(
             ConnectorCall(
                 method,
@@ -97,11 +107,12 @@ class FakeConnector(FakeServer[ConnectorCall]):
                 await request.json(),
                 reply_to,
                 request.headers.get("Authorization", ""),
+                activity_id=posted,
             )
         )
         if self.gate is not None:
             await self.gate.wait()
-        return web.json_response({"id": f"activity-{next(self._ids)}"})
+        return web.json_response({"id": posted})
 
     async def _create(self, request: web.Request) -> web.Response:
         parameters = await request.json()

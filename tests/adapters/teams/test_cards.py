@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+from jsonschema import Draft6Validator
 
 from adapters.teams import cards
 from bot.replies import (
@@ -16,6 +19,13 @@ from bot.replies import (
     Reply,
     Section,
 )
+
+CARDS = Draft6Validator(
+    json.loads(
+        (Path(__file__).parents[2] / "schemas/teams/adaptive-card.1.5.schema.json").read_text()
+    )
+)
+"""Adaptive Cards 1.5, Microsoft's published schema."""
 
 
 def content(reply: Reply) -> dict[str, object]:
@@ -67,13 +77,15 @@ def test_sections_fields_and_buttons_make_a_card() -> None:
     assert body[3] == {"type": "FactSet", "facts": [{"title": "Result", "value": "validated"}]}
     assert card["actions"] == [
         {
-            "type": "Action.Submit",
+            "type": "Action.Execute",  # a Universal Action, answered with the card as it is now
             "title": "Answer",
+            "verb": "retro.answer_form",
             "data": {"okrbot_action": "retro.answer_form", "okrbot_value": "7"},
             "style": "positive",
         }
     ]
     assert cards.message(reply)["summary"] == "This week"
+    CARDS.validate(card)
 
 
 def test_a_form_is_a_card_with_inputs_that_submit_its_id_and_context() -> None:
@@ -104,7 +116,9 @@ def test_a_form_is_a_card_with_inputs_that_submit_its_id_and_context() -> None:
     assert choice["choices"][0] == {"title": "Validated", "value": "validated"}
     assert choice["isRequired"] is False and "errorMessage" not in choice
     [submit] = card["actions"]
+    assert submit["type"] == "Action.Execute" and submit["verb"] == "story_learning"
     assert submit["data"] == {"okrbot_form": "story_learning", "okrbot_context": "team:3"}
+    CARDS.validate(card)
 
 
 def test_a_huge_text_message_is_cut_visibly_to_fit() -> None:
@@ -120,7 +134,7 @@ def test_a_huge_card_is_cut_visibly_to_fit() -> None:
     texts = [b["text"] for b in message["attachments"][0]["content"]["body"]]
     assert "Team 29" in texts and any(t.endswith("…") for t in texts)
     assert not any(t.endswith("\\…") for t in texts)  # no escape cut in half
-    json.dumps(message)
+    CARDS.validate(message["attachments"][0]["content"])
 
 
 def test_the_notification_preview_is_escaped_like_the_card() -> None:

@@ -76,7 +76,7 @@ def png_size_and_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
 
 def build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **environment: str) -> int:
     monkeypatch.chdir(tmp_path)  # no .env of the developer's
-    for name in ("MICROSOFT_APP_ID", "OKRBOT_PUBLIC_URL"):
+    for name in ("MICROSOFT_APP_ID", "OKRBOT_PUBLIC_URL", "OKRBOT_PRIVACY_URL", "OKRBOT_TERMS_URL"):
         monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
@@ -101,11 +101,37 @@ def test_okrbot_teams_package_builds_an_installable_zip(
     Draft4Validator(SCHEMA).validate(manifest)
     assert manifest["id"] == manifest["bots"][0]["botId"] == APP_ID
     assert manifest["validDomains"] == ["okrbot.teams.example.org:8443"]
-    assert manifest["developer"]["websiteUrl"].startswith("https://okrbot.teams.example.org:8443/")
+    site = "https://okrbot.teams.example.org:8443"
+    assert manifest["developer"] == {  # pages okrbot serves itself (tests/server/test_policies.py)
+        "name": "okrbot",
+        "websiteUrl": f"{site}/",
+        "privacyUrl": f"{site}/privacy",
+        "termsOfUseUrl": f"{site}/terms",
+    }
     assert color[:2] == (192, 192) and outline[:2] == (32, 32)
     # The outline icon is white on transparent, as Teams asks.
     pixels = {bytes(row[x : x + 4]) for row in outline[2] for x in range(0, len(row), 4)}
     assert pixels == {b"\xff\xff\xff\xff", b"\x00\x00\x00\x00"}
+
+
+def test_an_operator_may_link_their_organisations_own_privacy_notice_and_terms(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status = build(
+        tmp_path,
+        monkeypatch,
+        MICROSOFT_APP_ID=APP_ID,
+        OKRBOT_PUBLIC_URL="https://okrbot.example.org/",
+        OKRBOT_PRIVACY_URL="https://example.org/legal/privacy",
+        OKRBOT_TERMS_URL="https://example.org/legal/chat-tools",
+    )
+    assert status == 0
+    with zipfile.ZipFile(tmp_path / "app.zip") as archive:
+        manifest: dict[str, Any] = json.loads(archive.read("manifest.json"))
+    Draft4Validator(SCHEMA).validate(manifest)
+    assert manifest["developer"]["privacyUrl"] == "https://example.org/legal/privacy"
+    assert manifest["developer"]["termsOfUseUrl"] == "https://example.org/legal/chat-tools"
+    assert manifest["developer"]["websiteUrl"] == "https://okrbot.example.org/"
 
 
 @pytest.mark.parametrize(
@@ -115,6 +141,14 @@ def test_okrbot_teams_package_builds_an_installable_zip(
         ({"MICROSOFT_APP_ID": "not-a-guid", "OKRBOT_PUBLIC_URL": "https://a.example/"}, "GUID"),
         ({"MICROSOFT_APP_ID": APP_ID}, "OKRBOT_PUBLIC_URL"),
         ({"MICROSOFT_APP_ID": APP_ID, "OKRBOT_PUBLIC_URL": "http://a.example/"}, "https://"),
+        (
+            {
+                "MICROSOFT_APP_ID": APP_ID,
+                "OKRBOT_PUBLIC_URL": "https://a.example/",
+                "OKRBOT_PRIVACY_URL": "intranet/privacy",
+            },
+            "OKRBOT_PRIVACY_URL must be an https:// address",
+        ),
     ],
 )
 def test_without_an_app_id_or_a_public_address_it_says_what_to_set(
