@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
-from bot.events import ChatEvent, Due, EventKind, Subject, Turn
-from bot.replies import Delivery, Outcome, Reply
+from bot.events import ChatEvent, EventKind, Turn
+from bot.replies import Outcome, Reply
 
 EventHandler = Callable[[ChatEvent], Awaitable[Outcome]]
 """What an adapter calls with each event; the composition hands one to every adapter."""
@@ -173,41 +172,95 @@ class Routes(Generic[Session]):
     conversations: tuple[ConversationHandler[Session], ...] = ()
 
 
-Prepared = TypeVar("Prepared")
-"""What a job's prepare step looked up on the platform, handed to its perform step."""
+class RouteBook(Generic[Session]):
+    """Where a handler module declares what it answers, on each handler: ``@routes.command(
+    "okr", "kr add", usage=..., summary=...)``, ``@routes.form(...)``, ``@routes.action(...)``.
 
-Reader = Callable[[], AbstractAsyncContextManager[Session]]
-"""Opens a short transaction of its own, closed again when the block ends."""
-
-
-@dataclass(frozen=True, slots=True)
-class Planned(Generic[Subject]):
-    """A run a planner found due: in which workspace, about what, at what time."""
-
-    workspace_id: int
-    subject: Subject
-    due_at: datetime
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class JobSpec(Generic[Session, Subject, Prepared]):
-    """A kind of scheduled work, declared by the domain that does it.
-
-    A run is stored as (name, subject key, due time); ``read_subject`` turns the key back into
-    the typed subject (None: a key this job cannot read). ``prepare`` asks the platform what
-    the run needs before its transaction opens (so no database lock waits on the network) and
-    hands the answer to ``perform``, which writes the run's effects in that one transaction and
-    returns the messages to send. ``plan`` says which runs fell due between two times, for jobs
-    that come from a clock rather than from a person. A run missed by hours is skipped unless
-    ``always_run``.
+    ``table()`` is the module's :class:`Routes`; the composition merges every module's tables
+    and refuses two claims on one word, command, form, action or event.
     """
 
-    name: str
-    subject_key: Callable[[Subject], str]
-    read_subject: Callable[[str], Subject | None]
-    perform: Callable[[Session, Due[Subject], Prepared], Awaitable[Sequence[Delivery]]]
-    prepare: Callable[[Reader[Session], Due[Subject], Directory], Awaitable[Prepared]] | None = None
-    plan: Callable[[Session, datetime, datetime], Awaitable[Iterable[Planned[Subject]]]] | None = (
-        None
-    )
-    always_run: bool = False
+    def __init__(self) -> None:
+        self._words: list[CommandWord] = []
+        self._commands: list[Command[Session]] = []
+        self._notes: list[HelpNote] = []
+        self._turns: dict[str, dict[str, TurnHandler[Session]]] = {
+            "form": {},
+            "action": {},
+            "event": {},
+        }
+        self._conversations: list[ConversationHandler[Session]] = []
+
+    def word(self, word: str, description: str, unknown: str = "", alone: str = "") -> str:
+        """Declare a command's first word (``/okr``); returns it, to name its commands by."""
+        self._words.append(CommandWord(word, description, unknown, alone))
+        return word
+
+    def note(self, section: str, text: str) -> None:
+        """A line of ``/okr help`` under ``section`` that is not one command."""
+        self._notes.append(HelpNote(section, text))
+
+    def command(
+        self,
+        word: str,
+        sub: str,
+        *,
+        usage: str = "",
+        summary: str = "",
+        section: str = "",
+        leads: bool = False,
+        menu: str = "",
+        hint: str | None = None,
+    ) -> Callable[[CommandHandler[Session]], CommandHandler[Session]]:
+        """Answer ``/word sub ...`` with the handler below (see :class:`Command`)."""
+
+        def declare(handler: CommandHandler[Session]) -> CommandHandler[Session]:
+            said = Command(word, sub, handler, usage, summary, section, leads, menu, hint)
+            self._commands.append(said)
+            return handler
+
+        return declare
+
+    def form(self, *form_ids: str) -> Callable[[TurnHandler[Session]], TurnHandler[Session]]:
+        """Answer the submissions of these forms with the handler below."""
+        return self._claim("form", form_ids)
+
+    def action(self, *action_ids: str) -> Callable[[TurnHandler[Session]], TurnHandler[Session]]:
+        """Answer these buttons (members of the domain's action ``StrEnum``)."""
+        return self._claim("action", action_ids)
+
+    def event(self, kind: EventKind) -> Callable[[TurnHandler[Session]], TurnHandler[Session]]:
+        """Answer every event of this kind (a reaction, a shortcut)."""
+        return self._claim("event", (kind,))
+
+    def conversation(self, handler: ConversationHandler[Session]) -> ConversationHandler[Session]:
+        """Offer the handler below each direct message that is no command."""
+        self._conversations.append(handler)
+        return handler
+
+    def table(self) -> Routes[Session]:
+        """What this module declared, as one domain's routes."""
+        turns = self._turns
+        return Routes(
+            words=tuple(self._words),
+            commands=tuple(self._commands),
+            notes=tuple(self._notes),
+            forms=dict(turns["form"]),
+            actions=dict(turns["action"]),
+            events={EventKind(k): h for k, h in turns["event"].items()},
+            conversations=tuple(self._conversations),
+        )
+
+    def _claim(
+        self, what: str, keys: Iterable[str]
+    ) -> Callable[[TurnHandler[Session]], TurnHandler[Session]]:
+        claims = self._turns[what]
+
+        def declare(handler: TurnHandler[Session]) -> TurnHandler[Session]:
+            for key in keys:
+                if key in claims:
+                    raise ValueError(f"{what} declared twice: {key}")
+                claims[key] = handler
+            return handler
+
+        return declare
