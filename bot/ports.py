@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, Protocol, TypeVar, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from bot.events import ChatEvent, EventKind, Turn
 from bot.replies import Outcome, Reply
@@ -42,22 +42,17 @@ class ChatPort(Protocol):
     """Send messages on one platform. Methods return the platform's message id."""
 
     async def send(self, workspace_id: str, channel_id: str, reply: Reply) -> str: ...
-
     async def send_direct(self, workspace_id: str, user_id: str, reply: Reply) -> str: ...
 
 
 @runtime_checkable
 class MarkingChatPort(Protocol):
-    """A ChatPort that marks each message with a key and can find it again by that key.
-
-    After a crash the outbox cannot know whether a message it had claimed went out; a port
-    like this lets it look before sending again.
-    """
+    """A ChatPort that marks each message with a key and can find it again by that key: after a
+    crash the outbox cannot know whether a claimed message went out; it looks before resending."""
 
     async def send_marked(
         self, workspace_id: str, audience: str, target_id: str, reply: Reply, *, key: str
     ) -> str: ...
-
     async def find_marked(
         self, workspace_id: str, audience: str, target_id: str, *, key: str, since: datetime
     ) -> str | None: ...
@@ -67,19 +62,16 @@ class Directory(Protocol):
     """Look up people on one platform."""
 
     async def channel_members(self, workspace_id: str, channel_id: str) -> Sequence[str]: ...
-
     async def user_timezone(self, workspace_id: str, user_id: str) -> str | None: ...
 
 
 class Clock(Protocol):
-    def now(self) -> datetime: ...
+    def now(self) -> datetime: ...  # timezone-aware, in UTC
 
 
 class Meter(Protocol):
-    """Where the runtime counts what passes through it; the composition keeps the counts.
-
-    Each call is on a hot path: it counts in memory and returns, never waits, never does I/O.
-    """
+    """Where the runtime counts what passes through it (in memory, on a hot path: never waits,
+    never does I/O); the composition keeps the counts."""
 
     def event_received(self, platform: str, kind: str) -> None: ...
 
@@ -157,11 +149,8 @@ ConversationHandler = Callable[[Session, Turn], Awaitable[Outcome | None]]
 
 @dataclass(frozen=True, slots=True)
 class Routes(Generic[Session]):
-    """What one domain answers: its commands, forms by id, buttons by action id, other events.
-
-    Action ids are members of the domain's own ``StrEnum``; the composition merges the routes
-    of every domain and refuses two claims on the same word, form, action or event.
-    """
+    """What one module answers: its commands, forms by id, buttons by action id (members of its
+    domain's ``StrEnum``), other events; the composition refuses two claims on one of them."""
 
     words: tuple[CommandWord, ...] = ()
     commands: tuple[Command[Session], ...] = ()
@@ -172,23 +161,19 @@ class Routes(Generic[Session]):
     conversations: tuple[ConversationHandler[Session], ...] = ()
 
 
-class RouteBook(Generic[Session]):
-    """Where a handler module declares what it answers, on each handler: ``@routes.command(
-    "okr", "kr add", usage=..., summary=...)``, ``@routes.form(...)``, ``@routes.action(...)``.
+TurnDeclaration = Callable[[TurnHandler[Session]], TurnHandler[Session]]
 
-    ``table()`` is the module's :class:`Routes`; the composition merges every module's tables
-    and refuses two claims on one word, command, form, action or event.
-    """
+
+class RouteBook(Generic[Session]):
+    """Where a handler module declares what it answers, on each handler (``@routes.command(
+    "okr", "kr add", usage=...)``); the composition merges every module's ``table()``."""
 
     def __init__(self) -> None:
         self._words: list[CommandWord] = []
         self._commands: list[Command[Session]] = []
         self._notes: list[HelpNote] = []
-        self._turns: dict[str, dict[str, TurnHandler[Session]]] = {
-            "form": {},
-            "action": {},
-            "event": {},
-        }
+        self._turns: dict[str, dict[str, TurnHandler[Session]]] = {"form": {}, "action": {}}
+        self._events: dict[EventKind, TurnHandler[Session]] = {}
         self._conversations: list[ConversationHandler[Session]] = []
 
     def word(self, word: str, description: str, unknown: str = "", alone: str = "") -> str:
@@ -221,17 +206,17 @@ class RouteBook(Generic[Session]):
 
         return declare
 
-    def form(self, *form_ids: str) -> Callable[[TurnHandler[Session]], TurnHandler[Session]]:
+    def form(self, *form_ids: str) -> TurnDeclaration[Session]:
         """Answer the submissions of these forms with the handler below."""
-        return self._claim("form", form_ids)
+        return self._claim(self._turns["form"], "form", form_ids)
 
-    def action(self, *action_ids: str) -> Callable[[TurnHandler[Session]], TurnHandler[Session]]:
+    def action(self, *action_ids: str) -> TurnDeclaration[Session]:
         """Answer these buttons (members of the domain's action ``StrEnum``)."""
-        return self._claim("action", action_ids)
+        return self._claim(self._turns["action"], "action", action_ids)
 
-    def event(self, kind: EventKind) -> Callable[[TurnHandler[Session]], TurnHandler[Session]]:
+    def event(self, kind: EventKind) -> TurnDeclaration[Session]:
         """Answer every event of this kind (a reaction, a shortcut)."""
-        return self._claim("event", (kind,))
+        return self._claim(self._events, "event", (kind,))
 
     def conversation(self, handler: ConversationHandler[Session]) -> ConversationHandler[Session]:
         """Offer the handler below each direct message that is no command."""
@@ -240,22 +225,12 @@ class RouteBook(Generic[Session]):
 
     def table(self) -> Routes[Session]:
         """What this module declared, as one domain's routes."""
-        turns = self._turns
-        return Routes(
-            words=tuple(self._words),
-            commands=tuple(self._commands),
-            notes=tuple(self._notes),
-            forms=dict(turns["form"]),
-            actions=dict(turns["action"]),
-            events={EventKind(k): h for k, h in turns["event"].items()},
-            conversations=tuple(self._conversations),
-        )
+        said = tuple(self._words), tuple(self._commands), tuple(self._notes)
+        forms, actions = dict(self._turns["form"]), dict(self._turns["action"])
+        return Routes(*said, forms, actions, dict(self._events), tuple(self._conversations))
 
-    def _claim(
-        self, what: str, keys: Iterable[str]
-    ) -> Callable[[TurnHandler[Session]], TurnHandler[Session]]:
-        claims = self._turns[what]
-
+    @staticmethod
+    def _claim(claims: dict[Any, Any], what: str, keys: Iterable[str]) -> TurnDeclaration[Session]:
         def declare(handler: TurnHandler[Session]) -> TurnHandler[Session]:
             for key in keys:
                 if key in claims:
@@ -264,3 +239,60 @@ class RouteBook(Generic[Session]):
             return handler
 
         return declare
+
+
+HttpHandler = Callable[[Any], Awaitable[Any]]  # the web library's: request in, response out
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRoute:
+    """A route a platform serves; ``acked``: its answer is the platform's ack (timed)."""
+
+    method: str
+    path: str
+    handler: HttpHandler
+    acked: bool = False
+
+
+Database = TypeVar("Database")  # the composition's database: a platform hands it to its glue
+Config = TypeVar("Config", contravariant=True)  # the settings a platform reads (its Protocol)
+Held = TypeVar("Held", contravariant=True)  # the session erasure works in
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Offered(Generic[Database]):
+    """What the composition hands a platform it connects."""
+
+    database: Database
+    clock: Clock
+    handle: EventHandler
+    spawn: Callable[[Coroutine[Any, Any, None]], None]  # work after an ack, timed by the meter
+    command_words: tuple[str, ...]
+    pacing: float | None = None  # seconds between sends to one conversation; None: its own
+
+
+class Connected(Protocol):
+    """A platform connected: the port the outbox sends through, the directory the scheduler
+    asks, the HTTP routes it serves (none when it only sends) and a note for ``/readyz``."""
+
+    port: ChatPort
+    directory: Directory
+
+    def routes(self) -> Sequence[HttpRoute]: ...
+    def readiness(self) -> str | None: ...
+    async def close(self) -> None: ...
+
+
+class ChatPlatform(Protocol[Config, Database, Held]):
+    """A chat platform as the composition sees it, whatever its SDK: one entry in its list."""
+
+    name: str
+
+    def pages(self, reply: Reply) -> Sequence[Reply]: ...  # the messages a reply needs there
+    def configured(self, settings: Config) -> bool: ...
+    def unserved(self) -> Sequence[HttpRoute]: ...  # its routes while it is not configured
+    def connect(self, settings: Config, offered: Offered[Database], *, serving: bool) -> Connected:
+        """Connect its port and directory; ``serving``: its HTTP edge too (not in run-due)."""
+
+    async def forget(self, session: Held, user_id: str) -> tuple[dict[str, int], list[str]]:
+        """Erase what it keeps of a person: counts by label, and their conversations' ids."""
