@@ -1,11 +1,19 @@
-"""Clocks: the real one, and one that tests, the console and the demo move by hand."""
+"""Time: the real clock, one that tests, the console and the demo move by hand, a pacer, and
+the declaration of scheduled work (:class:`JobSpec`), which the clock brings due."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Generic, TypeVar
+
+from bot.events import Due, Subject
+from bot.ports import Directory, Session
+from bot.replies import Delivery
 
 
 class SystemClock:
@@ -65,3 +73,43 @@ class Pacer:
         self._next[key] = slot + self._interval
         if slot > now:
             await self._sleep(slot - now)
+
+
+Prepared = TypeVar("Prepared")
+"""What a job's prepare step looked up on the platform, handed to its perform step."""
+
+Reader = Callable[[], AbstractAsyncContextManager[Session]]
+"""Opens a short transaction of its own, closed again when the block ends."""
+
+
+@dataclass(frozen=True, slots=True)
+class Planned(Generic[Subject]):
+    """A run a planner found due: in which workspace, about what, at what time."""
+
+    workspace_id: int
+    subject: Subject
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobSpec(Generic[Session, Subject, Prepared]):
+    """A kind of scheduled work, declared by the domain that does it.
+
+    A run is stored as (name, subject key, due time); ``read_subject`` turns the key back into
+    the typed subject (None: a key this job cannot read). ``prepare`` asks the platform what
+    the run needs before its transaction opens (so no database lock waits on the network) and
+    hands the answer to ``perform``, which writes the run's effects in that one transaction and
+    returns the messages to send. ``plan`` says which runs fell due between two times, for jobs
+    that come from a clock rather than from a person. A run missed by hours is skipped unless
+    ``always_run``.
+    """
+
+    name: str
+    subject_key: Callable[[Subject], str]
+    read_subject: Callable[[str], Subject | None]
+    perform: Callable[[Session, Due[Subject], Prepared], Awaitable[Sequence[Delivery]]]
+    prepare: Callable[[Reader[Session], Due[Subject], Directory], Awaitable[Prepared]] | None = None
+    plan: Callable[[Session, datetime, datetime], Awaitable[Iterable[Planned[Subject]]]] | None = (
+        None
+    )
+    always_run: bool = False

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, Protocol, TypeVar, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
-from bot.events import ChatEvent, Due, EventKind, Subject, Turn
-from bot.replies import Delivery, Outcome, Reply
+from bot.events import ChatEvent, EventKind, Turn
+from bot.replies import Outcome, Reply
 
 EventHandler = Callable[[ChatEvent], Awaitable[Outcome]]
 """What an adapter calls with each event; the composition hands one to every adapter."""
@@ -43,22 +42,17 @@ class ChatPort(Protocol):
     """Send messages on one platform. Methods return the platform's message id."""
 
     async def send(self, workspace_id: str, channel_id: str, reply: Reply) -> str: ...
-
     async def send_direct(self, workspace_id: str, user_id: str, reply: Reply) -> str: ...
 
 
 @runtime_checkable
 class MarkingChatPort(Protocol):
-    """A ChatPort that marks each message with a key and can find it again by that key.
-
-    After a crash the outbox cannot know whether a message it had claimed went out; a port
-    like this lets it look before sending again.
-    """
+    """A ChatPort that marks each message with a key and can find it again by that key: after a
+    crash the outbox cannot know whether a claimed message went out; it looks before resending."""
 
     async def send_marked(
         self, workspace_id: str, audience: str, target_id: str, reply: Reply, *, key: str
     ) -> str: ...
-
     async def find_marked(
         self, workspace_id: str, audience: str, target_id: str, *, key: str, since: datetime
     ) -> str | None: ...
@@ -68,19 +62,16 @@ class Directory(Protocol):
     """Look up people on one platform."""
 
     async def channel_members(self, workspace_id: str, channel_id: str) -> Sequence[str]: ...
-
     async def user_timezone(self, workspace_id: str, user_id: str) -> str | None: ...
 
 
 class Clock(Protocol):
-    def now(self) -> datetime: ...
+    def now(self) -> datetime: ...  # timezone-aware, in UTC
 
 
 class Meter(Protocol):
-    """Where the runtime counts what passes through it; the composition keeps the counts.
-
-    Each call is on a hot path: it counts in memory and returns, never waits, never does I/O.
-    """
+    """Where the runtime counts what passes through it (in memory, on a hot path: never waits,
+    never does I/O); the composition keeps the counts."""
 
     def event_received(self, platform: str, kind: str) -> None: ...
 
@@ -158,11 +149,8 @@ ConversationHandler = Callable[[Session, Turn], Awaitable[Outcome | None]]
 
 @dataclass(frozen=True, slots=True)
 class Routes(Generic[Session]):
-    """What one domain answers: its commands, forms by id, buttons by action id, other events.
-
-    Action ids are members of the domain's own ``StrEnum``; the composition merges the routes
-    of every domain and refuses two claims on the same word, form, action or event.
-    """
+    """What one module answers: its commands, forms by id, buttons by action id (members of its
+    domain's ``StrEnum``), other events; the composition refuses two claims on one of them."""
 
     words: tuple[CommandWord, ...] = ()
     commands: tuple[Command[Session], ...] = ()
@@ -173,41 +161,138 @@ class Routes(Generic[Session]):
     conversations: tuple[ConversationHandler[Session], ...] = ()
 
 
-Prepared = TypeVar("Prepared")
-"""What a job's prepare step looked up on the platform, handed to its perform step."""
+TurnDeclaration = Callable[[TurnHandler[Session]], TurnHandler[Session]]
 
-Reader = Callable[[], AbstractAsyncContextManager[Session]]
-"""Opens a short transaction of its own, closed again when the block ends."""
+
+class RouteBook(Generic[Session]):
+    """Where a handler module declares what it answers, on each handler (``@routes.command(
+    "okr", "kr add", usage=...)``); the composition merges every module's ``table()``."""
+
+    def __init__(self) -> None:
+        self._words: list[CommandWord] = []
+        self._commands: list[Command[Session]] = []
+        self._notes: list[HelpNote] = []
+        self._turns: dict[str, dict[str, TurnHandler[Session]]] = {"form": {}, "action": {}}
+        self._events: dict[EventKind, TurnHandler[Session]] = {}
+        self._conversations: list[ConversationHandler[Session]] = []
+
+    def word(self, word: str, description: str, unknown: str = "", alone: str = "") -> str:
+        """Declare a command's first word (``/okr``); returns it, to name its commands by."""
+        self._words.append(CommandWord(word, description, unknown, alone))
+        return word
+
+    def note(self, section: str, text: str) -> None:
+        """A line of ``/okr help`` under ``section`` that is not one command."""
+        self._notes.append(HelpNote(section, text))
+
+    def command(
+        self,
+        word: str,
+        sub: str,
+        *,
+        usage: str = "",
+        summary: str = "",
+        section: str = "",
+        leads: bool = False,
+        menu: str = "",
+        hint: str | None = None,
+    ) -> Callable[[CommandHandler[Session]], CommandHandler[Session]]:
+        """Answer ``/word sub ...`` with the handler below (see :class:`Command`)."""
+
+        def declare(handler: CommandHandler[Session]) -> CommandHandler[Session]:
+            said = Command(word, sub, handler, usage, summary, section, leads, menu, hint)
+            self._commands.append(said)
+            return handler
+
+        return declare
+
+    def form(self, *form_ids: str) -> TurnDeclaration[Session]:
+        """Answer the submissions of these forms with the handler below."""
+        return self._claim(self._turns["form"], "form", form_ids)
+
+    def action(self, *action_ids: str) -> TurnDeclaration[Session]:
+        """Answer these buttons (members of the domain's action ``StrEnum``)."""
+        return self._claim(self._turns["action"], "action", action_ids)
+
+    def event(self, kind: EventKind) -> TurnDeclaration[Session]:
+        """Answer every event of this kind (a reaction, a shortcut)."""
+        return self._claim(self._events, "event", (kind,))
+
+    def conversation(self, handler: ConversationHandler[Session]) -> ConversationHandler[Session]:
+        """Offer the handler below each direct message that is no command."""
+        self._conversations.append(handler)
+        return handler
+
+    def table(self) -> Routes[Session]:
+        """What this module declared, as one domain's routes."""
+        said = tuple(self._words), tuple(self._commands), tuple(self._notes)
+        forms, actions = dict(self._turns["form"]), dict(self._turns["action"])
+        return Routes(*said, forms, actions, dict(self._events), tuple(self._conversations))
+
+    @staticmethod
+    def _claim(claims: dict[Any, Any], what: str, keys: Iterable[str]) -> TurnDeclaration[Session]:
+        def declare(handler: TurnHandler[Session]) -> TurnHandler[Session]:
+            for key in keys:
+                if key in claims:
+                    raise ValueError(f"{what} declared twice: {key}")
+                claims[key] = handler
+            return handler
+
+        return declare
+
+
+HttpHandler = Callable[[Any], Awaitable[Any]]  # the web library's: request in, response out
 
 
 @dataclass(frozen=True, slots=True)
-class Planned(Generic[Subject]):
-    """A run a planner found due: in which workspace, about what, at what time."""
+class HttpRoute:
+    """A route a platform serves; ``acked``: its answer is the platform's ack (timed)."""
 
-    workspace_id: int
-    subject: Subject
-    due_at: datetime
+    method: str
+    path: str
+    handler: HttpHandler
+    acked: bool = False
+
+
+Database = TypeVar("Database")  # the composition's database: a platform hands it to its glue
+Config = TypeVar("Config", contravariant=True)  # the settings a platform reads (its Protocol)
+Held = TypeVar("Held", contravariant=True)  # the session erasure works in
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class JobSpec(Generic[Session, Subject, Prepared]):
-    """A kind of scheduled work, declared by the domain that does it.
+class Offered(Generic[Database]):
+    """What the composition hands a platform it connects."""
 
-    A run is stored as (name, subject key, due time); ``read_subject`` turns the key back into
-    the typed subject (None: a key this job cannot read). ``prepare`` asks the platform what
-    the run needs before its transaction opens (so no database lock waits on the network) and
-    hands the answer to ``perform``, which writes the run's effects in that one transaction and
-    returns the messages to send. ``plan`` says which runs fell due between two times, for jobs
-    that come from a clock rather than from a person. A run missed by hours is skipped unless
-    ``always_run``.
-    """
+    database: Database
+    clock: Clock
+    handle: EventHandler
+    spawn: Callable[[Coroutine[Any, Any, None]], None]  # work after an ack, timed by the meter
+    command_words: tuple[str, ...]
+    pacing: float | None = None  # seconds between sends to one conversation; None: its own
+
+
+class Connected(Protocol):
+    """A platform connected: the port the outbox sends through, the directory the scheduler
+    asks, the HTTP routes it serves (none when it only sends) and a note for ``/readyz``."""
+
+    port: ChatPort
+    directory: Directory
+
+    def routes(self) -> Sequence[HttpRoute]: ...
+    def readiness(self) -> str | None: ...
+    async def close(self) -> None: ...
+
+
+class ChatPlatform(Protocol[Config, Database, Held]):
+    """A chat platform as the composition sees it, whatever its SDK: one entry in its list."""
 
     name: str
-    subject_key: Callable[[Subject], str]
-    read_subject: Callable[[str], Subject | None]
-    perform: Callable[[Session, Due[Subject], Prepared], Awaitable[Sequence[Delivery]]]
-    prepare: Callable[[Reader[Session], Due[Subject], Directory], Awaitable[Prepared]] | None = None
-    plan: Callable[[Session, datetime, datetime], Awaitable[Iterable[Planned[Subject]]]] | None = (
-        None
-    )
-    always_run: bool = False
+
+    def pages(self, reply: Reply) -> Sequence[Reply]: ...  # the messages a reply needs there
+    def configured(self, settings: Config) -> bool: ...
+    def unserved(self) -> Sequence[HttpRoute]: ...  # its routes while it is not configured
+    def connect(self, settings: Config, offered: Offered[Database], *, serving: bool) -> Connected:
+        """Connect its port and directory; ``serving``: its HTTP edge too (not in run-due)."""
+
+    async def forget(self, session: Held, user_id: str) -> tuple[dict[str, int], list[str]]:
+        """Erase what it keeps of a person: counts by label, and their conversations' ids."""

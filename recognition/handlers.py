@@ -4,14 +4,29 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.events import Turn
+from bot.events import EventKind, Turn
+from bot.ports import RouteBook
 from bot.replies import Button, ButtonStyle, Outcome, Reply, Section, private
 from recognition import commands, forms, guard, service, texts, views
 from recognition.commands import ShoutOutRequest
 from recognition.errors import DraftGone, ShoutOutRefused
 from recognition.forms import ShoutOutAction
 
+routes = RouteBook[AsyncSession]()
+SHOUTOUT = routes.word("shoutout", texts.WORD)
+routes.note(texts.SECTION, texts.HELP_SEVERAL)
+routes.note(texts.SECTION, texts.HELP_PRIVATE)
+routes.note(texts.SECTION, texts.HELP_FORM)
 
+
+@routes.command(
+    SHOUTOUT,
+    "",
+    usage="<team or #channel> <what they did>",
+    summary=texts.HELP_SHOUTOUT,
+    section=texts.SECTION,
+    menu=texts.MENU,
+)
 async def shoutout(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     """Handle ``/shoutout <team or #channel> <what they did>``; alone, open the form."""
     if not args.strip():
@@ -21,6 +36,7 @@ async def shoutout(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     return await _give(session, turn, request, channel_id=turn.channel_id)
 
 
+@routes.form(forms.SHOUT_OUT)
 async def form(session: AsyncSession, turn: Turn) -> Outcome:
     """Give the shout-out submitted through the form; problems show next to their input."""
     channel_id = turn.event.form_context or turn.channel_id
@@ -34,12 +50,14 @@ async def form(session: AsyncSession, turn: Turn) -> Outcome:
         raise refusal.in_form() from None
 
 
+@routes.action(ShoutOutAction.OPEN_FORM)
 async def open_form(session: AsyncSession, turn: Turn) -> Outcome:
     """Open the shout-out form ("Give another team a shout-out" at home)."""
     shown = forms.shout_out(turn.channel_id)
     return Outcome(replies=(Reply(shown.title, form=shown),))
 
 
+@routes.action(ShoutOutAction.DISCARD)
 async def discard(session: AsyncSession, turn: Turn) -> Outcome:
     """Discard a held-back draft."""
     await service.discard_draft(
@@ -48,6 +66,7 @@ async def discard(session: AsyncSession, turn: Turn) -> Outcome:
     return private(texts.DRAFT_DISCARDED)
 
 
+@routes.action(ShoutOutAction.POST_ANYWAY)
 async def post_anyway(session: AsyncSession, turn: Turn) -> Outcome:
     """Post a held-back draft as written."""
     result = await service.post_draft(
@@ -65,6 +84,7 @@ async def post_anyway(session: AsyncSession, turn: Turn) -> Outcome:
     )
 
 
+@routes.event(EventKind.REACTION)
 async def reaction(session: AsyncSession, turn: Turn) -> Outcome:
     """Co-sign the shout-out a reaction was added to; any other reaction changes nothing."""
     await service.co_sign(

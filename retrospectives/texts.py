@@ -1,11 +1,17 @@
-"""What teams, key results, stories, concerns and the home say (retrospectives: cycles/texts)."""
+"""What teams, key results, stories, concerns and the home say (retrospectives: cycles/texts),
+and the command words people type."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+OKR = "okr"
+STORY = "story"
+RETRO = "retro"
+
 SECTION_TEAMS = "Teams and key results"
 SECTION_STORIES = "Stories"
+SECTION_RETRO = "Retrospectives"
 OKR_WORD = "Teams, key results, metric concerns and your digest"
 STORY_WORD = "Tell a learning story or a customer-impact story"
 HELP_TEAM_CREATE = "make this channel a team's home; you become its lead"

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Delete, Update, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.events import Platform
 from bot.runtime import digest
 from retrospectives.cycles import jobs as retro_jobs
 from retrospectives.cycles.subjects import StartedOpening
 from storage import scrub, search
-from storage import teams as teams_storage
 from storage.core import ChannelMember, Team, TeamLead, Workspace
 from storage.learning import FollowThrough
 from storage.ledger import ProcessedEvent
@@ -58,8 +56,18 @@ _WORDS: Mapping[Any, tuple[str, ...]] = {
 }
 
 
-async def erase_user(session: AsyncSession, *, platform: str, user_id: str) -> dict[str, int]:
-    """Remove or anonymise a person's data in every workspace of ``platform``; count the rows."""
+Forget = Callable[[AsyncSession, str], Awaitable[tuple[dict[str, int], list[str]]]]
+"""What a platform keeps of a person besides the core's rows (``ChatPlatform.forget``)."""
+
+
+async def erase_user(
+    session: AsyncSession, *, platform: str, user_id: str, forget: Forget | None = None
+) -> dict[str, int]:
+    """Remove or anonymise a person's data in every workspace of ``platform``; count the rows.
+
+    ``forget`` erases what the platform itself keeps of them (Teams: their 1:1 chats and contact
+    details), and names their conversations, whose processed events are forgotten too.
+    """
     workspaces = select(Workspace.id).where(Workspace.platform == platform)
     teams = select(Team.id).where(Team.workspace_id.in_(workspaces))
     cycles = select(RetroCycle.id).where(RetroCycle.workspace_id.in_(workspaces))
@@ -120,11 +128,9 @@ async def erase_user(session: AsyncSession, *, platform: str, user_id: str) -> d
     counts.update(await _forget_mentions(session, workspaces=workspaces, user_id=user_id))
     await search.compact(session)
     chats: list[str] = []
-    if platform == Platform.TEAMS:
-        chats = await teams_storage.personal_chats(session, user_id=user_id)
-        counts["Teams chats and contact details forgotten"] = await teams_storage.forget_user(
-            session, user_id=user_id
-        )
+    if forget is not None:
+        forgotten, chats = await forget(session, user_id)
+        counts.update(forgotten)
     counts["processed events forgotten"] = await _forget_events(
         session, platform=platform, names=[user_id, *chats]
     )

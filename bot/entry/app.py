@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -12,10 +13,11 @@ import migrations
 from bot.admin import report_links
 from bot.clock import SystemClock
 from bot.entry.metrics import Metrics
+from bot.entry.platforms import PLATFORMS, pagers
 from bot.entry.settings import Settings
 from bot.events import Platform
-from bot.ports import ChatPort, Clock, Directory
-from bot.runtime import digest, router, upkeep
+from bot.ports import ChatPort, Clock, Connected, Directory, EventHandler, Offered
+from bot.runtime import digest, outbox, router, upkeep
 from bot.runtime.delivery import OutboxWorker
 from bot.runtime.loops import Loop
 from bot.runtime.members import SeenMembers
@@ -26,6 +28,19 @@ from retrospectives.cycles import jobs as retro_jobs
 from retrospectives.okrs.concerns import escalation as concern_escalation
 from storage import ledger
 from storage.engine import create_engine, session_factory
+
+Spawn = Callable[[Coroutine[Any, Any, None]], None]
+
+
+@dataclass
+class Connections:
+    """The platforms connected, by name."""
+
+    connected: dict[str, Connected]
+
+    async def close(self) -> None:
+        for connection in self.connected.values():
+            await connection.close()
 
 
 @dataclass
@@ -75,8 +90,42 @@ class Okrbot:
 
         return outbox, Loop("loop that performs due runs", perform, interval)
 
+    def connect(
+        self,
+        *,
+        serving: bool = False,
+        handle: EventHandler | None = None,
+        spawn: Callable[[str], Spawn] | None = None,
+        pacing: Mapping[str, float] | None = None,
+    ) -> Connections:
+        """Connect every configured platform in ``bot.entry.platforms``: its port for the outbox
+        and its directory for the scheduler, and with ``serving`` its HTTP edge, which hands
+        events to ``handle`` and work after an ack to ``spawn(platform)``."""
+        connected: dict[str, Connected] = {}
+        for platform in PLATFORMS:
+            if not platform.configured(self.settings):
+                continue
+            offered = Offered(
+                database=self.sessions,
+                clock=self.clock,
+                handle=handle or self.handle,
+                spawn=spawn(platform.name) if spawn else _nowhere,
+                command_words=router.COMMAND_WORDS,
+                pacing=(pacing or {}).get(platform.name),
+            )
+            connection = platform.connect(self.settings, offered, serving=serving)
+            self.ports[platform.name] = connection.port
+            self.directories[platform.name] = connection.directory
+            connected[platform.name] = connection
+        return Connections(connected)
+
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+def _nowhere(work: Coroutine[Any, Any, None]) -> None:
+    work.close()
+    raise RuntimeError("a process that serves no requests has no work after an ack")
 
 
 async def build(
@@ -96,7 +145,8 @@ async def build(
             await engine.dispose()  # no connection (nor aiosqlite's thread) outlives the failure
             raise
     sessions = session_factory(
-        engine, info={ledger.EVENT_KEY: ledger.event_key(settings.secret_key)}
+        engine,
+        info={ledger.EVENT_KEY: ledger.event_key(settings.secret_key), outbox.PAGERS: pagers()},
     )
     clock = clock or SystemClock()
     chat_ports = dict(ports or {})

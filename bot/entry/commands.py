@@ -119,7 +119,7 @@ async def run_due(args: argparse.Namespace, settings: Settings) -> int:
     app = await build(
         settings, clock=clock, ports={Platform.CONSOLE.value: ConsoleChatPort(state, sys.stdout)}
     )
-    connections = platforms.connect(app)
+    connections = app.connect()
     try:
         report = await app.tick()
     finally:
@@ -221,7 +221,12 @@ async def erase_user(args: argparse.Namespace, settings: Settings) -> int:
     app = await build(settings)
     try:
         async with app.sessions() as session, session.begin():
-            counts = await erasure.erase_user(session, platform=args.platform, user_id=args.user)
+            counts = await erasure.erase_user(
+                session,
+                platform=args.platform,
+                user_id=args.user,
+                forget=platforms.forgetting(args.platform),
+            )
     finally:
         await app.close()
     print(f"Erased {args.user} from every {args.platform} workspace:")

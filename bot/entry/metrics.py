@@ -27,7 +27,7 @@ from prometheus_client.exposition import choose_encoder
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.events import ChatEvent
+from bot.events import ChatEvent, Platform
 from bot.ports import EventHandler
 from bot.replies import Outcome
 from storage import dead_letters
@@ -171,6 +171,11 @@ class Metrics:
 
     def run_performed(self, job: str, late: float) -> None:
         self.scheduler_lag.labels(job).observe(max(late, 0.0))
+
+    def answered(self, platform: str, status: int) -> None:
+        """A platform's request was answered (its ack): Slack's are counted by status."""
+        if platform == Platform.SLACK:
+            self.slack_requests.labels(str(status)).inc()
 
     def show(self, outbox: OutboxSnapshot) -> None:
         """Set the outbox's gauges to what the database holds now (series gone are dropped)."""

@@ -1,168 +1,42 @@
-"""The platforms okrbot is configured for, connected to the core for outbound work.
+"""The platforms okrbot can serve: one line each, the only place that lists them.
 
-``okrbot serve`` and ``okrbot run-due`` both start here, so a scheduled run reaches Slack and
-Teams through the same clients whichever process performs it: each configured platform gets
-its :class:`~bot.ports.ChatPort` (the outbox sends through it) and its
-:class:`~bot.ports.Directory` (the scheduler asks it who is in a channel). The HTTP edges (Bolt,
-the Teams edge) are built on top of these connections by :mod:`bot.entry.edges`.
+Each entry is a :class:`bot.ports.ChatPlatform` from its adapter (``adapters/<name>/platform.py``)
+and, where the platform keeps something in okrbot's database, the glue that keeps it
+(``bot/glue``). Everything else follows from this list: the outbox pages each platform's
+messages with its pager (:func:`bot.entry.app.build`), ``okrbot serve`` and ``okrbot run-due``
+connect every configured platform (:meth:`bot.entry.app.Okrbot.connect`), the server mounts their
+routes (:mod:`bot.entry.server`) and erasure asks the person's platform to forget them.
+Teams' entry is light: Teams' stack loads only when Teams is configured and connects.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import logging
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from collections.abc import Mapping, Sequence
 
-from adapters.slack.client import SlackWeb
-from adapters.slack.directory import SlackDirectory
-from adapters.slack.port import SlackChatPort
-from bot.clock import Pacer
-from bot.entry.app import Okrbot
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from adapters.slack.platform import SlackPlatform
+from adapters.teams.platform import TeamsPlatform
+from bot.admin.erasure import Forget
 from bot.entry.settings import Settings
-from bot.events import Platform
-from bot.glue.slack_installations import DatabaseInstallationStore
+from bot.glue import slack_installations, teams_references
+from bot.ports import ChatPlatform
+from bot.runtime.outbox import Pager
 
-if TYPE_CHECKING:  # Teams' modules load only where Teams is configured: see connect_teams
-    from botframework.connector.auth import BotFrameworkAuthentication
+Registered = ChatPlatform[Settings, async_sessionmaker[AsyncSession], AsyncSession]
+"""A platform as this composition holds it: read from its settings, kept in its database."""
 
-    from adapters.teams.client import Connectors
-    from adapters.teams.directory import Accounts
-    from adapters.teams.port import TeamsChatPort
-    from bot.glue.teams_references import DatabaseReferenceStore
-
-log = logging.getLogger(__name__)
-
-
-@dataclass
-class SlackConnection:
-    """Slack's Web API with each workspace's token; ``store`` holds OAuth installs, if any."""
-
-    web: SlackWeb
-    store: DatabaseInstallationStore | None
-
-    async def close(self) -> None:
-        await self.web.close()
+PLATFORMS: Sequence[Registered] = (
+    SlackPlatform(slack_installations.GLUE),
+    TeamsPlatform(teams_references.GLUE),
+)
 
 
-@dataclass
-class TeamsConnection:
-    """The Bot Connector clients, the stored conversations, and the port that sends."""
-
-    auth: BotFrameworkAuthentication
-    connectors: Connectors
-    store: DatabaseReferenceStore
-    port: TeamsChatPort
-    accounts: Accounts
-
-    async def close(self) -> None:
-        await self.connectors.close()
+def pagers() -> Mapping[str, Pager]:
+    """Each platform's pager, by name, for the outbox."""
+    return {platform.name: platform.pages for platform in PLATFORMS}
 
 
-def slack_installation_store(okrbot: Okrbot) -> DatabaseInstallationStore | None:
-    """The OAuth installation store, when OAuth is configured with a key to seal tokens."""
-    settings = okrbot.settings
-    if not (settings.slack_client_id and settings.slack_client_secret):
-        return None
-    if not settings.secret_key:
-        log.error("Slack OAuth needs OKRBOT_SECRET_KEY to store tokens encrypted; OAuth is off")
-        return None
-    return DatabaseInstallationStore(okrbot.sessions, okrbot.clock, settings.secret_key)
-
-
-def connect_slack(okrbot: Okrbot, *, pacing: float = 1.0) -> SlackConnection | None:
-    """Register Slack's port and directory when a bot token or OAuth is configured."""
-    settings = okrbot.settings
-    store = slack_installation_store(okrbot)
-    if store is None and not settings.slack_bot_token:
-        return None
-    token = settings.slack_bot_token
-
-    async def single_token(_workspace_id: str) -> str | None:
-        return token
-
-    web = SlackWeb(store.bot_token if store else single_token, base_url=settings.slack_api_url)
-    okrbot.ports[Platform.SLACK.value] = SlackChatPort(web, Pacer(pacing))
-    okrbot.directories[Platform.SLACK.value] = SlackDirectory(web)
-    return SlackConnection(web, store)
-
-
-def teams_configured(settings: Settings) -> bool:
-    """Teams is on with a bot identity, or for the local emulator when asked for explicitly."""
-    return bool(settings.microsoft_app_id) or settings.teams_emulator
-
-
-def loopback(service_url: str) -> bool:
-    """Whether a ``serviceUrl`` names this machine (all the emulator may be answered at)."""
-    host = urlsplit(service_url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def connect_teams(okrbot: Okrbot, *, pacing: float | None = None) -> TeamsConnection | None:
-    """Register Teams' port and directory when Teams is configured; None leaves Teams off."""
-    settings = okrbot.settings
-    if not teams_configured(settings):
-        return None
-    # Imported here, so that a deployment without Teams loads none of its stack (botbuilder,
-    # botframework, the Agents SDK: about a third of okrbot's start-up and hundreds of modules).
-    from adapters.teams.client import Connectors
-    from adapters.teams.directory import Accounts, TeamsDirectory
-    from adapters.teams.identity import Endpoints, authentication
-    from adapters.teams.port import SENDS_PER_SECOND, TeamsChatPort
-    from adapters.teams.throttle import TenantThrottle
-    from bot.glue.teams_references import DatabaseReferenceStore
-
-    auth = authentication(
-        app_id=settings.microsoft_app_id,
-        password=settings.microsoft_app_password,
-        app_type=settings.microsoft_app_type,
-        tenant_id=settings.microsoft_app_tenant_id,
-        endpoints=Endpoints(
-            openid_metadata_url=settings.bot_framework_openid_metadata_url,
-            token_issuer=settings.bot_framework_token_issuer,
-            login_url=settings.bot_framework_login_url,
-            oauth_scope=settings.bot_framework_oauth_scope,
-        ),
-    )
-    # Without a bot identity nothing vouches for a serviceUrl: reach only this machine.
-    reachable = None if settings.microsoft_app_id else loopback
-    connectors = Connectors(
-        auth,
-        settings.microsoft_app_id,
-        reachable=reachable,
-        throttle=TenantThrottle(clock=okrbot.clock),
-    )
-    store = DatabaseReferenceStore(okrbot.sessions, okrbot.clock)
-    accounts = Accounts()
-    port = TeamsChatPort(
-        connectors,
-        store,
-        Pacer(pacing if pacing is not None else 1 / SENDS_PER_SECOND),
-        accounts,
-    )
-    okrbot.ports[Platform.TEAMS.value] = port
-    okrbot.directories[Platform.TEAMS.value] = TeamsDirectory(connectors, store, accounts)
-    return TeamsConnection(auth, connectors, store, port, accounts)
-
-
-@dataclass
-class Connections:
-    slack: SlackConnection | None
-    teams: TeamsConnection | None
-
-    async def close(self) -> None:
-        if self.slack is not None:
-            await self.slack.close()
-        if self.teams is not None:
-            await self.teams.close()
-
-
-def connect(okrbot: Okrbot) -> Connections:
-    """Connect every configured platform, for outbound work only (``okrbot run-due``)."""
-    return Connections(connect_slack(okrbot), connect_teams(okrbot))
+def forgetting(name: str) -> Forget | None:
+    """How the platform ``name`` forgets a person on erasure (None: a platform not listed)."""
+    return next((p.forget for p in PLATFORMS if p.name == name), None)

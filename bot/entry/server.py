@@ -1,9 +1,11 @@
-"""The server: mounts each platform's HTTP edge, health, readiness, metrics; runs the workers.
+"""The server: mounts every platform's routes, health, readiness, metrics; runs the workers.
 
-Routes: ``POST /slack/events``, ``GET /slack/install``, ``GET /slack/oauth_redirect``,
-``POST /api/messages`` (Teams, Bot Framework), ``GET /healthz``, ``GET /readyz``,
-``GET /metrics``. Background work — the outbox loop, the scheduler, replies sent after an ack,
-and any job handed to :func:`serve` — starts with the server and stops with it.
+Its own routes are ``GET /healthz``, ``GET /readyz``, ``GET /metrics`` and ``GET /report/...``;
+each platform in ``bot.entry.platforms`` brings its own (Slack: ``POST /slack/events``,
+``GET /slack/install``, ``GET /slack/oauth_redirect``; Teams: ``POST /api/messages``), served by
+its edge when it is configured and answering that it is not otherwise. Background work — the
+outbox loop, the scheduler, replies sent after an ack, and any job handed to :func:`serve` —
+starts with the server and stops with it.
 """
 
 from __future__ import annotations
@@ -12,21 +14,22 @@ import asyncio
 import logging
 import signal
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy import text
 
-from adapters.slack import bolt
+from adapters.slack.platform import SlackConnected
 from adapters.slack.socket import socket_mode_handler
 from bot.admin import policies, report_page, reporting, reports
-from bot.entry.app import Okrbot, build
-from bot.entry.edges import SlackWiring, TeamsWiring, wire_slack, wire_teams
+from bot.entry.app import Connections, Okrbot, build
 from bot.entry.metrics import Metrics, counted, outbox_snapshot, timed_after_ack
+from bot.entry.platforms import PLATFORMS
 from bot.entry.settings import Settings
-from bot.glue import keys
+from bot.events import Platform
+from bot.ports import HttpHandler, HttpRoute
 from bot.runtime.loops import Loop
 
 log = logging.getLogger(__name__)
@@ -59,59 +62,49 @@ class Background:
 
 
 class Routes:
-    """The HTTP handlers, over one okrbot."""
+    """The server's own HTTP handlers, over one okrbot."""
 
-    def __init__(
-        self,
-        okrbot: Okrbot,
-        slack: SlackWiring | None,
-        metrics: Metrics,
-        teams: TeamsWiring | None,
-    ) -> None:
+    def __init__(self, okrbot: Okrbot, connections: Connections, metrics: Metrics) -> None:
         self._okrbot = okrbot
-        self._slack = slack
+        self._connections = connections
         self._metrics = metrics
-        self._teams = teams
 
-    async def slack_events(self, request: web.Request) -> web.Response:
-        started = time.perf_counter()
-        response = await self._slack_events(request)
-        self._metrics.ack.labels("slack").observe(time.perf_counter() - started)
-        self._metrics.slack_requests.labels(str(response.status)).inc()
-        return response
+    def platforms(self) -> list[HttpRoute]:
+        """Every listed platform's routes: its edge's when connected, else its "not configured"."""
+        served = []
+        for platform in PLATFORMS:
+            connection = self._connections.connected.get(platform.name)
+            for route in connection.routes() if connection else platform.unserved():
+                handler = self.acked(platform.name, route.handler) if route.acked else route.handler
+                served.append(HttpRoute(route.method, route.path, handler))
+        return served
 
-    async def _slack_events(self, request: web.Request) -> web.Response:
-        if self._slack is None or self._slack.edge is None:
-            return web.Response(status=503, text="Slack is not configured")
-        return await self._slack.edge.on_events(request)
+    def acked(self, platform: str, handler: HttpHandler) -> HttpHandler:
+        """Time the ack the platform waits for, and count its answers."""
 
-    async def oauth(self, request: web.Request) -> web.Response:
-        if self._slack is None or self._slack.edge is None:
-            return web.Response(status=404, text="Slack OAuth is not configured")
-        return await self._slack.edge.on_oauth(request)
+        async def timed(request: web.Request) -> web.StreamResponse:
+            started = time.perf_counter()
+            response: web.StreamResponse = await handler(request)
+            self._metrics.ack.labels(platform).observe(time.perf_counter() - started)
+            self._metrics.answered(platform, response.status)
+            return response
 
-    async def teams(self, request: web.Request) -> web.Response:
-        if self._teams is None:  # never configured: nothing is read, nothing is sent
-            return web.Response(status=404, text="Microsoft Teams is not configured")
-        started = time.perf_counter()
-        response = await self._teams.edge.on_messages(request)
-        self._metrics.ack.labels("teams").observe(time.perf_counter() - started)
-        return response
+        return timed
 
     async def healthz(self, request: web.Request) -> web.Response:
         return web.Response(text="ok")
 
     async def readyz(self, request: web.Request) -> web.Response:
-        store = self._slack.connection.store if self._slack is not None else None
-        lost = sorted(store.unreadable_now()) if store is not None else []
+        connected = self._connections.connected.values()
+        notes = [note for connection in connected if (note := connection.readiness())]
         try:
             async with asyncio.timeout(READY_TIMEOUT), self._okrbot.engine.connect() as db:
                 await db.execute(text("SELECT 1"))
         except Exception as error:
             log.warning("not ready: the database does not answer (%s)", type(error).__name__)
             return web.Response(status=503, text="database unavailable")
-        if lost:  # ready for every other workspace, but say it: these have stopped working
-            return web.Response(text=f"ready; {len(lost)} {keys.unreadable_detail(lost)}")
+        if notes:  # ready for every other workspace, but say it: these have stopped working
+            return web.Response(text=f"ready; {'; '.join(notes)}")
         return web.Response(text="ready")
 
     async def report(self, request: web.Request) -> web.Response:
@@ -156,11 +149,10 @@ class Server:
 
     okrbot: Okrbot
     web_app: web.Application
-    slack: SlackWiring | None
+    connections: Connections  # the configured platforms, by name
     metrics: Metrics
     background: Background
     loops: tuple[Loop, Loop]  # the outbox's, and the one performing due runs
-    teams: TeamsWiring | None
 
     async def start_workers(self, *, scheduler: bool, jobs: Sequence[Job] = ()) -> None:
         """Start the outbox loop, the scheduler and any extra jobs (unless --no-scheduler)."""
@@ -174,33 +166,31 @@ class Server:
     async def stop(self) -> None:
         self.okrbot.scheduler.stop()
         await self.background.drain(within=5.0)
-        if self.slack is not None:
-            await self.slack.connection.close()
-        if self.teams is not None:
-            await self.teams.connection.close()
+        await self.connections.close()
 
 
-def create_server(
-    okrbot: Okrbot, *, pacing: float = 1.0, teams_pacing: float | None = None
-) -> Server:
-    """Wire okrbot to its routes; Slack and Teams join when their settings are there."""
+def create_server(okrbot: Okrbot, *, pacing: Mapping[str, float] | None = None) -> Server:
+    """Wire okrbot to its routes; each platform joins when its settings are there.
+
+    ``pacing``: seconds between sends to one conversation, by platform (tests go faster).
+    """
     metrics = okrbot.metrics
     background = Background()
     loops = okrbot.loops(interval=OUTBOX_INTERVAL)
     handle = counted(okrbot.handle, metrics, loops[1].wake)
-    after_ack = timed_after_ack(background.spawn, metrics, "slack")
-    slack = wire_slack(okrbot, handle, after_ack, pacing=pacing)
-    teams = wire_teams(okrbot, handle, pacing=teams_pacing)
-    routes = Routes(okrbot, slack, metrics, teams)
+    connections = okrbot.connect(
+        serving=True,
+        handle=handle,
+        spawn=lambda platform: timed_after_ack(background.spawn, metrics, platform),
+        pacing=pacing,
+    )
+    routes = Routes(okrbot, connections, metrics)
     # No lingering: aiohttp reads what is left of a body nobody read, and logs a traceback when
     # that body cannot be decompressed; such a connection is closed after the answer instead.
     app = web.Application(client_max_size=1024 * 1024, handler_args={"lingering_time": 0})
     app.add_routes(
         [
-            web.post("/slack/events", routes.slack_events),
-            web.get(bolt.INSTALL_PATH, routes.oauth),
-            web.get(bolt.REDIRECT_PATH, routes.oauth),
-            web.post("/api/messages", routes.teams),
+            *(web.route(r.method, r.path, r.handler) for r in routes.platforms()),
             web.get("/healthz", routes.healthz),
             web.get("/readyz", routes.readyz),
             web.get("/metrics", routes.metrics),
@@ -208,7 +198,7 @@ def create_server(
             *[web.get(path, _policy(name)) for name, path in policies.PATHS.items()],
         ]
     )
-    return Server(okrbot, app, slack, metrics, background, loops, teams)
+    return Server(okrbot, app, connections, metrics, background, loops)
 
 
 def _policy(name: str) -> Callable[[web.Request], Coroutine[Any, Any, web.Response]]:
@@ -241,10 +231,13 @@ async def serve(
         await web.TCPSite(runner, host, port).start()
         log.info("okrbot serves on http://%s:%s", host, port)
         if socket_mode:
-            if server.slack is None or server.slack.app is None or not settings.slack_app_token:
+            # Socket Mode is Slack's other way in, asked for by `okrbot serve --socket-mode`.
+            slack = server.connections.connected.get(Platform.SLACK.value)
+            app = slack.app if isinstance(slack, SlackConnected) else None
+            if app is None or not settings.slack_app_token:
                 log.error("Socket Mode needs SLACK_APP_TOKEN and a bot token or OAuth")
                 return 2
-            socket = socket_mode_handler(server.slack.app, settings.slack_app_token)
+            socket = socket_mode_handler(app, settings.slack_app_token)
             await socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("okrbot is connected to Slack in Socket Mode")
         await server.start_workers(scheduler=scheduler, jobs=jobs)

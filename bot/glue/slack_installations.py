@@ -13,13 +13,13 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.slack.inbound import split_workspace
+from adapters.slack.platform import Installations, SlackGlue
 from bot.glue import keys
 from bot.glue.keys import MissingSecretKey, fernet_for
 from bot.ports import Clock
@@ -57,7 +57,7 @@ def installation_key(enterprise_id: str | None, team_id: str | None, org_wide: b
     return team_id or enterprise_id or ""
 
 
-class DatabaseInstallationStore(AsyncInstallationStore):
+class DatabaseInstallationStore(Installations):
     """Bolt's installation store on our tables; bot tokens only, encrypted."""
 
     def __init__(
@@ -78,6 +78,10 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         if self._audit is None:
             self._audit = asyncio.ensure_future(self._check_all())
         return self.unreadable
+
+    def readiness(self) -> str | None:
+        lost = sorted(self.unreadable_now())
+        return f"{len(lost)} {keys.unreadable_detail(lost)}" if lost else None
 
     async def _check_all(self) -> None:
         try:
@@ -191,3 +195,9 @@ class DatabaseStateStore(AsyncOAuthStateStore):
     async def async_consume(self, state: str) -> bool:
         async with self._sessions() as session, session.begin():
             return await installations.consume_state(session, state=state, now=self._clock.now())
+
+
+GLUE: SlackGlue[async_sessionmaker[AsyncSession]] = SlackGlue(
+    installations=DatabaseInstallationStore, states=DatabaseStateStore
+)
+"""Slack's stores in okrbot's database, as ``bot.entry.platforms`` hands them to Slack."""

@@ -1,7 +1,8 @@
 """Teams conversation references and people, kept in okrbot's database.
 
 The adapter (adapters.teams) maps and sends; this module gives it a :class:`ReferenceStore`
-backed by storage.teams, each call in its own short transaction. bot.entry.platforms connects it.
+backed by storage.teams, each call in its own short transaction, and forgets a person on
+erasure; bot.entry.platforms hands both to Teams as its :data:`GLUE`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.teams.platform import TeamsGlue
 from adapters.teams.references import Conversation, ConversationKind, Person, Sighting
 from bot.ports import Clock, Unavailable
 from bot.runtime.units import transient
@@ -102,3 +104,16 @@ def _conversation(row: teams.TeamsConversation) -> Conversation:
         bot_name=row.bot_name,
         user_id=row.user_id or "",
     )
+
+
+async def forget(session: AsyncSession, user_id: str) -> tuple[dict[str, int], list[str]]:
+    """Erase a person's Teams record and the link to their 1:1 chats; return the chats' ids."""
+    chats = await teams.personal_chats(session, user_id=user_id)
+    forgotten = await teams.forget_user(session, user_id=user_id)
+    return {"Teams chats and contact details forgotten": forgotten}, chats
+
+
+GLUE: TeamsGlue[async_sessionmaker[AsyncSession], AsyncSession] = TeamsGlue(
+    references=DatabaseReferenceStore, forget=forget
+)
+"""Teams' store and erasure in okrbot's database, as ``bot.entry.platforms`` hands them on."""

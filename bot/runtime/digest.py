@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import recognition.service
 import recognition.views
 import retrospectives.okrs.digest
+from bot.clock import JobSpec, Planned
 from bot.events import Due, Turn
-from bot.ports import JobSpec, Planned
 from bot.replies import Audience, Delivery, Outcome, Refusal, Reply, Section, Visibility
 from retrospectives import schedules
 from storage import core

@@ -27,9 +27,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.slack import blocks
-from adapters.teams import cards
-from bot.events import Platform, Turn
+from bot.events import Turn
 from bot.replies import Delivery, Reply, reply_to_dict
 from storage import outbox as outbox_rows
 from storage.core import Workspace
@@ -47,7 +45,9 @@ MAX_BACKOFF = timedelta(minutes=10)
 Pager = Callable[[Reply], Sequence[Reply]]
 """Split a reply into the messages a platform can hold, in order (one when it fits)."""
 
-PAGERS: Mapping[str, Pager] = {Platform.SLACK: blocks.pages, Platform.TEAMS: cards.pages}
+PAGERS = "okrbot.pagers"
+"""Where a session's ``info`` holds each platform's pager, by platform name: the composition
+puts them there (``bot.entry.app.build``) from its list of platforms, so this floor names none."""
 
 
 def page_key(key: str, number: int) -> str:
@@ -68,10 +68,11 @@ async def enqueue(
     delivery: Delivery,
     now: datetime,
     not_before: datetime | None = None,
-    pagers: Mapping[str, Pager] = PAGERS,
+    pagers: Mapping[str, Pager] | None = None,
 ) -> bool:
     """Write one delivery to the outbox, a row per page; a key seen before adds nothing."""
     workspace = await session.get(Workspace, workspace_id)
+    pagers = session.info.get(PAGERS, {}) if pagers is None else pagers
     pager = pagers.get(workspace.platform) if workspace is not None else None
     written = False
     for number, page in enumerate(pager(delivery.reply) if pager else [delivery.reply], 1):

@@ -18,8 +18,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.clock import JobSpec
 from bot.events import Due
-from bot.ports import Directory, JobSpec, Meter, RetryLater
+from bot.ports import Directory, Meter, RetryLater
 from bot.runtime import outbox
 from storage import schedule
 from storage.schedule import RunStatus

@@ -7,15 +7,19 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import recognition.forms
-import recognition.routes
+import recognition.handlers
 import recognition.texts
-import retrospectives.adaptations.routes
-import retrospectives.cycles.routes
+import retrospectives.adaptations.handlers
+import retrospectives.cycles.handlers
 import retrospectives.home
-import retrospectives.learning.routes
-import retrospectives.okrs.routes
+import retrospectives.learning.handlers
+import retrospectives.okrs.concerns.handlers
+import retrospectives.okrs.handlers
+import retrospectives.okrs.keyresults
+import retrospectives.okrs.teams
+import retrospectives.texts
 from bot.events import EventKind, Turn
-from bot.ports import Command, Routes
+from bot.ports import RouteBook
 from bot.replies import Button, Outcome, Refusal, private
 from bot.runtime import digest, routes, texts
 from storage import members
@@ -23,42 +27,38 @@ from storage import members
 log = logging.getLogger(__name__)
 
 MAX_EVENT_TEXT = 4000
-OKR = retrospectives.okrs.routes.OKR
+OKR = retrospectives.texts.OKR
+HELP = RouteBook[AsyncSession]()
+DIGEST = RouteBook[AsyncSession]()
 
 
+@HELP.command(OKR, "help", menu=texts.MENU_HELP)
 async def help_command(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     """Handle ``/okr help`` (and a bare ``/okr``): every command, by section."""
     return help_reply()
 
 
+@DIGEST.command(
+    OKR, "digest", summary=texts.HELP_DIGEST, section=texts.SECTION_LEADS, menu=texts.MENU_DIGEST
+)
 async def digest_command(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     """Handle ``/okr digest``: this week's digest for a lead, now."""
     return await digest.preview(session, turn)
 
 
-HELP: Routes[AsyncSession] = Routes(
-    commands=(Command(OKR, "help", help_command, menu=texts.MENU_HELP),),
-)
-DIGEST: Routes[AsyncSession] = Routes(
-    commands=(
-        Command(
-            OKR,
-            "digest",
-            digest_command,
-            summary=texts.HELP_DIGEST,
-            section=texts.SECTION_LEADS,
-            menu=texts.MENU_DIGEST,
-        ),
-    ),
-)
+# Each handler module declares its routes on its handlers; here they are merged, in the order
+# /okr help shows their sections and the platforms' menus list their commands.
 TABLE = routes.merge(
-    HELP,
-    retrospectives.okrs.routes.ROUTES,
-    retrospectives.learning.routes.ROUTES,
-    retrospectives.cycles.routes.ROUTES,
-    retrospectives.adaptations.routes.ROUTES,
-    recognition.routes.ROUTES,
-    DIGEST,
+    HELP.table(),
+    retrospectives.okrs.teams.routes.table(),
+    retrospectives.okrs.keyresults.routes.table(),
+    retrospectives.okrs.concerns.handlers.routes.table(),
+    retrospectives.okrs.handlers.routes.table(),
+    retrospectives.learning.handlers.routes.table(),
+    retrospectives.cycles.handlers.routes.table(),
+    retrospectives.adaptations.handlers.routes.table(),
+    recognition.handlers.routes.table(),
+    DIGEST.table(),
 )
 COMMAND_WORDS = routes.command_words(TABLE)
 

@@ -25,7 +25,8 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.ports import Clock, Directory, JobSpec, Meter
+from bot.clock import JobSpec
+from bot.ports import Clock, Directory, Meter
 from bot.runtime import performing
 from bot.runtime.upkeep import Chore
 from storage import retention, schedule

@@ -5,14 +5,25 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Turn
+from bot.ports import RouteBook
 from bot.replies import Outcome, Section, private
 from retrospectives.adaptations import commands, service, texts
 from retrospectives.adaptations.commands import Deciding, reference
 from retrospectives.okrs import service as okrs
+from retrospectives.texts import RETRO, SECTION_RETRO
 from storage import learning
 from storage.learning import Fate
 
+routes = RouteBook[AsyncSession]()
 
+
+@routes.command(
+    RETRO,
+    "adapt",
+    usage="[A7 mine|team [by YYYY-MM-DD] | A7 done|dropped|open]",
+    summary=texts.HELP_ADAPT,
+    section=SECTION_RETRO,
+)
 async def adapt(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     """Handle ``/retro adapt [A7 mine|team [by <date>] | A7 done|dropped|open]``."""
     intent = commands.parse_adapt(args)

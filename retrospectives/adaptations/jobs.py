@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import JobSpec
 from bot.events import Due
-from bot.ports import JobSpec
 from bot.replies import Audience, Delivery, Reply, Visibility
 from retrospectives.adaptations import service, texts
 from retrospectives.adaptations.commands import reference

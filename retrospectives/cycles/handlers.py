@@ -7,16 +7,23 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Turn
+from bot.ports import RouteBook
 from bot.replies import Outcome, Reply, private
 from retrospectives import schedules
 from retrospectives.cycles import answers, forms, jobs, questions, texts
 from retrospectives.cycles import service as cycles
+from retrospectives.cycles.forms import RetroAction
 from retrospectives.errors import InvalidInput
 from retrospectives.okrs import service
+from retrospectives.texts import RETRO, SECTION_RETRO
 from storage import retro, schedule
 from storage.core import Team
 
+routes = RouteBook[AsyncSession]()
+routes.word(RETRO, texts.RETRO_WORD, texts.UNKNOWN_RETRO)
 
+
+@routes.conversation
 async def conversation(session: AsyncSession, turn: Turn) -> Outcome | None:
     """Take a direct message as a retrospective answer; None if the person has none to give."""
     answered = await answers.answer_in_conversation(
@@ -31,6 +38,7 @@ async def conversation(session: AsyncSession, turn: Turn) -> Outcome | None:
     return private(answered.reply, *answered.sections)
 
 
+@routes.action(RetroAction.ANSWER_FORM)
 async def open_answers_form(session: AsyncSession, turn: Turn) -> Outcome:
     """Open the retrospective form with the person's remaining questions."""
     if not turn.event.action_value.isdigit():
@@ -49,6 +57,7 @@ async def open_answers_form(session: AsyncSession, turn: Turn) -> Outcome:
     return Outcome(replies=(Reply(shown.title, form=shown),))
 
 
+@routes.form(forms.ANSWERS)
 async def form(session: AsyncSession, turn: Turn) -> Outcome:
     """Record answers from the retrospective form."""
     context = turn.event.form_context
@@ -74,6 +83,14 @@ async def _team_here(session: AsyncSession, turn: Turn) -> Team:
     )
 
 
+@routes.command(
+    RETRO,
+    "schedule",
+    usage="quarterly | off | <cron>",
+    summary=texts.HELP_SCHEDULE,
+    section=SECTION_RETRO,
+    leads=True,
+)
 async def set_schedule(session: AsyncSession, turn: Turn, wanted: str) -> Outcome:
     """Handle ``/retro schedule quarterly | off | <cron>``."""
     team = await _team_here(session, turn)
@@ -95,6 +112,14 @@ async def set_schedule(session: AsyncSession, turn: Turn, wanted: str) -> Outcom
     return private(texts.schedule_set(team.name, chosen, label))
 
 
+@routes.command(
+    RETRO,
+    "start",
+    summary=texts.HELP_START,
+    section=SECTION_RETRO,
+    leads=True,
+    menu=texts.MENU_START,
+)
 async def start(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     """Handle ``/retro start``: the scheduler opens the team's retrospective now."""
     team = await _team_here(session, turn)
@@ -115,6 +140,9 @@ async def start(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     return private(texts.retro_starting(team.name))
 
 
+@routes.command(
+    RETRO, "status", summary=texts.HELP_STATUS, section=SECTION_RETRO, menu=texts.MENU_STATUS
+)
 async def status(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     """Handle ``/retro status``."""
     team = await _team_here(session, turn)
@@ -143,22 +171,7 @@ def _next_opening(team: Team, now: datetime) -> str:
     return texts.retro_status_next(team.name, schedules.local_label(upcoming, team.timezone))
 
 
-async def anonymity(session: AsyncSession, turn: Turn, wanted: str) -> Outcome:
-    """Handle ``/retro anonymity [number]``: how many must answer anonymously before any shows."""
-    team = await _team_here(session, turn)
-    service.require_lead(team, turn.user_id)
-    current = team.anonymity_min or cycles.ANONYMITY_FLOOR
-    if not wanted:
-        return private(texts.anonymity_is(team.name, current))
-    if not wanted.isdigit() or not cycles.ANONYMITY_FLOOR <= int(wanted) <= 1000:
-        raise InvalidInput(texts.anonymity_usage(cycles.ANONYMITY_FLOOR))
-    team.anonymity_min = int(wanted)
-    opened = await retro.open_cycle(session, workspace_id=turn.workspace_id, team_id=team.id)
-    if opened is not None:  # an open cycle may be raised, never lowered: people were told
-        opened.anonymity_min = max(opened.anonymity_min, team.anonymity_min)
-    return private(texts.anonymity_set(team.name, team.anonymity_min))
-
-
+@routes.command(RETRO, "close", summary=texts.HELP_CLOSE, section=SECTION_RETRO, leads=True)
 async def close(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     """Handle ``/retro close``: close the open retrospective now and post its summary."""
     team = await _team_here(session, turn)
@@ -170,6 +183,7 @@ async def close(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     return private(texts.retro_closing(cycle.title)) + Outcome(deliveries=tuple(deliveries))
 
 
+@routes.command(RETRO, "questions", summary=texts.HELP_QUESTIONS, section=SECTION_RETRO)
 async def list_questions(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     """Handle ``/retro questions``: the questions this team is asked."""
     if args:
@@ -180,19 +194,7 @@ async def list_questions(session: AsyncSession, turn: Turn, args: str) -> Outcom
     return private(texts.question_list(team.name, shown), buttons=())
 
 
-async def reset_questions(session: AsyncSession, turn: Turn, args: str) -> Outcome:
-    """Handle ``/retro questions reset [key]``: back to the default wording (leads)."""
-    key = args.partition(" ")[0]
-    team = await _team_here(session, turn)
-    service.require_lead(team, turn.user_id)
-    if key and key.casefold() not in questions.EDITABLE:
-        raise InvalidInput(texts.QUESTIONS_USAGE)
-    await retro.reset_questions(
-        session, workspace_id=turn.workspace_id, team_id=team.id, key=key.casefold() or None
-    )
-    return private(texts.questions_reset(team.name))
-
-
+@routes.command(RETRO, "questions set", usage="<key> <text>")
 async def set_question(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     """Handle ``/retro questions set <key> <wording>`` (leads)."""
     team = await _team_here(session, turn)
@@ -212,3 +214,41 @@ async def set_question(session: AsyncSession, turn: Turn, args: str) -> Outcome:
         now=turn.now,
     )
     return private(texts.question_updated(team.name, key.casefold()))
+
+
+@routes.command(RETRO, "questions reset", usage="[key]")
+async def reset_questions(session: AsyncSession, turn: Turn, args: str) -> Outcome:
+    """Handle ``/retro questions reset [key]``: back to the default wording (leads)."""
+    key = args.partition(" ")[0]
+    team = await _team_here(session, turn)
+    service.require_lead(team, turn.user_id)
+    if key and key.casefold() not in questions.EDITABLE:
+        raise InvalidInput(texts.QUESTIONS_USAGE)
+    await retro.reset_questions(
+        session, workspace_id=turn.workspace_id, team_id=team.id, key=key.casefold() or None
+    )
+    return private(texts.questions_reset(team.name))
+
+
+@routes.command(
+    RETRO,
+    "anonymity",
+    usage="<number>",
+    summary=texts.HELP_ANONYMITY,
+    section=SECTION_RETRO,
+    leads=True,
+)
+async def anonymity(session: AsyncSession, turn: Turn, wanted: str) -> Outcome:
+    """Handle ``/retro anonymity [number]``: how many must answer anonymously before any shows."""
+    team = await _team_here(session, turn)
+    service.require_lead(team, turn.user_id)
+    current = team.anonymity_min or cycles.ANONYMITY_FLOOR
+    if not wanted:
+        return private(texts.anonymity_is(team.name, current))
+    if not wanted.isdigit() or not cycles.ANONYMITY_FLOOR <= int(wanted) <= 1000:
+        raise InvalidInput(texts.anonymity_usage(cycles.ANONYMITY_FLOOR))
+    team.anonymity_min = int(wanted)
+    opened = await retro.open_cycle(session, workspace_id=turn.workspace_id, team_id=team.id)
+    if opened is not None:  # an open cycle may be raised, never lowered: people were told
+        opened.anonymity_min = max(opened.anonymity_min, team.anonymity_min)
+    return private(texts.anonymity_set(team.name, team.anonymity_min))

@@ -17,8 +17,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import JobSpec, Planned, Reader
 from bot.events import Due
-from bot.ports import Directory, JobSpec, Planned, Reader
+from bot.ports import Directory
 from bot.replies import Audience, Delivery, Reply, Visibility
 from retrospectives import schedules, texts
 from retrospectives.cycles import service as cycles

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 RETRO_WORD = "Schedule, start, follow and close your team's retrospective"
-SECTION_RETRO = "Retrospectives"
 
 HELP_SCHEDULE = (
     "when this team's retrospectives open (quarterly opens on the Monday one to two weeks "

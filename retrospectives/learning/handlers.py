@@ -5,12 +5,23 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Turn
+from bot.ports import RouteBook
 from bot.replies import Outcome
 from retrospectives.errors import NoTeamHere
 from retrospectives.learning import commands, service, texts, views
 from retrospectives.learning.ledger import team_ledger
+from retrospectives.texts import OKR, SECTION_STORIES, STORY
+
+routes = RouteBook[AsyncSession]()
 
 
+@routes.command(
+    STORY,
+    "search",
+    usage="<words> [2026Q3] [KR2] [result]",
+    summary=texts.HELP_SEARCH,
+    section=SECTION_STORIES,
+)
 async def search_stories(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     """Handle ``/story search <words>``: the person's teams' stories that match, privately."""
     request = commands.parse_search(args)
@@ -22,6 +33,7 @@ async def search_stories(session: AsyncSession, turn: Turn, args: str) -> Outcom
     return views.search_results(found)
 
 
+@routes.command(OKR, "ledger", usage="[team]", summary=texts.HELP_LEDGER, section=SECTION_STORIES)
 async def ledger(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     """Handle ``/okr ledger [team]``: a team's learning ledger, privately, to a member."""
     team = await service.member_team(

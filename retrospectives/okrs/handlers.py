@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.events import Turn
+from bot.events import EventKind, Turn
+from bot.ports import RouteBook
 from bot.replies import (
     Button,
     Form,
@@ -20,11 +21,25 @@ from retrospectives import texts
 from retrospectives.errors import InvalidInput
 from retrospectives.okrs import coach, commands, forms, guardrails, service
 from retrospectives.okrs.commands import IMPACT_LABELS, LEARNING_LABELS, StoryDraft
+from retrospectives.okrs.forms import StoryAction
 from storage import core, okr
 from storage.core import Team
 from storage.okr import StorySource
 
+routes = RouteBook[AsyncSession]()
+routes.word(texts.STORY, texts.STORY_WORD, texts.UNKNOWN_STORY)
+routes.note(texts.SECTION_STORIES, texts.HELP_STORY_FORMS)
 
+
+@routes.command(
+    texts.STORY,
+    "learning",
+    usage="<what happened>",
+    summary=texts.HELP_LEARNING,
+    section=texts.SECTION_STORIES,
+    menu=texts.MENU_LEARNING,
+    hint="<text>",
+)
 async def tell_learning(session: AsyncSession, turn: Turn, text: str) -> Outcome:
     """Handle ``/story learning [text]``; alone, open the form."""
     if not text:
@@ -33,6 +48,15 @@ async def tell_learning(session: AsyncSession, turn: Turn, text: str) -> Outcome
     return await _save_learning(session, turn, draft, StorySource.COMMAND)
 
 
+@routes.command(
+    texts.STORY,
+    "impact",
+    usage="<what changed>",
+    summary=texts.HELP_IMPACT,
+    section=texts.SECTION_STORIES,
+    menu=texts.MENU_IMPACT,
+    hint="<text>",
+)
 async def tell_impact(session: AsyncSession, turn: Turn, text: str) -> Outcome:
     """Handle ``/story impact [text]``; alone, open the form."""
     if not text:
@@ -41,11 +65,19 @@ async def tell_impact(session: AsyncSession, turn: Turn, text: str) -> Outcome:
     return await _save_impact(session, turn, draft, StorySource.COMMAND)
 
 
+@routes.command(
+    texts.STORY,
+    "outcome",
+    usage="<what customers do differently now>",
+    summary=texts.HELP_OUTCOME,
+    section=texts.SECTION_STORIES,
+)
 async def tell_outcome(session: AsyncSession, turn: Turn, text: str) -> Outcome:
     """Handle ``/story outcome <text>``: the outcome of the person's last output-only story."""
     return await _add_outcome(session, turn, text)
 
 
+@routes.form(forms.LEARNING, forms.IMPACT, forms.OUTCOME)
 async def form(session: AsyncSession, turn: Turn) -> Outcome:
     """Save a story submitted through its form."""
     event = turn.event
@@ -70,21 +102,25 @@ async def form(session: AsyncSession, turn: Turn) -> Outcome:
     return await _save_impact(session, channel_turn, draft, StorySource.FORM)
 
 
+@routes.action(StoryAction.ADD_OUTCOME)
 async def open_outcome_form(session: AsyncSession, turn: Turn) -> Outcome:
     """Open the form behind "Add what changed"."""
     return _form_reply(forms.outcome(turn.channel_id))
 
 
+@routes.action(StoryAction.OPEN_LEARNING)
 async def open_learning_form(session: AsyncSession, turn: Turn) -> Outcome:
     """Open the learning story form ("Tell a learning story" at home)."""
     return _form_reply(forms.learning(turn.channel_id))
 
 
+@routes.action(StoryAction.OPEN_IMPACT)
 async def open_impact_form(session: AsyncSession, turn: Turn) -> Outcome:
     """Open the customer-impact story form ("Tell a customer-impact story" at home)."""
     return _form_reply(forms.impact(turn.channel_id))
 
 
+@routes.event(EventKind.SHORTCUT)
 async def shortcut(session: AsyncSession, turn: Turn) -> Outcome:
     """Save the message a person picked ("Save as learning story") as a learning story."""
     text = turn.event.target_text.strip()
@@ -103,46 +139,6 @@ async def shortcut(session: AsyncSession, turn: Turn) -> Outcome:
         now=turn.now,
     )
     return private(texts.story_saved_from_message(team.name))
-
-
-async def create_team(session: AsyncSession, turn: Turn, args: str) -> Outcome:
-    """Handle ``/okr team create <name> [tz=<zone>]`` in the team's channel."""
-    if turn.event.is_direct:
-        raise InvalidInput(texts.TEAM_CREATE_IN_CHANNEL)
-    name, zone = commands.parse_team_create(args)
-    team = await service.create_team(
-        session,
-        workspace_id=turn.workspace_id,
-        channel_id=turn.channel_id,
-        name=name,
-        timezone=zone,
-        creator_id=turn.user_id,
-        now=turn.now,
-    )
-    return private(texts.team_created(team.name, team.timezone))
-
-
-async def add_lead(session: AsyncSession, turn: Turn, args: str) -> Outcome:
-    """Handle ``/okr team lead <@person>``."""
-    person = commands.parse_user(args) if args else None
-    if person is None:
-        raise InvalidInput(texts.LEAD_USAGE)
-    team = await _channel_team(session, turn)
-    added = await service.add_lead(
-        session, team=team, user_id=person, added_by=turn.user_id, now=turn.now
-    )
-    if not added:
-        return private(texts.lead_already(team.name, person))
-    return private(texts.lead_added(team.name, person))
-
-
-async def claim_team(session: AsyncSession, turn: Turn, args: str) -> Outcome:
-    """Handle ``/okr team claim``: lead a team whose leads are all gone."""
-    if args:
-        raise InvalidInput(texts.UNKNOWN_OKR)
-    team = await _channel_team(session, turn)
-    await service.claim_team(session, team=team, user_id=turn.user_id, now=turn.now)
-    return private(texts.team_claimed(team.name))
 
 
 async def _save_learning(
@@ -217,16 +213,6 @@ async def _team(
         name=name,
         leads=leads,
     )
-
-
-async def _channel_team(session: AsyncSession, turn: Turn) -> Team:
-    """The team bound to this very channel (team administration happens in its channel)."""
-    team = await core.team_by_channel(
-        session, workspace_id=turn.workspace_id, channel_id=turn.channel_id
-    )
-    if team is None:
-        raise InvalidInput(texts.NO_TEAM_HERE)
-    return team
 
 
 def _form_reply(shown: Form) -> Outcome:

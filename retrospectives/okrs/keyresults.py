@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Turn
+from bot.ports import RouteBook
 from bot.replies import Field, Outcome, Section, private
 from retrospectives import texts
 from retrospectives.errors import InvalidInput
@@ -12,7 +13,19 @@ from retrospectives.okrs import commands, guardrails, service
 from storage import core, okr
 from storage.core import Team
 
+routes = RouteBook[AsyncSession]()
 
+
+@routes.command(
+    texts.OKR,
+    "kr add",
+    usage="<key result> [| guardrail: <what must not get worse>]",
+    summary=texts.HELP_KR_ADD,
+    section=texts.SECTION_TEAMS,
+    leads=True,
+    menu=texts.MENU_KR_ADD,
+    hint="<text>",
+)
 async def add_key_result(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     """Handle ``/okr kr add <key result> [| guardrail: <text>]``; without one, ask for it."""
     text, guardrail = commands.parse_key_result(args)
@@ -26,6 +39,14 @@ async def add_key_result(session: AsyncSession, turn: Turn, args: str) -> Outcom
     return private(added, Section(text=guardrails.beside(key_result, for_leads=True)))
 
 
+@routes.command(
+    texts.OKR,
+    "kr guardrail",
+    usage="KR<n> <what must not get worse>",
+    summary=guardrails.HELP_KR_GUARDRAIL,
+    section=texts.SECTION_TEAMS,
+    leads=True,
+)
 async def set_guardrail(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     """Handle ``/okr kr guardrail KR<n> <what must not get worse>``."""
     number, guardrail = commands.parse_guardrail(args)
@@ -36,6 +57,7 @@ async def set_guardrail(session: AsyncSession, turn: Turn, args: str) -> Outcome
     return private(guardrails.guardrail_set(team.name, key_result.code, guardrail))
 
 
+@routes.command(texts.OKR, "kr", summary=texts.HELP_KR, section=texts.SECTION_TEAMS)
 async def list_key_results(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     """Handle ``/okr kr``: the team's key results, each with its guardrail."""
     if args:

@@ -8,7 +8,7 @@ import yaml
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Turn
-from bot.ports import Command, CommandWord, Routes
+from bot.ports import Command, CommandWord, RouteBook, Routes
 from bot.replies import Outcome, Refusal
 from bot.runtime import router, routes
 
@@ -95,3 +95,28 @@ def test_a_command_declared_twice_is_refused() -> None:
         routes.merge(TABLE, Routes(commands=(Command("okr", "kr", _said),)))
     with pytest.raises(ValueError, match="undeclared"):
         routes.merge(Routes(commands=(Command("story", "", _said),)))
+
+
+async def _turned(session: AsyncSession, turn: Turn) -> Outcome:
+    return Outcome()
+
+
+def test_a_handler_module_declares_its_routes_on_its_handlers() -> None:
+    book = RouteBook[AsyncSession]()
+    word = book.word("okr", "Teams", "unknown", alone="help")
+    declared = book.command(word, "kr add", usage="<text>", summary="add one", leads=True)(_said)
+    book.form("kr-form")(_turned)
+    table = book.table()
+    assert declared is _said
+    assert table.words == (CommandWord("okr", "Teams", "unknown", "help"),)
+    assert table.commands == (
+        Command("okr", "kr add", _said, usage="<text>", summary="add one", leads=True),
+    )
+    assert table.forms == {"kr-form": _turned}
+
+
+def test_a_form_claimed_twice_in_one_module_is_refused() -> None:
+    book = RouteBook[AsyncSession]()
+    book.form("kr-form")(_turned)
+    with pytest.raises(ValueError, match="form declared twice: kr-form"):
+        book.form("kr-form")(_turned)

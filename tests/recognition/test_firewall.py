@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from sqlalchemy import inspect, select
 
-import recognition.routes
+import recognition.handlers
 from bot.replies import reply_to_dict
 from bot.runtime import routes
 from recognition import forms, views
@@ -57,7 +57,7 @@ def assert_clean(serialised: str) -> None:
 def test_the_form_help_and_coverage_say_nothing_of_key_results_or_scores():
     form = forms.shout_out("C1")
     assert_clean(json.dumps(asdict(form)))
-    for section in routes.help_sections(recognition.routes.ROUTES):
+    for section in routes.help_sections(recognition.handlers.routes.table()):
         assert_clean(section.text)
     assert_clean(views.coverage_text(Coverage(("Search",), 0.5, 3, 4)))
     assert_clean(views.coverage_text(Coverage((), None, 0, 1)))

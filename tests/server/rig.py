@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from aiohttp import ClientResponse
 
+from adapters.slack.platform import SlackConnected
 from bot.clock import ManualClock
 from bot.entry.settings import Settings
 from tests.adapters.slack.fake_slack import BOT_USER, FakeSlack
@@ -26,6 +27,13 @@ TOKEN = "xoxb-test-token"
 class SlackRig(HttpRig[FakeSlack]):
     secret: str = SECRET
 
+    @property
+    def slack(self) -> SlackConnected:
+        """Slack as the server connected it (its Bolt app, its edge)."""
+        connected = self.server.connections.connected["slack"]
+        assert isinstance(connected, SlackConnected)
+        return connected
+
     @classmethod
     async def start(cls, database_url: str, **overrides: Any) -> SlackRig:
         fake = await FakeSlack().start()
@@ -40,7 +48,7 @@ class SlackRig(HttpRig[FakeSlack]):
         )
         clock = ManualClock(START)
         fake.clock = lambda: clock.now().timestamp()  # Slack's message times follow okrbot's
-        server, client = await serve(settings, clock, pacing=0.01)
+        server, client = await serve(settings, clock, pacing={"slack": 0.01})
         return cls(fake, server, client, clock)
 
     async def post(

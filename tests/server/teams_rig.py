@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from itertools import count
 from typing import Any
 
+from adapters.teams.connecting import TeamsConnected
 from bot.clock import ManualClock
 from bot.entry.settings import Settings
 from tests.adapters.teams.fake_connector import FakeConnector
@@ -48,12 +49,19 @@ class TeamsRig(HttpRig[FakeConnector]):
         fake = await FakeConnector().start()
         settings = replace(Settings(database_url=database_url, teams_emulator=True), **overrides)
         clock = ManualClock(START)
-        server, client = await serve(settings, clock, teams_pacing=0.0)
+        server, client = await serve(settings, clock, pacing={"teams": 0.0})
         return cls(fake, server, client, clock)
 
     async def post(self, payload: dict[str, Any], headers: dict[str, str] | None = None) -> Answer:
         response = await self.client.post("/api/messages", json=payload, headers=headers or {})
         return Answer(response.status, await response.text())
+
+    @property
+    def teams(self) -> TeamsConnected:
+        """Teams as the server connected it (its edge, its clients)."""
+        connected = self.server.connections.connected["teams"]
+        assert isinstance(connected, TeamsConnected)
+        return connected
 
     def activity(self, name: str, **changes: Any) -> dict[str, Any]:
         """A stored activity, sent from this rig's fake connector."""

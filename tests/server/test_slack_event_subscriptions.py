@@ -77,7 +77,7 @@ async def test_with_oauth_every_subscribed_event_is_answered_200(oauth: SlackRig
 
 async def test_over_socket_mode_every_subscribed_event_is_acknowledged(sqlite_url: str) -> None:
     rig = await SlackRig.start(sqlite_url, slack_signing_secret="", slack_app_token="xapp-1-test")
-    assert rig.server.slack is not None
+    assert rig.slack.app is not None
     names = subscribed()
     rig.fake.envelopes = [
         {
@@ -90,7 +90,7 @@ async def test_over_socket_mode_every_subscribed_event_is_acknowledged(sqlite_ur
         }
         for name in names
     ]
-    handler = socket_mode_handler(rig.server.slack.app, "xapp-1-test")
+    handler = socket_mode_handler(rig.slack.app, "xapp-1-test")
     try:
         await handler.connect_async()  # type: ignore[no-untyped-call]
         for _ in range(100):  # the fake hands over the next envelope only once this one is acked

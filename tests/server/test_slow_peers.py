@@ -53,8 +53,8 @@ async def test_hanging_signing_keys_stall_neither_health_nor_other_requests(
         microsoft_app_password="pw",
         bot_framework_openid_metadata_url=hanging_keys,
     )
-    assert rig.server.teams is not None
-    rig.server.teams.edge.identity_timeout = 1.5
+    assert rig.teams.edge is not None
+    rig.teams.edge.identity_timeout = 1.5
     try:
         activity = rig.in_personal_chat("okr help")
         token = channel_token(rig.fake.service_url)

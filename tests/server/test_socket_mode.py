@@ -31,12 +31,12 @@ def command(text: str, envelope_id: str) -> dict[str, Any]:
 
 async def test_socket_mode_answers_commands_through_the_same_listeners(sqlite_url: str) -> None:
     rig = await SlackRig.start(sqlite_url, slack_signing_secret="", slack_app_token="xapp-1-test")
-    assert rig.server.slack is not None
+    assert rig.slack.app is not None
     rig.fake.envelopes = [
         command("/okr team create Checkout", "env-1"),
         command("/story learning hypothesis: sockets work | learned: they do", "env-2"),
     ]
-    handler = socket_mode_handler(rig.server.slack.app, "xapp-1-test")
+    handler = socket_mode_handler(rig.slack.app, "xapp-1-test")
     try:
         await handler.connect_async()  # type: ignore[no-untyped-call]
         for _ in range(100):

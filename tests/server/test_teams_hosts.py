@@ -43,7 +43,7 @@ async def test_the_host_serving_teams(
 ) -> None:
     rig = await TeamsRig.start(sqlite_url, **overrides)
     try:
-        assert rig.server.teams is not None
-        assert isinstance(rig.server.teams.edge.host, host)
+        assert rig.teams.edge is not None
+        assert isinstance(rig.teams.edge.host, host)
     finally:
         await rig.close()

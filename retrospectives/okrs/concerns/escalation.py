@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import JobSpec, Planned
 from bot.events import Due
-from bot.ports import JobSpec, Planned
 from bot.replies import Audience, Delivery, Reply, Visibility
 from retrospectives import schedules
 from retrospectives.okrs.concerns import texts, views

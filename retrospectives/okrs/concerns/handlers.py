@@ -7,6 +7,7 @@ from dataclasses import replace
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Turn
+from bot.ports import RouteBook
 from bot.replies import Audience, Button, Delivery, Outcome, Reply, Section, private
 from retrospectives import schedules
 from retrospectives import texts as retro_texts
@@ -19,7 +20,22 @@ from storage import concerns, core
 from storage.core import Team
 from storage.okr import AnonymousConcern, ConcernDecision
 
+routes = RouteBook[AsyncSession]()
+routes.note(retro_texts.SECTION_TEAMS, texts.HELP_LOOKUP)
 
+
+@routes.command(
+    retro_texts.OKR,
+    "concern",
+    usage=(
+        "<metric>: <harm you see> [| drives: <behaviour it rewards>] [| harms: <who>] "
+        "[| instead: <a better measure>] [anonymous] [team]"
+    ),
+    summary=texts.HELP_CONCERN,
+    section=retro_texts.SECTION_TEAMS,
+    menu=retro_texts.MENU_CONCERN,
+    hint="<metric>: <harm>",
+)
 async def raise_concern(session: AsyncSession, turn: Turn, body: str) -> Outcome:
     """Handle ``/okr concern ...``: raise one, add to one, or look one up by reference."""
     if not body:  # how to type it, and the form with the same fields
@@ -35,11 +51,13 @@ async def raise_concern(session: AsyncSession, turn: Turn, body: str) -> Outcome
     return await _save(session, turn, draft, ask=draft.vague)
 
 
+@routes.action(ConcernAction.OPEN_FORM)
 async def open_form(session: AsyncSession, turn: Turn) -> Outcome:
     shown = forms.concern(turn.channel_id)
     return Outcome(replies=(Reply(shown.title, form=shown),))
 
 
+@routes.form(forms.CONCERN)
 async def form(session: AsyncSession, turn: Turn) -> Outcome:
     """A concern raised through the form: the same fields as the command."""
     event = turn.event
@@ -63,26 +81,44 @@ async def form(session: AsyncSession, turn: Turn) -> Outcome:
     return await _save(session, turn, draft)
 
 
+@routes.command(
+    retro_texts.OKR,
+    "concern voice",
+    usage="<ref> [anonymous]",
+    summary=texts.HELP_VOICE,
+    section=retro_texts.SECTION_TEAMS,
+)
 async def voice(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     """Handle ``/okr concern voice <ref> [anonymous]``."""
     reference, anonymous = commands.parse_voice(args)
     return await _voice(session, turn, await _team(session, turn), reference, anonymous)
 
 
+@routes.action(ConcernAction.VOICE)
 async def voice_named(session: AsyncSession, turn: Turn) -> Outcome:
     return await _voice_button(session, turn, anonymous=False)
 
 
+@routes.action(ConcernAction.VOICE_ANONYMOUSLY)
 async def voice_anonymously(session: AsyncSession, turn: Turn) -> Outcome:
     return await _voice_button(session, turn, anonymous=True)
 
 
+@routes.command(
+    retro_texts.OKR,
+    "concern answer",
+    usage="<ref> [kept|changed|replaced] <what the team decided>",
+    summary=texts.HELP_ANSWER,
+    section=retro_texts.SECTION_TEAMS,
+    leads=True,
+)
 async def answer(session: AsyncSession, turn: Turn, args: str) -> Outcome:
     """Handle ``/okr concern answer <ref> [kept|changed|replaced] <what the team decided>``."""
     reference, decision, text = commands.parse_answer(args)
     return await _answer(session, turn, await _team(session, turn), reference, decision, text)
 
 
+@routes.action(ConcernAction.ANSWER)
 async def open_answer_form(session: AsyncSession, turn: Turn) -> Outcome:
     """ "Answer this concern": the form, for a lead of the concern's team."""
     team, reference = await _from_context(session, turn, turn.event.action_value)
@@ -92,6 +128,7 @@ async def open_answer_form(session: AsyncSession, turn: Turn) -> Outcome:
     return Outcome(replies=(Reply(shown.title, form=shown),))
 
 
+@routes.form(forms.ANSWER)
 async def answer_form(session: AsyncSession, turn: Turn) -> Outcome:
     values = {k: v.strip() for k, v in turn.event.form_values.items() if v and v.strip()}
     if "answer" not in values:

@@ -1,0 +1,176 @@
+"""Slack as the composition sees it: an entry in its list of platforms (``ChatPlatform``).
+
+Slack is on with a bot token, or with OAuth and a key to seal the tokens it stores. It always
+sends (the outbox's port, the scheduler's directory); it takes requests when it has a signing
+secret (HTTP) or an app token (Socket Mode). Its installations and OAuth states are kept in
+okrbot's database by the composition's glue (``bot.glue.slack_installations``), handed in as
+:class:`SlackGlue`, since an adapter does not reach storage.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic
+
+from aiohttp import web
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+
+from adapters.slack import blocks, bolt
+from adapters.slack.client import SlackWeb
+from adapters.slack.directory import SlackDirectory
+from adapters.slack.edge import SlackEdge
+from adapters.slack.listeners import SlackListeners
+from adapters.slack.port import SlackChatPort
+from adapters.slack.settings import EVENTS_PATH, SlackSettings
+from bot.clock import Pacer
+from bot.events import Platform
+from bot.ports import ChatPort, Clock, Database, Directory, HttpRoute, Offered
+from bot.replies import Reply
+
+log = logging.getLogger(__name__)
+
+SENDS_PER_SECOND = 1.0  # Slack's pace for one channel
+
+
+class Installations(AsyncInstallationStore):
+    """Bolt's installation store, and what okrbot asks it besides."""
+
+    async def bot_token(self, workspace_id: str) -> str | None:
+        """The bot token of a workspace (``T1`` or ``E1:T1``), if it is installed."""
+        raise NotImplementedError
+
+    def readiness(self) -> str | None:
+        """What ``/readyz`` should say about installations no key can read; None: all read."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True)
+class SlackGlue(Generic[Database]):
+    """The stores Slack keeps in the composition's database (sealed with the secret key)."""
+
+    installations: Callable[[Database, Clock, str], Installations]
+    states: Callable[[Database, Clock], AsyncOAuthStateStore]
+
+
+@dataclass
+class SlackConnected:
+    """Slack's Web API with each workspace's token, and Bolt's app when it takes requests."""
+
+    web: SlackWeb
+    store: Installations | None  # OAuth installations, when OAuth is on
+    port: ChatPort
+    directory: Directory
+    app: AsyncApp | None = None  # None: no signing secret nor app token, so it only sends
+    edge: SlackEdge | None = None  # None with the app: nothing to serve over HTTP
+
+    def routes(self) -> Sequence[HttpRoute]:
+        if self.edge is None:
+            return unserved()
+        return (
+            HttpRoute("POST", EVENTS_PATH, self.edge.on_events, acked=True),
+            HttpRoute("GET", bolt.INSTALL_PATH, self.edge.on_oauth),
+            HttpRoute("GET", bolt.REDIRECT_PATH, self.edge.on_oauth),
+        )
+
+    def readiness(self) -> str | None:
+        return self.store.readiness() if self.store is not None else None
+
+    async def close(self) -> None:
+        await self.web.close()
+
+
+class SlackPlatform(Generic[Database]):
+    """Slack, for the composition's list of platforms."""
+
+    name = Platform.SLACK.value
+
+    def __init__(self, glue: SlackGlue[Database]) -> None:
+        self._glue = glue
+
+    def pages(self, reply: Reply) -> Sequence[Reply]:
+        return blocks.pages(reply)
+
+    def configured(self, settings: SlackSettings) -> bool:
+        if _oauth(settings) and not settings.secret_key:
+            log.error("Slack OAuth needs OKRBOT_SECRET_KEY to store tokens encrypted; OAuth is off")
+        return bool(settings.slack_bot_token) or _sealed_oauth(settings)
+
+    def unserved(self) -> Sequence[HttpRoute]:
+        return unserved()
+
+    def connect(
+        self, settings: SlackSettings, offered: Offered[Database], *, serving: bool
+    ) -> SlackConnected:
+        """Slack's port and directory; with ``serving``, Bolt's app and the HTTP edge too."""
+        glue, token = self._glue, settings.slack_bot_token
+        store = (
+            glue.installations(offered.database, offered.clock, settings.secret_key)
+            if _sealed_oauth(settings)
+            else None
+        )
+
+        async def single_token(_workspace_id: str) -> str | None:
+            return token
+
+        web = SlackWeb(store.bot_token if store else single_token, base_url=settings.slack_api_url)
+        pacing = 1 / SENDS_PER_SECOND if offered.pacing is None else offered.pacing
+        connected = SlackConnected(
+            web, store, SlackChatPort(web, Pacer(pacing)), SlackDirectory(web)
+        )
+        if not serving or not (settings.slack_signing_secret or settings.slack_app_token):
+            return connected
+        oauth = (
+            bolt.oauth_settings(
+                client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret,
+                scopes=settings.slack_scopes,
+                installation_store=store,
+                state_store=glue.states(offered.database, offered.clock),
+            )
+            if store is not None
+            else None
+        )
+        listeners = SlackListeners(
+            offered.handle, offered.clock, offered.spawn, offered.command_words
+        )
+        connected.app = bolt.create_app(
+            listeners=listeners,
+            api_url=settings.slack_api_url,
+            token=token,
+            oauth=oauth,
+            pool=web.pool,
+        )
+        connected.edge = SlackEdge(connected.app, settings.slack_signing_secret)
+        return connected
+
+    async def forget(self, session: object, user_id: str) -> tuple[dict[str, int], list[str]]:
+        return {}, []  # Slack keeps nothing of a person beyond what every platform keeps
+
+
+def unserved() -> Sequence[HttpRoute]:
+    """Slack's routes while it takes no requests: Slack should retry events, later."""
+
+    async def not_configured(_request: web.Request) -> web.Response:
+        return web.Response(status=503, text="Slack is not configured")
+
+    async def no_oauth(_request: web.Request) -> web.Response:
+        return web.Response(status=404, text="Slack OAuth is not configured")
+
+    return (
+        HttpRoute("POST", EVENTS_PATH, not_configured, acked=True),
+        HttpRoute("GET", bolt.INSTALL_PATH, no_oauth),
+        HttpRoute("GET", bolt.REDIRECT_PATH, no_oauth),
+    )
+
+
+def _oauth(settings: SlackSettings) -> bool:
+    return bool(settings.slack_client_id and settings.slack_client_secret)
+
+
+def _sealed_oauth(settings: SlackSettings) -> bool:
+    """OAuth is configured with a key to seal the tokens it stores."""
+    return _oauth(settings) and bool(settings.secret_key)
