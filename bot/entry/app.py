@@ -59,7 +59,9 @@ class Okrbot:
         """The outbox loop, and the loop that performs runs as soon as they are due.
 
         Wake the second after an event (it may have made work due now, or written messages):
-        it performs what is due, then wakes the outbox loop, which delivers.
+        it performs what is due, then wakes the outbox loop. Each run that commits wakes the
+        outbox loop at once too, so a fan-out's first team's prompts leave while the next
+        teams open, whichever loop or tick performed the run.
         """
 
         async def deliver() -> None:
@@ -68,10 +70,11 @@ class Okrbot:
                 delivered(sent)
 
         outbox = Loop("outbox loop", deliver, interval)
+        self.scheduler.after_each_run(outbox.wake)
 
         async def perform() -> None:
             await self.scheduler.catch_up()
-            outbox.wake()
+            outbox.wake()  # the event that woke this loop may have written messages itself
 
         return outbox, Loop("loop that performs due runs", perform, interval)
 

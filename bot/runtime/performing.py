@@ -11,7 +11,7 @@ it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -68,6 +68,14 @@ class Performer:
         self._directories = directories
         self._jobs = jobs
         self._grace = grace
+        self._committed: list[Callable[[], None]] = []
+
+    def after_each_run(self, committed: Callable[[], None]) -> None:
+        """Call ``committed`` as soon as each run and its messages have committed.
+
+        The outbox loop's wake: a fan-out's first team's prompts leave while later teams open.
+        """
+        self._committed.append(committed)
 
     async def perform_due(self, now: datetime) -> tuple[int, int]:
         """Perform every pending run due at ``now``; return (performed, skipped)."""
@@ -147,6 +155,8 @@ class Performer:
                 session, run_id=found.run_id, status=RunStatus.DONE, now=now, note=None
             )
         self._meter.run_performed(job.name, found.late.total_seconds())
+        for committed in self._committed:
+            committed()
         return RunStatus.DONE
 
     async def _finish(
