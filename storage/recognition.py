@@ -68,8 +68,9 @@ class ShoutOutRecipient(Base):
     shout_out_id: Mapped[int] = mapped_column(
         ForeignKey("shout_out.id", ondelete="CASCADE"), primary_key=True
     )
+    # Indexed alone too: a team's shout-outs are found by the team (its leads' digest).
     team_id: Mapped[int] = mapped_column(
-        ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("team.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
     shout_out: Mapped[ShoutOut] = relationship(back_populates="recipients")
