@@ -110,14 +110,15 @@ def _due(now: datetime) -> Any:
     )
 
 
-async def next_due(
+async def due_runs(
     session: AsyncSession,
     *,
     now: datetime,
     platforms: Collection[str],
     passing_over: Collection[int] = (),
-) -> tuple[ScheduledRun, Workspace] | None:
-    """The oldest due run of ``platforms`` and its workspace, or None; read, not taken.
+    limit: int,
+) -> list[tuple[ScheduledRun, Workspace]]:
+    """The oldest ``limit`` due runs of ``platforms`` with their workspaces; read, not taken.
 
     On PostgreSQL a run another replica holds is skipped (``SKIP LOCKED``); ``take`` takes it.
     """
@@ -128,14 +129,12 @@ async def next_due(
     )
     if passing_over:
         statement = statement.where(ScheduledRun.id.not_in(list(passing_over)))
-    found = (
-        await session.execute(
-            statement.order_by(ScheduledRun.due_at, ScheduledRun.id)
-            .limit(1)
-            .with_for_update(skip_locked=True, of=ScheduledRun)
-        )
-    ).first()
-    return None if found is None else (found[0], found[1])
+    found = await session.execute(
+        statement.order_by(ScheduledRun.due_at, ScheduledRun.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=ScheduledRun)
+    )
+    return [(run, workspace) for run, workspace in found.tuples()]
 
 
 async def take(session: AsyncSession, *, run_id: int, now: datetime) -> bool:
