@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, or_, select, update
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -115,7 +115,7 @@ async def due_runs(
     *,
     now: datetime,
     platforms: Collection[str],
-    passing_over: Collection[int] = (),
+    after: tuple[datetime, int] | None = None,
     limit: int,
 ) -> list[tuple[ScheduledRun, Workspace]]:
     """The oldest ``limit`` due runs of ``platforms`` with their workspaces; read, not taken.
@@ -127,8 +127,14 @@ async def due_runs(
         .join(Workspace, Workspace.id == ScheduledRun.workspace_id)
         .where(*_due(now), Workspace.platform.in_(list(platforms)))
     )
-    if passing_over:
-        statement = statement.where(ScheduledRun.id.not_in(list(passing_over)))
+    if after is not None:  # a pass goes on from the last run it found, in (due, id) order
+        due_at, run_id = after
+        statement = statement.where(
+            or_(
+                ScheduledRun.due_at > due_at,
+                and_(ScheduledRun.due_at == due_at, ScheduledRun.id > run_id),
+            )
+        )
     found = await session.execute(
         statement.order_by(ScheduledRun.due_at, ScheduledRun.id)
         .limit(limit)

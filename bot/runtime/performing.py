@@ -56,6 +56,7 @@ class _Found:
     late: timedelta
     tried: bool
     label: str
+    due_at: datetime
 
 
 class Performer:
@@ -87,9 +88,10 @@ class Performer:
     async def perform_due(self, now: datetime) -> tuple[int, int]:
         """Perform every pending run due at ``now``; return (performed, skipped)."""
         performed = skipped = 0
-        passed: set[int] = set()
-        while found := await self._find(now, passed):
-            passed.update(f.run_id for f in found)  # done, failed or postponed: not again
+        after: tuple[datetime, int] | None = None
+        while found := await self._find(now, after):
+            # Done, failed or postponed: not again in this pass, which goes on after them.
+            after = found[-1].due_at, found[-1].run_id
             # Every run's platform is asked at once; each is performed as soon as its own
             # answer is in (in the order they fell due), not after the slowest answer.
             asking = [asyncio.ensure_future(self._prepare(f)) for f in found]
@@ -118,14 +120,14 @@ class Performer:
             await self._postpone(found.run_id, now, error)
         return None
 
-    async def _find(self, now: datetime, passed: set[int]) -> list[_Found]:
-        """The oldest due runs (a few), read without taking them."""
+    async def _find(self, now: datetime, after: tuple[datetime, int] | None) -> list[_Found]:
+        """The oldest due runs (a few) after ``after``, read without taking them."""
         async with self._sessions() as session, session.begin():
             found = await schedule.due_runs(
                 session,
                 now=now,
                 platforms=self._directories.keys(),
-                passing_over=passed,
+                after=after,
                 limit=PREPARED_AT_ONCE,
             )
         return [self._read(run, workspace, now) for run, workspace in found]
@@ -151,6 +153,7 @@ class Performer:
             late=now - run.due_at,
             tried=run.attempts > 0 or run.retry_at is not None,
             label=f"{run.job} {run.subject}",
+            due_at=run.due_at,
         )
 
     def _skipped(self, found: _Found) -> bool:
