@@ -212,7 +212,7 @@ async def recognitions_between(
             ShoutOut.posted_at <= until,
         )
     )
-    return result.tuples().all()
+    return [(giver, giver_team, team) for giver, giver_team, team in result]
 
 
 async def add_co_sign(

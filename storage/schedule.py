@@ -140,7 +140,7 @@ async def due_runs(
         .limit(limit)
         .with_for_update(skip_locked=True, of=ScheduledRun)
     )
-    return [(run, workspace) for run, workspace in found.tuples()]
+    return [(run, workspace) for run, workspace in found]
 
 
 async def take(session: AsyncSession, *, run_id: int, now: datetime) -> bool:
