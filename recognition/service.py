@@ -232,17 +232,17 @@ async def coverage(
     session: AsyncSession, *, workspace_id: int, since: datetime, now: datetime
 ) -> Coverage:
     """Describe how recognition spread across a workspace's teams between two moments."""
-    posted = await shout_outs.posted_between(
+    reached = await shout_outs.recognitions_between(
         session, workspace_id=workspace_id, since=since, until=now
     )
-    recognised = {r.team_id for s in posted for r in s.recipients}
+    recognised = {team_id for _, _, team_id in reached}
     teams = await core.teams(session, workspace_id=workspace_id)
     quiet = tuple(t.name for t in teams if t.id not in recognised and t.created_at <= since)
-    placed = [(s.giver_team_id, r.team_id) for s in posted for r in s.recipients if s.giver_team_id]
+    placed = [(giver_team, team_id) for _, giver_team, team_id in reached if giver_team]
     crossed = sum(1 for giver, receiver in placed if giver != receiver)
     return Coverage(
         quiet_teams=quiet,
         cross_team_share=crossed / len(placed) if placed else None,
-        givers=len({s.giver_id for s in posted if s.giver_id}),
+        givers=len({giver for giver, _, _ in reached if giver}),
         weeks=max(1, round((now - since) / timedelta(weeks=1))),
     )

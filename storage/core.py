@@ -63,7 +63,7 @@ class TeamLead(Base):
     team_id: Mapped[int] = mapped_column(
         ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
     )
-    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)  # by lead
     added_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The lead's own timezone from the platform; "" once asked and unknown, None before asking.
     timezone: Mapped[str | None] = mapped_column(String(64))

@@ -68,8 +68,9 @@ class ShoutOutRecipient(Base):
     shout_out_id: Mapped[int] = mapped_column(
         ForeignKey("shout_out.id", ondelete="CASCADE"), primary_key=True
     )
+    # Indexed alone too: a team's shout-outs are found by the team (its leads' digest).
     team_id: Mapped[int] = mapped_column(
-        ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("team.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
     shout_out: Mapped[ShoutOut] = relationship(back_populates="recipients")
@@ -193,21 +194,25 @@ async def received_since(
     return result.all()
 
 
-async def posted_between(
+async def recognitions_between(
     session: AsyncSession, *, workspace_id: int, since: datetime, until: datetime
-) -> Sequence[ShoutOut]:
-    """Every posted shout-out of a workspace in a period, oldest first."""
-    result = await session.scalars(
-        select(ShoutOut)
+) -> Sequence[tuple[str | None, int | None, int]]:
+    """(giver, giver's team, team recognised) for each team a posted shout-out reached.
+
+    One join read by the shout-outs' time index, then each one's recipients by their key:
+    no shout-out or recipient is loaded as an object, and nothing is read whole.
+    """
+    result = await session.execute(
+        select(ShoutOut.giver_id, ShoutOut.giver_team_id, ShoutOutRecipient.team_id)
+        .join(ShoutOutRecipient, ShoutOutRecipient.shout_out_id == ShoutOut.id)
         .where(
             ShoutOut.workspace_id == workspace_id,
             ShoutOut.status == ShoutOutStatus.POSTED,
             ShoutOut.posted_at >= since,
             ShoutOut.posted_at <= until,
         )
-        .order_by(ShoutOut.posted_at, ShoutOut.id)
     )
-    return result.all()
+    return [(giver, giver_team, team) for giver, giver_team, team in result]
 
 
 async def add_co_sign(

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, or_, select, update
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -110,14 +110,15 @@ def _due(now: datetime) -> Any:
     )
 
 
-async def next_due(
+async def due_runs(
     session: AsyncSession,
     *,
     now: datetime,
     platforms: Collection[str],
-    passing_over: Collection[int] = (),
-) -> tuple[ScheduledRun, Workspace] | None:
-    """The oldest due run of ``platforms`` and its workspace, or None; read, not taken.
+    after: tuple[datetime, int] | None = None,
+    limit: int,
+) -> list[tuple[ScheduledRun, Workspace]]:
+    """The oldest ``limit`` due runs of ``platforms`` with their workspaces; read, not taken.
 
     On PostgreSQL a run another replica holds is skipped (``SKIP LOCKED``); ``take`` takes it.
     """
@@ -126,16 +127,20 @@ async def next_due(
         .join(Workspace, Workspace.id == ScheduledRun.workspace_id)
         .where(*_due(now), Workspace.platform.in_(list(platforms)))
     )
-    if passing_over:
-        statement = statement.where(ScheduledRun.id.not_in(list(passing_over)))
-    found = (
-        await session.execute(
-            statement.order_by(ScheduledRun.due_at, ScheduledRun.id)
-            .limit(1)
-            .with_for_update(skip_locked=True, of=ScheduledRun)
+    if after is not None:  # a pass goes on from the last run it found, in (due, id) order
+        due_at, run_id = after
+        statement = statement.where(
+            or_(
+                ScheduledRun.due_at > due_at,
+                and_(ScheduledRun.due_at == due_at, ScheduledRun.id > run_id),
+            )
         )
-    ).first()
-    return None if found is None else (found[0], found[1])
+    found = await session.execute(
+        statement.order_by(ScheduledRun.due_at, ScheduledRun.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=ScheduledRun)
+    )
+    return [(run, workspace) for run, workspace in found]
 
 
 async def take(session: AsyncSession, *, run_id: int, now: datetime) -> bool:

@@ -21,7 +21,9 @@ from bot.replies import Audience, Reply
 
 SLACK_INTERVAL = 1.0  # Slack asks for about one message a second per channel
 DIRECT_CHATS_KEPT = 50_000
-DIRECT_CHATS_TTL = 24 * 60 * 60.0
+# A person's conversation with the app keeps its id for good; kept a month, so a quarter's
+# reminders and every Monday digest reuse it (one dropped after a refusal is opened afresh).
+DIRECT_CHATS_TTL = 30 * 24 * 60 * 60.0
 MARK_EVENT = "okrbot_outbox"  # the metadata event_type of messages the outbox sends
 HISTORY_PAGE = 20
 HISTORY_PAGES = 5  # messages posted after a crash are recent: a hundred is plenty

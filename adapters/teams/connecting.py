@@ -25,8 +25,8 @@ from adapters.teams.hosts import Host
 from adapters.teams.identity import Endpoints, authentication
 from adapters.teams.port import SENDS_PER_SECOND, TeamsChatPort
 from adapters.teams.references import ReferenceStore
-from adapters.teams.throttle import TenantThrottle
 from adapters.teams.settings import MESSAGES_PATH, TeamsSettings
+from adapters.teams.throttle import TenantThrottle
 from adapters.teams.tokens import PUBLIC_ISSUER, PUBLIC_METADATA_URL, Audience, TokenChecker
 from bot.clock import Pacer
 from bot.ports import ChatPort, Directory, HttpRoute, Offered

@@ -74,7 +74,9 @@ class Okrbot:
         """The outbox loop, and the loop that performs runs as soon as they are due.
 
         Wake the second after an event (it may have made work due now, or written messages):
-        it performs what is due, then wakes the outbox loop, which delivers.
+        it performs what is due. Each run that commits wakes the outbox loop at once, so a
+        fan-out's first team's prompts leave while the next teams open, whichever loop or tick
+        performed the run; when it performed none, it wakes the outbox loop itself.
         """
 
         async def deliver() -> None:
@@ -83,10 +85,12 @@ class Okrbot:
                 delivered(sent)
 
         outbox = Loop("outbox loop", deliver, interval)
+        self.scheduler.after_each_run(outbox.wake)
 
         async def perform() -> None:
-            await self.scheduler.catch_up()
-            outbox.wake()
+            report = await self.scheduler.catch_up()
+            if not report.performed:  # each run performed has woken it already
+                outbox.wake()  # the event that woke this loop may have written messages itself
 
         return outbox, Loop("loop that performs due runs", perform, interval)
 

@@ -6,7 +6,7 @@ import functools
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,10 +30,54 @@ NOT_A_LEAD = (
 )
 
 
+KEPT_WORKSPACES = 64
+"""Workspace-wide parts kept at once: a Monday's runs share one moment per timezone."""
+
+
+@dataclass
+class Workspaces:
+    """The workspace-wide parts of the digests written at one moment, computed once for all.
+
+    A Monday's runs are performed at one moment (a scheduler pass), so every lead of a
+    workspace reads the same recognition summary: it is read once per workspace and moment,
+    not once per lead. Only values are kept, never rows, and only a few moments at a time.
+    """
+
+    coverages: dict[tuple[int, datetime], recognition.service.Coverage] = field(
+        default_factory=dict
+    )
+
+    async def coverage(
+        self, session: AsyncSession, *, workspace_id: int, now: datetime
+    ) -> recognition.service.Coverage:
+        key = (workspace_id, now)
+        if key not in self.coverages:
+            if len(self.coverages) >= KEPT_WORKSPACES:
+                self.coverages.clear()
+            self.coverages[key] = await _coverage(session, workspace_id=workspace_id, now=now)
+        return self.coverages[key]
+
+
+async def _coverage(
+    session: AsyncSession, *, workspace_id: int, now: datetime
+) -> recognition.service.Coverage:
+    return await recognition.service.coverage(
+        session, workspace_id=workspace_id, since=now - recognition.service.QUIET_PERIOD, now=now
+    )
+
+
 async def compose(
-    session: AsyncSession, *, workspace_id: int, lead_id: str, now: datetime
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    lead_id: str,
+    now: datetime,
+    workspaces: Workspaces | None = None,
 ) -> Reply | None:
-    """Write one lead's digest for the week before ``now``; None if they lead no team."""
+    """Write one lead's digest for the week before ``now``; None if they lead no team.
+
+    ``workspaces`` keeps the workspace-wide parts for the other leads of the same moment.
+    """
     teams = await core.teams_led_by(session, workspace_id=workspace_id, user_id=lead_id)
     if not teams:
         return None
@@ -47,9 +91,10 @@ async def compose(
             session, workspace_id=workspace_id, team_id=team.id, since=since
         )
         sections += recognition.views.digest_sections(team.name, received)
-    coverage = await recognition.service.coverage(
-        session, workspace_id=workspace_id, since=now - recognition.service.QUIET_PERIOD, now=now
-    )
+    if workspaces is None:
+        coverage = await _coverage(session, workspace_id=workspace_id, now=now)
+    else:
+        coverage = await workspaces.coverage(session, workspace_id=workspace_id, now=now)
     sections.append(
         Section(title="Recognition across teams", text=recognition.views.coverage_text(coverage))
     )
@@ -121,10 +166,18 @@ def _trigger(triggers: Triggers, zone: str) -> schedules.Trigger | None:
     return triggers[zone]
 
 
-async def weekly(session: AsyncSession, due: Due[LeadsMonday], _: None) -> Sequence[Delivery]:
+async def weekly(
+    session: AsyncSession, due: Due[LeadsMonday], _: None, *, workspaces: Workspaces
+) -> Sequence[Delivery]:
     """Send one lead their Monday digest, privately."""
     lead_id = due.subject.lead_id
-    digest = await compose(session, workspace_id=due.workspace_id, lead_id=lead_id, now=due.now)
+    digest = await compose(
+        session,
+        workspace_id=due.workspace_id,
+        lead_id=lead_id,
+        now=due.now,
+        workspaces=workspaces,
+    )
     if digest is None:
         return []  # no longer a lead of any team
     key = f"digest:{lead_id}:{due.due_at.isoformat()}"
@@ -137,7 +190,7 @@ def spec() -> JobSpec[AsyncSession, LeadsMonday, None]:
         name=JOB,
         subject_key=LeadsMonday.key,
         read_subject=LeadsMonday.read,
-        perform=weekly,
+        perform=functools.partial(weekly, workspaces=Workspaces()),
         plan=functools.partial(plan_mondays, triggers={}),
     )
 

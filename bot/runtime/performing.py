@@ -2,16 +2,20 @@
 
 A run is first found in a short read, then its job's ``prepare`` asks the platform what it
 needs (the channel's members, say) with no transaction open, so nothing the database holds
-waits on the network. Then the run is taken for good in the transaction that performs it:
-locked (``FOR UPDATE SKIP LOCKED`` on PostgreSQL) and moved on by a conditional write, so a
-run another replica took meanwhile is passed over, and its effects and messages commit with
-it.
+waits on the network. Runs due together (a quarterly opening of every team at 10:00) are
+found a few at a time and their platforms asked at once; each is performed as soon as its
+answer is in, one by one in the order they fell due, and commits (waking the outbox) at once.
+
+A run is taken for good in the transaction that performs it: locked (``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL) and moved on by a conditional write, so a run another replica took
+meanwhile is passed over, and its effects and messages commit with it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +27,7 @@ from bot.events import Due
 from bot.ports import Directory, Meter, RetryLater
 from bot.runtime import outbox
 from storage import schedule
+from storage.core import Workspace
 from storage.schedule import RunStatus
 
 log = logging.getLogger(__name__)
@@ -36,6 +41,8 @@ FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(minutes=30)
 RATE_LIMITED_WAIT = timedelta(seconds=30)
 """How long a run waits after a rate limit that named no Retry-After."""
+PREPARED_AT_ONCE = 8
+"""Due runs whose platforms are asked at the same time (Slack's member lists, say)."""
 
 Job = JobSpec[AsyncSession, Any, Any]
 
@@ -50,6 +57,7 @@ class _Found:
     late: timedelta
     tried: bool
     label: str
+    due_at: datetime
 
 
 class Performer:
@@ -69,38 +77,63 @@ class Performer:
         self._directories = directories
         self._jobs = jobs
         self._grace = grace
+        self._committed: list[Callable[[], None]] = []
+
+    def after_each_run(self, committed: Callable[[], None]) -> None:
+        """Call ``committed`` as soon as each run and its messages have committed.
+
+        The outbox loop's wake: a fan-out's first team's prompts leave while later teams open.
+        """
+        self._committed.append(committed)
 
     async def perform_due(self, now: datetime) -> tuple[int, int]:
         """Perform every pending run due at ``now``; return (performed, skipped)."""
         performed = skipped = 0
-        passed: set[int] = set()
-        while True:
-            found = await self._find(now, passed)
-            if found is None:
-                return performed, skipped
-            passed.add(found.run_id)  # done, failed or postponed: not again in this pass
+        after: tuple[datetime, int] | None = None
+        while found := await self._find(now, after):
+            # Done, failed or postponed: not again in this pass, which goes on after them.
+            after = found[-1].due_at, found[-1].run_id
+            # Every run's platform is asked at once; each is performed as soon as its own
+            # answer is in (in the order they fell due), not after the slowest answer.
+            asking = [asyncio.ensure_future(self._prepare(f)) for f in found]
             try:
-                outcome = await self._run(found, now)
-            except RetryLater as wait:
-                log.warning("scheduled run %s must wait: %s", found.run_id, wait)
-                await self._postpone(found.run_id, now, wait)
-                continue
-            except Exception as error:
-                log.exception("scheduled run %s failed; it will be tried again", found.run_id)
-                await self._postpone(found.run_id, now, error)
-                continue
-            performed += outcome == RunStatus.DONE
-            skipped += outcome == RunStatus.SKIPPED
+                for each, asked in zip(found, asking, strict=True):
+                    outcome = await self._perform(each, now, asked)
+                    performed += outcome == RunStatus.DONE
+                    skipped += outcome == RunStatus.SKIPPED
+            finally:
+                for asked in asking:
+                    asked.cancel()
+                await asyncio.gather(*asking, return_exceptions=True)
+        return performed, skipped
 
-    async def _find(self, now: datetime, passed: set[int]) -> _Found | None:
-        """The oldest due run, read without taking it, or None."""
+    async def _perform(
+        self, found: _Found, now: datetime, asked: asyncio.Future[Any]
+    ) -> RunStatus | None:
+        """Perform one run with its platform's answer, or postpone it if either failed."""
+        try:
+            return await self._run(found, now, await asked)
+        except RetryLater as wait:
+            log.warning("scheduled run %s must wait: %s", found.run_id, wait)
+            await self._postpone(found.run_id, now, wait)
+        except Exception as error:
+            log.exception("scheduled run %s failed; it will be tried again", found.run_id)
+            await self._postpone(found.run_id, now, error)
+        return None
+
+    async def _find(self, now: datetime, after: tuple[datetime, int] | None) -> list[_Found]:
+        """The oldest due runs (a few) after ``after``, read without taking them."""
         async with self._sessions() as session, session.begin():
-            found = await schedule.next_due(
-                session, now=now, platforms=self._directories.keys(), passing_over=passed
+            found = await schedule.due_runs(
+                session,
+                now=now,
+                platforms=self._directories.keys(),
+                after=after,
+                limit=PREPARED_AT_ONCE,
             )
-        if found is None:
-            return None
-        run, workspace = found
+        return [self._read(run, workspace, now) for run, workspace in found]
+
+    def _read(self, run: schedule.ScheduledRun, workspace: Workspace, now: datetime) -> _Found:
         job = self._jobs.get(run.job)
         subject = job.read_subject(run.subject) if job is not None else None
         due = None
@@ -121,22 +154,34 @@ class Performer:
             late=now - run.due_at,
             tried=run.attempts > 0 or run.retry_at is not None,
             label=f"{run.job} {run.subject}",
+            due_at=run.due_at,
         )
 
-    async def _run(self, found: _Found, now: datetime) -> RunStatus | None:
+    def _skipped(self, found: _Found) -> bool:
+        """Whether a run is missed by too long to be done late (and was never tried)."""
+        job = found.job
+        return (
+            job is not None and found.late > self._grace and not job.always_run and not found.tried
+        )
+
+    async def _prepare(self, found: _Found) -> Any:
+        """Ask the platform what the run needs, with no transaction open; None if nothing."""
+        job, due = found.job, found.due
+        if job is None or due is None or job.prepare is None or self._skipped(found):
+            return None
+        return await job.prepare(self._sessions.begin, due, self._directories[due.platform])
+
+    async def _run(self, found: _Found, now: datetime, prepared: Any) -> RunStatus | None:
         """Skip, refuse or perform one run; None when another replica took it first."""
         job, due = found.job, found.due
         if job is None or due is None:
             note = f"cannot perform {found.label}: no such job or subject"
             log.error("scheduled run %s: %s", found.run_id, note)
             return await self._finish(found.run_id, RunStatus.FAILED, now, note)
-        if found.late > self._grace and not job.always_run and not found.tried:
+        if self._skipped(found):
             note = f"missed by {found.late}; okrbot was not running at {due.due_at}"
             log.warning("skipped %s: %s", found.label, note)
             return await self._finish(found.run_id, RunStatus.SKIPPED, now, note)
-        prepared = None
-        if job.prepare is not None:  # no transaction is open: the platform may take its time
-            prepared = await job.prepare(self._sessions.begin, due, self._directories[due.platform])
         async with self._sessions() as session, session.begin():
             if not await schedule.take(session, run_id=found.run_id, now=now):
                 return None
@@ -148,6 +193,8 @@ class Performer:
                 session, run_id=found.run_id, status=RunStatus.DONE, now=now, note=None
             )
         self._meter.run_performed(job.name, found.late.total_seconds())
+        for committed in self._committed:
+            committed()
         return RunStatus.DONE
 
     async def _finish(

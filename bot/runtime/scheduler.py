@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -78,6 +78,10 @@ class Scheduler:
         )
         self._lock = asyncio.Lock()
         self._aps: AsyncIOScheduler | None = None
+
+    def after_each_run(self, committed: Callable[[], None]) -> None:
+        """Call ``committed`` as soon as each performed run has committed its messages."""
+        self._performer.after_each_run(committed)
 
     async def tick(self, now: datetime | None = None) -> TickReport:
         """Do everything that is due at ``now`` (default: the clock's time), once."""

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from bot.events import EventKind
 from bot.replies import Visibility
+from tests.support.times import NEXT_MONDAY
 
 
 async def digest_of(bot, user="U1", channel="C1"):
@@ -76,3 +77,35 @@ async def test_last_weeks_stories_are_not_in_this_weeks_digest(bot):
     await bot.say("/story learning learned: a new lesson")
     text = "\n".join(s.text for s in (await digest_of(bot)).sections)
     assert "a new lesson" in text and "an old lesson" not in text
+
+
+async def test_every_leads_monday_digest_reads_as_their_preview_does(bot):
+    leads = {"U1": "C1", "U5": "C2", "U7": "C3"}
+    for (lead, channel), name in zip(
+        leads.items(), ("Checkout", "Payments", "Search"), strict=True
+    ):
+        await bot.say(f"/okr team create {name} tz=Europe/Berlin", user=lead, channel=channel)
+    await bot.say("/story learning learned: buyers read reviews before paying")
+    await bot.say(
+        "/shoutout Checkout for sharing their failed checkout experiment so we did not repeat it",
+        channel="C2",
+        user="U5",
+    )
+    bot.clock.set(NEXT_MONDAY.replace(hour=8, minute=1))  # 09:01 in Berlin
+    previews = {lead: await digest_of(bot, user=lead, channel=c) for lead, c in leads.items()}
+    bot.port.sent.clear()
+    report = await bot.tick()
+    assert report.performed == len(leads)
+    mondays = {s.target: s.reply for s in bot.port.sent if "weekly learning digest" in s.reply.text}
+    assert set(mondays) == {f"@{lead}" for lead in leads}
+    for lead, preview in previews.items():
+        assert mondays[f"@{lead}"].sections == preview.sections
+    # The workspace-wide part, written once for the three, says the same to each of them.
+    across = {
+        s.text
+        for r in mondays.values()
+        for s in r.sections
+        if s.title == "Recognition across teams"
+    }
+    [summary] = across
+    assert "one person gave shout-outs" in summary

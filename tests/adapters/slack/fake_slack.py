@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,6 +105,12 @@ class FakeSlack(FakeServer[ApiCall]):
     throttled: int = 0  # how many requests were answered 429
     envelopes: list[dict[str, Any]] = field(default_factory=list)  # sent over Socket Mode
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    # Each call waits for this first, if set (a slow channel, a call held until something else).
+    hold: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None
+    # Slack's pace per channel: a post sooner than this after the last one there is a 429.
+    pacing: float = 0.0
+    too_fast: int = 0  # how many posts were refused for breaking the pace
+    posted_at: dict[str, float] = field(default_factory=dict)  # per channel, monotonic time
     _last_ts: float = 0.0
     rate_limited = RefusalCount("calls_refused", "now")  # the next this many Web API calls
     rate_limited_post = RefusalCount("calls_refused", "nth")  # the postMessage this many from now
@@ -158,13 +164,29 @@ class FakeSlack(FakeServer[ApiCall]):
             self.peers.add(request.transport.get_extra_info("peername"))
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.hold is not None:
+            await self.hold(method, arguments)
         if self._throttle(method):
             self.throttled += 1
+            return self.refusal(json={"ok": False, "error": "ratelimited"})
+        if method == "chat.postMessage" and self._too_fast(str(arguments.get("channel", ""))):
+            self.throttled += 1
+            self.too_fast += 1
             return self.refusal(json={"ok": False, "error": "ratelimited"})
         self.calls.append(ApiCall(method, arguments, token))
         if not token and method != "oauth.v2.access":
             return web.json_response({"ok": False, "error": "not_authed"})
         return web.json_response(self._answer(method, arguments))
+
+    def _too_fast(self, channel: str) -> bool:
+        """Whether a post to ``channel`` breaks the pace; if not, it sets the pace from now."""
+        if not self.pacing:
+            return False
+        now = time.monotonic()
+        if now - self.posted_at.get(channel, -self.pacing) < self.pacing:
+            return True
+        self.posted_at[channel] = now
+        return False
 
     def _throttle(self, method: str) -> bool:
         """Whether to answer this call with 429, as Slack does past a method's rate limit."""
