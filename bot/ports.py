@@ -15,6 +15,29 @@ EventHandler = Callable[[ChatEvent], Awaitable[Outcome]]
 """What an adapter calls with each event; the composition hands one to every adapter."""
 
 
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """A verified event as the platform sent it, to keep in the inbox before it is acked.
+
+    ``conversation`` is where it happened (a channel, a direct message): events of one
+    conversation are handled in the order they were stored.
+    """
+
+    platform: str
+    workspace_id: str
+    event_id: str
+    conversation: str
+    body: str
+    received_at: datetime
+
+
+Enqueue = Callable[[Inbound], Awaitable[None]]
+"""Keep an event in the inbox; returns once it is committed, raises ``Unavailable`` if not."""
+
+Apply = Callable[[str, datetime], Awaitable[None]]
+"""Handle a stored body (as received at the given time); raising leaves it to be retried."""
+
+
 class Unavailable(Exception):
     """The core cannot take an event now (its database is away): the platform should retry."""
 
