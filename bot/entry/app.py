@@ -14,9 +14,11 @@ from bot.clock import SystemClock
 from bot.entry.metrics import Metrics
 from bot.entry.settings import Settings
 from bot.events import Platform
-from bot.ports import ChatPort, Clock, Directory
+from bot.ports import Apply, ChatPort, Clock, Directory
 from bot.runtime import digest, router, upkeep
 from bot.runtime.delivery import OutboxWorker
+from bot.runtime.inbox import InboxWorker
+from bot.runtime.intake import Intake
 from bot.runtime.loops import Loop
 from bot.runtime.members import SeenMembers
 from bot.runtime.scheduler import Scheduler, TickReport
@@ -40,7 +42,10 @@ class Okrbot:
     outbox: OutboxWorker
     scheduler: Scheduler
     metrics: Metrics
+    intake: Intake
+    inbox: InboxWorker
     ports: dict[str, ChatPort] = field(default_factory=dict)
+    appliers: dict[str, Apply] = field(default_factory=dict)  # the inbox's, by platform
     directories: dict[str, Directory] = field(default_factory=dict)
 
     async def tick(self, now: datetime | None = None) -> TickReport:
@@ -76,6 +81,7 @@ class Okrbot:
         return outbox, Loop("loop that performs due runs", perform, interval)
 
     async def close(self) -> None:
+        await self.intake.close()
         await self.engine.dispose()
 
 
@@ -114,6 +120,15 @@ async def build(
         lease=timedelta(seconds=settings.outbox_lease_seconds),
         heartbeat=timedelta(seconds=settings.outbox_heartbeat_seconds) or None,
     )
+    appliers: dict[str, Apply] = {}
+    inbox = InboxWorker(
+        sessions,
+        clock,
+        appliers,
+        lease=timedelta(seconds=settings.inbox_lease_seconds),
+        on_handled=metrics.inbox_handled,
+        on_dead=metrics.inbox_dead,
+    )
     return Okrbot(
         settings=settings,
         engine=engine,
@@ -141,6 +156,9 @@ async def build(
             retention=timedelta(days=settings.retention_days),
         ),
         metrics=metrics,
+        intake=Intake(engine, clock),
+        inbox=inbox,
         ports=chat_ports,
         directories=people,
+        appliers=appliers,
     )

@@ -17,10 +17,12 @@ from slack_bolt.async_app import AsyncApp
 
 from adapters.slack import bolt
 from adapters.slack.edge import SlackEdge
+from adapters.slack.intake import SlackIntake
 from adapters.slack.listeners import SlackListeners
 from bot.entry import platforms
 from bot.entry.app import Okrbot
 from bot.entry.settings import Settings
+from bot.events import Platform
 from bot.glue.slack_installations import DatabaseStateStore
 from bot.ports import EventHandler
 from bot.runtime.router import COMMAND_WORDS
@@ -69,7 +71,10 @@ def wire_slack(
         token=settings.slack_bot_token,
         oauth=oauth,
     )
-    return SlackWiring(connection, app, SlackEdge(app, settings.slack_signing_secret))
+    # Events API events are kept in the inbox and handled by its worker, through the same handler.
+    okrbot.appliers[Platform.SLACK.value] = SlackIntake(handle, connection.web.client, spawn).apply
+    edge = SlackEdge(app, settings.slack_signing_secret, enqueue=okrbot.intake, clock=okrbot.clock)
+    return SlackWiring(connection, app, edge)
 
 
 @dataclass

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.events import ChatEvent
 from bot.ports import EventHandler
 from bot.replies import Outcome
-from storage import dead_letters
+from storage import dead_letters, inbox
 from storage.core import Workspace
 from storage.outbox import OutboxMessage, OutboxStatus
 
@@ -38,6 +38,8 @@ ACK_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 5.0, 
 """Seconds; Slack waits 3 s for an ack, so the buckets are fine below that."""
 AFTER_ACK_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 """Seconds; a reply after an ack may wait out rate limits for two minutes."""
+INBOX_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0, 60.0, 300.0)
+"""Seconds from an event's ack to its handling: milliseconds normally, longer on retries."""
 LAG_BUCKETS = (1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 900.0, 1800.0, 3600.0, 21600.0)
 """Seconds; the scheduler ticks every 30 s, and a run missed by six hours is skipped."""
 
@@ -150,6 +152,57 @@ class Metrics:
             buckets=LAG_BUCKETS,
             registry=registry,
         )
+        self._inbox_metrics(registry)
+
+    def _inbox_metrics(self, registry: CollectorRegistry) -> None:
+        self.inbox_lag = Histogram(
+            "okrbot_inbox_ack_to_handled_seconds",
+            "Time from storing an event in the inbox (its ack) until it was handled.",
+            ("platform",),
+            buckets=INBOX_BUCKETS,
+            registry=registry,
+        )
+        self.inbox_dead_lettered = Counter(
+            "okrbot_inbox_dead_lettered",
+            "Inbox events given up by this process after their tries.",
+            ("platform",),
+            registry=registry,
+        )
+        self.inbox_pending = Gauge(
+            "okrbot_inbox_pending_events",
+            "Events stored and acked, not yet handled, by platform (the inbox's depth).",
+            ("platform",),
+            registry=registry,
+        )
+        self.inbox_oldest = Gauge(
+            "okrbot_inbox_oldest_pending_age_seconds",
+            "How long the oldest event waiting in the inbox has waited, by platform.",
+            ("platform",),
+            registry=registry,
+        )
+        self.inbox_dead_letters = Gauge(
+            "okrbot_inbox_dead_letters",
+            "Inbox events given up and kept for an operator to replay, by platform.",
+            ("platform",),
+            registry=registry,
+        )
+
+    def inbox_handled(self, platform: str, lag: float) -> None:
+        """An event kept in the inbox was handled ``lag`` seconds after it was stored."""
+        self.inbox_lag.labels(platform).observe(max(lag, 0.0))
+
+    def inbox_dead(self, platform: str) -> None:
+        self.inbox_dead_lettered.labels(platform).inc()
+
+    def show_inbox(self, depth: inbox.Depth) -> None:
+        """Set the inbox's gauges to what the database holds now."""
+        for gauge in (self.inbox_pending, self.inbox_dead_letters, self.inbox_oldest):
+            gauge.clear()
+        for platform, count in depth.pending.items():
+            self.inbox_pending.labels(platform).set(count)
+            self.inbox_oldest.labels(platform).set(depth.oldest_age.get(platform, 0.0))
+        for platform, count in depth.dead.items():
+            self.inbox_dead_letters.labels(platform).set(count)
 
     def event_received(self, platform: str, kind: str) -> None:
         self.received.labels(platform, kind).inc()

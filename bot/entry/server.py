@@ -28,10 +28,12 @@ from bot.entry.metrics import Metrics, counted, outbox_snapshot, timed_after_ack
 from bot.entry.settings import Settings
 from bot.glue import keys
 from bot.runtime.loops import Loop
+from storage import inbox
 
 log = logging.getLogger(__name__)
 
 OUTBOX_INTERVAL = 1.0
+INBOX_INTERVAL = 1.0  # also woken by every commit of new events
 READY_TIMEOUT = 2.0
 SHUTDOWN_GRACE = 5.0
 
@@ -141,7 +143,9 @@ class Routes:
     async def metrics(self, request: web.Request) -> web.Response:
         try:
             async with asyncio.timeout(READY_TIMEOUT), self._okrbot.sessions() as session:
-                self._metrics.show(await outbox_snapshot(session, self._okrbot.clock.now()))
+                now = self._okrbot.clock.now()
+                self._metrics.show(await outbox_snapshot(session, now))
+                self._metrics.show_inbox(await inbox.depth(session, now))
         except (
             Exception
         ) as error:  # the counters still answer; the outbox's gauges stay as last read
@@ -161,9 +165,13 @@ class Server:
     background: Background
     loops: tuple[Loop, Loop]  # the outbox's, and the one performing due runs
     teams: TeamsWiring | None
+    inbox: Loop  # handles the events kept in the inbox
 
     async def start_workers(self, *, scheduler: bool, jobs: Sequence[Job] = ()) -> None:
-        """Start the outbox loop, the scheduler and any extra jobs (unless --no-scheduler)."""
+        """Start the inbox's worker (unless OKRBOT_INBOX_WORKER=off), the outbox loop, the
+        scheduler (unless --no-scheduler) and any extra jobs."""
+        if self.okrbot.settings.inbox_worker:
+            self.background.spawn(self.inbox.run())
         if scheduler:
             for loop in self.loops:
                 self.background.spawn(loop.run())
@@ -192,6 +200,12 @@ def create_server(
     slack = wire_slack(okrbot, handle, after_ack, pacing=pacing)
     teams = wire_teams(okrbot, handle, pacing=teams_pacing)
     routes = Routes(okrbot, slack, metrics, teams)
+
+    async def handle_inbox() -> None:
+        await okrbot.inbox.drain()
+
+    inbox_loop = Loop("inbox worker", handle_inbox, INBOX_INTERVAL)
+    okrbot.intake.on_committed = inbox_loop.wake
     # No lingering: aiohttp reads what is left of a body nobody read, and logs a traceback when
     # that body cannot be decompressed; such a connection is closed after the answer instead.
     app = web.Application(client_max_size=1024 * 1024, handler_args={"lingering_time": 0})
@@ -207,7 +221,7 @@ def create_server(
             web.get(r"/report/{team:\d{1,12}}/{quarter}", routes.report),
         ]
     )
-    return Server(okrbot, app, slack, metrics, background, loops, teams)
+    return Server(okrbot, app, slack, metrics, background, loops, teams, inbox_loop)
 
 
 async def serve(
