@@ -158,6 +158,16 @@ async def finish(session: AsyncSession, ids: Collection[int]) -> None:
         await session.execute(delete(InboxEvent).where(InboxEvent.id.in_(list(ids))))
 
 
+async def extend(session: AsyncSession, ids: Collection[int], until: datetime) -> None:
+    """Keep the lease on rows still being handled."""
+    if ids:
+        await session.execute(
+            update(InboxEvent)
+            .where(InboxEvent.id.in_(list(ids)), InboxEvent.leased_until.is_not(None))
+            .values(leased_until=until)
+        )
+
+
 async def release(session: AsyncSession, ids: Collection[int]) -> None:
     """Give leased rows back untouched (their conversation stopped behind a failure)."""
     if ids:

@@ -43,7 +43,7 @@ class InboxWorker:
         clock: Clock,
         appliers: Mapping[str, Apply],
         *,
-        lease: timedelta = timedelta(seconds=60),
+        lease: timedelta = timedelta(seconds=15),
         batch: int = 200,
         concurrency: int = 8,
         attempts: int = ATTEMPTS,
@@ -96,16 +96,35 @@ class InboxWorker:
                 row
             )
         gate = asyncio.Semaphore(self._concurrency)
+        held = {row.id for row in rows}
 
         async def run(events: Sequence[inbox.Claimed]) -> list[int]:
             async with gate:
                 return await self._conversation(events)
 
-        results = await asyncio.gather(*(run(events) for events in conversations.values()))
-        handled = [row_id for done in results for row_id in done]
-        async with self._sessions() as session, session.begin():
-            await inbox.finish(session, handled)
+        heartbeat = asyncio.create_task(self._keep_leases(held))
+        try:
+            results = await asyncio.gather(*(run(events) for events in conversations.values()))
+            handled = [row_id for done in results for row_id in done]
+            async with self._sessions() as session, session.begin():
+                await inbox.finish(session, handled)
+        finally:
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
         return len(rows)
+
+    async def _keep_leases(self, held: set[int]) -> None:
+        """Extend the leases of the rows still in hand every third of a lease, so that a slow
+        pass keeps them until they are finished; only a dead process's rows go to another.
+        Rows given back (released, failed) have no lease, and the heartbeat leaves them so."""
+        every = self._lease.total_seconds() / 3
+        while held:
+            await asyncio.sleep(every)
+            try:
+                async with self._sessions() as session, session.begin():
+                    await inbox.extend(session, list(held), self._clock.now() + self._lease)
+            except Exception:  # the database away: the handling fails too, and is retried
+                log.warning("could not extend the inbox's leases", exc_info=True)
 
     async def _conversation(self, events: Sequence[inbox.Claimed]) -> list[int]:
         """Handle one conversation's events in order; stop at the first that fails."""
