@@ -18,9 +18,10 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import answers, inbound, shapes
+from adapters.slack.inbound import to_inbound
 from adapters.slack.listeners import EVENT_TYPES, Spawn, carry_out
-from bot.events import Platform, Unreadable
-from bot.ports import EventHandler, Inbound
+from bot.events import Unreadable
+from bot.ports import EventHandler
 
 log = logging.getLogger(__name__)
 
@@ -34,25 +35,6 @@ def kept(parsed: Mapping[str, Any]) -> bool:
         return False
     event = parsed.get("event")
     return isinstance(event, Mapping) and event.get("type") in EVENT_TYPES
-
-
-def to_inbound(parsed: Mapping[str, Any], body: str, received_at: datetime) -> Inbound | None:
-    """The inbox row of a kept body; None for an event okrbot ignores (a bot's message, an edit).
-
-    ``parsed`` has passed the edge's shape check. An ignored event is acked and never stored:
-    mapping it gives nothing now and would give nothing later.
-    """
-    event = inbound.from_event_callback(parsed, received_at)
-    if event is None:
-        return None
-    return Inbound(
-        platform=Platform.SLACK.value,
-        workspace_id=event.workspace_id,
-        event_id=event.event_id,
-        conversation=event.channel_id or event.user_id,
-        body=body,
-        received_at=received_at,
-    )
 
 
 class SlackIntake:
@@ -77,3 +59,6 @@ class SlackIntake:
         if plan.calls:
             client = await self._clients(event.workspace_id)
             self._spawn(carry_out(plan.calls, client, None, event.user_id))
+
+
+__all__ = ["SlackIntake", "kept", "to_inbound"]

@@ -66,7 +66,7 @@ def wire_slack(
         else None
     )
     app = bolt.create_app(
-        listeners=SlackListeners(handle, okrbot.clock, spawn, COMMAND_WORDS),
+        listeners=SlackListeners(handle, okrbot.clock, spawn, COMMAND_WORDS, okrbot.intake),
         api_url=settings.slack_api_url,
         token=settings.slack_bot_token,
         oauth=oauth,
