@@ -13,7 +13,6 @@ that an unsigned malformed body is a 401 and not a 400. Socket Mode needs no sig
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -23,7 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 from adapters import bodies
 from adapters.slack import intake, shapes
 from bot.events import Unreadable
-from bot.ports import Clock, Enqueue, Unavailable
+from bot.ports import Clock, Enqueue, Inbound, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -69,20 +68,20 @@ class SlackEdge:
                 return web.Response(status=200)
             return web.Response(status=400, text=f"malformed body: {problem}")
         if self._enqueue is not None and self._clock is not None and intake.kept(parsed):
-            return await self._keep(parsed, body)
+            return await self._keep(
+                self._enqueue, intake.to_inbound(parsed, body, self._clock.now())
+            )
         try:
             bolt_request = await to_bolt_request(request)
         except ValueError:  # json.JSONDecodeError included
             return web.Response(status=400, text="malformed body")
         return await to_aiohttp_response(await self._app.async_dispatch(bolt_request))
 
-    async def _keep(self, parsed: dict[str, Any], body: str) -> web.Response:
+    async def _keep(self, enqueue: Enqueue, item: Inbound | None) -> web.Response:
         """Store the event in the inbox and ack it once the row is committed (or ignore it)."""
-        assert self._enqueue is not None and self._clock is not None
-        item = intake.to_inbound(parsed, body, self._clock.now())
         if item is not None:
             try:
-                await self._enqueue(item)
+                await enqueue(item)
             except Unavailable as error:
                 log.warning("could not keep a Slack event now: %s; answering 503", error)
                 return web.Response(status=503, text="okrbot cannot take this now; please retry")

@@ -69,9 +69,14 @@ class Intake:
         await done
 
     async def close(self) -> None:
+        """Stop the writer; a request still waiting is told to come back (503, Slack retries)."""
         if self._writer is not None:
             self._writer.cancel()
             await asyncio.gather(self._writer, return_exceptions=True)
+        while not self._waiting.empty():
+            _row, done = self._waiting.get_nowait()
+            if not done.done():
+                done.set_exception(Unavailable("okrbot is stopping"))
 
     async def _write(self) -> None:
         while True:
