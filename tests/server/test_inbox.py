@@ -163,6 +163,8 @@ async def test_an_operator_lists_and_replays_a_dead_letter(
     for _ in range(ATTEMPTS):
         await rig.handle_inbox()
         rig.clock.advance(timedelta(minutes=1))
+    checked = await okrbot(database_url, "doctor")
+    assert "warning  inbox: 1 event(s) were given up" in checked
     listed = await okrbot(database_url, "inbox")
     assert listed.splitlines()[-1] == "0 waiting (oldest 0 s), 1 dead"
     assert "poison" not in listed  # an operator sees the error, never what the person wrote
