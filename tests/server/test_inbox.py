@@ -154,6 +154,7 @@ async def test_a_poison_event_ends_a_dead_letter_and_its_channel_goes_on(rig: Sl
     assert value(page, "okrbot_inbox_ack_to_handled_seconds_count", platform="slack") == 3
 
 
+@pytest.mark.timeout(300)  # it starts okrbot three times, which takes long on a busy machine
 async def test_an_operator_lists_and_replays_a_dead_letter(
     rig: SlackRig, database_url: str
 ) -> None:
