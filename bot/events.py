@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
@@ -201,3 +201,27 @@ def _checked(text: str) -> str:
     if len(text) > MAX_STRING:
         raise Unreadable(f"a string longer than {MAX_STRING:,} characters")
     return storable(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """A verified event as the platform sent it, to keep in the inbox before it is acked.
+
+    ``conversation`` is where it happened (a channel, a direct message): events of one
+    conversation are handled in the order they were stored.
+    """
+
+    platform: str
+    workspace_id: str
+    event_id: str
+    conversation: str
+    body: str
+    received_at: datetime
+
+
+Enqueue = Callable[[Inbound], Awaitable[None]]
+"""Keep an event in the inbox; returns once it is committed, raises ``bot.ports.Unavailable``
+if not."""
+
+Apply = Callable[[str, datetime], Awaitable[None]]
+"""Handle a stored body (as received at the given time); raising leaves it to be retried."""

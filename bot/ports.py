@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
-from bot.events import ChatEvent, EventKind, Turn
+from bot.events import Apply, ChatEvent, Enqueue, EventKind, Turn
 from bot.replies import Outcome, Reply
 
 EventHandler = Callable[[ChatEvent], Awaitable[Outcome]]
@@ -269,6 +269,7 @@ class Offered(Generic[Database]):
     spawn: Callable[[Coroutine[Any, Any, None]], None]  # work after an ack, timed by the meter
     command_words: tuple[str, ...]
     pacing: float | None = None  # seconds between sends to one conversation; None: its own
+    enqueue: Enqueue | None = None  # keeps a verified event in the inbox (serve only)
 
 
 class Connected(Protocol):
@@ -277,6 +278,7 @@ class Connected(Protocol):
 
     port: ChatPort
     directory: Directory
+    apply: Apply | None  # handles what its edge kept in the inbox; None: it keeps nothing
 
     def routes(self) -> Sequence[HttpRoute]: ...
     def readiness(self) -> str | None: ...

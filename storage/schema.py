@@ -3,6 +3,7 @@
 from storage import (
     concerns,
     core,
+    inbox,
     installations,
     learning,
     ledger,
@@ -20,6 +21,7 @@ metadata = Base.metadata
 __all__ = [
     "concerns",
     "core",
+    "inbox",
     "installations",
     "learning",
     "ledger",

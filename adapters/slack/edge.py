@@ -1,8 +1,10 @@
 """Slack's HTTP edge: ``POST /slack/events`` and the OAuth pages, as aiohttp handlers.
 
 Each request is read within bounds, its signature checked, its body parsed and its shape
-checked (:mod:`adapters.slack.shapes`) before Bolt sees it; then two small converters (Bolt's
-own for aiohttp) turn the aiohttp request into Bolt's and Bolt's answer back. The signature
+checked (:mod:`adapters.slack.shapes`). An event okrbot listens to is then kept in the inbox
+and acked once stored (:mod:`adapters.slack.intake`), without Bolt; anything else goes to Bolt
+through two small converters (Bolt's own for aiohttp), which turn the aiohttp request into
+Bolt's and Bolt's answer back. The signature
 is checked here and only here: the Bolt app is built without its verification middleware
 (:func:`adapters.slack.bolt.create_app`), because the check has to come before parsing, so
 that an unsigned malformed body is a 401 and not a 400. Socket Mode needs no signature.
@@ -18,8 +20,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 
 from adapters import bodies
-from adapters.slack import shapes
-from bot.events import Unreadable
+from adapters.slack import intake, shapes
+from bot.events import Enqueue, Inbound, Unreadable
+from bot.ports import Clock, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +30,17 @@ log = logging.getLogger(__name__)
 class SlackEdge:
     """The request handlers for Slack's routes, over one Bolt app."""
 
-    def __init__(self, app: AsyncApp, signing_secret: str) -> None:
+    def __init__(
+        self,
+        app: AsyncApp,
+        signing_secret: str,
+        *,
+        enqueue: Enqueue | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         self._app = app
+        self._enqueue = enqueue
+        self._clock = clock
         # Without a signing secret (Socket Mode alone) no HTTP request can be verified.
         self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
 
@@ -55,11 +67,25 @@ class SlackEdge:
                 log.info("ignored a Slack event okrbot cannot read (%s)", problem)
                 return web.Response(status=200)
             return web.Response(status=400, text=f"malformed body: {problem}")
+        if self._enqueue is not None and self._clock is not None and intake.kept(parsed):
+            return await self._keep(
+                self._enqueue, intake.to_inbound(parsed, body, self._clock.now())
+            )
         try:
             bolt_request = await to_bolt_request(request)
         except ValueError:  # json.JSONDecodeError included
             return web.Response(status=400, text="malformed body")
         return await to_aiohttp_response(await self._app.async_dispatch(bolt_request))
+
+    async def _keep(self, enqueue: Enqueue, item: Inbound | None) -> web.Response:
+        """Store the event in the inbox and ack it once the row is committed (or ignore it)."""
+        if item is not None:
+            try:
+                await enqueue(item)
+            except Unavailable as error:
+                log.warning("could not keep a Slack event now: %s; answering 503", error)
+                return web.Response(status=503, text="okrbot cannot take this now; please retry")
+        return web.Response(status=200)
 
     async def on_oauth(self, request: web.Request) -> web.Response:
         """``/slack/install`` and ``/slack/oauth_redirect``, when OAuth is configured."""

@@ -15,7 +15,7 @@ from typing import Any
 from adapters.payloads import first, text_of
 from adapters.slack.forms import form_values, unpack_metadata
 from adapters.slack.mentions import in_core_form, strip_bot_mention
-from bot.events import ChatEvent, EventKind, Platform
+from bot.events import ChatEvent, EventKind, Inbound, Platform
 
 MAX_TRIGGER = 200
 SAVE_LEARNING_STORY = "save_learning_story"
@@ -126,6 +126,22 @@ def _direct_message(event: Mapping[str, Any], base: dict[str, Any]) -> ChatEvent
         text=unescape(in_core_form(text_of(event, "text"))),
         is_direct=True,
         thread_id=text_of(event, "thread_ts"),
+    )
+
+
+def to_inbound(parsed: Mapping[str, Any], body: str, received_at: datetime) -> Inbound | None:
+    """The inbox row of an event callback; None for an event okrbot ignores (a bot's message,
+    an edit), which is acked and never stored: mapping it gives nothing now nor later."""
+    event = from_event_callback(parsed, received_at)
+    if event is None:
+        return None
+    return Inbound(
+        platform=Platform.SLACK.value,
+        workspace_id=event.workspace_id,
+        event_id=event.event_id,
+        conversation=event.channel_id or event.user_id,
+        body=body,
+        received_at=received_at,
     )
 
 

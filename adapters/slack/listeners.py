@@ -17,6 +17,7 @@ for good, it is given up with a log line.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping
@@ -37,7 +38,7 @@ from adapters.payloads import text_of
 from adapters.slack import answers, inbound
 from adapters.slack.answers import Call, Via
 from adapters.slack.client import classify
-from bot.events import ChatEvent
+from bot.events import ChatEvent, Enqueue
 from bot.ports import Clock, EventHandler, RetryLater
 
 log = logging.getLogger(__name__)
@@ -64,12 +65,18 @@ class SlackListeners:
     """The listeners of the Slack app, handing every request to one EventHandler."""
 
     def __init__(
-        self, handle: EventHandler, clock: Clock, spawn: Spawn, command_words: Collection[str]
+        self,
+        handle: EventHandler,
+        clock: Clock,
+        spawn: Spawn,
+        command_words: Collection[str],
+        enqueue: Enqueue | None = None,
     ) -> None:
         self._handle = handle
         self._clock = clock
         self._spawn = spawn
         self._command_words = tuple(command_words)
+        self._enqueue = enqueue
 
     def register(self, app: AsyncApp) -> None:
         for event_type in EVENT_TYPES:
@@ -81,7 +88,14 @@ class SlackListeners:
         app.shortcut(inbound.SAVE_LEARNING_STORY)(self.on_shortcut)
 
     async def on_event(self, body: dict[str, Any], ack: AsyncAck, client: AsyncWebClient) -> None:
-        await self._answer(inbound.from_event_callback, body, ack, client, None)
+        if self._enqueue is None:
+            await self._answer(inbound.from_event_callback, body, ack, client, None)
+            return
+        # Over HTTP the edge keeps events before Bolt; this is Socket Mode's way into the inbox.
+        item = inbound.to_inbound(body, json.dumps(body), self._clock.now())
+        if item is not None:
+            await self._enqueue(item)  # Unavailable: no ack, so Slack sends it again
+        await ack()
 
     async def on_command(
         self, body: dict[str, Any], ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext

@@ -23,11 +23,12 @@ from adapters.slack import blocks, bolt
 from adapters.slack.client import SlackWeb
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.edge import SlackEdge
+from adapters.slack.intake import SlackIntake
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.port import SlackChatPort
 from adapters.slack.settings import EVENTS_PATH, SlackSettings
 from bot.clock import Pacer
-from bot.events import Platform
+from bot.events import Apply, Platform
 from bot.ports import ChatPort, Clock, Database, Directory, HttpRoute, Offered
 from bot.replies import Reply
 
@@ -66,6 +67,7 @@ class SlackConnected:
     directory: Directory
     app: AsyncApp | None = None  # None: no signing secret nor app token, so it only sends
     edge: SlackEdge | None = None  # None with the app: nothing to serve over HTTP
+    apply: Apply | None = None  # handles the Events API events its edge kept in the inbox
 
     def routes(self) -> Sequence[HttpRoute]:
         if self.edge is None:
@@ -135,7 +137,7 @@ class SlackPlatform(Generic[Database]):
             else None
         )
         listeners = SlackListeners(
-            offered.handle, offered.clock, offered.spawn, offered.command_words
+            offered.handle, offered.clock, offered.spawn, offered.command_words, offered.enqueue
         )
         connected.app = bolt.create_app(
             listeners=listeners,
@@ -144,7 +146,15 @@ class SlackPlatform(Generic[Database]):
             oauth=oauth,
             pool=web.pool,
         )
-        connected.edge = SlackEdge(connected.app, settings.slack_signing_secret)
+        # Events API events are kept in the inbox, then handled by its worker through the same
+        # handler; interactive payloads stay inline.
+        connected.apply = SlackIntake(offered.handle, web.client, offered.spawn).apply
+        connected.edge = SlackEdge(
+            connected.app,
+            settings.slack_signing_secret,
+            enqueue=offered.enqueue,
+            clock=offered.clock,
+        )
         return connected
 
     async def forget(self, session: object, user_id: str) -> tuple[dict[str, int], list[str]]:

@@ -29,6 +29,7 @@ from adapters.teams.settings import MESSAGES_PATH, TeamsSettings
 from adapters.teams.throttle import TenantThrottle
 from adapters.teams.tokens import PUBLIC_ISSUER, PUBLIC_METADATA_URL, Audience, TokenChecker
 from bot.clock import Pacer
+from bot.events import Apply
 from bot.ports import ChatPort, Directory, HttpRoute, Offered
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class TeamsConnected:
     directory: Directory
     accounts: Accounts
     edge: TeamsEdge | None = None  # None: it only sends (okrbot run-due)
+    apply: Apply | None = None  # Teams answers inside its turn: it keeps nothing in the inbox
 
     def routes(self) -> Sequence[HttpRoute]:
         if self.edge is None:

@@ -15,10 +15,12 @@ from bot.clock import SystemClock
 from bot.entry.metrics import Metrics
 from bot.entry.platforms import PLATFORMS, pagers
 from bot.entry.settings import Settings
-from bot.events import Platform
+from bot.events import Apply, Platform
 from bot.ports import ChatPort, Clock, Connected, Directory, EventHandler, Offered
 from bot.runtime import digest, outbox, router, upkeep
 from bot.runtime.delivery import OutboxWorker
+from bot.runtime.inbox import InboxWorker
+from bot.runtime.intake import Intake
 from bot.runtime.loops import Loop
 from bot.runtime.members import SeenMembers
 from bot.runtime.scheduler import Scheduler, TickReport
@@ -55,7 +57,10 @@ class Okrbot:
     outbox: OutboxWorker
     scheduler: Scheduler
     metrics: Metrics
+    intake: Intake
+    inbox: InboxWorker
     ports: dict[str, ChatPort] = field(default_factory=dict)
+    appliers: dict[str, Apply] = field(default_factory=dict)  # the inbox's, by platform
     directories: dict[str, Directory] = field(default_factory=dict)
 
     async def tick(self, now: datetime | None = None) -> TickReport:
@@ -116,14 +121,18 @@ class Okrbot:
                 spawn=spawn(platform.name) if spawn else _nowhere,
                 command_words=router.COMMAND_WORDS,
                 pacing=(pacing or {}).get(platform.name),
+                enqueue=self.intake if serving else None,
             )
             connection = platform.connect(self.settings, offered, serving=serving)
             self.ports[platform.name] = connection.port
             self.directories[platform.name] = connection.directory
+            if connection.apply is not None:  # what its edge keeps, the inbox's worker handles
+                self.appliers[platform.name] = connection.apply
             connected[platform.name] = connection
         return Connections(connected)
 
     async def close(self) -> None:
+        await self.intake.close()
         await self.engine.dispose()
 
 
@@ -168,6 +177,15 @@ async def build(
         lease=timedelta(seconds=settings.outbox_lease_seconds),
         heartbeat=timedelta(seconds=settings.outbox_heartbeat_seconds) or None,
     )
+    appliers: dict[str, Apply] = {}
+    inbox = InboxWorker(
+        sessions,
+        clock,
+        appliers,
+        lease=timedelta(seconds=settings.inbox_lease_seconds),
+        on_handled=metrics.inbox_handled,
+        on_dead=metrics.inbox_dead,
+    )
     return Okrbot(
         settings=settings,
         engine=engine,
@@ -195,6 +213,9 @@ async def build(
             retention=timedelta(days=settings.retention_days),
         ),
         metrics=metrics,
+        intake=Intake(engine, clock),
+        inbox=inbox,
         ports=chat_ports,
         directories=people,
+        appliers=appliers,
     )

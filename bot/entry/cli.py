@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import as_utc
-from bot.entry import commands, logs
+from bot.entry import commands, inbox_admin, logs
 from bot.entry.settings import Settings
 from bot.events import Platform
 
@@ -122,6 +122,20 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_argument("--workspace", help="only this workspace (its Slack/Teams id)")
     outbox.add_argument("--all-dead", action="store_true", help="with retry: every dead letter")
     outbox.set_defaults(command=commands.outbox)
+
+    kept = subcommands.add_parser(
+        "inbox",
+        parents=[common],
+        help="list the inbox's dead letters and what waits; replay dead letters",
+        description="Without an action, list the events given up after their tries (dead "
+        "letters) with their id, time, workspace and error, never their content, and how many "
+        "events wait to be handled. `okrbot inbox replay ID...` or `okrbot inbox replay "
+        "--all-dead` hands dead letters to the worker again.",
+    )
+    kept.add_argument("action", nargs="?", choices=["replay"], help="replay dead letters")
+    kept.add_argument("ids", nargs="*", type=int, metavar="ID", help="dead letters to replay")
+    kept.add_argument("--all-dead", action="store_true", help="with replay: every dead letter")
+    kept.set_defaults(command=inbox_admin.inbox)
 
     escalation = subcommands.add_parser(
         "escalation",

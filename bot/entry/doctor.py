@@ -20,7 +20,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
 import migrations
-from bot.entry import doctor_platforms
+from bot.entry import doctor_inbox, doctor_platforms
 from bot.entry.checkup import Checkup, Level
 from bot.entry.settings import Settings
 from storage.engine import create_engine
@@ -36,6 +36,8 @@ async def run(settings: Settings, out: TextIO) -> int:
     checkup = Checkup()
     configuration(settings, checkup)
     migrated = await database(settings, checkup)
+    if migrated:
+        await doctor_inbox.check(settings, checkup)
     await doctor_platforms.slack(settings, checkup, stored=migrated)
     await doctor_platforms.teams(settings, checkup)
     await public_url(settings, checkup)

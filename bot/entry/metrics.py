@@ -8,7 +8,6 @@ database when Prometheus asks (:func:`outbox_snapshot`).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,10 +26,8 @@ from prometheus_client.exposition import choose_encoder
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.events import ChatEvent, Platform
-from bot.ports import EventHandler
-from bot.replies import Outcome
-from storage import dead_letters
+from bot.events import Platform
+from storage import dead_letters, inbox
 from storage.core import Workspace
 from storage.outbox import OutboxMessage, OutboxStatus
 
@@ -38,6 +35,8 @@ ACK_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 5.0, 
 """Seconds; Slack waits 3 s for an ack, so the buckets are fine below that."""
 AFTER_ACK_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 """Seconds; a reply after an ack may wait out rate limits for two minutes."""
+INBOX_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0, 60.0, 300.0)
+"""Seconds from an event's ack to its handling: milliseconds normally, longer on retries."""
 LAG_BUCKETS = (1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 900.0, 1800.0, 3600.0, 21600.0)
 """Seconds; the scheduler ticks every 30 s, and a run missed by six hours is skipped."""
 
@@ -150,6 +149,57 @@ class Metrics:
             buckets=LAG_BUCKETS,
             registry=registry,
         )
+        self._inbox_metrics(registry)
+
+    def _inbox_metrics(self, registry: CollectorRegistry) -> None:
+        self.inbox_lag = Histogram(
+            "okrbot_inbox_ack_to_handled_seconds",
+            "Time from storing an event in the inbox (its ack) until it was handled.",
+            ("platform",),
+            buckets=INBOX_BUCKETS,
+            registry=registry,
+        )
+        self.inbox_dead_lettered = Counter(
+            "okrbot_inbox_dead_lettered",
+            "Inbox events given up by this process after their tries.",
+            ("platform",),
+            registry=registry,
+        )
+        self.inbox_pending = Gauge(
+            "okrbot_inbox_pending_events",
+            "Events stored and acked, not yet handled, by platform (the inbox's depth).",
+            ("platform",),
+            registry=registry,
+        )
+        self.inbox_oldest = Gauge(
+            "okrbot_inbox_oldest_pending_age_seconds",
+            "How long the oldest event waiting in the inbox has waited, by platform.",
+            ("platform",),
+            registry=registry,
+        )
+        self.inbox_dead_letters = Gauge(
+            "okrbot_inbox_dead_letters",
+            "Inbox events given up and kept for an operator to replay, by platform.",
+            ("platform",),
+            registry=registry,
+        )
+
+    def inbox_handled(self, platform: str, lag: float) -> None:
+        """An event kept in the inbox was handled ``lag`` seconds after it was stored."""
+        self.inbox_lag.labels(platform).observe(max(lag, 0.0))
+
+    def inbox_dead(self, platform: str) -> None:
+        self.inbox_dead_lettered.labels(platform).inc()
+
+    def show_inbox(self, depth: inbox.Depth) -> None:
+        """Set the inbox's gauges to what the database holds now."""
+        for gauge in (self.inbox_pending, self.inbox_dead_letters, self.inbox_oldest):
+            gauge.clear()
+        for platform, count in depth.pending.items():
+            self.inbox_pending.labels(platform).set(count)
+            self.inbox_oldest.labels(platform).set(depth.oldest_age.get(platform, 0.0))
+        for platform, count in depth.dead.items():
+            self.inbox_dead_letters.labels(platform).set(count)
 
     def event_received(self, platform: str, kind: str) -> None:
         self.received.labels(platform, kind).inc()
@@ -219,34 +269,3 @@ async def outbox_snapshot(session: AsyncSession, now: datetime) -> OutboxSnapsho
         pending=pending,
         oldest_age=oldest_age,
     )
-
-
-def counted(
-    handle: EventHandler, metrics: Metrics, after_event: Callable[[], None]
-) -> EventHandler:
-    """Count each event handled, and wake the loop that performs due runs after it."""
-
-    async def handle_counted(event: ChatEvent) -> Outcome:
-        outcome = await handle(event)
-        metrics.handled.labels(event.platform.value, event.kind.value).inc()
-        after_event()  # it may have written messages, or work due now (/retro start)
-        return outcome
-
-    return handle_counted
-
-
-def timed_after_ack(spawn: Spawn, metrics: Metrics, platform: str) -> Spawn:
-    """Spawn the work an edge does after its ack, observing how long after the ack it ends."""
-
-    def spawn_timed(work: Coroutine[Any, Any, None]) -> None:
-        acked = time.perf_counter()  # the listener spawns it right after the ack
-
-        async def timed() -> None:
-            try:
-                await work
-            finally:
-                metrics.after_ack.labels(platform).observe(time.perf_counter() - acked)
-
-        spawn(timed())
-
-    return spawn_timed

@@ -25,16 +25,19 @@ from adapters.slack.platform import SlackConnected
 from adapters.slack.socket import socket_mode_handler
 from bot.admin import policies, report_page, reporting, reports
 from bot.entry.app import Connections, Okrbot, build
-from bot.entry.metrics import Metrics, counted, outbox_snapshot, timed_after_ack
+from bot.entry.instrumented import counted, timed_after_ack
+from bot.entry.metrics import Metrics, outbox_snapshot
 from bot.entry.platforms import PLATFORMS
 from bot.entry.settings import Settings
 from bot.events import Platform
 from bot.ports import HttpHandler, HttpRoute
 from bot.runtime.loops import Loop
+from storage import inbox
 
 log = logging.getLogger(__name__)
 
 OUTBOX_INTERVAL = 1.0
+INBOX_INTERVAL = 1.0  # also woken by every commit of new events
 READY_TIMEOUT = 2.0
 SHUTDOWN_GRACE = 5.0
 
@@ -134,7 +137,9 @@ class Routes:
     async def metrics(self, request: web.Request) -> web.Response:
         try:
             async with asyncio.timeout(READY_TIMEOUT), self._okrbot.sessions() as session:
-                self._metrics.show(await outbox_snapshot(session, self._okrbot.clock.now()))
+                now = self._okrbot.clock.now()
+                self._metrics.show(await outbox_snapshot(session, now))
+                self._metrics.show_inbox(await inbox.depth(session, now))
         except (
             Exception
         ) as error:  # the counters still answer; the outbox's gauges stay as last read
@@ -153,9 +158,13 @@ class Server:
     metrics: Metrics
     background: Background
     loops: tuple[Loop, Loop]  # the outbox's, and the one performing due runs
+    inbox: Loop  # handles the events kept in the inbox
 
     async def start_workers(self, *, scheduler: bool, jobs: Sequence[Job] = ()) -> None:
-        """Start the outbox loop, the scheduler and any extra jobs (unless --no-scheduler)."""
+        """Start the inbox's worker (unless OKRBOT_INBOX_WORKER=off), the outbox loop, the
+        scheduler (unless --no-scheduler) and any extra jobs."""
+        if self.okrbot.settings.inbox_worker:
+            self.background.spawn(self.inbox.run())
         if scheduler:
             for loop in self.loops:
                 self.background.spawn(loop.run())
@@ -185,6 +194,12 @@ def create_server(okrbot: Okrbot, *, pacing: Mapping[str, float] | None = None) 
         pacing=pacing,
     )
     routes = Routes(okrbot, connections, metrics)
+
+    async def handle_inbox() -> None:
+        await okrbot.inbox.drain()
+
+    inbox_loop = Loop("inbox worker", handle_inbox, INBOX_INTERVAL)
+    okrbot.intake.on_committed = inbox_loop.wake
     # No lingering: aiohttp reads what is left of a body nobody read, and logs a traceback when
     # that body cannot be decompressed; such a connection is closed after the answer instead.
     app = web.Application(client_max_size=1024 * 1024, handler_args={"lingering_time": 0})
@@ -198,7 +213,7 @@ def create_server(okrbot: Okrbot, *, pacing: Mapping[str, float] | None = None) 
             *[web.get(path, _policy(name)) for name, path in policies.PATHS.items()],
         ]
     )
-    return Server(okrbot, app, connections, metrics, background, loops)
+    return Server(okrbot, app, connections, metrics, background, loops, inbox_loop)
 
 
 def _policy(name: str) -> Callable[[web.Request], Coroutine[Any, Any, web.Response]]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///okrbot.db"
+OFF = frozenset({"0", "off", "no", "false"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,8 @@ class Settings:
     bot_framework_oauth_scope: str = ""
     outbox_lease_seconds: float = 30.0
     outbox_heartbeat_seconds: float = 0.0  # 0: a third of the lease
+    inbox_lease_seconds: float = 15.0  # renewed every third while held
+    inbox_worker: bool = True  # False: this process stores and acks events; others handle them
     anonymity_min: int = 3
     retention_days: int = 7
     public_url: str = ""
@@ -83,6 +86,9 @@ class Settings:
             bot_framework_oauth_scope=get("TO_CHANNEL_FROM_BOT_OAUTH_SCOPE"),
             outbox_lease_seconds=_seconds(get("OKRBOT_OUTBOX_LEASE_SECONDS"), 30.0),
             outbox_heartbeat_seconds=_seconds(get("OKRBOT_OUTBOX_HEARTBEAT_SECONDS"), 0.0),
+            inbox_lease_seconds=_seconds(get("OKRBOT_INBOX_LEASE_SECONDS"), 15.0),
+            inbox_worker=get("OKRBOT_INBOX_WORKER", "on").lower()
+            not in {"0", "off", "no", "false"},
             # Fewer than three could never keep anyone anonymous: a smaller value is raised.
             anonymity_min=max(3, _whole(get("OKRBOT_ANONYMITY_MIN"), 3)),
             retention_days=max(1, _whole(get("OKRBOT_RETENTION_DAYS"), 7)),

@@ -132,6 +132,7 @@ async def test_all_is_well(
     assert code == 0, lines
     assert found(lines, "ok", "database", "answers")
     assert found(lines, "ok", "migrations", "newest")
+    assert found(lines, "ok", "inbox", "no dead letters")
     assert found(lines, "ok", "slack", "auth.test accepts SLACK_BOT_TOKEN", "T1")
     assert found(lines, "ok", "teams", "off")
     assert found(lines, "warning", "public URL", "not https", "Fix:")  # loopback, so a warning

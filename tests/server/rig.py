@@ -26,6 +26,7 @@ TOKEN = "xoxb-test-token"
 @dataclass
 class SlackRig(HttpRig[FakeSlack]):
     secret: str = SECRET
+    handles_events: bool = True  # False: events stay in the inbox until handle_inbox()
 
     @property
     def slack(self) -> SlackConnected:
@@ -65,7 +66,12 @@ class SlackRig(HttpRig[FakeSlack]):
         response: ClientResponse = await self.client.post(
             "/slack/events", data=body, headers=signed
         )
-        return Answer(response.status, await response.text())
+        answer = Answer(response.status, await response.text())
+        if (
+            self.handles_events and answer.status == 200
+        ):  # the worker's loop does not run here: handle what was kept
+            await self.handle_inbox()
+        return answer
 
     async def command(
         self, line: str, *, user: str = "U1", channel: str = "C1", team: str = "T1"

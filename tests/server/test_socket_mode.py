@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from adapters.slack.socket import socket_mode_handler
+from storage.inbox import InboxEvent
 from storage.okr import LearningStory
 from tests.server.rig import SlackRig
 from tests.support.rows import count
@@ -59,4 +60,42 @@ async def test_http_is_refused_when_only_socket_mode_is_configured(sqlite_url: s
     try:
         assert (await rig.command("/okr help")).status == 503
     finally:
+        await rig.close()
+
+
+async def test_socket_mode_events_are_kept_in_the_inbox_then_handled(sqlite_url: str) -> None:
+    rig = await SlackRig.start(sqlite_url, slack_signing_secret="", slack_app_token="xapp-1-test")
+    assert rig.server.slack is not None
+    mention = {
+        "type": "event_callback",
+        "team_id": "T1",
+        "event_id": "EvSocket1",
+        "event_time": 1774180000,
+        "authorizations": [{"team_id": "T1", "user_id": "UBOT0001", "is_bot": True}],
+        "event": {
+            "type": "app_mention",
+            "user": "U1",
+            "channel": "C1",
+            "text": "<@UBOT0001> story learning learned: sockets keep events too",
+            "ts": "1774180000.000100",
+        },
+    }
+    event = {"envelope_id": "env-2", "type": "events_api", "payload": mention}
+    event_again = {"envelope_id": "env-3", "type": "events_api", "payload": mention}
+    rig.fake.envelopes = [command("/okr team create Checkout", "env-1"), event, event_again]
+    handler = socket_mode_handler(rig.server.slack.app, "xapp-1-test")
+    try:
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        for _ in range(100):
+            if len(rig.fake.socket_acks) >= 3:
+                break
+            await asyncio.sleep(0.05)
+        assert {ack["envelope_id"] for ack in rig.fake.socket_acks} == {"env-1", "env-2", "env-3"}
+        assert await count(rig, InboxEvent) == 1  # acked once stored; Slack's retry adds nothing
+        assert await count(rig, LearningStory) == 0
+        await rig.settle()
+        assert await count(rig, LearningStory) == 1
+        assert await count(rig, InboxEvent) == 0
+    finally:
+        await handler.close_async()  # type: ignore[no-untyped-call]
         await rig.close()

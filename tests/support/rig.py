@@ -65,8 +65,13 @@ class HttpRig(Generic[F]):
     def sessions(self) -> async_sessionmaker[AsyncSession]:
         return self.server.okrbot.sessions
 
+    async def handle_inbox(self) -> int:
+        """Handle the events kept in the inbox, as the server's worker would."""
+        return await self.server.okrbot.inbox.drain()
+
     async def settle(self) -> None:
-        """Wait for the replies sent after acks."""
+        """Wait for the events kept in the inbox to be handled, and the replies sent after."""
+        await self.handle_inbox()
         await self.server.background.drain()
 
     async def deliver(self) -> int:

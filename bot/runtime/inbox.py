@@ -1,0 +1,181 @@
+"""The inbox's worker: handle stored events in order per conversation, retry, give up visibly.
+
+Each pass claims up to ``batch`` rows (a lease, so that two replicas never hold the same row,
+and a dead replica's rows come back when its lease runs out), groups them by conversation and
+handles the conversations side by side (``concurrency`` at once), each one's events one after
+the other. An event is handled by its platform's :data:`bot.ports.Apply`, which goes through
+the same unit of work as an inline request: one transaction per event, holding its effects,
+its processed-event ledger row and its outbox rows. One event per transaction keeps a failure
+to that event alone (a shared transaction would roll back its neighbours too) and costs little,
+since the ack no longer waits for it. The handled rows leave the inbox in one transaction per
+pass; a crash between the two finds the ledger row on the retry, which then changes nothing.
+
+A failing event is tried again after 1, 2, 4, 8 s and after ``attempts`` tries becomes a dead
+letter (kept, counted, listed and replayed by ``okrbot inbox``). While it waits, the later
+events of its conversation wait behind it, so none overtakes it; once it is dead they go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.events import Apply
+from bot.ports import Clock, Unavailable
+from bot.runtime.units import transient
+from storage import inbox
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 5
+FIRST_BACKOFF = 1.0
+
+
+class InboxWorker:
+    """Claim and handle the inbox's rows for the platforms this process serves."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        appliers: Mapping[str, Apply],
+        *,
+        lease: timedelta = timedelta(seconds=15),
+        batch: int = 200,
+        concurrency: int = 8,
+        attempts: int = ATTEMPTS,
+        on_handled: Callable[[str, float], None] | None = None,
+        on_dead: Callable[[str], None] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._appliers = appliers
+        self._lease = lease
+        self._batch = batch
+        self._concurrency = concurrency
+        self._attempts = attempts
+        self._on_handled = on_handled
+        self._on_dead = on_dead
+
+    async def drain(self) -> int:
+        """Handle what is due until nothing claimable is left; return how many were handled."""
+        total = 0
+        while handled := await self.pass_once():
+            total += handled
+        return total
+
+    async def pass_once(self) -> int:
+        """One pass: claim, handle, record. Returns how many rows it settled (0: none due)."""
+        if not self._appliers:
+            return 0
+        now = self._clock.now()
+        try:
+            async with self._sessions() as session, session.begin():
+                await inbox.lock_claims(session)
+                rows = await inbox.claim(
+                    session,
+                    now=now,
+                    lease=self._lease,
+                    limit=self._batch,
+                    platforms=list(self._appliers),
+                )
+        except Exception as error:
+            if transient(error):
+                raise Unavailable(
+                    f"cannot claim from the inbox ({type(error).__name__})"
+                ) from error
+            raise
+        if not rows:
+            return 0
+        conversations: dict[tuple[str, str, str], list[inbox.Claimed]] = {}
+        for row in rows:
+            conversations.setdefault((row.platform, row.workspace, row.conversation), []).append(
+                row
+            )
+        gate = asyncio.Semaphore(self._concurrency)
+        held = {row.id for row in rows}
+
+        async def run(events: Sequence[inbox.Claimed]) -> list[int]:
+            async with gate:
+                return await self._conversation(events)
+
+        heartbeat = asyncio.create_task(self._keep_leases(held))
+        try:
+            results = await asyncio.gather(*(run(events) for events in conversations.values()))
+            handled = [row_id for done in results for row_id in done]
+            async with self._sessions() as session, session.begin():
+                await inbox.finish(session, handled)
+        finally:
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
+        return len(rows)
+
+    async def _keep_leases(self, held: set[int]) -> None:
+        """Extend the leases of the rows still in hand every third of a lease, so that a slow
+        pass keeps them until they are finished; only a dead process's rows go to another.
+        Rows given back (released, failed) have no lease, and the heartbeat leaves them so."""
+        every = self._lease.total_seconds() / 3
+        while held:
+            await asyncio.sleep(every)
+            try:
+                async with self._sessions() as session, session.begin():
+                    await inbox.extend(session, list(held), self._clock.now() + self._lease)
+            except Exception:  # the database away: the handling fails too, and is retried
+                log.warning("could not extend the inbox's leases", exc_info=True)
+
+    async def _conversation(self, events: Sequence[inbox.Claimed]) -> list[int]:
+        """Handle one conversation's events in order; stop at the first that fails."""
+        handled: list[int] = []
+        for index, row in enumerate(events):
+            try:
+                await self._appliers[row.platform](row.body, row.received_at)
+            except Exception as error:
+                await self._failed(row, error, rest=[r.id for r in events[index + 1 :]])
+                return handled
+            handled.append(row.id)
+            if self._on_handled is not None:
+                lag = (self._clock.now() - row.received_at).total_seconds()
+                self._on_handled(row.platform, lag)
+        return handled
+
+    async def _failed(self, row: inbox.Claimed, error: Exception, *, rest: list[int]) -> None:
+        now = self._clock.now()
+        unavailable = isinstance(error, Unavailable) or transient(error)
+        tries = row.attempts + 1
+        dead = tries >= self._attempts and not unavailable
+        if unavailable:  # the database away: not the event's fault, so no try is counted
+            log.warning("an inbox event waits for the database: %s", error)
+        elif dead:
+            log.error(
+                "gave up an inbox event after %d tries; it is a dead letter (okrbot inbox)",
+                tries,
+                exc_info=error,
+            )
+        else:
+            log.warning(
+                "an inbox event failed (try %d of %d)", tries, self._attempts, exc_info=error
+            )
+        delay = FIRST_BACKOFF * 2 ** min(row.attempts, 10)
+        try:
+            async with self._sessions() as session, session.begin():
+                if unavailable:
+                    await inbox.release(session, [row.id])
+                else:
+                    again = None if dead else now + timedelta(seconds=delay)
+                    await inbox.failed(session, row.id, error=_summary(error), available_at=again)
+                await inbox.release(session, rest)
+        except Exception:  # the leases run out and the rows come back; nothing is lost
+            log.exception("could not record an inbox event's failure")
+            return
+        if dead and self._on_dead is not None:
+            self._on_dead(row.platform)
+
+
+def _summary(error: Exception) -> str:
+    """The error's class and first line: a database error's parameters may hold people's words."""
+    first = str(error).split("\n", 1)[0].split(" [SQL:", 1)[0]
+    return f"{type(error).__name__}: {first}"[:200]

@@ -1,0 +1,251 @@
+"""The inbox: verified events kept as the platform sent them, acked once stored, handled later.
+
+A row is keyed by (platform, workspace, event id), so a platform's retry of an event still
+waiting adds nothing. A row leaves the inbox when its event has been handled (its effects and
+the processed-event ledger row committed); what stays is waiting, being retried, or dead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Index, String, Text, UniqueConstraint, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import Mapped, aliased, mapped_column
+
+from storage.base import Base, UTCDateTime, str_enum
+
+
+class InboxState(StrEnum):
+    PENDING = "pending"
+    DEAD = "dead"  # a dead letter: kept, handled again only when an operator replays it
+
+
+class InboxEvent(Base):
+    __tablename__ = "inbox_event"
+    __table_args__ = (
+        UniqueConstraint("platform", "workspace", "event_id"),
+        # The claim asks whether an earlier row of the same conversation is held elsewhere.
+        Index("ix_inbox_event_conversation", "platform", "workspace", "conversation", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(128))
+    event_id: Mapped[str] = mapped_column(String(255))
+    conversation: Mapped[str] = mapped_column(String(128))
+    body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    state: Mapped[InboxState] = mapped_column(
+        str_enum(InboxState, "inbox_state"), default=InboxState.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(String(500))
+
+
+TABLE: Any = InboxEvent.__table__
+
+
+def _insert(dialect: str) -> Any:
+    if dialect == "postgresql":
+        return postgresql.insert(TABLE).on_conflict_do_nothing()
+    return sqlite.insert(TABLE).on_conflict_do_nothing()
+
+
+async def add_all(connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows, leaving out any whose event is already waiting (a retry of the platform's)."""
+    await connection.execute(_insert(connection.dialect.name), list(rows))
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: int
+    platform: str
+    conversation: str
+    workspace: str
+    body: str
+    received_at: datetime
+    attempts: int
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    platforms: Collection[str],
+) -> list[Claimed]:
+    """Lease up to ``limit`` waiting rows, in order, none behind a row held or backing off.
+
+    A row is claimable when no earlier pending row of its conversation is leased to someone
+    (another replica), waiting out a backoff, or left out by ``limit``: a conversation's rows are
+    always handled in order, by one process at a time. Callers serialise claims across processes
+    (:func:`lock_claims`), so a claim sees every lease committed before it.
+    """
+    earlier = aliased(InboxEvent)
+    held = or_(earlier.leased_until > now, earlier.available_at > now)
+    blocked = (
+        select(earlier.id)
+        .where(
+            earlier.platform == InboxEvent.platform,
+            earlier.workspace == InboxEvent.workspace,
+            earlier.conversation == InboxEvent.conversation,
+            earlier.id < InboxEvent.id,
+            earlier.state == InboxState.PENDING,
+            held,
+        )
+        .exists()
+    )
+    free = or_(InboxEvent.leased_until.is_(None), InboxEvent.leased_until <= now)
+    query = (
+        select(InboxEvent)
+        .where(
+            InboxEvent.state == InboxState.PENDING,
+            InboxEvent.platform.in_(list(platforms)),
+            InboxEvent.available_at <= now,
+            free,
+            ~blocked,
+        )
+        .order_by(InboxEvent.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = list((await session.scalars(query)).all())
+    if not rows:
+        return []
+    await session.execute(
+        update(InboxEvent)
+        .where(InboxEvent.id.in_([row.id for row in rows]))
+        .values(leased_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return [
+        Claimed(
+            row.id,
+            row.platform,
+            row.conversation,
+            row.workspace,
+            row.body,
+            row.received_at,
+            row.attempts,
+        )
+        for row in rows
+    ]
+
+
+async def lock_claims(session: AsyncSession) -> None:
+    """Make concurrent claims of several processes wait for each other (PostgreSQL).
+
+    Without it, a replica could take the second row of a conversation while another is taking
+    its first, since neither sees the other's lease before it commits. SQLite serves one process.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(0x6F6B72626F74)))
+
+
+async def finish(session: AsyncSession, ids: Collection[int]) -> None:
+    """Remove rows whose events have been handled."""
+    if ids:
+        await session.execute(delete(InboxEvent).where(InboxEvent.id.in_(list(ids))))
+
+
+async def extend(session: AsyncSession, ids: Collection[int], until: datetime) -> None:
+    """Keep the lease on rows still being handled."""
+    if ids:
+        await session.execute(
+            update(InboxEvent)
+            .where(InboxEvent.id.in_(list(ids)), InboxEvent.leased_until.is_not(None))
+            .values(leased_until=until)
+        )
+
+
+async def release(session: AsyncSession, ids: Collection[int]) -> None:
+    """Give leased rows back untouched (their conversation stopped behind a failure)."""
+    if ids:
+        await session.execute(
+            update(InboxEvent).where(InboxEvent.id.in_(list(ids))).values(leased_until=None)
+        )
+
+
+async def failed(
+    session: AsyncSession, row_id: int, *, error: str, available_at: datetime | None
+) -> None:
+    """Count a failed attempt: due again at ``available_at``, or dead when that is None."""
+    values: dict[str, Any] = {
+        "attempts": InboxEvent.attempts + 1,
+        "leased_until": None,
+        "error": error[:500],
+    }
+    if available_at is None:
+        values["state"] = InboxState.DEAD
+    else:
+        values["available_at"] = available_at
+    await session.execute(update(InboxEvent).where(InboxEvent.id == row_id).values(**values))
+
+
+@dataclass(frozen=True, slots=True)
+class Depth:
+    """What the inbox holds at one moment, per platform."""
+
+    pending: dict[str, int]
+    dead: dict[str, int]
+    oldest_age: dict[str, float]
+
+
+async def depth(session: AsyncSession, now: datetime) -> Depth:
+    rows = await session.execute(
+        select(
+            InboxEvent.platform, InboxEvent.state, func.count(), func.min(InboxEvent.received_at)
+        ).group_by(InboxEvent.platform, InboxEvent.state)
+    )
+    pending: dict[str, int] = {}
+    dead: dict[str, int] = {}
+    oldest: dict[str, float] = {}
+    for platform, state, count, first in rows:
+        if InboxState(state) is InboxState.DEAD:
+            dead[platform] = int(count)
+        else:
+            pending[platform] = int(count)
+            oldest[platform] = max((now - first).total_seconds(), 0.0)
+    return Depth(pending, dead, oldest)
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """A dead event as an operator sees it: never its body, which may be anonymous content."""
+
+    id: int
+    platform: str
+    workspace: str
+    received_at: datetime
+    attempts: int
+    error: str | None
+
+
+async def dead_letters(session: AsyncSession) -> list[DeadLetter]:
+    rows = await session.scalars(
+        select(InboxEvent).where(InboxEvent.state == InboxState.DEAD).order_by(InboxEvent.id)
+    )
+    return [
+        DeadLetter(r.id, r.platform, r.workspace, r.received_at, r.attempts, r.error) for r in rows
+    ]
+
+
+async def replay(session: AsyncSession, ids: Collection[int] | None, now: datetime) -> int:
+    """Make dead events (these, or all when ``ids`` is None) wait to be handled again."""
+    statement = update(InboxEvent).where(InboxEvent.state == InboxState.DEAD)
+    if ids is not None:
+        statement = statement.where(InboxEvent.id.in_(list(ids)))
+    result = await session.execute(
+        statement.values(state=InboxState.PENDING, attempts=0, available_at=now, leased_until=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
