@@ -174,6 +174,8 @@ class Server:
 
     async def stop(self) -> None:
         self.okrbot.scheduler.stop()
+        for loop in (*self.loops, self.inbox):
+            loop.stop()  # each ends after its step under way: no transaction cut off
         await self.background.drain(within=5.0)
         await self.connections.close()
 
@@ -196,7 +198,8 @@ def create_server(okrbot: Okrbot, *, pacing: Mapping[str, float] | None = None) 
     routes = Routes(okrbot, connections, metrics)
 
     async def handle_inbox() -> None:
-        await okrbot.inbox.drain()
+        if await okrbot.inbox.pass_once():  # one pass a step, so that a stop waits for one only
+            inbox_loop.wake()
 
     inbox_loop = Loop("inbox worker", handle_inbox, INBOX_INTERVAL)
     okrbot.intake.on_committed = inbox_loop.wake
