@@ -8,19 +8,16 @@ from collections import Counter
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import text
 
 from bot.entry.cli import main
 from storage.core import Team
 from storage.engine import create_engine, is_sqlite
-from storage.learning import Fate, FollowThrough
 from storage.okr import ImpactStory, KeyResult, LearningStory, MetricConcern
 from storage.recognition import ShoutOut
 from storage.retro import Adaptation, RetroAnswer, RetroCycle
-from tests.cli.erased_person import table_ids
 from tests.support import databases
 from tests.support.bulk import ids
-from tests.support.times import START
 from tests.support.volume import Volume, fill
 
 TYPES = {
@@ -112,36 +109,6 @@ def test_a_shout_out_has_no_key_result_field_of_any_kind(quarter):
     assert shout_out["giver_team"] == "Payments"
     assert shout_out["co_signed_by"] == ["U3"]
     assert not [name for name in shout_out if "kr" in name.casefold() or "key" in name]
-
-
-def test_an_adaptation_says_who_took_it_on_until_when_and_what_became_of_it(quarter, database_url):
-    async def write(connection):
-        team, workspace = (
-            await connection.execute(
-                select(Team.id, Team.workspace_id).where(Team.name == "Checkout")
-            )
-        ).one()
-        placed = {"workspace_id": workspace, "team_id": team, "created_at": START}
-        taken, _untouched = await table_ids(
-            connection,
-            Adaptation,
-            [{**placed, "text": "show shipping costs early"}, {**placed, "text": "pair on KR2"}],
-        )
-        await connection.execute(
-            insert(FollowThrough),
-            [
-                {"adaptation_id": taken, "workspace_id": workspace, "owner_id": "U2"}
-                | {"due_on": date(2027, 1, 20), "fate": Fate.DONE, "decided_at": START}
-            ],
-        )
-
-    bulk(database_url, write)
-    adaptations = {r["text"]: r for r in quarter.export() if r["type"] == "adaptation"}
-    taken = adaptations["show shipping costs early"]
-    assert (taken["owner_id"], taken["due_on"], taken["fate"]) == ("U2", "2027-01-20", "done")
-    assert datetime.fromisoformat(taken["decided_at"]) == START
-    untouched = adaptations["pair on KR2"]
-    assert (untouched["owner_id"], untouched["due_on"], untouched["fate"]) == (None, None, None)
 
 
 def test_workspace_picks_one_workspaces_records(quarter):

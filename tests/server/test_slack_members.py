@@ -10,7 +10,7 @@ from bot.runtime import upkeep
 from retrospectives import texts
 from retrospectives.cycles import texts as cycle_texts
 from storage.core import TeamLead
-from tests.adapters.slack.fake_slack import (
+from tests.adapters.slack.slack_people import (
     BOT_USER,
     SLACKBOT,
     app_user,

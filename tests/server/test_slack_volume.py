@@ -23,8 +23,8 @@ from bot.entry.cli import main
 from retrospectives.cycles import texts as cycle_texts
 from storage.core import Team, Workspace
 from storage.okr import ImpactStory, LearningStory, StoryResult, StorySource
-from tests.adapters.slack.fake_slack import BOT_USER, SLACKBOT, bot, deactivated
-from tests.adapters.slack.fake_slack import person as fake_person
+from tests.adapters.slack.slack_people import BOT_USER, SLACKBOT, bot, deactivated
+from tests.adapters.slack.slack_people import person as fake_person
 from tests.server.rig import SlackRig
 from tests.support.rows import count
 from tests.support.transcripts import ANY, shows

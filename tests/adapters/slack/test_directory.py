@@ -9,10 +9,10 @@ import pytest
 from adapters.slack.client import SlackWeb
 from adapters.slack.directory import PERSON_TTL, SlackDirectory
 from bot.ports import RetryLater
-from tests.adapters.slack.fake_slack import (
+from tests.adapters.slack.fake_slack import FakeSlack
+from tests.adapters.slack.slack_people import (
     BOT_USER,
     SLACKBOT,
-    FakeSlack,
     app_user,
     bot,
     deactivated,
