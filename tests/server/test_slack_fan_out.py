@@ -34,9 +34,8 @@ async def outbox_loop(slack: SlackRig) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        running.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await running
+        loop.stop()  # after the delivery under way: a cancelled one can leave a write hanging
+        await asyncio.wait_for(running, 30)
 
 
 async def until(condition: Any, within: float = 20.0) -> None:

@@ -65,7 +65,7 @@ async def test_http_is_refused_when_only_socket_mode_is_configured(sqlite_url: s
 
 async def test_socket_mode_events_are_kept_in_the_inbox_then_handled(sqlite_url: str) -> None:
     rig = await SlackRig.start(sqlite_url, slack_signing_secret="", slack_app_token="xapp-1-test")
-    assert rig.server.slack is not None
+    assert rig.slack.app is not None
     mention = {
         "type": "event_callback",
         "team_id": "T1",
@@ -83,7 +83,7 @@ async def test_socket_mode_events_are_kept_in_the_inbox_then_handled(sqlite_url:
     event = {"envelope_id": "env-2", "type": "events_api", "payload": mention}
     event_again = {"envelope_id": "env-3", "type": "events_api", "payload": mention}
     rig.fake.envelopes = [command("/okr team create Checkout", "env-1"), event, event_again]
-    handler = socket_mode_handler(rig.server.slack.app, "xapp-1-test")
+    handler = socket_mode_handler(rig.slack.app, "xapp-1-test")
     try:
         await handler.connect_async()  # type: ignore[no-untyped-call]
         for _ in range(100):
