@@ -10,6 +10,7 @@ okrbot's database by the composition's glue (``bot.glue.slack_installations``), 
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic
@@ -37,16 +38,16 @@ log = logging.getLogger(__name__)
 SENDS_PER_SECOND = 1.0  # Slack's pace for one channel
 
 
-class Installations(AsyncInstallationStore):
-    """Bolt's installation store, and what okrbot asks it besides."""
+class Installations(AsyncInstallationStore, ABC):
+    """Bolt's installation store, and what okrbot asks it besides (the glue implements it)."""
 
+    @abstractmethod
     async def bot_token(self, workspace_id: str) -> str | None:
         """The bot token of a workspace (``T1`` or ``E1:T1``), if it is installed."""
-        raise NotImplementedError
 
+    @abstractmethod
     def readiness(self) -> str | None:
         """What ``/readyz`` should say about installations no key can read; None: all read."""
-        raise NotImplementedError
 
 
 @dataclass(frozen=True, slots=True)
