@@ -174,6 +174,9 @@ async def answer_everything(rig: SlackRig, who: str, moment: str) -> None:
     await rig.settle()
 
 
+# A quarter of 100 teams and 2,000 people over signed HTTP: 35 s before the inbox, 100 to 130 s
+# since (events handled after the ack, waited for by the rig); issue 12 follows that up.
+@pytest.mark.timeout(400)
 async def test_a_quarter_in_a_company_sized_workspace(
     workspace: SlackRig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
