@@ -13,7 +13,18 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, String, Text, UniqueConstraint, delete, func, or_, select, update
+from sqlalchemy import (
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    func,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Mapped, aliased, mapped_column
@@ -30,7 +41,6 @@ class InboxEvent(Base):
     __tablename__ = "inbox_event"
     __table_args__ = (
         UniqueConstraint("platform", "workspace", "event_id"),
-        # The claim asks whether an earlier row of the same conversation is held elsewhere.
         Index("ix_inbox_event_conversation", "platform", "workspace", "conversation", "id"),
     )
 
@@ -85,24 +95,16 @@ async def claim(
 ) -> list[Claimed]:
     """Lease up to ``limit`` waiting rows, in order, none behind a row held or backing off.
 
-    A row is claimable when no earlier pending row of its conversation is leased to someone
-    (another replica), waiting out a backoff, or left out by ``limit``: a conversation's rows are
-    always handled in order, by one process at a time. Callers serialise claims across processes
+    A row is claimable when no pending row of its conversation is leased to someone (another
+    replica) or waiting out a backoff; a conversation's rows after those left out by ``limit``
+    wait for the next claim, since those are leased by then. So a conversation's rows are always
+    handled in order, by one process at a time. Callers serialise claims across processes
     (:func:`lock_claims`), so a claim sees every lease committed before it.
     """
-    earlier = aliased(InboxEvent)
-    held = or_(earlier.leased_until > now, earlier.available_at > now)
-    blocked = (
-        select(earlier.id)
-        .where(
-            earlier.platform == InboxEvent.platform,
-            earlier.workspace == InboxEvent.workspace,
-            earlier.conversation == InboxEvent.conversation,
-            earlier.id < InboxEvent.id,
-            earlier.state == InboxState.PENDING,
-            held,
-        )
-        .exists()
+    other = aliased(InboxEvent, name="held")
+    held = select(other.platform, other.workspace, other.conversation).where(
+        other.state == InboxState.PENDING,
+        or_(other.leased_until > now, other.available_at > now),
     )
     free = or_(InboxEvent.leased_until.is_(None), InboxEvent.leased_until <= now)
     query = (
@@ -112,13 +114,16 @@ async def claim(
             InboxEvent.platform.in_(list(platforms)),
             InboxEvent.available_at <= now,
             free,
-            ~blocked,
+            # The conversations with a row held are read once, as a set each row is looked up
+            # in: one pass over the inbox, whatever the backlog. (Asking "is an earlier row
+            # held?" of every waiting row read the earlier rows again for each.)
+            tuple_(InboxEvent.platform, InboxEvent.workspace, InboxEvent.conversation).not_in(held),
         )
         .order_by(InboxEvent.id)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+        query = query.with_for_update(of=InboxEvent, skip_locked=True)
     rows = list((await session.scalars(query)).all())
     if not rows:
         return []
