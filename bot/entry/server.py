@@ -24,6 +24,7 @@ from sqlalchemy import text
 from adapters.slack.platform import SlackConnected
 from adapters.slack.socket import socket_mode_handler
 from bot.admin import policies, report_page, reporting, reports
+from bot.entry.access import FailuresLog
 from bot.entry.app import Connections, Okrbot, build
 from bot.entry.instrumented import counted, timed_after_ack
 from bot.entry.metrics import Metrics, outbox_snapshot
@@ -242,7 +243,9 @@ async def serve(
     okrbot = await build(settings)
     server = create_server(okrbot)
     # On SIGTERM, requests in flight get a few seconds to finish; a platform retries the rest.
-    runner = web.AppRunner(server.web_app, shutdown_timeout=SHUTDOWN_GRACE)
+    runner = web.AppRunner(
+        server.web_app, shutdown_timeout=SHUTDOWN_GRACE, access_log_class=FailuresLog
+    )
     await runner.setup()
     socket = None
     try:

@@ -49,8 +49,18 @@ async def test_serve_answers_slack_and_delivers_the_outbox(tmp_path: Path) -> No
                 await asyncio.sleep(0.1)
             (dm,) = fake.to("chat.postMessage")
             assert dm.arguments["channel"] == "DU1" and "Handle time" in json.dumps(dm.arguments)
+            forged = signed_headers("not-the-secret", "command=%2Fokr&text=help")
+            async with session.post(
+                f"{serving.base}/slack/events", data="command=%2Fokr&text=help", headers=forged
+            ) as refused:
+                assert refused.status == 401
     finally:
         err = await serving.stop()
         await fake.close()
     assert serving.process is not None and serving.process.returncode == 0, err
     assert "xoxb-serve" not in err
+    # The access log keeps the refused request and leaves out the acks and probes that worked.
+    requests = [
+        line for line in err.splitlines() if '"POST /slack/events' in line or "GET /" in line
+    ]
+    assert len(requests) == 1 and '" 401 ' in requests[0], requests
