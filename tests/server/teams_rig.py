@@ -44,6 +44,8 @@ def personal_chat(name: str) -> str:
 
 @dataclass
 class TeamsRig(HttpRig[FakeConnector]):
+    handles_events: bool = True  # False: kept activities wait in the inbox until settle()
+
     @classmethod
     async def start(cls, database_url: str, **overrides: Any) -> TeamsRig:
         fake = await FakeConnector().start()
@@ -54,7 +56,10 @@ class TeamsRig(HttpRig[FakeConnector]):
 
     async def post(self, payload: dict[str, Any], headers: dict[str, str] | None = None) -> Answer:
         response = await self.client.post("/api/messages", json=payload, headers=headers or {})
-        return Answer(response.status, await response.text())
+        answer = Answer(response.status, await response.text())
+        if self.handles_events and answer.status == 200:
+            await self.settle()  # the worker's loop does not run here: handle what was kept
+        return answer
 
     @property
     def teams(self) -> TeamsConnected:
