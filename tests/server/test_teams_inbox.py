@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from storage.inbox import InboxEvent
+from bot.runtime.inbox import ATTEMPTS
+from storage.inbox import InboxEvent, InboxState
 from storage.okr import LearningStory
 from tests.server.teams_identity import IdentityDouble
 from tests.server.teams_rig import TeamsRig, personal_chat
+from tests.support.poison import cure, make_poison, okrbot
 from tests.support.rows import count, rows
 
 STORY = "story learning team: Checkout | hypothesis: reviews matter | learned: {}"
@@ -146,3 +149,31 @@ async def test_an_activity_without_a_valid_token_is_not_kept(
     forged = await rig.post(story, {"Authorization": "Bearer not.a.token"})
     assert forged.status == 401
     assert await count(rig, InboxEvent) == 0
+
+
+@pytest.mark.timeout(300)  # it starts okrbot twice as an operator would, slow on a busy machine
+async def test_an_activity_that_keeps_failing_is_a_dead_letter_an_operator_replays(
+    rig: TeamsRig, double: IdentityDouble, database_url: str
+) -> None:
+    await make_poison(rig)
+    try:
+        story = rig.in_personal_chat(STORY.format("poison, then cured"))
+        assert await send(rig, double, story) == 200
+        for _ in range(ATTEMPTS):
+            await rig.handle_inbox()
+            rig.clock.advance(timedelta(minutes=1))
+        (dead,) = await rows(rig, InboxEvent)
+        assert (dead.platform, dead.state) == ("teams", InboxState.DEAD)
+        listed = await okrbot(database_url, "inbox")
+        assert "\tteams\ttenant-0001\t5\t" in listed and "poison" not in listed
+        assert listed.splitlines()[-1] == "0 waiting (oldest 0 s), 1 dead"
+    finally:
+        await cure(rig)
+    replayed = await okrbot(database_url, "inbox", "replay", "--all-dead")
+    assert replayed.startswith("Put 1 dead event(s) back")
+    await rig.settle()
+    [stored] = await stories(rig)
+    assert "poison, then cured" in stored
+    assert await count(rig, InboxEvent) == 0
+    [reply] = rig.fake.to(personal_chat("grace"))  # answered once, when it was handled
+    assert reply.reply_to == story["id"]
