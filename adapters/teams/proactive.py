@@ -154,6 +154,8 @@ class TeamsIntake:
                 if before is not None:
                     await asyncio.shield(before)
                 await work
+            except Exception:  # the activity is handled; only its answer is lost
+                log.exception("could not answer a Teams activity from the inbox")
             finally:
                 work.close()  # nothing, once it ran; a stop before it began drops it
                 if not done.done():
