@@ -63,7 +63,7 @@ class TeamsEdge:
         self._enqueue = enqueue  # None: every activity is handled in its turn
 
     async def on_messages(self, request: web.Request) -> web.Response:
-        """One activity: one turn, answered when its effects are committed."""
+        """One activity: kept and acked, or (an invoke) one turn answered once committed."""
         if "json" not in request.content_type:
             return web.Response(status=415, text="send the activity as application/json")
         raw = await bodies.read(request)
