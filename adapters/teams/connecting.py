@@ -24,6 +24,7 @@ from adapters.teams.edge import TeamsEdge
 from adapters.teams.hosts import Host
 from adapters.teams.identity import Endpoints, authentication
 from adapters.teams.port import SENDS_PER_SECOND, TeamsChatPort
+from adapters.teams.proactive import TeamsIntake
 from adapters.teams.references import ReferenceStore
 from adapters.teams.settings import MESSAGES_PATH, TeamsSettings
 from adapters.teams.throttle import TenantThrottle
@@ -48,7 +49,7 @@ class TeamsConnected:
     directory: Directory
     accounts: Accounts
     edge: TeamsEdge | None = None  # None: it only sends (okrbot run-due)
-    apply: Apply | None = None  # Teams answers inside its turn: it keeps nothing in the inbox
+    apply: Apply | None = None  # handles the activities its edge kept in the inbox
 
     def routes(self) -> Sequence[HttpRoute]:
         if self.edge is None:
@@ -100,7 +101,10 @@ def connect(
             clock=offered.clock,
             command_words=offered.command_words,
             may_reply=connectors.may_call,
+            enqueue=offered.enqueue,
         )
+        if offered.enqueue is not None:  # kept at the edge, handled by the inbox's worker
+            connected.apply = TeamsIntake(connected.edge.turns, connectors, offered.spawn).apply
     return connected
 
 

@@ -70,7 +70,8 @@ class Intake:
         await done
 
     async def close(self) -> None:
-        """Stop the writer; a request still waiting is told to come back (503, Slack retries)."""
+        """Stop the writer; a request still waiting is told to come back (503: Slack, or Teams'
+        Bot Connector, retries)."""
         if self._writer is not None:
             self._writer.cancel()
             await asyncio.gather(self._writer, return_exceptions=True)

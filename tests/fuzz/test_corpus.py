@@ -197,6 +197,7 @@ async def test_teams_text_with_nul_and_a_lone_surrogate_is_saved_once(teams: Tea
         "/api/messages", data=dumps(typed), headers={"Content-Type": "application/json"}
     )
     assert response.status == 200
+    await teams.settle()  # kept in the inbox as Teams sent it, handled after the ack
     assert await learned(teams.server) == ["a\ufffdb\ufffdc"]
 
 

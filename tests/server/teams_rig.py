@@ -42,8 +42,34 @@ def personal_chat(name: str) -> str:
     return f"a:1personal-{name}" if name != "ada" else f"a:1chat-with-{PEOPLE[name]['id']}"
 
 
+def in_channel(
+    service_url: str, text: str, *, who: str = "ada", mention: bool = True
+) -> dict[str, Any]:
+    """A message posted in the Checkout channel, starting a new thread, sent from
+    ``service_url``."""
+    message_id = str(next(_ids))
+    payload = activity(
+        "channel_mention",
+        serviceUrl=service_url,
+        id=message_id,
+        text=f"<at>okrbot</at> {text}" if mention else text,
+        conversation={
+            "isGroup": True,
+            "conversationType": "channel",
+            "tenantId": TENANT,
+            "id": f"{CHANNEL};messageid={message_id}",
+        },
+        **{"from": copy.deepcopy(PEOPLE[who])},
+    )
+    if not mention:
+        payload["entities"] = []
+    return payload
+
+
 @dataclass
 class TeamsRig(HttpRig[FakeConnector]):
+    handles_events: bool = True  # False: kept activities wait in the inbox until settle()
+
     @classmethod
     async def start(cls, database_url: str, **overrides: Any) -> TeamsRig:
         fake = await FakeConnector().start()
@@ -54,7 +80,10 @@ class TeamsRig(HttpRig[FakeConnector]):
 
     async def post(self, payload: dict[str, Any], headers: dict[str, str] | None = None) -> Answer:
         response = await self.client.post("/api/messages", json=payload, headers=headers or {})
-        return Answer(response.status, await response.text())
+        answer = Answer(response.status, await response.text())
+        if self.handles_events and answer.status == 200:
+            await self.settle()  # the worker's loop does not run here: handle what was kept
+        return answer
 
     @property
     def teams(self) -> TeamsConnected:
@@ -69,22 +98,7 @@ class TeamsRig(HttpRig[FakeConnector]):
 
     def in_channel(self, text: str, *, who: str = "ada", mention: bool = True) -> dict[str, Any]:
         """A message posted in the Checkout channel, starting a new thread."""
-        message_id = str(next(_ids))
-        payload = self.activity(
-            "channel_mention",
-            id=message_id,
-            text=f"<at>okrbot</at> {text}" if mention else text,
-            conversation={
-                "isGroup": True,
-                "conversationType": "channel",
-                "tenantId": TENANT,
-                "id": f"{CHANNEL};messageid={message_id}",
-            },
-            **{"from": copy.deepcopy(PEOPLE[who])},
-        )
-        if not mention:
-            payload["entities"] = []
-        return payload
+        return in_channel(self.fake.service_url, text, who=who, mention=mention)
 
     def in_personal_chat(self, text: str, *, who: str = "grace", **changes: Any) -> dict[str, Any]:
         defaults: dict[str, Any] = {

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -23,6 +21,7 @@ from storage.inbox import InboxEvent, InboxState
 from storage.okr import LearningStory
 from tests.server.rig import SlackRig
 from tests.server.scraped import value
+from tests.support.poison import cure, make_poison, okrbot
 from tests.support.rows import count, rows
 
 CHANNELS = [f"C{n}" for n in range(1, 6)]
@@ -46,16 +45,6 @@ async def rig(database_url: str) -> AsyncIterator[SlackRig]:
         started.handles_events = False
         yield started
         await cure(started)
-
-
-async def cure(rig: SlackRig) -> None:
-    """Drop the trigger of :func:`make_poison`: PostgreSQL's schema outlives the test."""
-    async with rig.sessions() as session, session.begin():
-        if session.get_bind().dialect.name == "sqlite":
-            await session.execute(text("DROP TRIGGER IF EXISTS refuse_poison"))
-        else:
-            await session.execute(text("DROP TRIGGER IF EXISTS refuse_poison ON learning_story"))
-            await session.execute(text("DROP FUNCTION IF EXISTS refuse_poison()"))
 
 
 async def stories(rig: SlackRig) -> list[str]:
@@ -99,33 +88,6 @@ async def test_fifty_concurrent_events_in_five_channels_are_handled_in_each_chan
         mine = [t for t in texts if t.startswith(f"learned: {channel} ")]
         assert mine == [f"learned: {channel} step {n}" for n in range(10)]
     assert await count(rig, InboxEvent) == 0
-
-
-async def make_poison(rig: SlackRig) -> None:
-    """The database refuses any story with the word 'poison': an event no retry can cure."""
-    async with rig.sessions() as session, session.begin():
-        if session.get_bind().dialect.name == "sqlite":
-            await session.execute(
-                text(
-                    "CREATE TRIGGER refuse_poison BEFORE INSERT ON learning_story "
-                    "WHEN NEW.text LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'refused'); END"
-                )
-            )
-            return
-        await session.execute(
-            text(
-                "CREATE OR REPLACE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql "
-                "AS $$ BEGIN "
-                "IF NEW.text LIKE '%poison%' THEN RAISE EXCEPTION 'refused'; END IF; "
-                "RETURN NEW; END $$"
-            )
-        )
-        await session.execute(
-            text(
-                "CREATE TRIGGER refuse_poison BEFORE INSERT ON learning_story "
-                "FOR EACH ROW EXECUTE FUNCTION refuse_poison()"
-            )
-        )
 
 
 async def test_a_poison_event_ends_a_dead_letter_and_its_channel_goes_on(rig: SlackRig) -> None:
@@ -181,21 +143,6 @@ async def test_an_operator_lists_and_replays_a_dead_letter(
     await rig.settle()
     assert await stories(rig) == ["learned: poison, then cured"]
     assert await count(rig, InboxEvent) == 0
-
-
-async def okrbot(database_url: str, *arguments: str) -> str:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *arguments,
-        env={**os.environ, "OKRBOT_DATABASE_URL": database_url},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await process.communicate()
-    assert process.returncode == 0, err.decode()
-    return out.decode()
 
 
 async def test_malformed_events_get_4xx_and_are_not_kept(rig: SlackRig) -> None:
