@@ -25,11 +25,11 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from adapters.slack.settings import SLACK
 from bench.common import arguments, backends, fresh_database, label, machine, run, table
 from bot.entry.app import Okrbot, build
 from bot.entry.platforms import connect_slack
 from bot.entry.settings import Settings
-from bot.events import Platform
 from bot.runtime.loops import Loop
 from retrospectives.cycles.jobs import OPEN_JOB
 from retrospectives.cycles.subjects import ScheduledOpening
@@ -55,7 +55,7 @@ async def populate(okrbot: Okrbot, fake: FakeSlack, teams: int, people: int) -> 
         [workspace] = await insert_rows(
             connection,
             Workspace,
-            iter([{"platform": Platform.SLACK.value, "external_id": "T1", "created_at": now}]),
+            iter([{"platform": SLACK, "external_id": "T1", "created_at": now}]),
         )
         team_ids = await insert_rows(
             connection,

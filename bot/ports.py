@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
-from bot.events import Apply, ChatEvent, Enqueue, EventKind, Turn
+from bot.events import Apply, ChatEvent, Enqueue, EventKind, Platform, Turn
 from bot.replies import Outcome, Reply
 
 EventHandler = Callable[[ChatEvent], Awaitable[Outcome]]
@@ -288,7 +288,7 @@ class Connected(Protocol):
 class ChatPlatform(Protocol[Config, Database, Held]):
     """A chat platform as the composition sees it, whatever its SDK: one entry in its list."""
 
-    name: str
+    name: Platform
 
     def pages(self, reply: Reply) -> Sequence[Reply]: ...  # the messages a reply needs there
     def configured(self, settings: Config) -> bool: ...

@@ -27,9 +27,9 @@ from adapters.slack.edge import SlackEdge
 from adapters.slack.intake import SlackIntake
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.port import SlackChatPort
-from adapters.slack.settings import EVENTS_PATH, SlackSettings
+from adapters.slack.settings import EVENTS_PATH, SLACK, SlackSettings
 from bot.clock import Pacer
-from bot.events import Apply, Platform
+from bot.events import Apply
 from bot.ports import ChatPort, Clock, Database, Directory, HttpRoute, Offered
 from bot.replies import Reply
 
@@ -89,7 +89,7 @@ class SlackConnected:
 class SlackPlatform(Generic[Database]):
     """Slack, for the composition's list of platforms."""
 
-    name = Platform.SLACK.value
+    name = SLACK
 
     def __init__(self, glue: SlackGlue[Database]) -> None:
         self._glue = glue

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.events import Platform
+
+SLACK = Platform("slack")
 EVENTS_PATH = "/slack/events"
 
 

@@ -17,8 +17,7 @@ from aiohttp import web
 
 from adapters.teams import cards
 from adapters.teams.references import ReferenceStore
-from adapters.teams.settings import MESSAGES_PATH, TeamsSettings
-from bot.events import Platform
+from adapters.teams.settings import MESSAGES_PATH, TEAMS, TeamsSettings
 from bot.ports import Clock, Connected, Database, HttpRoute, Offered
 from bot.replies import Reply
 
@@ -36,7 +35,7 @@ class TeamsGlue(Generic[Database, Session]):
 class TeamsPlatform(Generic[Database, Session]):
     """Microsoft Teams, for the composition's list of platforms."""
 
-    name = Platform.TEAMS.value
+    name = TEAMS
 
     def __init__(self, glue: TeamsGlue[Database, Session]) -> None:
         self._glue = glue

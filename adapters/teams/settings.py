@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.events import Platform
+
+TEAMS = Platform("teams")
 MESSAGES_PATH = "/api/messages"
 
 

@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import migrations
+from adapters.console import CONSOLE
 from bot.admin import report_links
 from bot.clock import SystemClock
 from bot.entry.metrics import Metrics
 from bot.entry.platforms import PLATFORMS, pagers
 from bot.entry.settings import Settings
-from bot.events import Apply, Platform
+from bot.events import Apply
 from bot.ports import ChatPort, Clock, Connected, Directory, EventHandler, Offered
 from bot.runtime import digest, outbox, router, upkeep
 from bot.runtime.delivery import OutboxWorker
@@ -164,9 +165,7 @@ async def build(
     clock = clock or SystemClock()
     chat_ports = dict(ports or {})
     # The console has no member list to ask: its members are the people seen in a channel.
-    people: dict[str, Directory] = {
-        Platform.CONSOLE.value: SeenMembers(sessions, Platform.CONSOLE.value)
-    }
+    people: dict[str, Directory] = {CONSOLE: SeenMembers(sessions, CONSOLE)}
     people.update(directories or {})
     metrics = Metrics()  # this okrbot's own registry: two in one process never mix counts
     worker = OutboxWorker(

@@ -15,9 +15,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import as_utc
-from bot.entry import commands, inbox_admin, logs
+from bot.entry import commands, inbox_admin, logs, platforms
 from bot.entry.settings import Settings
-from bot.events import Platform
 
 log = logging.getLogger("okrbot")
 
@@ -142,7 +141,7 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common],
         help="choose the channel where a workspace's unanswered metric concerns are raised",
     )
-    escalation.add_argument("--platform", required=True, choices=[p.value for p in Platform])
+    escalation.add_argument("--platform", required=True, choices=platforms.names())
     escalation.add_argument("--workspace", required=True, help="its Slack/Teams id")
     chosen = escalation.add_mutually_exclusive_group(required=True)
     chosen.add_argument("--channel", help="the escalation channel's id")
@@ -155,7 +154,7 @@ def _parser() -> argparse.ArgumentParser:
     erase = subcommands.add_parser(
         "erase-user", parents=[common], help="remove or anonymise one person's data"
     )
-    erase.add_argument("--platform", required=True, choices=[p.value for p in Platform])
+    erase.add_argument("--platform", required=True, choices=platforms.names())
     erase.add_argument("--user", required=True, help="the person's id on that platform")
     erase.set_defaults(command=commands.erase_user)
 

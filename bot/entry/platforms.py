@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.console import CONSOLE
 from adapters.slack.platform import SlackPlatform
 from adapters.teams.platform import TeamsPlatform
 from bot.admin.erasure import Forget
@@ -30,6 +31,11 @@ PLATFORMS: Sequence[Registered] = (
     SlackPlatform(slack_installations.GLUE),
     TeamsPlatform(teams_references.GLUE),
 )
+
+
+def names() -> list[str]:
+    """Every platform's name, the console's last: what ``--platform`` of a command may say."""
+    return [*(platform.name for platform in PLATFORMS), CONSOLE]
 
 
 def pagers() -> Mapping[str, Pager]:

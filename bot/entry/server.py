@@ -22,6 +22,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from adapters.slack.platform import SlackConnected
+from adapters.slack.settings import SLACK
 from adapters.slack.socket import socket_mode_handler
 from bot.admin import policies, report_page, reporting, reports
 from bot.entry.app import Connections, Okrbot, build
@@ -29,7 +30,6 @@ from bot.entry.instrumented import counted, timed_after_ack
 from bot.entry.metrics import Metrics, outbox_snapshot
 from bot.entry.platforms import PLATFORMS
 from bot.entry.settings import Settings
-from bot.events import Platform
 from bot.ports import HttpHandler, HttpRoute
 from bot.runtime.loops import Loop
 from storage import inbox
@@ -250,7 +250,7 @@ async def serve(
         log.info("okrbot serves on http://%s:%s", host, port)
         if socket_mode:
             # Socket Mode is Slack's other way in, asked for by `okrbot serve --socket-mode`.
-            slack = server.connections.connected.get(Platform.SLACK.value)
+            slack = server.connections.connected.get(SLACK)
             app = slack.app if isinstance(slack, SlackConnected) else None
             if app is None or not settings.slack_app_token:
                 log.error("Socket Mode needs SLACK_APP_TOKEN and a bot token or OAuth")
