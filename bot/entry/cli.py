@@ -27,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one `okrbot` command and return its exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    settings = Settings.from_environment()
+    settings = Settings.from_environment(platforms=platforms.PLATFORMS)
     # -v may come before the command or after it; the action is shared, so it has no default
     _configure_logging(getattr(args, "verbose", 0), settings)
     command: Command = args.command
@@ -217,13 +217,9 @@ def _configure_logging(verbosity: int, settings: Settings) -> None:
         level,
         json_lines=settings.log_format == "json",
         secrets=[
-            settings.slack_bot_token,
-            settings.slack_app_token,
-            settings.slack_client_secret,
-            settings.slack_signing_secret,
-            settings.microsoft_app_password,
             settings.secret_key,
             *settings.secret_keys,
+            *(secret for p in platforms.PLATFORMS for secret in p.secrets(settings.of(p))),
         ],
     )
     if settings.log_level not in names:

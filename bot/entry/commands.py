@@ -12,6 +12,7 @@ from typing import TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.console import CONSOLE, ConsoleChatPort, ConsoleSession, ConsoleState
+from adapters.teams.settings import TEAMS, TeamsSettings
 from bot.admin import erasure, exporting, reporting, teams_package
 from bot.clock import ManualClock, SystemClock
 from bot.entry import demo as scripted_demo
@@ -164,9 +165,10 @@ async def rotate_key(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def teams_app(args: argparse.Namespace, settings: Settings) -> int:
+    teams = settings.platforms.get(TEAMS)
     try:
         built = teams_package.package(
-            settings.microsoft_app_id,
+            teams.microsoft_app_id if isinstance(teams, TeamsSettings) else "",
             settings.public_url,
             privacy_url=settings.privacy_url,
             terms_url=settings.terms_url,
