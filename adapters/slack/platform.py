@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic
 
 from aiohttp import web
@@ -76,7 +76,7 @@ class SlackConnected:
     app: AsyncApp | None = None  # None: no signing secret nor app token, so it only sends
     edge: SlackEdge | None = None  # None with the app: nothing to serve over HTTP
     apply: Apply | None = None  # handles the Events API events its edge kept in the inbox
-    app_token: str = ""  # Socket Mode's
+    app_token: str = field(default="", repr=False)  # Socket Mode's
     socket: AsyncSocketModeHandler | None = None  # open while Socket Mode is
 
     def routes(self) -> Sequence[HttpRoute]:
