@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import text
 
-from bot.events import Platform
+from adapters.console import CONSOLE
 from storage.core import Team, TeamLead, Workspace
 from storage.okr import ImpactStory, LearningStory, MetricConcern, StoryResult, StorySource
 from storage.recognition import Behaviour, ShoutOut, ShoutOutRecipient, ShoutOutStatus
@@ -56,7 +56,7 @@ async def populate(bot: Harness, teams: int, stories: int) -> int:
         [workspace] = await insert_rows(
             connection,
             Workspace,
-            iter([{"platform": Platform.CONSOLE.value, "external_id": "W1", "created_at": now}]),
+            iter([{"platform": CONSOLE, "external_id": "W1", "created_at": now}]),
         )
         team_ids = await insert_rows(
             connection,

@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.console import CONSOLE
 from bench.common import arguments, backends, fresh_database, label, machine, run, table
-from bot.events import Platform
 from bot.runtime import digest
 from retrospectives.okrs.digest import team_sections
 from storage import okr
@@ -59,7 +59,7 @@ async def populate(bot: Harness, week: int, old: int, others: int) -> tuple[int,
     """One lead's team with ``week`` new and ``old`` older stories; return (workspace, team)."""
     now = bot.clock.now()
     async with bot.app.sessions() as session, session.begin():
-        workspace = Workspace(platform=Platform.CONSOLE.value, external_id="W1", created_at=now)
+        workspace = Workspace(platform=CONSOLE, external_id="W1", created_at=now)
         session.add(workspace)
         await session.flush()
         teams = []

@@ -19,8 +19,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from adapters.console import CONSOLE
 from bench.common import arguments, backends, fresh_database, label, machine, run, table
-from bot.events import Platform
 from bot.runtime.scheduler import TICK_SECONDS
 from storage.core import Team, TeamLead, Workspace
 from storage.outbox import OutboxMessage
@@ -84,7 +84,7 @@ async def populate(bot: Harness, teams: int) -> None:
     """T teams in one workspace, each with a quarterly schedule and its own lead."""
     now = bot.clock.now()
     async with bot.app.sessions() as session, session.begin():
-        workspace = Workspace(platform=Platform.CONSOLE.value, external_id="W1", created_at=now)
+        workspace = Workspace(platform=CONSOLE, external_id="W1", created_at=now)
         session.add(workspace)
         await session.flush()
         for i in range(teams):

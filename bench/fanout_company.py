@@ -25,11 +25,9 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from adapters.slack.settings import SLACK
 from bench.common import arguments, backends, fresh_database, label, machine, run, table
 from bot.entry.app import Okrbot, build
-from bot.entry.platforms import connect_slack
-from bot.entry.settings import Settings
-from bot.events import Platform
 from bot.runtime.loops import Loop
 from retrospectives.cycles.jobs import OPEN_JOB
 from retrospectives.cycles.subjects import ScheduledOpening
@@ -37,6 +35,7 @@ from storage import schedule
 from storage.core import Team, TeamLead, Workspace
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.support.bulk import insert_rows
+from tests.support.settings import configured
 
 INTERVAL = 1.0  # the loops' interval in `okrbot serve`
 PACE = 1.0  # Slack: about one message a second per conversation
@@ -55,7 +54,7 @@ async def populate(okrbot: Okrbot, fake: FakeSlack, teams: int, people: int) -> 
         [workspace] = await insert_rows(
             connection,
             Workspace,
-            iter([{"platform": Platform.SLACK.value, "external_id": "T1", "created_at": now}]),
+            iter([{"platform": SLACK, "external_id": "T1", "created_at": now}]),
         )
         team_ids = await insert_rows(
             connection,
@@ -125,12 +124,10 @@ async def opening(backend: str, teams: int, people: int, *, per_run: bool) -> li
 
     fake = await FakeSlack(page_size=100, pacing=PACE, hold=note).start()
     async with fresh_database(backend) as url:
-        settings = Settings(
-            database_url=url, slack_bot_token="xoxb-bench", slack_api_url=fake.api_url
-        )
+        settings = configured(url, slack_bot_token="xoxb-bench", slack_api_url=fake.api_url)
         okrbot = await build(settings, migrate=False)
-        connection = connect_slack(okrbot, pacing=PACE)
-        assert connection is not None
+        connection = okrbot.connect(pacing={SLACK: PACE})
+        assert SLACK in connection.connected
         tasks: list[asyncio.Task[None]] = []
         try:
             await populate(okrbot, fake, teams, people)

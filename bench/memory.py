@@ -16,6 +16,7 @@ import gc
 import tracemalloc
 from collections.abc import Awaitable, Callable
 
+from adapters.console import CONSOLE
 from bench.common import (
     NullChatPort,
     arguments,
@@ -28,7 +29,6 @@ from bench.common import (
     table,
 )
 from bench.ingest import command
-from bot.events import Platform
 from tests.support.fakes import FakeDirectory
 from tests.support.harness import Harness
 
@@ -122,7 +122,7 @@ async def deliver(backend: str, messages: int) -> list[str]:
     port = SamplingPort(every=messages // STEPS)
     async with fresh_database(backend) as url:
         bot = await Harness.start(url, directory=FakeDirectory(members={"C1": people}))
-        bot.app.ports[Platform.CONSOLE.value] = port  # the worker reads this same mapping
+        bot.app.ports[CONSOLE] = port  # the worker reads this same mapping
         try:
             await bot.say("/okr team create Checkout", channel="C1", user=people[0])
             await bot.tick()

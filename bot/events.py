@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NewType, TypeVar
 from urllib.parse import parse_qsl
 
 Subject = TypeVar("Subject")
@@ -23,10 +23,9 @@ Subject = TypeVar("Subject")
 Subject_co = TypeVar("Subject_co", covariant=True)
 
 
-class Platform(StrEnum):
-    SLACK = "slack"
-    TEAMS = "teams"
-    CONSOLE = "console"
+Platform = NewType("Platform", str)
+"""A platform's name (``slack``, ``teams``, ``console``): each adapter declares its own, and the
+kernel lists none. It is what ``workspace.platform`` stores and what the metrics are labelled by."""
 
 
 class EventKind(StrEnum):

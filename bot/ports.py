@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
-from bot.events import Apply, ChatEvent, Enqueue, EventKind, Turn
+from bot.events import ChatEvent, EventKind, Turn
 from bot.replies import Outcome, Reply
 
 EventHandler = Callable[[ChatEvent], Awaitable[Outcome]]
@@ -239,62 +239,3 @@ class RouteBook(Generic[Session]):
             return handler
 
         return declare
-
-
-HttpHandler = Callable[[Any], Awaitable[Any]]  # the web library's: request in, response out
-
-
-@dataclass(frozen=True, slots=True)
-class HttpRoute:
-    """A route a platform serves; ``acked``: its answer is the platform's ack (timed)."""
-
-    method: str
-    path: str
-    handler: HttpHandler
-    acked: bool = False
-
-
-Database = TypeVar("Database")  # the composition's database: a platform hands it to its glue
-Config = TypeVar("Config", contravariant=True)  # the settings a platform reads (its Protocol)
-Held = TypeVar("Held", contravariant=True)  # the session erasure works in
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Offered(Generic[Database]):
-    """What the composition hands a platform it connects."""
-
-    database: Database
-    clock: Clock
-    handle: EventHandler
-    spawn: Callable[[Coroutine[Any, Any, None]], None]  # work after an ack, timed by the meter
-    command_words: tuple[str, ...]
-    pacing: float | None = None  # seconds between sends to one conversation; None: its own
-    enqueue: Enqueue | None = None  # keeps a verified event in the inbox (serve only)
-
-
-class Connected(Protocol):
-    """A platform connected: the port the outbox sends through, the directory the scheduler
-    asks, the HTTP routes it serves (none when it only sends) and a note for ``/readyz``."""
-
-    port: ChatPort
-    directory: Directory
-    apply: Apply | None  # handles what its edge kept in the inbox; None: it keeps nothing
-
-    def routes(self) -> Sequence[HttpRoute]: ...
-    def readiness(self) -> str | None: ...
-    async def close(self) -> None: ...
-
-
-class ChatPlatform(Protocol[Config, Database, Held]):
-    """A chat platform as the composition sees it, whatever its SDK: one entry in its list."""
-
-    name: str
-
-    def pages(self, reply: Reply) -> Sequence[Reply]: ...  # the messages a reply needs there
-    def configured(self, settings: Config) -> bool: ...
-    def unserved(self) -> Sequence[HttpRoute]: ...  # its routes while it is not configured
-    def connect(self, settings: Config, offered: Offered[Database], *, serving: bool) -> Connected:
-        """Connect its port and directory; ``serving``: its HTTP edge too (not in run-due)."""
-
-    async def forget(self, session: Held, user_id: str) -> tuple[dict[str, int], list[str]]:
-        """Erase what it keeps of a person: counts by label, and their conversations' ids."""

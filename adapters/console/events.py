@@ -9,6 +9,8 @@ from typing import Any
 from adapters.console.state import ConsoleState, OnScreenButton
 from bot.events import ChatEvent, EventKind, Platform, mention
 
+CONSOLE = Platform("console")
+
 BOT_MENTION = "@okrbot"
 # On the console people are their ids: in what is said to the bot, ``@U2`` (not inside a
 # word, as in an address) is a mention of U2.
@@ -67,7 +69,7 @@ def _event(state: ConsoleState, kind: EventKind, **details: Any) -> ChatEvent:
     details.setdefault("channel_id", state.conversation_id)
     details.setdefault("is_direct", state.direct)
     return ChatEvent(
-        platform=Platform.CONSOLE,
+        platform=CONSOLE,
         workspace_id=state.workspace_id,
         user_id=state.user_id,
         kind=kind,

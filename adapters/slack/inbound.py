@@ -15,7 +15,8 @@ from typing import Any
 from adapters.payloads import first, text_of
 from adapters.slack.forms import form_values, unpack_metadata
 from adapters.slack.mentions import in_core_form, strip_bot_mention
-from bot.events import ChatEvent, EventKind, Inbound, Platform
+from adapters.slack.settings import SLACK
+from bot.events import ChatEvent, EventKind, Inbound
 
 MAX_TRIGGER = 200
 SAVE_LEARNING_STORY = "save_learning_story"
@@ -61,7 +62,7 @@ def from_event_callback(body: Mapping[str, Any], received_at: datetime) -> ChatE
         return None
     authorization = first(body.get("authorizations"))
     base: dict[str, Any] = {
-        "platform": Platform.SLACK,
+        "platform": SLACK,
         "workspace_id": workspace_key(
             text_of(body, "team_id") or text_of(authorization, "team_id"),
             text_of(body, "enterprise_id") or text_of(authorization, "enterprise_id"),
@@ -136,7 +137,7 @@ def to_inbound(parsed: Mapping[str, Any], body: str, received_at: datetime) -> I
     if event is None:
         return None
     return Inbound(
-        platform=Platform.SLACK.value,
+        platform=SLACK,
         workspace_id=event.workspace_id,
         event_id=event.event_id,
         conversation=event.channel_id or event.user_id,
@@ -168,7 +169,7 @@ def from_slash_command(
         return None
     rest = unescape(in_core_form(text_of(body, "text"))).strip()
     return ChatEvent(
-        platform=Platform.SLACK,
+        platform=SLACK,
         workspace_id=workspace,
         channel_id=channel,
         user_id=user,
@@ -190,7 +191,7 @@ def _interaction_base(body: Mapping[str, Any], received_at: datetime) -> dict[st
     if not workspace or not user:
         return None
     return {
-        "platform": Platform.SLACK,
+        "platform": SLACK,
         "workspace_id": workspace,
         "user_id": user,
         "user_name": text_of(body, "user", "username") or text_of(body, "user", "name"),

@@ -2,36 +2,42 @@
 
 Slack is on with a bot token, or with OAuth and a key to seal the tokens it stores. It always
 sends (the outbox's port, the scheduler's directory); it takes requests when it has a signing
-secret (HTTP) or an app token (Socket Mode). Its installations and OAuth states are kept in
-okrbot's database by the composition's glue (``bot.glue.slack_installations``), handed in as
-:class:`SlackGlue`, since an adapter does not reach storage.
+secret (HTTP) or an app token (Socket Mode, opened by ``okrbot serve --socket-mode``). Its
+installations and OAuth states are kept in okrbot's database by the composition's glue
+(``bot.glue.slack_installations``), handed in as :class:`SlackGlue`, since an adapter does not
+reach storage.
 """
 
 from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Generic
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Generic
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
-from adapters.slack import blocks, bolt
+from adapters.slack import blocks, bolt, checks
 from adapters.slack.client import SlackWeb
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.edge import SlackEdge
 from adapters.slack.intake import SlackIntake
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.port import SlackChatPort
-from adapters.slack.settings import EVENTS_PATH, SlackSettings
+from adapters.slack.settings import EVENTS_PATH, SLACK, SlackSettings
+from adapters.slack.socket import socket_mode_handler
 from bot.clock import Pacer
-from bot.events import Apply, Platform
-from bot.ports import ChatPort, Clock, Database, Directory, HttpRoute, Offered
+from bot.events import Apply
+from bot.platform import Checkup, Database, HttpRoute, Offered
+from bot.ports import ChatPort, Clock, Directory
 from bot.replies import Reply
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +62,7 @@ class SlackGlue(Generic[Database]):
 
     installations: Callable[[Database, Clock, str], Installations]
     states: Callable[[Database, Clock], AsyncOAuthStateStore]
+    stored: Callable[[Database, str], checks.Stored]  # every stored token, for `okrbot doctor`
 
 
 @dataclass
@@ -69,6 +76,8 @@ class SlackConnected:
     app: AsyncApp | None = None  # None: no signing secret nor app token, so it only sends
     edge: SlackEdge | None = None  # None with the app: nothing to serve over HTTP
     apply: Apply | None = None  # handles the Events API events its edge kept in the inbox
+    app_token: str = field(default="", repr=False)  # Socket Mode's
+    socket: AsyncSocketModeHandler | None = None  # open while Socket Mode is
 
     def routes(self) -> Sequence[HttpRoute]:
         if self.edge is None:
@@ -82,17 +91,41 @@ class SlackConnected:
     def readiness(self) -> str | None:
         return self.store.readiness() if self.store is not None else None
 
+    async def start(self, *, socket: bool) -> bool:
+        """Open Socket Mode when asked: Slack's other way in, with the same app and listeners."""
+        if not socket:
+            return False
+        if self.app is None or not self.app_token:
+            log.error("Socket Mode needs SLACK_APP_TOKEN and a bot token or OAuth")
+            return False
+        self.socket = socket_mode_handler(self.app, self.app_token)
+        await self.socket.connect_async()  # type: ignore[no-untyped-call]
+        log.info("okrbot is connected to Slack in Socket Mode")
+        return True
+
+    async def stop(self) -> None:
+        if self.socket is not None:
+            await self.socket.close_async()  # type: ignore[no-untyped-call]
+            self.socket = None
+
     async def close(self) -> None:
+        await self.stop()
         await self.web.close()
 
 
 class SlackPlatform(Generic[Database]):
     """Slack, for the composition's list of platforms."""
 
-    name = Platform.SLACK.value
+    name = SLACK
 
     def __init__(self, glue: SlackGlue[Database]) -> None:
         self._glue = glue
+
+    def read(self, values: Mapping[str, str]) -> SlackSettings:
+        return SlackSettings.read(values)
+
+    def secrets(self, settings: SlackSettings) -> Sequence[str]:
+        return settings.secrets()
 
     def pages(self, reply: Reply) -> Sequence[Reply]:
         return blocks.pages(reply)
@@ -124,6 +157,7 @@ class SlackPlatform(Generic[Database]):
         connected = SlackConnected(
             web, store, SlackChatPort(web, Pacer(pacing)), SlackDirectory(web)
         )
+        connected.app_token = settings.slack_app_token
         if not serving or not (settings.slack_signing_secret or settings.slack_app_token):
             return connected
         oauth = (
@@ -157,6 +191,10 @@ class SlackPlatform(Generic[Database]):
             clock=offered.clock,
         )
         return connected
+
+    async def check(self, settings: SlackSettings, database: Database | None) -> Checkup:
+        stored = None if database is None else self._glue.stored(database, settings.secret_key)
+        return await checks.check(settings, stored)
 
     async def forget(self, session: object, user_id: str) -> tuple[dict[str, int], list[str]]:
         return {}, []  # Slack keeps nothing of a person beyond what every platform keeps

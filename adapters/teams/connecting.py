@@ -31,7 +31,8 @@ from adapters.teams.throttle import TenantThrottle
 from adapters.teams.tokens import PUBLIC_ISSUER, PUBLIC_METADATA_URL, Audience, TokenChecker
 from bot.clock import Pacer
 from bot.events import Apply
-from bot.ports import ChatPort, Directory, HttpRoute, Offered
+from bot.platform import HttpRoute, Offered
+from bot.ports import ChatPort, Directory
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,12 @@ class TeamsConnected:
         return (HttpRoute("POST", MESSAGES_PATH, self.edge.on_messages, acked=True),)
 
     def readiness(self) -> str | None:
+        return None
+
+    async def start(self, *, socket: bool) -> bool:
+        return False  # Teams comes in over HTTP only
+
+    async def stop(self) -> None:
         return None
 
     async def close(self) -> None:

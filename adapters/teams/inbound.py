@@ -18,7 +18,8 @@ from typing import Any
 from adapters.payloads import mapping_at, text_of
 from adapters.teams import forms
 from adapters.teams.mentions import clean_text
-from bot.events import ChatEvent, EventKind, Platform
+from adapters.teams.settings import TEAMS
+from bot.events import ChatEvent, EventKind
 
 CARD_ACTION_INVOKE = "adaptiveCard/action"
 MAX_EVENT_ID = 255
@@ -145,7 +146,7 @@ def _base(activity: Mapping[str, Any], received_at: datetime) -> dict[str, Any] 
         return None
     conversation = text_of(activity, "conversation", "id")
     return {
-        "platform": Platform.TEAMS,
+        "platform": TEAMS,
         "workspace_id": tenant,
         "channel_id": channel,
         "user_id": user_of(activity.get("from")),

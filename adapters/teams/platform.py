@@ -9,7 +9,7 @@ adapter does not reach storage; so is forgetting a person on erasure.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -17,9 +17,9 @@ from aiohttp import web
 
 from adapters.teams import cards
 from adapters.teams.references import ReferenceStore
-from adapters.teams.settings import MESSAGES_PATH, TeamsSettings
-from bot.events import Platform
-from bot.ports import Clock, Connected, Database, HttpRoute, Offered
+from adapters.teams.settings import MESSAGES_PATH, TEAMS, TeamsSettings
+from bot.platform import Checkup, Connected, Database, HttpRoute, Offered
+from bot.ports import Clock
 from bot.replies import Reply
 
 Session = TypeVar("Session")
@@ -36,10 +36,16 @@ class TeamsGlue(Generic[Database, Session]):
 class TeamsPlatform(Generic[Database, Session]):
     """Microsoft Teams, for the composition's list of platforms."""
 
-    name = Platform.TEAMS.value
+    name = TEAMS
 
     def __init__(self, glue: TeamsGlue[Database, Session]) -> None:
         self._glue = glue
+
+    def read(self, values: Mapping[str, str]) -> TeamsSettings:
+        return TeamsSettings.read(values)
+
+    def secrets(self, settings: TeamsSettings) -> Sequence[str]:
+        return settings.secrets()
 
     def pages(self, reply: Reply) -> Sequence[Reply]:
         return cards.pages(reply)
@@ -65,6 +71,11 @@ class TeamsPlatform(Generic[Database, Session]):
 
         store = self._glue.references(offered.database, offered.clock)
         return connecting.connect(settings, offered, store, serving=serving)
+
+    async def check(self, settings: TeamsSettings, database: Database | None) -> Checkup:
+        from adapters.teams import checks  # here: only `okrbot doctor` loads what it checks with
+
+        return await checks.check(settings)
 
     async def forget(self, session: Session, user_id: str) -> tuple[dict[str, int], list[str]]:
         return await self._glue.forget(session, user_id)

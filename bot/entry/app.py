@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,13 +10,15 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import migrations
+from adapters.console import CONSOLE
 from bot.admin import report_links
 from bot.clock import SystemClock
 from bot.entry.metrics import Metrics
-from bot.entry.platforms import PLATFORMS, pagers
+from bot.entry.platforms import PLATFORMS, Registered, pagers
 from bot.entry.settings import Settings
-from bot.events import Apply, Platform
-from bot.ports import ChatPort, Clock, Connected, Directory, EventHandler, Offered
+from bot.events import Apply
+from bot.platform import Connected, Offered
+from bot.ports import ChatPort, Clock, Directory, EventHandler
 from bot.runtime import digest, outbox, router, upkeep
 from bot.runtime.delivery import OutboxWorker
 from bot.runtime.inbox import InboxWorker
@@ -40,6 +42,16 @@ class Connections:
 
     connected: dict[str, Connected]
 
+    async def start(self, *, socket: bool = False) -> bool:
+        """Start each platform's background work; ``socket``: whether one opened its own
+        connection for events (``okrbot serve --socket-mode``)."""
+        opened = [await connection.start(socket=socket) for connection in self.connected.values()]
+        return any(opened)
+
+    async def stop(self) -> None:
+        for connection in self.connected.values():
+            await connection.stop()
+
     async def close(self) -> None:
         for connection in self.connected.values():
             await connection.close()
@@ -59,6 +71,7 @@ class Okrbot:
     metrics: Metrics
     intake: Intake
     inbox: InboxWorker
+    platforms: Sequence[Registered] = PLATFORMS  # the platforms it may connect
     ports: dict[str, ChatPort] = field(default_factory=dict)
     appliers: dict[str, Apply] = field(default_factory=dict)  # the inbox's, by platform
     directories: dict[str, Directory] = field(default_factory=dict)
@@ -107,12 +120,13 @@ class Okrbot:
         spawn: Callable[[str], Spawn] | None = None,
         pacing: Mapping[str, float] | None = None,
     ) -> Connections:
-        """Connect every configured platform in ``bot.entry.platforms``: its port for the outbox
+        """Connect every configured platform of its list: its port for the outbox
         and its directory for the scheduler, and with ``serving`` its HTTP edge, which hands
         events to ``handle`` and work after an ack to ``spawn(platform)``."""
         connected: dict[str, Connected] = {}
-        for platform in PLATFORMS:
-            if not platform.configured(self.settings):
+        for platform in self.platforms:
+            settings = self.settings.of(platform)
+            if not platform.configured(settings):
                 continue
             offered = Offered(
                 database=self.sessions,
@@ -123,7 +137,7 @@ class Okrbot:
                 pacing=(pacing or {}).get(platform.name),
                 enqueue=self.intake if serving else None,
             )
-            connection = platform.connect(self.settings, offered, serving=serving)
+            connection = platform.connect(settings, offered, serving=serving)
             self.ports[platform.name] = connection.port
             self.directories[platform.name] = connection.directory
             if connection.apply is not None:  # what its edge keeps, the inbox's worker handles
@@ -148,8 +162,10 @@ async def build(
     ports: Mapping[str, ChatPort] | None = None,
     directories: Mapping[str, Directory] | None = None,
     migrate: bool = True,
+    platforms: Sequence[Registered] = PLATFORMS,
 ) -> Okrbot:
-    """Open the database (bringing its schema up to date) and wire the core to the platforms."""
+    """Open the database (bringing its schema up to date) and wire the core to the platforms
+    (``platforms``: those of ``bot.entry.platforms`` unless told)."""
     engine = create_engine(settings.database_url)
     if migrate:
         try:
@@ -159,14 +175,15 @@ async def build(
             raise
     sessions = session_factory(
         engine,
-        info={ledger.EVENT_KEY: ledger.event_key(settings.secret_key), outbox.PAGERS: pagers()},
+        info={
+            ledger.EVENT_KEY: ledger.event_key(settings.secret_key),
+            outbox.PAGERS: pagers(platforms),
+        },
     )
     clock = clock or SystemClock()
     chat_ports = dict(ports or {})
     # The console has no member list to ask: its members are the people seen in a channel.
-    people: dict[str, Directory] = {
-        Platform.CONSOLE.value: SeenMembers(sessions, Platform.CONSOLE.value)
-    }
+    people: dict[str, Directory] = {CONSOLE: SeenMembers(sessions, CONSOLE)}
     people.update(directories or {})
     metrics = Metrics()  # this okrbot's own registry: two in one process never mix counts
     worker = OutboxWorker(
@@ -215,6 +232,7 @@ async def build(
         metrics=metrics,
         intake=Intake(engine, clock),
         inbox=inbox,
+        platforms=platforms,
         ports=chat_ports,
         directories=people,
         appliers=appliers,

@@ -15,9 +15,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import as_utc
-from bot.entry import commands, inbox_admin, logs
+from bot.entry import commands, inbox_admin, logs, platforms
 from bot.entry.settings import Settings
-from bot.events import Platform
 
 log = logging.getLogger("okrbot")
 
@@ -28,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one `okrbot` command and return its exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    settings = Settings.from_environment()
+    settings = Settings.from_environment(platforms=platforms.PLATFORMS)
     # -v may come before the command or after it; the action is shared, so it has no default
     _configure_logging(getattr(args, "verbose", 0), settings)
     command: Command = args.command
@@ -142,7 +141,7 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common],
         help="choose the channel where a workspace's unanswered metric concerns are raised",
     )
-    escalation.add_argument("--platform", required=True, choices=[p.value for p in Platform])
+    escalation.add_argument("--platform", required=True, choices=platforms.names())
     escalation.add_argument("--workspace", required=True, help="its Slack/Teams id")
     chosen = escalation.add_mutually_exclusive_group(required=True)
     chosen.add_argument("--channel", help="the escalation channel's id")
@@ -155,7 +154,7 @@ def _parser() -> argparse.ArgumentParser:
     erase = subcommands.add_parser(
         "erase-user", parents=[common], help="remove or anonymise one person's data"
     )
-    erase.add_argument("--platform", required=True, choices=[p.value for p in Platform])
+    erase.add_argument("--platform", required=True, choices=platforms.names())
     erase.add_argument("--user", required=True, help="the person's id on that platform")
     erase.set_defaults(command=commands.erase_user)
 
@@ -218,13 +217,9 @@ def _configure_logging(verbosity: int, settings: Settings) -> None:
         level,
         json_lines=settings.log_format == "json",
         secrets=[
-            settings.slack_bot_token,
-            settings.slack_app_token,
-            settings.slack_client_secret,
-            settings.slack_signing_secret,
-            settings.microsoft_app_password,
             settings.secret_key,
             *settings.secret_keys,
+            *(secret for p in platforms.PLATFORMS for secret in p.secrets(settings.of(p))),
         ],
     )
     if settings.log_level not in names:

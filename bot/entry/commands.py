@@ -11,14 +11,14 @@ from typing import TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.console import ConsoleChatPort, ConsoleSession, ConsoleState
+from adapters.console import CONSOLE, ConsoleChatPort, ConsoleSession, ConsoleState
+from adapters.teams.settings import TEAMS, TeamsSettings
 from bot.admin import erasure, exporting, reporting, teams_package
 from bot.clock import ManualClock, SystemClock
 from bot.entry import demo as scripted_demo
 from bot.entry import platforms
 from bot.entry.app import build
 from bot.entry.settings import Settings
-from bot.events import Platform
 from bot.glue import keys
 from retrospectives.learning.commands import parse_quarter
 from retrospectives.okrs.concerns import escalation as concern_escalation
@@ -33,9 +33,7 @@ async def chat(args: argparse.Namespace, settings: Settings) -> int:
         clock=clock, workspace_id=args.workspace, channel_id=args.channel, user_id=args.user
     )
     out = sys.stdout
-    app = await build(
-        settings, clock=clock, ports={Platform.CONSOLE.value: ConsoleChatPort(state, out)}
-    )
+    app = await build(settings, clock=clock, ports={CONSOLE: ConsoleChatPort(state, out)})
     interactive = sys.stdin.isatty()
     session = ConsoleSession(state, app.handle, out, after_event=app.tick, echo=not interactive)
     try:
@@ -116,9 +114,7 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
 async def run_due(args: argparse.Namespace, settings: Settings) -> int:
     clock = ManualClock(args.now or SystemClock().now())
     state = ConsoleState(clock=clock)
-    app = await build(
-        settings, clock=clock, ports={Platform.CONSOLE.value: ConsoleChatPort(state, sys.stdout)}
-    )
+    app = await build(settings, clock=clock, ports={CONSOLE: ConsoleChatPort(state, sys.stdout)})
     connections = app.connect()
     try:
         report = await app.tick()
@@ -169,9 +165,10 @@ async def rotate_key(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def teams_app(args: argparse.Namespace, settings: Settings) -> int:
+    teams = settings.platforms.get(TEAMS)
     try:
         built = teams_package.package(
-            settings.microsoft_app_id,
+            teams.microsoft_app_id if isinstance(teams, TeamsSettings) else "",
             settings.public_url,
             privacy_url=settings.privacy_url,
             terms_url=settings.terms_url,

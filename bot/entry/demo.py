@@ -8,12 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from adapters.console import ConsoleChatPort, ConsoleSession, ConsoleState
+from adapters.console import CONSOLE, ConsoleChatPort, ConsoleSession, ConsoleState
 from bot.admin import reporting
 from bot.clock import ManualClock
 from bot.entry.app import Okrbot, build
 from bot.entry.settings import Settings
-from bot.events import Platform
 
 START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday morning
 DEMO_WORKSPACE = "W1"  # the console's own
@@ -149,9 +148,7 @@ async def run(out: TextIO) -> int:
         clock = ManualClock(START)
         state = ConsoleState(clock=clock, session="demo")
         port = ConsoleChatPort(state, out)
-        app = await build(
-            Settings(database_url=url), clock=clock, ports={Platform.CONSOLE.value: port}
-        )
+        app = await build(Settings(database_url=url), clock=clock, ports={CONSOLE: port})
         try:
             session = ConsoleSession(state, app.handle, out, after_event=app.tick, echo=True)
             out.write(f"okrbot demo: a quarter of team Checkout, starting {START:%A %d %B %Y}.\n")

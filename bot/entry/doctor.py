@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
@@ -20,10 +21,11 @@ from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
 import migrations
-from bot.entry import doctor_inbox, doctor_platforms
-from bot.entry.checkup import Checkup, Level
+from bot.entry import doctor_inbox
+from bot.entry.platforms import PLATFORMS, Registered
 from bot.entry.settings import Settings
-from storage.engine import create_engine
+from bot.platform import Checkup, Level
+from storage.engine import create_engine, session_factory
 
 TIMEOUT = 10.0
 # Slack refuses a request signed more than five minutes away, Bot Framework tokens allow as much.
@@ -31,20 +33,33 @@ SKEW_PROBLEM = 300.0
 SKEW_WARNING = 30.0
 
 
-async def run(settings: Settings, out: TextIO) -> int:
+async def run(settings: Settings, out: TextIO, platforms: Sequence[Registered] = PLATFORMS) -> int:
     """Run every check, write one line each, and return 1 if any found a problem, else 0."""
     checkup = Checkup()
     configuration(settings, checkup)
     migrated = await database(settings, checkup)
     if migrated:
         await doctor_inbox.check(settings, checkup)
-    await doctor_platforms.slack(settings, checkup, stored=migrated)
-    await doctor_platforms.teams(settings, checkup)
+    await platform_checks(settings, checkup, platforms, migrated=migrated)
     await public_url(settings, checkup)
     clock(checkup)
     for finding in checkup.findings:
         out.write(finding.line() + "\n")
     return 1 if any(f.level is Level.PROBLEM for f in checkup.findings) else 0
+
+
+async def platform_checks(
+    settings: Settings, checkup: Checkup, platforms: Sequence[Registered], *, migrated: bool
+) -> None:
+    """Each platform's own checks, in the list's order; what it stores is read once migrated."""
+    engine = create_engine(settings.database_url) if migrated else None
+    try:
+        sessions = session_factory(engine) if engine is not None else None
+        for platform in platforms:
+            checkup.extend(await platform.check(settings.of(platform), sessions))
+    finally:
+        if engine is not None:
+            await engine.dispose()
 
 
 def configuration(settings: Settings, checkup: Checkup) -> None:

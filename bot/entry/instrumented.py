@@ -19,7 +19,7 @@ def counted(
 
     async def handle_counted(event: ChatEvent) -> Outcome:
         outcome = await handle(event)
-        metrics.handled.labels(event.platform.value, event.kind.value).inc()
+        metrics.handled.labels(event.platform, event.kind.value).inc()
         after_event()  # it may have written messages, or work due now (/retro start)
         return outcome
 

@@ -26,7 +26,7 @@ from prometheus_client.exposition import choose_encoder
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.events import Platform
+from adapters.slack.settings import SLACK
 from storage import dead_letters, inbox
 from storage.core import Workspace
 from storage.outbox import OutboxMessage, OutboxStatus
@@ -224,7 +224,7 @@ class Metrics:
 
     def answered(self, platform: str, status: int) -> None:
         """A platform's request was answered (its ack): Slack's are counted by status."""
-        if platform == Platform.SLACK:
+        if platform == SLACK:
             self.slack_requests.labels(str(status)).inc()
 
     def show(self, outbox: OutboxSnapshot) -> None:

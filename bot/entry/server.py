@@ -4,8 +4,9 @@ Its own routes are ``GET /healthz``, ``GET /readyz``, ``GET /metrics`` and ``GET
 each platform in ``bot.entry.platforms`` brings its own (Slack: ``POST /slack/events``,
 ``GET /slack/install``, ``GET /slack/oauth_redirect``; Teams: ``POST /api/messages``), served by
 its edge when it is configured and answering that it is not otherwise. Background work — the
-outbox loop, the scheduler, replies sent after an ack, and any job handed to :func:`serve` —
-starts with the server and stops with it.
+outbox loop, the scheduler, replies sent after an ack, each connected platform's own (Slack's
+Socket Mode, with ``--socket-mode``), and any job handed to :func:`serve` — starts with the
+server and stops with it.
 """
 
 from __future__ import annotations
@@ -21,17 +22,14 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import text
 
-from adapters.slack.platform import SlackConnected
-from adapters.slack.socket import socket_mode_handler
 from bot.admin import policies, report_page, reporting, reports
 from bot.entry.access import FailuresLog
 from bot.entry.app import Connections, Okrbot, build
 from bot.entry.instrumented import counted, timed_after_ack
 from bot.entry.metrics import Metrics, outbox_snapshot
-from bot.entry.platforms import PLATFORMS
+from bot.entry.platforms import PLATFORMS, Registered
 from bot.entry.settings import Settings
-from bot.events import Platform
-from bot.ports import HttpHandler, HttpRoute
+from bot.platform import HttpHandler, HttpRoute
 from bot.runtime.loops import Loop
 from storage import inbox
 
@@ -76,7 +74,7 @@ class Routes:
     def platforms(self) -> list[HttpRoute]:
         """Every listed platform's routes: its edge's when connected, else its "not configured"."""
         served = []
-        for platform in PLATFORMS:
+        for platform in self._okrbot.platforms:
             connection = self._connections.connected.get(platform.name)
             for route in connection.routes() if connection else platform.unserved():
                 handler = self.acked(platform.name, route.handler) if route.acked else route.handler
@@ -174,6 +172,7 @@ class Server:
             self.background.spawn(job())
 
     async def stop(self) -> None:
+        await self.connections.stop()  # no more events over a platform's own connection
         self.okrbot.scheduler.stop()
         for loop in (*self.loops, self.inbox):
             loop.stop()  # each ends after its step under way: no transaction cut off
@@ -238,34 +237,26 @@ async def serve(
     socket_mode: bool = False,
     scheduler: bool = True,
     jobs: Sequence[Job] = (),
+    platforms: Sequence[Registered] = PLATFORMS,
 ) -> int:
     """Run until SIGINT or SIGTERM: HTTP on host:port, and Socket Mode if asked."""
-    okrbot = await build(settings)
+    okrbot = await build(settings, platforms=platforms)
     server = create_server(okrbot)
     # On SIGTERM, requests in flight get a few seconds to finish; a platform retries the rest.
     runner = web.AppRunner(
         server.web_app, shutdown_timeout=SHUTDOWN_GRACE, access_log_class=FailuresLog
     )
     await runner.setup()
-    socket = None
     try:
         await web.TCPSite(runner, host, port).start()
         log.info("okrbot serves on http://%s:%s", host, port)
-        if socket_mode:
-            # Socket Mode is Slack's other way in, asked for by `okrbot serve --socket-mode`.
-            slack = server.connections.connected.get(Platform.SLACK.value)
-            app = slack.app if isinstance(slack, SlackConnected) else None
-            if app is None or not settings.slack_app_token:
-                log.error("Socket Mode needs SLACK_APP_TOKEN and a bot token or OAuth")
-                return 2
-            socket = socket_mode_handler(app, settings.slack_app_token)
-            await socket.connect_async()  # type: ignore[no-untyped-call]
-            log.info("okrbot is connected to Slack in Socket Mode")
+        # A platform's own way in besides HTTP (Slack's Socket Mode) opens only when asked.
+        if not await server.connections.start(socket=socket_mode) and socket_mode:
+            log.error("--socket-mode: no configured platform opened a connection of its own")
+            return 2
         await server.start_workers(scheduler=scheduler, jobs=jobs)
         await _until_stopped()
     finally:
-        if socket is not None:
-            await socket.close_async()  # type: ignore[no-untyped-call]
         await server.stop()
         await runner.cleanup()
         await okrbot.close()

@@ -3,37 +3,30 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol, TypeVar, cast
 
 from dotenv import dotenv_values
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///okrbot.db"
 OFF = frozenset({"0", "off", "no", "false"})
+T = TypeVar("T", covariant=True)
+
+
+class Reads(Protocol[T]):
+    """A platform's entry, as far as settings go: its name, and how it reads its settings."""
+
+    @property
+    def name(self) -> str: ...
+    def read(self, values: Mapping[str, str]) -> T: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     secret_key: str = field(default="", repr=False)
-    slack_signing_secret: str = field(default="", repr=False)
-    slack_bot_token: str = field(default="", repr=False)
-    slack_client_id: str = ""
-    slack_client_secret: str = field(default="", repr=False)
-    slack_scopes: str = ""
-    slack_app_token: str = field(default="", repr=False)
-    slack_api_url: str = "https://slack.com/api/"
-    microsoft_app_id: str = ""
-    microsoft_app_password: str = field(default="", repr=False)
-    microsoft_app_type: str = "MultiTenant"
-    microsoft_app_tenant_id: str = ""
-    teams_emulator: bool = False
-    teams_sdk: str = "agents"  # or "botbuilder": which SDK hosts /api/messages
-    bot_framework_openid_metadata_url: str = ""
-    bot_framework_token_issuer: str = ""
-    bot_framework_login_url: str = ""
-    bot_framework_oauth_scope: str = ""
     outbox_lease_seconds: float = 30.0
     outbox_heartbeat_seconds: float = 0.0  # 0: a third of the lease
     inbox_lease_seconds: float = 15.0  # renewed every third while held
@@ -45,6 +38,14 @@ class Settings:
     terms_url: str = ""  # the Teams app's terms link; okrbot's own /terms when empty
     log_format: str = "text"  # or "json": one JSON object per line
     log_level: str = "INFO"
+    # Each platform's own settings, by its name, read by its entry (ChatPlatform.read). A
+    # platform missing here is read from an empty environment: it is off.
+    platforms: Mapping[str, Any] = field(default_factory=dict)
+
+    def of(self, platform: Reads[T]) -> T:
+        """The settings of ``platform``, as it read them."""
+        found = self.platforms.get(platform.name)
+        return cast(T, found) if found is not None else platform.read({})
 
     @property
     def secret_keys(self) -> tuple[str, ...]:
@@ -53,13 +54,14 @@ class Settings:
 
     @classmethod
     def from_environment(
-        cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+        cls,
+        environ: Mapping[str, str] | None = None,
+        env_file: Path | None = Path(".env"),
+        platforms: Iterable[Reads[Any]] = (),
     ) -> Settings:
-        """Read settings; real environment variables win over the `.env` file."""
-        values: dict[str, str] = {}
-        if env_file is not None and env_file.is_file():
-            values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
-        values.update(os.environ if environ is None else environ)
+        """Read the core's settings and each platform's; real environment variables win over
+        the `.env` file."""
+        values = environment(environ, env_file)
 
         def get(name: str, default: str = "") -> str:
             return values.get(name, "").strip() or default
@@ -67,28 +69,10 @@ class Settings:
         return cls(
             database_url=get("OKRBOT_DATABASE_URL", DEFAULT_DATABASE_URL),
             secret_key=get("OKRBOT_SECRET_KEY"),
-            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
-            slack_bot_token=get("SLACK_BOT_TOKEN"),
-            slack_client_id=get("SLACK_CLIENT_ID"),
-            slack_client_secret=get("SLACK_CLIENT_SECRET"),
-            slack_scopes=get("SLACK_SCOPES"),
-            slack_app_token=get("SLACK_APP_TOKEN"),
-            slack_api_url=get("SLACK_API_URL", "https://slack.com/api/"),
-            microsoft_app_id=get("MICROSOFT_APP_ID"),
-            microsoft_app_password=get("MICROSOFT_APP_PASSWORD"),
-            microsoft_app_type=get("MICROSOFT_APP_TYPE", "MultiTenant"),
-            microsoft_app_tenant_id=get("MICROSOFT_APP_TENANT_ID"),
-            teams_emulator=get("OKRBOT_TEAMS_EMULATOR") in {"1", "true", "yes", "on"},
-            teams_sdk=get("OKRBOT_TEAMS_SDK", "agents").lower(),
-            bot_framework_openid_metadata_url=get("TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"),
-            bot_framework_token_issuer=get("TO_BOT_FROM_CHANNEL_TOKEN_ISSUER"),
-            bot_framework_login_url=get("TO_CHANNEL_FROM_BOT_LOGIN_URL"),
-            bot_framework_oauth_scope=get("TO_CHANNEL_FROM_BOT_OAUTH_SCOPE"),
             outbox_lease_seconds=_seconds(get("OKRBOT_OUTBOX_LEASE_SECONDS"), 30.0),
             outbox_heartbeat_seconds=_seconds(get("OKRBOT_OUTBOX_HEARTBEAT_SECONDS"), 0.0),
             inbox_lease_seconds=_seconds(get("OKRBOT_INBOX_LEASE_SECONDS"), 15.0),
-            inbox_worker=get("OKRBOT_INBOX_WORKER", "on").lower()
-            not in {"0", "off", "no", "false"},
+            inbox_worker=get("OKRBOT_INBOX_WORKER", "on").lower() not in OFF,
             # Fewer than three could never keep anyone anonymous: a smaller value is raised.
             anonymity_min=max(3, _whole(get("OKRBOT_ANONYMITY_MIN"), 3)),
             retention_days=max(1, _whole(get("OKRBOT_RETENTION_DAYS"), 7)),
@@ -97,7 +81,17 @@ class Settings:
             terms_url=get("OKRBOT_TERMS_URL"),
             log_format=get("OKRBOT_LOG_FORMAT", "text").lower(),
             log_level=get("OKRBOT_LOG_LEVEL", "INFO").upper(),
+            platforms={platform.name: platform.read(values) for platform in platforms},
         )
+
+
+def environment(environ: Mapping[str, str] | None, env_file: Path | None) -> dict[str, str]:
+    """The variables okrbot reads: the `.env` file's, then the environment's over them."""
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    return values
 
 
 def _seconds(text: str, default: float) -> float:

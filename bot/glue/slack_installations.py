@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import secrets
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.slack.checks import StoredToken
 from adapters.slack.inbound import split_workspace
 from adapters.slack.platform import Installations, SlackGlue
 from bot.glue import keys
@@ -197,7 +199,32 @@ class DatabaseStateStore(AsyncOAuthStateStore):
             return await installations.consume_state(session, state=state, now=self._clock.now())
 
 
+async def stored_tokens(
+    sessions: async_sessionmaker[AsyncSession], secret_key: str
+) -> AsyncIterator[list[StoredToken]]:
+    """Every stored installation's bot token, a page at a time, for `okrbot doctor`; one that
+    no key of ``secret_key`` unseals comes without its token, with what to do instead."""
+    after = 0
+    while True:
+        async with sessions() as session:
+            rows = await installations.installations_after(
+                session, after_id=after, limit=keys.BATCH
+            )
+        page = []
+        for row in rows:
+            found = unseal(row.sealed, secret_key)
+            if found is None or not found.bot_token:
+                unreadable = keys.unreadable_warning(row.installation_key)
+                page.append(StoredToken(row.installation_key, None, unreadable))
+            else:
+                page.append(StoredToken(row.installation_key, found.bot_token))
+        yield page
+        if len(rows) < keys.BATCH:
+            return
+        after = rows[-1].id
+
+
 GLUE: SlackGlue[async_sessionmaker[AsyncSession]] = SlackGlue(
-    installations=DatabaseInstallationStore, states=DatabaseStateStore
+    installations=DatabaseInstallationStore, states=DatabaseStateStore, stored=stored_tokens
 )
 """Slack's stores in okrbot's database, as ``bot.entry.platforms`` hands them to Slack."""

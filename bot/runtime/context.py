@@ -41,9 +41,9 @@ def about(**fields: str) -> Iterator[None]:
 
 def of_event(event: ChatEvent, event_key: bytes | None) -> dict[str, str]:
     """The log fields of an inbound event: its platform, workspace and digested event id."""
-    digest = ledger.event_digest(event_key, event.platform.value, event.event_id)
+    digest = ledger.event_digest(event_key, event.platform, event.event_id)
     return {
-        "platform": event.platform.value,
+        "platform": event.platform,
         "workspace": event.workspace_id,
         "event_id": digest[:EVENT_DIGITS] if event.event_id else "",
     }

@@ -68,7 +68,7 @@ class EventUnit:
         self._workspaces: dict[tuple[str, str], int] = {}
 
     async def __call__(self, event: ChatEvent) -> Outcome:
-        platform, kind = event.platform.value, event.kind.value
+        platform, kind = event.platform, event.kind.value
         self._meter.event_received(platform, kind)
         with context.about(**context.of_event(event, self._event_key)):  # for every log line
             try:
@@ -85,7 +85,7 @@ class EventUnit:
                     session, platform=event.platform, event_id=event.event_id, now=now
                 ):
                     log.info("ignored a repeated %s event", event.platform)
-                    self._meter.event_repeated(event.platform.value, event.kind.value)
+                    self._meter.event_repeated(event.platform, event.kind.value)
                     return Outcome()
                 turn = Turn(
                     event=event, workspace_id=await self._workspace(session, event, now), now=now
@@ -95,7 +95,7 @@ class EventUnit:
             self._remember(event, turn.workspace_id)  # committed: the row exists for good
         except Refusal as refusal:
             if not await self._remember_refused(event, now):
-                self._meter.event_repeated(event.platform.value, event.kind.value)
+                self._meter.event_repeated(event.platform, event.kind.value)
                 return Outcome()  # a retry of a refused event: it was answered already
             refused = private(refusal.message)
             return Outcome(replies=refused.replies, form_errors=refusal.form_errors)
@@ -108,7 +108,7 @@ class EventUnit:
         return outcome
 
     async def _workspace(self, session: AsyncSession, event: ChatEvent, now: datetime) -> int:
-        known = self._workspaces.get((event.platform.value, event.workspace_id))
+        known = self._workspaces.get((event.platform, event.workspace_id))
         if known is not None:
             return known
         workspace = await core.get_or_create_workspace(
@@ -119,7 +119,7 @@ class EventUnit:
     def _remember(self, event: ChatEvent, workspace_id: int) -> None:
         if len(self._workspaces) >= KNOWN_WORKSPACES:
             self._workspaces.clear()  # a bound, not a policy: they are found again one by one
-        self._workspaces[(event.platform.value, event.workspace_id)] = workspace_id
+        self._workspaces[(event.platform, event.workspace_id)] = workspace_id
 
     async def _remember_refused(self, event: ChatEvent, now: datetime) -> bool:
         """Record a refused event's id on its own, so that its retries are not answered again.

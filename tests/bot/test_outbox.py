@@ -7,7 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.events import EventKind, Platform
+from adapters.console import CONSOLE
+from adapters.slack.settings import SLACK
+from bot.events import EventKind
 from bot.replies import Audience, Delivery, Reply
 from bot.runtime import outbox
 from bot.runtime.outbox import LEASE, MAX_FAILING, backoff
@@ -91,7 +93,7 @@ def test_backoff_grows_and_is_capped():
 async def test_a_process_leaves_other_platforms_work_to_processes_that_can_do_it(bot):
     async def on_slack(text):
         event = bot.event(EventKind.COMMAND, text=text, workspace="T1")
-        return await bot.send(replace(event, platform=Platform.SLACK))
+        return await bot.send(replace(event, platform=SLACK))
 
     await on_slack("/okr team create Support")
     await on_slack("/okr concern Speed: we rush")
@@ -126,7 +128,7 @@ class OverlapPort(FakeChatPort):
 async def test_conversations_go_out_together_and_each_keeps_its_order(database_url):
     port = OverlapPort()
     bot = await Harness.start(database_url)
-    bot.app.ports[Platform.CONSOLE.value] = port
+    bot.app.ports[CONSOLE] = port
     async with bot.app.sessions() as session, session.begin():
         workspace = await core.get_or_create_workspace(
             session, platform="console", external_id="W1", now=bot.clock.now()
@@ -168,7 +170,7 @@ async def test_a_port_that_cannot_be_asked_repeats_at_most_the_sends_in_flight(d
     """Teams cannot be asked whether a message went out: only the sends in flight may repeat."""
     port = HangingPort()
     bot = await Harness.start(database_url)
-    bot.app.ports[Platform.CONSOLE.value] = port
+    bot.app.ports[CONSOLE] = port
     people = [f"U{n}" for n in range(40)]
     async with bot.app.sessions() as session, session.begin():
         workspace = await core.get_or_create_workspace(
@@ -230,7 +232,7 @@ async def rows_pending(bot: Harness) -> bool:
 
 
 async def test_a_woken_loop_performs_a_due_run_and_wakes_the_outbox_loop(bot):
-    bot.app.directories[Platform.CONSOLE.value] = FakeDirectory(members={"C1": ["U1", "U2"]})
+    bot.app.directories[CONSOLE] = FakeDirectory(members={"C1": ["U1", "U2"]})
     await bot.say("/okr team create Support")
     await bot.say("/retro start")
     outbox_loop, performing = bot.app.loops(delivered=lambda _: None, interval=3600)

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 import retrospectives.cycles.jobs
+from adapters.console import CONSOLE
 from bot.clock import ManualClock
 from bot.entry.app import build
 from bot.entry.settings import Settings
-from bot.events import Platform
 from bot.ports import RetryLater
 from bot.runtime.performing import retry_wait
 from retrospectives.cycles import texts as cycle_texts
@@ -114,14 +114,14 @@ async def test_two_replicas_racing_perform_each_run_once(database_url):
         await build(
             Settings(database_url=database_url),
             clock=clock,
-            ports={Platform.CONSOLE.value: FakeChatPort()},
-            directories={Platform.CONSOLE.value: members},
+            ports={CONSOLE: FakeChatPort()},
+            directories={CONSOLE: members},
             migrate=False,
         )
         for _ in range(2)
     ]
     first = replicas[0]
-    bot = Harness(first, clock, first.ports[Platform.CONSOLE.value])
+    bot = Harness(first, clock, first.ports[CONSOLE])
     for i in range(6):
         await bot.say(f"/okr team create Team{i}", channel=f"C{i}", user="U1")
         await bot.say("/retro start", channel=f"C{i}", user="U1")
@@ -135,7 +135,7 @@ async def test_two_replicas_racing_perform_each_run_once(database_url):
     assert runs == 6
     assert sum(r.performed for r in reports) == 6  # each opening once, by one replica or the other
     assert sum(r.delivered for r in reports) == messages == 6 * 4
-    sent = [s for r in replicas for s in r.ports[Platform.CONSOLE.value].sent]
+    sent = [s for r in replicas for s in r.ports[CONSOLE].sent]
     assert len(sent) == messages
     for r in replicas:
         await r.close()

@@ -4,7 +4,8 @@ from dataclasses import replace
 
 from sqlalchemy import select
 
-from bot.events import EventKind, Platform
+from adapters.slack.settings import SLACK
+from bot.events import EventKind
 from retrospectives import texts
 from storage.core import Team, Workspace
 from storage.ledger import ProcessedEvent
@@ -28,7 +29,7 @@ async def test_the_same_event_id_on_another_platform_is_another_event(bot):
     await bot.say("/okr team create Checkout")
     event = bot.event(EventKind.COMMAND, text="/okr kr add Completion 70%")
     await bot.send(event)
-    other = replace(event, platform=Platform.SLACK, workspace_id="T1", text="/okr help")
+    other = replace(event, platform=SLACK, workspace_id="T1", text="/okr help")
     assert (await bot.send(other)).replies
     assert await count(bot, ProcessedEvent) == 3
 

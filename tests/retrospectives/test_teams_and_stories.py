@@ -5,7 +5,8 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from bot.events import EventKind, Platform
+from adapters.slack.settings import SLACK
+from bot.events import EventKind
 from retrospectives import texts
 from retrospectives.okrs.concerns import texts as concern_texts
 from storage.core import Team
@@ -200,7 +201,7 @@ async def test_named_concern_says_who_raised_it(bot):
 async def test_on_slack_a_plain_name_never_becomes_a_lead(bot):
     async def on_slack(text):
         event = bot.event(EventKind.COMMAND, text=text, workspace="T1")
-        outcome = await bot.send(replace(event, platform=Platform.SLACK))
+        outcome = await bot.send(replace(event, platform=SLACK))
         return outcome.replies[0].text
 
     await on_slack("/okr team create Checkout")

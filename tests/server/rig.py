@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import count
 from typing import Any
 from urllib.parse import urlencode
@@ -13,10 +13,10 @@ from aiohttp import ClientResponse
 
 from adapters.slack.platform import SlackConnected
 from bot.clock import ManualClock
-from bot.entry.settings import Settings
 from tests.adapters.slack.fake_slack import BOT_USER, FakeSlack
 from tests.adapters.slack.signing import signed_headers
 from tests.support.rig import Answer, HttpRig, serve
+from tests.support.settings import configured
 from tests.support.times import START
 
 SECRET = "test-signing-secret"
@@ -38,15 +38,12 @@ class SlackRig(HttpRig[FakeSlack]):
     @classmethod
     async def start(cls, database_url: str, **overrides: Any) -> SlackRig:
         fake = await FakeSlack().start()
-        settings = replace(
-            Settings(
-                database_url=database_url,
-                slack_signing_secret=SECRET,
-                slack_bot_token=TOKEN,
-                slack_api_url=fake.api_url,
-            ),
-            **overrides,
-        )
+        own = {
+            "slack_signing_secret": SECRET,
+            "slack_bot_token": TOKEN,
+            "slack_api_url": fake.api_url,
+        }
+        settings = configured(database_url, **(own | overrides))
         clock = ManualClock(START)
         fake.clock = lambda: clock.now().timestamp()  # Slack's message times follow okrbot's
         server, client = await serve(settings, clock, pacing={"slack": 0.01})

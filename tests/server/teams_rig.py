@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
 from adapters.teams.connecting import TeamsConnected
 from bot.clock import ManualClock
-from bot.entry.settings import Settings
 from tests.adapters.teams.fake_connector import FakeConnector
 from tests.adapters.teams.payloads import activity
 from tests.support.rig import Answer, HttpRig, serve
+from tests.support.settings import configured
 from tests.support.times import START
 
 TENANT = "tenant-0001"
@@ -73,7 +73,7 @@ class TeamsRig(HttpRig[FakeConnector]):
     @classmethod
     async def start(cls, database_url: str, **overrides: Any) -> TeamsRig:
         fake = await FakeConnector().start()
-        settings = replace(Settings(database_url=database_url, teams_emulator=True), **overrides)
+        settings = configured(database_url, **{"teams_emulator": True, **overrides})
         clock = ManualClock(START)
         server, client = await serve(settings, clock, pacing={"teams": 0.0})
         return cls(fake, server, client, clock)

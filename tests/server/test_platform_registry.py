@@ -11,8 +11,8 @@ from bot.clock import ManualClock
 from bot.entry.app import build
 from bot.entry.platforms import PLATFORMS
 from bot.entry.server import create_server
-from bot.entry.settings import Settings
 from bot.runtime import outbox
+from tests.support.settings import configured as configured_as
 from tests.support.times import START
 
 OWN_ROUTES = {
@@ -39,7 +39,7 @@ CONFIGURATIONS = {
 async def test_the_server_mounts_its_own_routes_and_the_listed_platforms_routes_only(
     sqlite_url: str, configured: str
 ) -> None:
-    settings = Settings(database_url=sqlite_url, **CONFIGURATIONS[configured])
+    settings = configured_as(sqlite_url, **CONFIGURATIONS[configured])
     okrbot = await build(settings, clock=ManualClock(START), migrate=False)
     server = create_server(okrbot)
     try:

@@ -21,10 +21,11 @@ BUILD = f"""
 import asyncio, json, sys
 from bot.entry.app import build
 from bot.entry.server import create_server
+from bot.entry.platforms import PLATFORMS
 from bot.entry.settings import Settings
 
 async def main():
-    okrbot = await build(Settings.from_environment())
+    okrbot = await build(Settings.from_environment(platforms=PLATFORMS))
     server = create_server(okrbot)
     await server.stop()
     await okrbot.close()

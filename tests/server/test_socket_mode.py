@@ -6,10 +6,13 @@ import asyncio
 from typing import Any
 
 from adapters.slack.socket import socket_mode_handler
+from bot.entry.server import serve
+from bot.entry.settings import Settings
 from storage.inbox import InboxEvent
 from storage.okr import LearningStory
 from tests.server.rig import SlackRig
 from tests.support.rows import count
+from tests.support.serving import free_port
 
 
 def command(text: str, envelope_id: str) -> dict[str, Any]:
@@ -99,3 +102,33 @@ async def test_socket_mode_events_are_kept_in_the_inbox_then_handled(sqlite_url:
     finally:
         await handler.close_async()  # type: ignore[no-untyped-call]
         await rig.close()
+
+
+async def test_slacks_connection_opens_socket_mode_when_the_server_asks_and_closes_it(
+    sqlite_url: str,
+) -> None:
+    rig = await SlackRig.start(sqlite_url, slack_signing_secret="", slack_app_token="xapp-1-test")
+    rig.fake.envelopes = [command("/okr team create Checkout", "env-1")]
+    try:
+        assert not await rig.server.connections.start(socket=False)
+        assert not rig.fake.to("apps.connections.open")  # not asked: no socket
+        assert await rig.server.connections.start(socket=True)
+        for _ in range(100):
+            if rig.fake.socket_acks:
+                break
+            await asyncio.sleep(0.05)
+        assert "Checkout" in rig.fake.socket_acks[0]["payload"]["text"]
+    finally:
+        await rig.close()
+    assert rig.slack.socket is None  # the server's stop closed it
+
+
+async def test_socket_mode_without_an_app_token_is_refused(sqlite_url: str) -> None:
+    async with await SlackRig.start(sqlite_url) as rig:
+        assert not await rig.server.connections.start(socket=True)
+        assert not rig.fake.to("apps.connections.open")
+
+
+async def test_serve_with_socket_mode_and_no_platform_to_open_it_exits_2(sqlite_url: str) -> None:
+    settings = Settings(database_url=sqlite_url)
+    assert await serve(settings, host="127.0.0.1", port=free_port(), socket_mode=True) == 2

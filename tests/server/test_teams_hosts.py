@@ -8,16 +8,23 @@ import pytest
 
 from adapters.teams.agents_host import AgentsHost
 from adapters.teams.botbuilder_host import BotbuilderHost
+from adapters.teams.settings import TEAMS, TeamsSettings
+from bot.entry.platforms import PLATFORMS
 from bot.entry.settings import Settings
 from tests.server.teams_rig import TeamsRig
 
 APP = {"microsoft_app_id": "6b1f3c2e-8d4a-4f0e-9c7b-2a5d1e9f0c33", "microsoft_app_password": "pw"}
 
 
+def teams_sdk(environment: dict[str, str]) -> str:
+    settings = Settings.from_environment(environment, env_file=None, platforms=PLATFORMS)
+    teams: TeamsSettings = settings.platforms[TEAMS]
+    return teams.teams_sdk
+
+
 def test_the_agents_sdk_is_the_default_and_botbuilder_is_chosen_by_name() -> None:
-    assert Settings.from_environment({}, env_file=None).teams_sdk == "agents"
-    chosen = Settings.from_environment({"OKRBOT_TEAMS_SDK": "BotBuilder"}, env_file=None)
-    assert chosen.teams_sdk == "botbuilder"
+    assert teams_sdk({}) == "agents"
+    assert teams_sdk({"OKRBOT_TEAMS_SDK": "BotBuilder"}) == "botbuilder"
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,8 @@
 - ``fake_server``: the base of the fake platform APIs (a free port of 127.0.0.1, recorded
   calls, scripted refusals with Retry-After); ``rig``: the base of the Slack and Teams HTTP rigs.
 - ``serving``: ``okrbot serve`` as a real process on a free port.
+- ``settings``: ``configured``, settings written compactly by field name, each value given to
+  the core or to the platform whose settings have that field.
 - ``databases``, ``fakes``, ``bulk`` and ``volume``: migrated databases, the in-process chat
   port and directory, and many rows written fast.
 """

@@ -8,11 +8,12 @@ from itertools import count
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.console import CONSOLE
 from adapters.console.events import in_core_form
 from bot.clock import ManualClock
 from bot.entry.app import Okrbot, build
 from bot.entry.settings import Settings
-from bot.events import ChatEvent, EventKind, Platform
+from bot.events import ChatEvent, EventKind
 from bot.replies import Outcome
 from bot.runtime.scheduler import TickReport
 from tests.support.fakes import FakeChatPort, FakeDirectory
@@ -37,8 +38,8 @@ class Harness:
         app = await build(
             Settings(database_url=database_url),
             clock=clock,
-            ports={Platform.CONSOLE.value: port},
-            directories={Platform.CONSOLE.value: directory} if directory else None,
+            ports={CONSOLE: port},
+            directories={CONSOLE: directory} if directory else None,
             migrate=False,
         )
         return cls(app, clock, port)
@@ -71,7 +72,7 @@ class Harness:
         **extra: object,
     ) -> ChatEvent:
         return ChatEvent(
-            platform=Platform.CONSOLE,
+            platform=CONSOLE,
             workspace_id=workspace,
             channel_id=channel,
             user_id=user,

@@ -4,12 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.console import ConsoleState, to_chat_event
+from adapters.console import CONSOLE, ConsoleState, to_chat_event
 from adapters.console import directives as d
 from adapters.console.events import button_event, form_event
 from adapters.console.state import OnScreenButton
 from bot.clock import ManualClock
-from bot.events import EventKind, Platform
+from bot.events import EventKind
 from bot.replies import Button, Form
 from tests.support.times import NOON
 
@@ -23,7 +23,7 @@ def test_a_slash_line_is_a_command_from_the_current_person_and_place(state):
     event = to_chat_event("/story learning it did not work  ", state)
     assert event.kind is EventKind.COMMAND
     assert event.text == "/story learning it did not work"
-    assert event.platform is Platform.CONSOLE
+    assert event.platform == CONSOLE
     assert (event.workspace_id, event.channel_id, event.user_id) == ("W1", "C1", "U1")
     assert event.occurred_at == NOON
     assert not event.is_direct and not event.mentions_bot

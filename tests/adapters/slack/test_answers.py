@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from adapters.slack.answers import Via, plan
-from bot.events import ChatEvent, EventKind, Platform
+from adapters.slack.settings import SLACK
+from bot.events import ChatEvent, EventKind
 from bot.replies import Form, FormInput, Outcome, Reply, Visibility
 from tests.support.times import START
 
@@ -14,7 +15,7 @@ FORM = Form(
 
 def event(kind: EventKind, **fields: object) -> ChatEvent:
     values: dict[str, object] = {
-        "platform": Platform.SLACK,
+        "platform": SLACK,
         "workspace_id": "T1",
         "channel_id": "C1",
         "user_id": "U1",

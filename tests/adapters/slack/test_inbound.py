@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from adapters.slack import forms, inbound
-from bot.events import EventKind, Platform
+from adapters.slack.settings import SLACK
+from bot.events import EventKind
 from bot.runtime.router import COMMAND_WORDS
 from tests.support.times import START
 
@@ -25,7 +26,7 @@ def payload(name: str) -> dict[str, Any]:
 def test_an_app_mention_loses_the_bot_mention_and_slack_escaping() -> None:
     event = inbound.from_event_callback(payload("app_mention"), START)
     assert event is not None
-    assert event.platform is Platform.SLACK
+    assert event.platform == SLACK
     assert event.kind is EventKind.MESSAGE
     assert event.mentions_bot and not event.is_direct
     assert event.text == (

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from adapters.teams import answers
-from bot.events import ChatEvent, EventKind, Platform
+from adapters.teams.settings import TEAMS
+from bot.events import ChatEvent, EventKind
 from bot.replies import Outcome, Reply, Visibility
 
 
 def event(*, direct: bool, kind: EventKind = EventKind.COMMAND) -> ChatEvent:
     return ChatEvent(
-        platform=Platform.TEAMS,
+        platform=TEAMS,
         workspace_id="tenant-0001",
         channel_id="a:1" if direct else "19:c@thread.tacv2",
         user_id="ada",

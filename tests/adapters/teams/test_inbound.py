@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from adapters.teams import inbound
-from bot.events import EventKind, Platform
+from adapters.teams.settings import TEAMS
+from bot.events import EventKind
 from bot.runtime.router import COMMAND_WORDS
 from tests.adapters.teams.payloads import (
     ADA,
@@ -28,7 +29,7 @@ def one(payload: dict[str, object]):  # type: ignore[no-untyped-def]
 
 def test_a_mention_in_a_channel_is_a_command_without_the_mention() -> None:
     event = one(activity("channel_mention"))
-    assert event.platform is Platform.TEAMS
+    assert event.platform == TEAMS
     assert event.kind is EventKind.COMMAND
     assert event.text == "okr team create Checkout"
     assert event.mentions_bot and not event.is_direct
