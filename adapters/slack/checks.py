@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.settings import SlackSettings
-from bot.platform import Checkup, Level
+from bot.ports.platform import Checkup, Level
 
 TIMEOUT = 10
 CONCURRENCY = 8

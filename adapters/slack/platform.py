@@ -32,8 +32,8 @@ from adapters.slack.settings import EVENTS_PATH, SLACK, SlackSettings
 from adapters.slack.socket import socket_mode_handler
 from bot.clock import Pacer
 from bot.events import Apply
-from bot.platform import Checkup, Database, HttpRoute, Offered
 from bot.ports import ChatPort, Clock, Directory
+from bot.ports.platform import Checkup, Database, HttpRoute, Offered
 from bot.replies import Reply
 
 if TYPE_CHECKING:

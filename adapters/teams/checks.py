@@ -13,7 +13,7 @@ from botframework.connector.auth import (
 )
 
 from adapters.teams.settings import TeamsSettings
-from bot.platform import Checkup, Level
+from bot.ports.platform import Checkup, Level
 
 TIMEOUT = 10
 

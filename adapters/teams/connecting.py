@@ -31,8 +31,8 @@ from adapters.teams.throttle import TenantThrottle
 from adapters.teams.tokens import PUBLIC_ISSUER, PUBLIC_METADATA_URL, Audience, TokenChecker
 from bot.clock import Pacer
 from bot.events import Apply
-from bot.platform import HttpRoute, Offered
 from bot.ports import ChatPort, Directory
+from bot.ports.platform import HttpRoute, Offered
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from aiohttp import web
 from adapters.teams import cards
 from adapters.teams.references import ReferenceStore
 from adapters.teams.settings import MESSAGES_PATH, TEAMS, TeamsSettings
-from bot.platform import Checkup, Connected, Database, HttpRoute, Offered
 from bot.ports import Clock
+from bot.ports.platform import Checkup, Connected, Database, HttpRoute, Offered
 from bot.replies import Reply
 
 Session = TypeVar("Session")

@@ -25,8 +25,9 @@ from botbuilder.schema import Activity
 from adapters.payloads import text_of
 from adapters.teams import inbound
 from adapters.teams.client import Connectors, fresh_token
+from adapters.teams.settings import TEAMS
 from adapters.teams.turns import Turns
-from bot.events import Inbound, Platform, Unreadable, read_json
+from bot.events import Inbound, Unreadable, read_json
 from bot.ports import RetryLater, Unavailable
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def to_inbound(activity: Mapping[str, Any], raw: str, received_at: datetime) -> 
     in order per channel (a channel's threads are one conversation, as for the teams bound to
     it), else per chat."""
     return Inbound(
-        platform=Platform.TEAMS.value,
+        platform=TEAMS,
         workspace_id=_workspace(activity),
         event_id=inbound.event_id_of(activity),
         conversation=_bounded(inbound.channel_of(activity)),

@@ -17,8 +17,8 @@ from bot.entry.metrics import Metrics
 from bot.entry.platforms import PLATFORMS, Registered, pagers
 from bot.entry.settings import Settings
 from bot.events import Apply
-from bot.platform import Connected, Offered
 from bot.ports import ChatPort, Clock, Directory, EventHandler
+from bot.ports.platform import Connected, Offered
 from bot.runtime import digest, outbox, router, upkeep
 from bot.runtime.delivery import OutboxWorker
 from bot.runtime.inbox import InboxWorker

@@ -24,7 +24,7 @@ import migrations
 from bot.entry import doctor_inbox
 from bot.entry.platforms import PLATFORMS, Registered
 from bot.entry.settings import Settings
-from bot.platform import Checkup, Level
+from bot.ports.platform import Checkup, Level
 from storage.engine import create_engine, session_factory
 
 TIMEOUT = 10.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.clock import SystemClock
 from bot.entry.settings import Settings
-from bot.platform import Checkup, Level
+from bot.ports.platform import Checkup, Level
 from storage import inbox as kept
 from storage.engine import create_engine, session_factory
 

@@ -1,6 +1,6 @@
 """The platforms okrbot can serve: one line each, the only place that lists them.
 
-Each entry is a :class:`bot.platform.ChatPlatform` from its adapter
+Each entry is a :class:`bot.ports.platform.ChatPlatform` from its adapter
 (``adapters/<name>/platform.py``) and, where the platform keeps something in okrbot's database,
 the glue that keeps it (``bot/glue``). Everything else follows from this list: each platform
 reads its own settings (:meth:`bot.entry.settings.Settings.from_environment`), the outbox pages
@@ -24,7 +24,7 @@ from adapters.slack.platform import SlackPlatform
 from adapters.teams.platform import TeamsPlatform
 from bot.admin.erasure import Forget
 from bot.glue import slack_installations, teams_references
-from bot.platform import ChatPlatform
+from bot.ports.platform import ChatPlatform
 from bot.runtime.outbox import Pager
 
 Registered = ChatPlatform[Any, async_sessionmaker[AsyncSession], AsyncSession]

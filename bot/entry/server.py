@@ -29,7 +29,7 @@ from bot.entry.instrumented import counted, timed_after_ack
 from bot.entry.metrics import Metrics, outbox_snapshot
 from bot.entry.platforms import PLATFORMS, Registered
 from bot.entry.settings import Settings
-from bot.platform import HttpHandler, HttpRoute
+from bot.ports.platform import HttpHandler, HttpRoute
 from bot.runtime.loops import Loop
 from storage import inbox
 

@@ -20,7 +20,7 @@ from bot.entry.platforms import PLATFORMS
 from bot.entry.server import create_server
 from bot.entry.settings import Settings
 from bot.events import ChatEvent, EventKind, Platform
-from bot.platform import Checkup, HttpRoute, Level, Offered
+from bot.ports.platform import Checkup, HttpRoute, Level, Offered
 from retrospectives import texts
 from storage.core import Team, Workspace
 from tests.support.fakes import FakeChatPort, FakeDirectory

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
 
-from bot.clock import SystemClock
 from bot.events import Apply, Enqueue, Platform
 from bot.ports import ChatPort, Clock, Directory, EventHandler
 from bot.replies import Reply
@@ -105,7 +104,7 @@ class Checkup:
         """Keep a peer's Date header (and when it came) to compare this machine's clock with."""
         if date_header and not self.dates:
             try:
-                self.dates.append((source, parsedate_to_datetime(date_header), SystemClock().now()))
+                self.dates.append((source, parsedate_to_datetime(date_header), datetime.now(UTC)))
             except (TypeError, ValueError):
                 return
 
