@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +46,23 @@ async def insert_ignoring_duplicates(
         raise RuntimeError(f"unsupported database: {dialect}")
     result = await session.execute(statement)
     return bool(getattr(result, "rowcount", 0) == 1)
+
+
+ROWS_A_STATEMENT = 100
+"""Rows one multi-row insert writes: well within every database's limit of parameters."""
+
+
+async def insert_many_ignoring_duplicates(
+    session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Insert many rows, a hundred a statement, leaving out those a unique constraint has."""
+    dialect = session.get_bind().dialect.name
+    insert: Any = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if insert is None:  # pragma: no cover - only the two supported databases exist
+        raise RuntimeError(f"unsupported database: {dialect}")
+    for start in range(0, len(rows), ROWS_A_STATEMENT):
+        chunk = [dict(row) for row in rows[start : start + ROWS_A_STATEMENT]]
+        await session.execute(insert(table).values(chunk).on_conflict_do_nothing())
 
 
 # Where a session factory keeps the key that event ids are hashed with (see ``event_key``).

@@ -71,11 +71,8 @@ async def enqueue(
     pagers: Mapping[str, Pager] | None = None,
 ) -> bool:
     """Write one delivery to the outbox, a row per page; a key seen before adds nothing."""
-    workspace = await session.get(Workspace, workspace_id)
-    pagers = session.info.get(PAGERS, {}) if pagers is None else pagers
-    pager = pagers.get(workspace.platform) if workspace is not None else None
     written = False
-    for number, page in enumerate(pager(delivery.reply) if pager else [delivery.reply], 1):
+    for number, page in enumerate(await _pages(session, workspace_id, delivery, pagers), 1):
         written |= await outbox_rows.enqueue(
             session,
             workspace_id=workspace_id,
@@ -87,6 +84,42 @@ async def enqueue(
             not_before=not_before,
         )
     return written
+
+
+async def enqueue_many(
+    session: AsyncSession,
+    *,
+    deliveries: Iterable[tuple[int, Delivery]],
+    now: datetime,
+    pagers: Mapping[str, Pager] | None = None,
+) -> None:
+    """Write many deliveries (with their workspace ids), a row per page, in multi-row inserts.
+
+    The same rows as ``enqueue`` for each, in the same order; a key seen before adds nothing.
+    """
+    rows = [
+        outbox_rows.row(
+            workspace_id=workspace_id,
+            key=page_key(delivery.key, number),
+            audience=delivery.audience.value,
+            target_id=delivery.target_id,
+            payload=reply_to_dict(page),
+            now=now,
+        )
+        for workspace_id, delivery in deliveries
+        for number, page in enumerate(await _pages(session, workspace_id, delivery, pagers), 1)
+    ]
+    await outbox_rows.enqueue_many(session, rows)
+
+
+async def _pages(
+    session: AsyncSession, workspace_id: int, delivery: Delivery, pagers: Mapping[str, Pager] | None
+) -> Sequence[Reply]:
+    """A delivery's reply as the messages its workspace's platform can hold."""
+    workspace = await session.get(Workspace, workspace_id)  # once per session: it is kept
+    pagers = session.info.get(PAGERS, {}) if pagers is None else pagers
+    pager = pagers.get(workspace.platform) if workspace is not None else None
+    return pager(delivery.reply) if pager else [delivery.reply]
 
 
 async def enqueue_all(session: AsyncSession, *, turn: Turn, deliveries: Iterable[Delivery]) -> None:
