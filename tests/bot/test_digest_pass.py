@@ -14,24 +14,7 @@ from bot.entry.settings import Settings
 from bot.events import Platform
 from tests.bot.company_digests import NOBODY, leads, messages, outbox_size, plan, write_company
 from tests.support.fakes import FakeChatPort
-
-
-class Counted:
-    """Statements an engine runs while this is open."""
-
-    def __init__(self, engine) -> None:
-        self.engine = engine.sync_engine
-        self.n = 0
-
-    def _count(self, *_) -> None:
-        self.n += 1
-
-    def __enter__(self) -> Counted:
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *_) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._count)
+from tests.support.statements import Counted
 
 
 async def test_a_pass_performed_together_sends_each_lead_what_one_by_one_sends(bot):
