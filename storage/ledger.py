@@ -48,21 +48,22 @@ async def insert_ignoring_duplicates(
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
-ROWS_A_STATEMENT = 100
-"""Rows one multi-row insert writes: well within every database's limit of parameters."""
-
-
 async def insert_many_ignoring_duplicates(
     session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]
 ) -> None:
-    """Insert many rows, a hundred a statement, leaving out those a unique constraint has."""
+    """Insert many rows in one statement executed for all of them (the driver's executemany:
+    one round trip on PostgreSQL), leaving out those a unique constraint already has.
+
+    One compiled statement with the rows as its parameter sets, rather than a statement with
+    every row in its VALUES, which would be compiled anew for every call.
+    """
+    if not rows:
+        return
     dialect = session.get_bind().dialect.name
     insert: Any = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
     if insert is None:  # pragma: no cover - only the two supported databases exist
         raise RuntimeError(f"unsupported database: {dialect}")
-    for start in range(0, len(rows), ROWS_A_STATEMENT):
-        chunk = [dict(row) for row in rows[start : start + ROWS_A_STATEMENT]]
-        await session.execute(insert(table).values(chunk).on_conflict_do_nothing())
+    await session.execute(insert(table).on_conflict_do_nothing(), [dict(row) for row in rows])
 
 
 # Where a session factory keeps the key that event ids are hashed with (see ``event_key``).

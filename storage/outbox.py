@@ -135,7 +135,7 @@ def row(
 
 
 async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Add many outbound messages (``row``s) with multi-row inserts; known keys add nothing."""
+    """Add many outbound messages (``row``s) by one INSERT; known keys add nothing."""
     await insert_many_ignoring_duplicates(
         session,
         OutboxMessage.__table__,  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, raiseload, relationship
 
 from storage import ledger
 from storage.base import Base, UTCDateTime, str_enum
@@ -197,10 +197,12 @@ async def received_since(
 async def received_by_teams(
     session: AsyncSession, *, workspace_id: int, team_ids: Collection[int], since: datetime
 ) -> dict[int, list[ShoutOut]]:
-    """``received_since`` for many teams in one read: each team's, oldest first."""
+    """``received_since`` for many teams in one read: each team's, oldest first (with their
+    co-signs; the recipients are known from the read and not loaded again)."""
     found = await session.execute(
         select(ShoutOutRecipient.team_id, ShoutOut)
         .join(ShoutOutRecipient)
+        .options(raiseload(ShoutOut.recipients))
         .where(
             ShoutOut.workspace_id == workspace_id,
             ShoutOutRecipient.team_id.in_(list(team_ids)),

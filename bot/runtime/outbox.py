@@ -93,7 +93,7 @@ async def enqueue_many(
     now: datetime,
     pagers: Mapping[str, Pager] | None = None,
 ) -> None:
-    """Write many deliveries (with their workspace ids), a row per page, in multi-row inserts.
+    """Write many deliveries (with their workspace ids), a row per page, by one INSERT.
 
     The same rows as ``enqueue`` for each, in the same order; a key seen before adds nothing.
     """

@@ -4,7 +4,7 @@ A job that declares ``perform_together`` (and needs nothing from the platform fi
 runs that fell due together taken, performed and finished in one transaction: the runs are
 taken as ``take`` takes one (``FOR UPDATE SKIP LOCKED`` on PostgreSQL and a conditional
 write, so a run another replica holds or finished is left to it), the job reads what all of
-them need at once, their messages are written in multi-row inserts with their idempotency
+them need at once, their messages are written by one INSERT for all rows with their idempotency
 keys, and the runs are marked done, all committed at once. A crash rolls all of it back and
 the runs are found again; a failure rolls it back and each run is performed alone, with the
 per-run retries. Exactly once holds as for one run: a run and its messages commit together.
