@@ -4,13 +4,17 @@ One workspace with --teams teams (two leads each: one of their own and one share
 neighbouring team), --stories learning stories spread evenly over the last year, and a tenth
 as many impact stories, adaptations and shout-outs, a hundredth as many metric concerns.
 
-- one lead's digest, --leads leads in turn, composed the previous way (the recognition summary
-  of the workspace rebuilt for every lead) and this way (once per workspace and moment, as a
-  Monday's scheduler pass does), alternated in one run;
+- one lead's digest, --leads leads in turn, composed alone (``digest.compose``, the recognition
+  summary read once per pass); and every lead's composed a hundred at a time
+  (``digest.compose_many``), the time of each hundred divided among its leads;
 - all leads' digests of a Monday: a run for every lead, due now, performed by the scheduler
-  (compose, split into pages, enqueue) as `okrbot serve` does at 09:00;
-- the plan of every statement one digest runs (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY
-  PLAN on SQLite); a full scan of a table of more than BIG rows is printed and fails the run.
+  (compose, split into pages, enqueue) as `okrbot serve` does at 09:00, a hundred leads a
+  transaction and one lead a transaction (the way before) alternated: new, old, new;
+  statements counted per lead; --profile profiles the last pass with cProfile;
+- the plan of every statement one digest and a hundred digests run (EXPLAIN ANALYZE on
+  PostgreSQL, EXPLAIN QUERY PLAN on SQLite); a full scan of a table of more than BIG rows by
+  one lead's digest is printed and fails the run; one by a hundred leads' is printed (a read
+  per hundred leads: the planner may well prefer it to a hundred index probes).
 
     python -m bench.digest_company [--database-url URL] [--teams T] [--stories S] [--leads L]
 """
@@ -24,16 +28,16 @@ import sys
 import time
 from typing import Any
 
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, select, text
 
-from bench import company
+from bench import company, digest_pass
 from bench.common import arguments, backends, fresh_database, label, machine, percentile, run
 from bench.common import table as tabulate
 from bot.runtime import digest
-from storage import schedule
+from bot.runtime.together import TOGETHER
 from storage.core import TeamLead
-from storage.outbox import OutboxMessage
 from tests.support.harness import Harness
+from tests.support.statements import Counted
 
 NEW_INDEXES = ("ix_team_lead_user_id", "ix_shout_out_recipient_team_id", "ix_adaptation_team_id")
 BIG = 10_000
@@ -47,6 +51,7 @@ def more(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--postgresql-only", action="store_true", help="skip SQLite (with --database-url)"
     )
+    parser.add_argument("--profile", action="store_true", help="cProfile the last Monday pass")
     parser.add_argument(
         "--without-indexes",
         action="store_true",
@@ -64,42 +69,23 @@ async def all_leads(bot: Harness, workspace_id: int) -> list[str]:
 
 async def one_by_one(
     bot: Harness, workspace_id: int, leads: list[str]
-) -> tuple[list[float], list[float], int]:
-    """Each lead's digest composed the previous way and this way, alternated."""
+) -> tuple[list[float], float, int]:
+    """Each lead's digest composed alone: times, statements per lead, longest digest's lines."""
     now = bot.clock.now()
     shared = digest.Workspaces()
-    previous: list[float] = []
-    current: list[float] = []
+    times: list[float] = []
     lines = 0
-    for lead in leads:
-        for kept, times in ((None, previous), (shared, current)):
+    with Counted(bot.app.engine) as counted:
+        for lead in leads:
             async with bot.app.sessions() as session:
                 begin = time.perf_counter()
                 reply = await digest.compose(
-                    session, workspace_id=workspace_id, lead_id=lead, now=now, workspaces=kept
+                    session, workspace_id=workspace_id, lead_id=lead, now=now, workspaces=shared
                 )
                 times.append(time.perf_counter() - begin)
             assert reply is not None
             lines = max(lines, sum(s.text.count("\n") + 1 for s in reply.sections))
-    return previous, current, lines
-
-
-async def monday(bot: Harness, workspace_id: int, leads: list[str]) -> tuple[float, int, int]:
-    """Every lead's run due now, performed in one scheduler pass: (seconds, runs, messages)."""
-    now = bot.clock.now()
-    async with bot.app.sessions() as session, session.begin():
-        for lead in leads:
-            subject = digest.LeadsMonday(workspace_id, lead).key()
-            await schedule.plan(
-                session, workspace_id=workspace_id, job=digest.JOB, subject=subject,
-                due_at=now, now=now,
-            )  # fmt: skip
-    begin = time.perf_counter()
-    performed, _ = await bot.app.scheduler.perform_due(now)
-    seconds = time.perf_counter() - begin
-    async with bot.app.sessions() as session:
-        messages = await session.scalar(select(func.count()).select_from(OutboxMessage))
-    return seconds, performed, int(messages or 0)
+    return times, counted.n / max(len(leads), 1), lines
 
 
 CHECKED = (
@@ -115,8 +101,9 @@ CHECKED = (
 )
 
 
-async def statements(bot: Harness, workspace_id: int, lead: str) -> list[tuple[str, Any]]:
-    """Every statement one lead's digest runs, with its parameters as the driver got them."""
+async def statements(bot: Harness, workspace_id: int, leads: list[str]) -> list[tuple[str, Any]]:
+    """Every statement the digests of ``leads`` run (one alone, or composed together), with
+    its parameters as the driver got them."""
     seen: list[tuple[str, Any]] = []
 
     def before(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
@@ -126,18 +113,23 @@ async def statements(bot: Harness, workspace_id: int, lead: str) -> list[tuple[s
     event.listen(engine, "before_cursor_execute", before)
     try:
         async with bot.app.sessions() as session:
-            await digest.compose(
-                session, workspace_id=workspace_id, lead_id=lead, now=bot.clock.now()
-            )
+            if len(leads) == 1:
+                await digest.compose(
+                    session, workspace_id=workspace_id, lead_id=leads[0], now=bot.clock.now()
+                )
+            else:
+                await digest.compose_many(
+                    session, workspace_id=workspace_id, lead_ids=leads, now=bot.clock.now()
+                )
     finally:
         event.remove(engine, "before_cursor_execute", before)
     return seen
 
 
-async def plans(bot: Harness, workspace_id: int, lead: str) -> tuple[list[str], list[str]]:
-    """The plan of every statement of one digest; and the full scans of big tables in them."""
+async def plans(bot: Harness, workspace_id: int, leads: list[str]) -> tuple[list[str], list[str]]:
+    """The plan of every statement of the digests of ``leads``; and the full scans in them."""
     engine = bot.app.engine
-    seen = await statements(bot, workspace_id, lead)
+    seen = await statements(bot, workspace_id, leads)
     sqlite = engine.dialect.name == "sqlite"
     prefix = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ANALYZE "
     scan = re.compile(r"^\s*SCAN (\w+)" if sqlite else r"Seq Scan on (\w+)")
@@ -176,6 +168,7 @@ def latency(name: str, seconds: list[float]) -> list[str]:
 
 
 async def measure(backend: str, args: argparse.Namespace) -> tuple[list[list[str]], list[str]]:
+    profile: list[str] | None = [] if args.profile else None
     async with fresh_database(backend) as url:
         bot = await Harness.start(url)
         try:
@@ -188,28 +181,54 @@ async def measure(backend: str, args: argparse.Namespace) -> tuple[list[list[str
                         await connection.execute(text(f"DROP INDEX {index}"))
             leads = await all_leads(bot, workspace_id)
             step = max(1, len(leads) // args.leads)
-            previous, current, lines = await one_by_one(bot, workspace_id, leads[::step])
-            shown, full = await plans(bot, workspace_id, leads[0])
-            seconds, performed, messages = await monday(bot, workspace_id, leads)
+            alone, alone_statements, lines = await one_by_one(bot, workspace_id, leads[::step])
+            together, together_statements = await digest_pass.composed_together(
+                bot, workspace_id, leads, TOGETHER
+            )
+            shown, full = await plans(bot, workspace_id, leads[:1])
+            shown_many, full_many = await plans(bot, workspace_id, leads[-TOGETHER:])
+            passes = [
+                await digest_pass.monday(
+                    bot,
+                    workspace_id,
+                    leads,
+                    together=each,
+                    number=number,
+                    profile=profile if number == 3 else None,
+                )
+                for number, each in enumerate((TOGETHER, 1, TOGETHER), 1)
+            ]
         finally:
             await bot.close()
     name = label(backend)
     rows = [
-        latency(f"{name}: one lead, summary per lead (before)", previous),
-        latency(f"{name}: one lead, summary once per pass", current),
-        [
-            f"{name}: all {performed:,} leads' Monday runs, one pass",
-            str(performed),
-            f"{seconds:,.1f} s in all",
-            f"{seconds / max(performed, 1) * 1000:.1f} ms a lead",
-            f"{messages:,} messages",
-        ],
+        latency(f"{name}: one lead alone ({alone_statements:.1f} statements a lead)", alone),
+        latency(
+            f"{name}: one lead of {TOGETHER} composed together "
+            f"({together_statements:.2f} statements a lead)",
+            together,
+        ),
+        *(
+            [
+                f"{name}: all {p.performed:,} leads' Monday runs, {p.together} a transaction",
+                str(p.performed),
+                f"{p.seconds:,.1f} s in all",
+                f"{p.per_lead_ms:.1f} ms a lead",
+                f"{p.statements_per_lead:.2f} statements a lead, {p.messages:,} messages",
+            ]
+            for p in passes
+        ),
     ]
     notes = [
         f"{name}: {args.stories:,} stories, {args.teams:,} teams written in {filled:.1f} s; "
         f"digests up to {lines} lines",
+        "one lead alone:",
         *shown,
+        f"{TOGETHER} leads together:",
+        *shown_many,
         *(f"FULL SCAN of a big table: {line}" for line in full),
+        *(f"seq scan of a big table for {TOGETHER} leads: {line}" for line in full_many),
+        *(profile or []),
     ]
     return rows, notes
 
@@ -231,7 +250,7 @@ async def main() -> None:
     )
     print(tabulate(["", "n", "p50 ms", "p95 ms", "max ms"], rows))
     print()
-    print("plans of one digest's statements:")
+    print("plans of the digests' statements:")
     print("\n".join(notes))
     if any(line.startswith("FULL SCAN") for line in notes):
         sys.exit("a digest reads a big table whole: see FULL SCAN above")

@@ -102,6 +102,12 @@ class JobSpec(Generic[Session, Subject, Prepared]):
     returns the messages to send. ``plan`` says which runs fell due between two times, for jobs
     that come from a clock rather than from a person. A run missed by hours is skipped unless
     ``always_run``.
+
+    ``perform_together``, for a job that needs nothing from the platform first, performs many
+    of its runs due together in one transaction (a Monday's digests: one read per table for
+    all of them) and returns each run's messages, in the order of the runs; it must send what
+    ``perform`` would send for each. If it fails, its transaction is rolled back and each run is
+    performed alone by ``perform``.
     """
 
     name: str
@@ -113,3 +119,6 @@ class JobSpec(Generic[Session, Subject, Prepared]):
         None
     )
     always_run: bool = False
+    perform_together: (
+        Callable[[Session, Sequence[Due[Subject]]], Awaitable[Sequence[Sequence[Delivery]]]] | None
+    ) = None

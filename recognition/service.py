@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -225,6 +225,15 @@ async def received_since(
     """Shout-outs a team received since a moment, private ones included (for its leads)."""
     return await shout_outs.received_since(
         session, workspace_id=workspace_id, team_id=team_id, since=since
+    )
+
+
+async def received_by_teams(
+    session: AsyncSession, *, workspace_id: int, team_ids: Collection[int], since: datetime
+) -> dict[int, list[ShoutOut]]:
+    """``received_since`` of many teams at once, each team's oldest first."""
+    return await shout_outs.received_by_teams(
+        session, workspace_id=workspace_id, team_ids=team_ids, since=since
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +46,24 @@ async def insert_ignoring_duplicates(
         raise RuntimeError(f"unsupported database: {dialect}")
     result = await session.execute(statement)
     return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def insert_many_ignoring_duplicates(
+    session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Insert many rows in one statement executed for all of them (the driver's executemany:
+    one round trip on PostgreSQL), leaving out those a unique constraint already has.
+
+    One compiled statement with the rows as its parameter sets, rather than a statement with
+    every row in its VALUES, which would be compiled anew for every call.
+    """
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert: Any = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if insert is None:  # pragma: no cover - only the two supported databases exist
+        raise RuntimeError(f"unsupported database: {dialect}")
+    await session.execute(insert(table).on_conflict_do_nothing(), [dict(row) for row in rows])
 
 
 # Where a session factory keeps the key that event ids are hashed with (see ``event_key``).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from storage.base import Base, UTCDateTime, str_enum
 from storage.core import Workspace
-from storage.ledger import insert_ignoring_duplicates
+from storage.ledger import insert_ignoring_duplicates, insert_many_ignoring_duplicates
 
 
 class OutboxStatus(StrEnum):
@@ -98,17 +98,48 @@ async def enqueue(
     return await insert_ignoring_duplicates(
         session,
         OutboxMessage.__table__,  # type: ignore[arg-type]
-        {
-            "workspace_id": workspace_id,
-            "idempotency_key": key,
-            "audience": audience,
-            "target_id": target_id,
-            "payload": payload,
-            "status": OutboxStatus.PENDING.value,
-            "attempts": 0,
-            "available_at": not_before or now,
-            "created_at": now,
-        },
+        row(
+            workspace_id=workspace_id,
+            key=key,
+            audience=audience,
+            target_id=target_id,
+            payload=payload,
+            now=now,
+            not_before=not_before,
+        ),
+    )
+
+
+def row(
+    *,
+    workspace_id: int,
+    key: str,
+    audience: str,
+    target_id: str,
+    payload: dict[str, Any],
+    now: datetime,
+    not_before: datetime | None = None,
+) -> dict[str, Any]:
+    """The values of a new outbound message's row."""
+    return {
+        "workspace_id": workspace_id,
+        "idempotency_key": key,
+        "audience": audience,
+        "target_id": target_id,
+        "payload": payload,
+        "status": OutboxStatus.PENDING.value,
+        "attempts": 0,
+        "available_at": not_before or now,
+        "created_at": now,
+    }
+
+
+async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Add many outbound messages (``row``s) by one INSERT; known keys add nothing."""
+    await insert_many_ignoring_duplicates(
+        session,
+        OutboxMessage.__table__,  # type: ignore[arg-type]
+        rows,
     )
 
 

@@ -167,6 +167,39 @@ async def take(session: AsyncSession, *, run_id: int, now: datetime) -> bool:
     return getattr(taken, "rowcount", 0) == 1
 
 
+async def take_many(session: AsyncSession, *, run_ids: Collection[int], now: datetime) -> set[int]:
+    """``take`` for many runs in two statements: the ids of those this transaction took.
+
+    Runs another replica holds (locked on PostgreSQL) or finished meanwhile are left out.
+    """
+    locked = await session.scalars(
+        select(ScheduledRun.id)
+        .where(ScheduledRun.id.in_(list(run_ids)), *_due(now))
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(locked)
+    if not ids:
+        return set()
+    taken = await session.scalars(
+        update(ScheduledRun)
+        .where(ScheduledRun.id.in_(ids), *_due(now))
+        .values(taken_at=now)
+        .returning(ScheduledRun.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(taken)
+
+
+async def finish_many(
+    session: AsyncSession, *, run_ids: Collection[int], status: RunStatus, now: datetime
+) -> None:
+    await session.execute(
+        update(ScheduledRun)
+        .where(ScheduledRun.id.in_(list(run_ids)))
+        .values(status=status, finished_at=now, note=None)
+    )
+
+
 async def finish(
     session: AsyncSession, *, run_id: int, status: RunStatus, now: datetime, note: str | None
 ) -> None:

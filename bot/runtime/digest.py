@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -18,7 +18,8 @@ from bot.clock import JobSpec, Planned
 from bot.events import Due, Turn
 from bot.replies import Audience, Delivery, Outcome, Refusal, Reply, Section, Visibility
 from retrospectives import schedules
-from storage import core
+from storage import core, weeks
+from storage.recognition import ShoutOut
 
 log = logging.getLogger(__name__)
 
@@ -82,19 +83,67 @@ async def compose(
     if not teams:
         return None
     since = now - WEEK
-    sections: list[Section] = []
+    told: dict[int, list[Section]] = {}
+    received: dict[int, Sequence[ShoutOut]] = {}
     for team in teams:
-        sections += await retrospectives.okrs.digest.team_sections(session, team=team, since=since)
-    # Recognition comes last and apart: shout-outs are never shown beside key results.
+        told[team.id] = await retrospectives.okrs.digest.team_sections(
+            session, team=team, since=since
+        )
     for team in teams:
-        received = await recognition.service.received_since(
+        received[team.id] = await recognition.service.received_since(
             session, workspace_id=workspace_id, team_id=team.id, since=since
         )
-        sections += recognition.views.digest_sections(team.name, received)
+    coverage = await _shared(session, workspace_id=workspace_id, now=now, workspaces=workspaces)
+    return _digest(teams, told, received, coverage)
+
+
+async def compose_many(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    lead_ids: Collection[str],
+    now: datetime,
+    workspaces: Workspaces | None = None,
+) -> dict[str, Reply | None]:
+    """``compose`` for many leads of a workspace at once: one read per table for all their
+    teams, instead of about ten per team. The same digest, word for word, as ``compose``."""
+    led = await weeks.teams_led_by(session, workspace_id=workspace_id, user_ids=lead_ids)
+    teams = list({team.id: team for found in led.values() for team in found}.values())
+    if not teams:
+        return dict.fromkeys(lead_ids)
+    since = now - WEEK
+    told = await retrospectives.okrs.digest.teams_sections(
+        session, workspace_id=workspace_id, teams=teams, since=since
+    )
+    received = await recognition.service.received_by_teams(
+        session, workspace_id=workspace_id, team_ids=[t.id for t in teams], since=since
+    )
+    coverage = await _shared(session, workspace_id=workspace_id, now=now, workspaces=workspaces)
+    return {
+        lead: _digest(led[lead], told, received, coverage) if led[lead] else None
+        for lead in lead_ids
+    }
+
+
+async def _shared(
+    session: AsyncSession, *, workspace_id: int, now: datetime, workspaces: Workspaces | None
+) -> recognition.service.Coverage:
     if workspaces is None:
-        coverage = await _coverage(session, workspace_id=workspace_id, now=now)
-    else:
-        coverage = await workspaces.coverage(session, workspace_id=workspace_id, now=now)
+        return await _coverage(session, workspace_id=workspace_id, now=now)
+    return await workspaces.coverage(session, workspace_id=workspace_id, now=now)
+
+
+def _digest(
+    teams: Sequence[core.Team],
+    told: Mapping[int, Sequence[Section]],
+    received: Mapping[int, Sequence[ShoutOut]],
+    coverage: recognition.service.Coverage,
+) -> Reply:
+    """A lead's digest: each team's learning, then recognition last and apart (shout-outs
+    are never shown beside key results), then how recognition spread over the workspace."""
+    sections = [section for team in teams for section in told[team.id]]
+    for team in teams:
+        sections += recognition.views.digest_sections(team.name, received[team.id])
     sections.append(
         Section(title="Recognition across teams", text=recognition.views.coverage_text(coverage))
     )
@@ -180,17 +229,54 @@ async def weekly(
     )
     if digest is None:
         return []  # no longer a lead of any team
-    key = f"digest:{lead_id}:{due.due_at.isoformat()}"
-    return [Delivery(Audience.PERSON, lead_id, digest, key=key)]
+    return [_delivery(due, digest)]
+
+
+async def weekly_together(
+    session: AsyncSession, dues: Sequence[Due[LeadsMonday]], *, workspaces: Workspaces
+) -> list[list[Delivery]]:
+    """Many leads' Monday digests at once (a scheduler pass): each run's messages, in order."""
+    moments: dict[tuple[int, datetime], set[str]] = {}
+    for due in dues:
+        moments.setdefault((due.workspace_id, due.now), set()).add(due.subject.lead_id)
+    digests: dict[tuple[int, datetime, str], Reply | None] = {}
+    for (workspace_id, now), leads in moments.items():
+        composed = await compose_many(
+            session,
+            workspace_id=workspace_id,
+            lead_ids=sorted(leads),
+            now=now,
+            workspaces=workspaces,
+        )
+        digests.update({(workspace_id, now, lead): reply for lead, reply in composed.items()})
+    found: list[list[Delivery]] = []
+    for due in dues:
+        lead_id = due.subject.lead_id
+        digest = digests[(due.workspace_id, due.now, lead_id)]
+        if digest is None:
+            found.append([])  # no longer a lead of any team
+            continue
+        found.append([_delivery(due, digest)])
+    return found
+
+
+def _delivery(due: Due[LeadsMonday], digest: Reply) -> Delivery:
+    """A lead's digest, to them alone, once per Monday."""
+    lead_id = due.subject.lead_id
+    return Delivery(
+        Audience.PERSON, lead_id, digest, key=f"digest:{lead_id}:{due.due_at.isoformat()}"
+    )
 
 
 def spec() -> JobSpec[AsyncSession, LeadsMonday, None]:
-    """The weekly digest, planned for each lead's Monday."""
+    """The weekly digest, planned for each lead's Monday; a pass's runs composed together."""
+    shared = Workspaces()
     return JobSpec(
         name=JOB,
         subject_key=LeadsMonday.key,
         read_subject=LeadsMonday.read,
-        perform=functools.partial(weekly, workspaces=Workspaces()),
+        perform=functools.partial(weekly, workspaces=shared),
+        perform_together=functools.partial(weekly_together, workspaces=shared),
         plan=functools.partial(plan_mondays, triggers={}),
     )
 

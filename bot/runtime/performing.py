@@ -8,7 +8,8 @@ answer is in, one by one in the order they fell due, and commits (waking the out
 
 A run is taken for good in the transaction that performs it: locked (``FOR UPDATE SKIP
 LOCKED`` on PostgreSQL) and moved on by a conditional write, so a run another replica took
-meanwhile is passed over, and its effects and messages commit with it.
+meanwhile is passed over, and its effects and messages commit with it. Runs of a job that
+performs them together (a Monday's digests) go many a transaction (``bot.runtime.together``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from bot.clock import JobSpec
 from bot.events import Due
 from bot.ports import Directory, Meter, RetryLater
 from bot.runtime import outbox
+from bot.runtime import together as together_
 from storage import schedule
 from storage.core import Workspace
 from storage.schedule import RunStatus
@@ -86,25 +88,76 @@ class Performer:
         """
         self._committed.append(committed)
 
-    async def perform_due(self, now: datetime) -> tuple[int, int]:
-        """Perform every pending run due at ``now``; return (performed, skipped)."""
+    async def perform_due(
+        self, now: datetime, *, together: int = together_.TOGETHER
+    ) -> tuple[int, int]:
+        """Perform every pending run due at ``now``; return (performed, skipped).
+
+        Runs of a job that performs them together go up to ``together`` a transaction (1:
+        each alone, as every other run).
+        """
         performed = skipped = 0
         after: tuple[datetime, int] | None = None
-        while found := await self._find(now, after):
+        while found := await self._find(now, after, limit=max(together, PREPARED_AT_ONCE)):
             # Done, failed or postponed: not again in this pass, which goes on after them.
             after = found[-1].due_at, found[-1].run_id
-            # Every run's platform is asked at once; each is performed as soon as its own
-            # answer is in (in the order they fell due), not after the slowest answer.
-            asking = [asyncio.ensure_future(self._prepare(f)) for f in found]
-            try:
-                for each, asked in zip(found, asking, strict=True):
-                    outcome = await self._perform(each, now, asked)
-                    performed += outcome == RunStatus.DONE
-                    skipped += outcome == RunStatus.SKIPPED
-            finally:
-                for asked in asking:
-                    asked.cancel()
-                await asyncio.gather(*asking, return_exceptions=True)
+            for name, group in together_.groups(
+                found,
+                together=together,
+                job_of=lambda f: self._together(f, together),
+                alone=PREPARED_AT_ONCE,
+            ):
+                if name is not None and (done := await self._perform_together(group, now)) >= 0:
+                    performed += done
+                    continue
+                each_performed, each_skipped = await self._perform_each(group, now)
+                performed += each_performed
+                skipped += each_skipped
+        return performed, skipped
+
+    def _together(self, found: _Found, together: int) -> str | None:
+        """The job's name if this run is performed together with others of its job."""
+        job = found.job
+        if together < 2 or job is None or found.due is None or job.perform_together is None:
+            return None
+        return None if self._skipped(found) else job.name
+
+    async def _perform_together(self, group: list[_Found], now: datetime) -> int:
+        """Perform one job's runs in one transaction: how many; -1 if it failed (then each
+        is performed alone)."""
+        job = group[0].job
+        assert job is not None
+        runs = [(f.run_id, f.due) for f in group if f.due is not None]
+        try:
+            ids = set(await together_.perform(self._sessions, job, runs, now))
+        except Exception:
+            log.exception(
+                "%d runs of %s failed together; performing each alone", len(runs), job.name
+            )
+            return -1
+        for each in group:
+            if each.run_id in ids:
+                self._meter.run_performed(job.name, each.late.total_seconds())
+        if ids:
+            for committed in self._committed:
+                committed()
+        return len(ids)
+
+    async def _perform_each(self, found: list[_Found], now: datetime) -> tuple[int, int]:
+        """Perform runs one by one, a transaction each; return (performed, skipped)."""
+        performed = skipped = 0
+        # Every run's platform is asked at once; each is performed as soon as its own
+        # answer is in (in the order they fell due), not after the slowest answer.
+        asking = [asyncio.ensure_future(self._prepare(f)) for f in found]
+        try:
+            for each, asked in zip(found, asking, strict=True):
+                outcome = await self._perform(each, now, asked)
+                performed += outcome == RunStatus.DONE
+                skipped += outcome == RunStatus.SKIPPED
+        finally:
+            for asked in asking:
+                asked.cancel()
+            await asyncio.gather(*asking, return_exceptions=True)
         return performed, skipped
 
     async def _perform(
@@ -121,15 +174,17 @@ class Performer:
             await self._postpone(found.run_id, now, error)
         return None
 
-    async def _find(self, now: datetime, after: tuple[datetime, int] | None) -> list[_Found]:
-        """The oldest due runs (a few) after ``after``, read without taking them."""
+    async def _find(
+        self, now: datetime, after: tuple[datetime, int] | None, *, limit: int
+    ) -> list[_Found]:
+        """The oldest due runs (``limit``) after ``after``, read without taking them."""
         async with self._sessions() as session, session.begin():
             found = await schedule.due_runs(
                 session,
                 now=now,
                 platforms=self._directories.keys(),
                 after=after,
-                limit=PREPARED_AT_ONCE,
+                limit=limit,
             )
         return [self._read(run, workspace, now) for run, workspace in found]
 

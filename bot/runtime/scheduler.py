@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import JobSpec
 from bot.ports import Clock, Directory, Meter
 from bot.runtime import performing
+from bot.runtime import together as together_
 from bot.runtime.upkeep import Chore
 from storage import retention, schedule
 
@@ -103,9 +104,14 @@ class Scheduler:
             performed, skipped = await self._performer.perform_due(self._clock.now())
             return TickReport(0, performed, skipped)
 
-    async def perform_due(self, now: datetime) -> tuple[int, int]:
-        """Perform every pending run due at ``now``; return (performed, skipped)."""
-        return await self._performer.perform_due(now)
+    async def perform_due(
+        self, now: datetime, *, together: int = together_.TOGETHER
+    ) -> tuple[int, int]:
+        """Perform every pending run due at ``now``; return (performed, skipped).
+
+        A job's runs that can be performed together go up to ``together`` a transaction.
+        """
+        return await self._performer.perform_due(now, together=together)
 
     async def plan(self, now: datetime) -> int:
         """Add a run for everything the jobs' planners say fell due since the last planning."""

@@ -8,6 +8,7 @@ and the App Home, which shows a few stories at a glance, keep to excerpts.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,88 +16,148 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.replies import Section
 from retrospectives.okrs import guardrails
 from retrospectives.okrs.concerns import views
-from storage import concerns, okr, retro
+from storage import concerns, okr, retro, weeks
+from storage.concerns import Concern
 from storage.core import Team
 from storage.okr import AnonymousConcern, ImpactStory, KeyResult, LearningStory, MetricConcern
+from storage.retro import Adaptation
 
 EXCERPT = 280
 WEEK_DAYS = timedelta(days=7)  # the digest covers the week before it is written
 
 
+@dataclass(frozen=True, slots=True)
+class Week:
+    """What a team's digest tells of one week, as read from storage."""
+
+    learning: Sequence[LearningStory]
+    impact: Sequence[ImpactStory]
+    raised: Sequence[MetricConcern | AnonymousConcern]
+    key_results: Sequence[KeyResult]
+    awaiting: Sequence[Adaptation]
+    waiting: Sequence[Concern]
+
+
 async def team_sections(session: AsyncSession, *, team: Team, since: datetime) -> list[Section]:
     """Narrate what a team learned since ``since``: no names, no counts per person."""
     workspace_id, team_id = team.workspace_id, team.id
-    learning = await okr.learning_stories_since(
-        session, workspace_id=workspace_id, team_id=team_id, since=since
-    )
-    impact = await okr.impact_stories_since(
-        session, workspace_id=workspace_id, team_id=team_id, since=since
-    )
-    raised: list[MetricConcern | AnonymousConcern] = [
-        *await okr.concerns_since(session, workspace_id=workspace_id, team_id=team_id, since=since),
-        *await okr.anonymous_concerns_told_since(
+    week = Week(
+        learning=await okr.learning_stories_since(
             session, workspace_id=workspace_id, team_id=team_id, since=since
         ),
-    ]
-    listed = await okr.key_results(session, workspace_id=team.workspace_id, team_id=team.id)
-    key_results = {k.id: k for k in listed}
-    sections = _learning_sections(team, learning, key_results)
-    if impact:
-        sections.append(
+        impact=await okr.impact_stories_since(
+            session, workspace_id=workspace_id, team_id=team_id, since=since
+        ),
+        raised=[
+            *await okr.concerns_since(
+                session, workspace_id=workspace_id, team_id=team_id, since=since
+            ),
+            *await okr.anonymous_concerns_told_since(
+                session, workspace_id=workspace_id, team_id=team_id, since=since
+            ),
+        ],
+        key_results=await okr.key_results(session, workspace_id=workspace_id, team_id=team_id),
+        awaiting=await retro.adaptations_awaiting_follow_up(
+            session, workspace_id=workspace_id, team_id=team_id
+        ),
+        waiting=await concerns.open_concerns(session, workspace_id=workspace_id, team_id=team_id),
+    )
+    return sections(team, week, since=since)
+
+
+async def teams_sections(
+    session: AsyncSession, *, workspace_id: int, teams: Sequence[Team], since: datetime
+) -> dict[int, list[Section]]:
+    """``team_sections`` of many teams of a workspace, read with one statement per table."""
+    ids = {team.id for team in teams}
+    learning = await weeks.learning_stories_since(
+        session, workspace_id=workspace_id, team_ids=ids, since=since
+    )
+    impact = await weeks.impact_stories_since(
+        session, workspace_id=workspace_id, team_ids=ids, since=since
+    )
+    named = await weeks.concerns_since(
+        session, workspace_id=workspace_id, team_ids=ids, since=since
+    )
+    anonymous = await weeks.anonymous_concerns_told_since(
+        session, workspace_id=workspace_id, team_ids=ids, since=since
+    )
+    listed = await weeks.key_results(session, workspace_id=workspace_id, team_ids=ids)
+    awaiting = await weeks.adaptations_awaiting_follow_up(
+        session, workspace_id=workspace_id, team_ids=ids
+    )
+    waiting = await weeks.open_concerns(session, workspace_id=workspace_id, team_ids=ids)
+    return {
+        team.id: sections(
+            team,
+            Week(
+                learning=learning[team.id],
+                impact=impact[team.id],
+                raised=[*named[team.id], *anonymous[team.id]],
+                key_results=listed[team.id],
+                awaiting=awaiting[team.id],
+                waiting=waiting[team.id],
+            ),
+            since=since,
+        )
+        for team in teams
+    }
+
+
+def sections(team: Team, week: Week, *, since: datetime) -> list[Section]:
+    """Write a team's week as the digest's sections."""
+    key_results = {k.id: k for k in week.key_results}
+    found = _learning_sections(team, week.learning, key_results)
+    if week.impact:
+        found.append(
             Section(
                 title=f"{team.name}: customer impact",
-                text="\n".join(f"• {impact_line(s, None)}" for s in impact),
+                text="\n".join(f"• {impact_line(s, None)}" for s in week.impact),
             )
         )
-    promised = [s.adaptation for s in learning if s.adaptation]
-    promised += [
-        a.text
-        for a in await retro.adaptations_awaiting_follow_up(
-            session, workspace_id=team.workspace_id, team_id=team.id
-        )
-    ]
+    promised = [s.adaptation for s in week.learning if s.adaptation]
+    promised += [a.text for a in week.awaiting]
     if promised:
-        sections.append(
+        found.append(
             Section(
                 title=f"{team.name}: adaptations to follow up",
                 text="\n".join(f"• {excerpt(text, None)}" for text in promised),
             )
         )
-    if raised:
-        sections.append(
+    if week.raised:
+        found.append(
             Section(
                 title=f"{team.name}: metric concerns raised",
-                text="\n".join(f"• {views.concern_line(c)}" for c in raised),
+                text="\n".join(f"• {views.concern_line(c)}" for c in week.raised),
             )
         )
-    if not sections:
-        sections.append(
+    if not found:
+        found.append(
             Section(
                 title=team.name,
                 text="No stories this week. A good question for the next stand-up: "
                 "what did we learn, and what do customers do differently?",
             )
         )
-    waiting = await concerns.open_concerns(session, workspace_id=workspace_id, team_id=team_id)
-    if waiting:
+    if week.waiting:
         today = since.date() + WEEK_DAYS
-        sections.append(
+        found.append(
             Section(
                 title=f"{team.name}: concerns awaiting an answer",
                 text="\n".join(
                     f"• {views.open_line(c, today=today, raised=concerns.raised_on(c))}"
-                    for c in waiting
+                    for c in week.waiting
                 ),
             )
         )
-    if listed:  # the digest goes to leads: a key result without a guardrail is shown as such
-        sections.append(
+    if week.key_results:  # the digest goes to leads: a key result without a guardrail is shown
+        found.append(
             Section(
                 title=f"{team.name}: {guardrails.KEY_RESULTS_TITLE}",
-                text="\n".join(f"• {guardrails.line(k, for_leads=True)}" for k in listed),
+                text="\n".join(f"• {guardrails.line(k, for_leads=True)}" for k in week.key_results),
             )
         )
-    return sections
+    return found
 
 
 def _learning_sections(
