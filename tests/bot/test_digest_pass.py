@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
+from adapters.console.events import CONSOLE
 from bot.entry.app import build
 from bot.entry.settings import Settings
-from bot.events import Platform
 from tests.bot.company_digests import NOBODY, leads, messages, outbox_size, plan, write_company
 from tests.support.fakes import FakeChatPort
 from tests.support.statements import Counted
@@ -95,7 +95,7 @@ async def test_a_replica_killed_mid_pass_leaves_nothing_lost_nor_doubled(bot, ba
     replica = await build(
         Settings(database_url=str(bot.app.engine.url.render_as_string(hide_password=False))),
         clock=bot.clock,
-        ports={Platform.CONSOLE.value: FakeChatPort()},
+        ports={CONSOLE: FakeChatPort()},
         migrate=False,
     )
     try:  # another replica picks the pass up, racing this one
