@@ -22,6 +22,7 @@ from adapters.slack.inbound import split_workspace
 from adapters.slack.platform import Installations, SlackGlue
 from bot.glue import keys
 from bot.glue.keys import MissingSecretKey, fernet_for
+from bot.glue.slack_direct_chats import DatabaseDirectChats
 from bot.ports import Clock
 from storage import installations
 
@@ -198,6 +199,8 @@ class DatabaseStateStore(AsyncOAuthStateStore):
 
 
 GLUE: SlackGlue[async_sessionmaker[AsyncSession]] = SlackGlue(
-    installations=DatabaseInstallationStore, states=DatabaseStateStore
+    installations=DatabaseInstallationStore,
+    states=DatabaseStateStore,
+    direct_chats=DatabaseDirectChats,
 )
 """Slack's stores in okrbot's database, as ``bot.entry.platforms`` hands them to Slack."""
