@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from storage.base import Base, UTCDateTime, str_enum
 from storage.core import Workspace
-from storage.ledger import insert_ignoring_duplicates
+from storage.ledger import insert_all_ignoring_duplicates
 
 
 class OutboxStatus(StrEnum):
@@ -83,32 +83,42 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message to write to the outbox, under its idempotency key."""
+
+    key: str
+    audience: str
+    target_id: str
+    payload: dict[str, Any]
+
+
 async def enqueue(
     session: AsyncSession,
     *,
     workspace_id: int,
-    key: str,
-    audience: str,
-    target_id: str,
-    payload: dict[str, Any],
+    messages: Sequence[Outgoing],
     now: datetime,
     not_before: datetime | None = None,
-) -> bool:
-    """Add an outbound message unless one with the same key exists; tell whether it was new."""
-    return await insert_ignoring_duplicates(
+) -> int:
+    """Add outbound messages in one statement, skipping keys seen before; count the new ones."""
+    return await insert_all_ignoring_duplicates(
         session,
         OutboxMessage.__table__,  # type: ignore[arg-type]
-        {
-            "workspace_id": workspace_id,
-            "idempotency_key": key,
-            "audience": audience,
-            "target_id": target_id,
-            "payload": payload,
-            "status": OutboxStatus.PENDING.value,
-            "attempts": 0,
-            "available_at": not_before or now,
-            "created_at": now,
-        },
+        [
+            {
+                "workspace_id": workspace_id,
+                "idempotency_key": message.key,
+                "audience": message.audience,
+                "target_id": message.target_id,
+                "payload": message.payload,
+                "status": OutboxStatus.PENDING.value,
+                "attempts": 0,
+                "available_at": not_before or now,
+                "created_at": now,
+            }
+            for message in messages
+        ],
     )
 
 

@@ -71,27 +71,53 @@ async def enqueue(
     pagers: Mapping[str, Pager] | None = None,
 ) -> bool:
     """Write one delivery to the outbox, a row per page; a key seen before adds nothing."""
+    written = await enqueue_many(
+        session,
+        workspace_id=workspace_id,
+        deliveries=[delivery],
+        now=now,
+        not_before=not_before,
+        pagers=pagers,
+    )
+    return written > 0
+
+
+async def enqueue_many(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    deliveries: Iterable[Delivery],
+    now: datetime,
+    not_before: datetime | None = None,
+    pagers: Mapping[str, Pager] | None = None,
+) -> int:
+    """Write deliveries to the outbox in one statement (a row per page); count the new rows.
+
+    An opening's prompts to a whole team are one INSERT, not one per person; keys seen before
+    (a retried run) add nothing.
+    """
     workspace = await session.get(Workspace, workspace_id)
     pagers = session.info.get(PAGERS, {}) if pagers is None else pagers
     pager = pagers.get(workspace.platform) if workspace is not None else None
-    written = False
-    for number, page in enumerate(pager(delivery.reply) if pager else [delivery.reply], 1):
-        written |= await outbox_rows.enqueue(
-            session,
-            workspace_id=workspace_id,
+    messages = [
+        outbox_rows.Outgoing(
             key=page_key(delivery.key, number),
             audience=delivery.audience.value,
             target_id=delivery.target_id,
             payload=reply_to_dict(page),
-            now=now,
-            not_before=not_before,
         )
-    return written
+        for delivery in deliveries
+        for number, page in enumerate(pager(delivery.reply) if pager else [delivery.reply], 1)
+    ]
+    if not messages:
+        return 0
+    return await outbox_rows.enqueue(
+        session, workspace_id=workspace_id, messages=messages, now=now, not_before=not_before
+    )
 
 
 async def enqueue_all(session: AsyncSession, *, turn: Turn, deliveries: Iterable[Delivery]) -> None:
-    for delivery in deliveries:
-        await enqueue(session, workspace_id=turn.workspace_id, delivery=delivery, now=turn.now)
+    await enqueue_many(session, workspace_id=turn.workspace_id, deliveries=deliveries, now=turn.now)
 
 
 def backoff(attempts: int) -> timedelta:

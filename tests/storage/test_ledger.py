@@ -32,16 +32,11 @@ async def enqueue(
     target: str | None = None,
 ) -> bool:
     """Enqueue a message, by default to a channel of its own."""
-    return await outbox.enqueue(
-        session,
-        workspace_id=workspace,
-        key=key,
-        audience="channel",
-        target_id=target or f"C-{key}",
-        payload={"text": f"message {key}"},
-        now=START,
-        not_before=not_before,
+    message = outbox.Outgoing(key, "channel", target or f"C-{key}", {"text": f"message {key}"})
+    written = await outbox.enqueue(
+        session, workspace_id=workspace, messages=[message], now=START, not_before=not_before
     )
+    return written == 1
 
 
 async def claim(
