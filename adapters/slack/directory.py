@@ -81,6 +81,7 @@ class SlackDirectory:
     ) -> None:
         self._web = web
         self._monotonic = monotonic
+        self._ttl = ttl  # also how long a listing serves before the workspace is listed again
         self._members: TTLCache[tuple[str, str], Member, float] = TTLCache(limit, ttl, monotonic)
         self._bot_users: TTLCache[str, str, float] = TTLCache(limit, ttl, monotonic)
         self._quiet_until: dict[str, float] = {}
@@ -158,13 +159,13 @@ class SlackDirectory:
                 cursor = metadata.get("next_cursor", "") if isinstance(metadata, dict) else ""
                 if not cursor or pages >= LIST_PAGES:
                     break
-            self._list_after[workspace_id] = self._monotonic() + PERSON_TTL
+            self._list_after[workspace_id] = self._monotonic() + self._ttl
         except RetryLater as error:
             pause = QUIET_AFTER_429 if error.retry_after is None else error.retry_after
             self._list_after[workspace_id] = self._monotonic() + pause
             log.warning("users.list: %s; asking people one by one meanwhile", error)
         except DeliveryFailed as error:
-            self._list_after[workspace_id] = self._monotonic() + PERSON_TTL
+            self._list_after[workspace_id] = self._monotonic() + self._ttl
             log.warning("users.list: %s; asking people one by one", error)
 
     async def _bot_user(self, workspace_id: str) -> str:
