@@ -7,6 +7,8 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
+
 from retrospectives.cycles.jobs import START_JOB, start_subject
 from storage import schedule
 from storage.core import Team, TeamLead, Workspace
@@ -152,6 +154,7 @@ async def company(slack: SlackRig, teams: int, people: int) -> None:
             )
 
 
+@pytest.mark.timeout(300)  # 360 messages through the real HTTP client, on a loaded machine
 async def test_a_company_is_learnt_in_a_few_listings_and_no_look_up_per_person(
     slack: SlackRig,
 ) -> None:
