@@ -30,12 +30,12 @@ from adapters.slack import inbound
 from bench.common import arguments, backends, fresh_database, label, machine, percentile, run, table
 from bench.http_ingest import fake_slack
 from bot.entry.app import Okrbot, build
-from bot.entry.settings import Settings
 from bot.events import Inbound
 from bot.runtime import router
 from bot.runtime.inbox import InboxWorker
 from bot.runtime.loops import Loop
 from storage import inbox
+from tests.support.settings import configured
 
 STORY = (
     "<@UBOT0001> story learning hypothesis: {n} a shorter address form lifts completion "
@@ -78,8 +78,8 @@ async def okrbot_with_teams(backend: str, api_url: str, channels: int) -> AsyncI
         return start
 
     async with fresh_database(backend) as url:
-        settings = Settings(
-            database_url=url,
+        settings = configured(
+            url,
             slack_signing_secret="bench-signing-secret",
             slack_bot_token="xoxb-bench",
             slack_api_url=api_url,

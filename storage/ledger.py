@@ -33,37 +33,36 @@ class ProcessedEvent(Base):
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+ROWS_AT_ONCE = 500
+"""Rows in one multi-row INSERT: well inside both databases' limits on bound parameters."""
+
+
 async def insert_ignoring_duplicates(
     session: AsyncSession, table: Table, values: Mapping[str, Any]
 ) -> bool:
     """Insert one row unless a unique constraint says it exists; tell whether it was new."""
+    return await insert_all_ignoring_duplicates(session, table, [values]) == 1
+
+
+async def insert_all_ignoring_duplicates(
+    session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> int:
+    """Insert rows in one statement (per 500), skipping those a unique constraint says exist;
+    return how many were new."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        statement: Any = postgresql.insert(table).values(**values).on_conflict_do_nothing()
+        insert: Any = postgresql.insert
     elif dialect == "sqlite":
-        statement = sqlite.insert(table).values(**values).on_conflict_do_nothing()
+        insert = sqlite.insert
     else:  # pragma: no cover - only the two supported databases exist
         raise RuntimeError(f"unsupported database: {dialect}")
-    result = await session.execute(statement)
-    return bool(getattr(result, "rowcount", 0) == 1)
-
-
-async def insert_many_ignoring_duplicates(
-    session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]
-) -> None:
-    """Insert many rows in one statement executed for all of them (the driver's executemany:
-    one round trip on PostgreSQL), leaving out those a unique constraint already has.
-
-    One compiled statement with the rows as its parameter sets, rather than a statement with
-    every row in its VALUES, which would be compiled anew for every call.
-    """
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    insert: Any = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
-    if insert is None:  # pragma: no cover - only the two supported databases exist
-        raise RuntimeError(f"unsupported database: {dialect}")
-    await session.execute(insert(table).on_conflict_do_nothing(), [dict(row) for row in rows])
+    written = 0
+    for start in range(0, len(rows), ROWS_AT_ONCE):
+        chunk = [dict(row) for row in rows[start : start + ROWS_AT_ONCE]]
+        statement = insert(table).values(chunk).on_conflict_do_nothing()
+        result = await session.execute(statement)
+        written += int(getattr(result, "rowcount", 0) or 0)
+    return written
 
 
 # Where a session factory keeps the key that event ids are hashed with (see ``event_key``).

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from storage.base import Base, UTCDateTime, str_enum
 from storage.core import Workspace
-from storage.ledger import insert_ignoring_duplicates, insert_many_ignoring_duplicates
+from storage.ledger import insert_all_ignoring_duplicates
 
 
 class OutboxStatus(StrEnum):
@@ -83,30 +83,13 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-async def enqueue(
-    session: AsyncSession,
-    *,
-    workspace_id: int,
-    key: str,
-    audience: str,
-    target_id: str,
-    payload: dict[str, Any],
-    now: datetime,
-    not_before: datetime | None = None,
-) -> bool:
-    """Add an outbound message unless one with the same key exists; tell whether it was new."""
-    return await insert_ignoring_duplicates(
+async def enqueue(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Add outbound messages (``row``s) in one statement per 500, skipping keys seen before;
+    count the new ones."""
+    return await insert_all_ignoring_duplicates(
         session,
         OutboxMessage.__table__,  # type: ignore[arg-type]
-        row(
-            workspace_id=workspace_id,
-            key=key,
-            audience=audience,
-            target_id=target_id,
-            payload=payload,
-            now=now,
-            not_before=not_before,
-        ),
+        rows,
     )
 
 
@@ -132,15 +115,6 @@ def row(
         "available_at": not_before or now,
         "created_at": now,
     }
-
-
-async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Add many outbound messages (``row``s) by one INSERT; known keys add nothing."""
-    await insert_many_ignoring_duplicates(
-        session,
-        OutboxMessage.__table__,  # type: ignore[arg-type]
-        rows,
-    )
 
 
 @dataclass(frozen=True, slots=True)

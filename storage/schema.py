@@ -3,6 +3,7 @@
 from storage import (
     concerns,
     core,
+    direct_chats,
     inbox,
     installations,
     learning,
@@ -21,6 +22,7 @@ metadata = Base.metadata
 __all__ = [
     "concerns",
     "core",
+    "direct_chats",
     "inbox",
     "installations",
     "learning",

@@ -27,7 +27,7 @@ from adapters.slack.directory import SlackDirectory
 from adapters.slack.edge import SlackEdge
 from adapters.slack.intake import SlackIntake
 from adapters.slack.listeners import SlackListeners
-from adapters.slack.port import SlackChatPort
+from adapters.slack.port import DirectChats, SlackChatPort
 from adapters.slack.settings import EVENTS_PATH, SLACK, SlackSettings
 from adapters.slack.socket import socket_mode_handler
 from bot.clock import Pacer
@@ -58,11 +58,13 @@ class Installations(AsyncInstallationStore, ABC):
 
 @dataclass(frozen=True, slots=True)
 class SlackGlue(Generic[Database]):
-    """The stores Slack keeps in the composition's database (sealed with the secret key)."""
+    """The stores Slack keeps in the composition's database: installations and OAuth states
+    (sealed with the secret key), and people's direct conversations with the app."""
 
     installations: Callable[[Database, Clock, str], Installations]
     states: Callable[[Database, Clock], AsyncOAuthStateStore]
     stored: Callable[[Database, str], checks.Stored]  # every stored token, for `okrbot doctor`
+    direct_chats: Callable[[Database, Clock], DirectChats] | None = None
 
 
 @dataclass
@@ -154,8 +156,9 @@ class SlackPlatform(Generic[Database]):
 
         web = SlackWeb(store.bot_token if store else single_token, base_url=settings.slack_api_url)
         pacing = 1 / SENDS_PER_SECOND if offered.pacing is None else offered.pacing
+        chats = glue.direct_chats(offered.database, offered.clock) if glue.direct_chats else None
         connected = SlackConnected(
-            web, store, SlackChatPort(web, Pacer(pacing)), SlackDirectory(web)
+            web, store, SlackChatPort(web, Pacer(pacing), chats), SlackDirectory(web)
         )
         connected.app_token = settings.slack_app_token
         if not serving or not (settings.slack_signing_secret or settings.slack_app_token):

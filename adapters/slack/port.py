@@ -4,12 +4,17 @@ Messages to one channel are spaced about a second apart by :class:`bot.clock.Pac
 asks. Every message the outbox sends carries its mark in Slack's message metadata, so that
 after a crash the port can read the conversation's recent history and find a message that went
 out but was never recorded, instead of posting it twice.
+
+A person's direct conversation with the app is opened once (``conversations.open``, which Slack
+limits per workspace) and its id kept: in memory, and through :class:`DirectChats` in the
+composition's database, so a restarted process or another replica does not open it again.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from cachetools import TTLCache
 
@@ -18,6 +23,8 @@ from adapters.slack.client import SlackWeb
 from bot.clock import Pacer
 from bot.ports import DeliveryFailed
 from bot.replies import Audience, Reply
+
+log = logging.getLogger(__name__)
 
 SLACK_INTERVAL = 1.0  # Slack asks for about one message a second per channel
 DIRECT_CHATS_KEPT = 50_000
@@ -30,12 +37,27 @@ HISTORY_PAGES = 5  # messages posted after a crash are recent: a hundred is plen
 CLOCK_SKEW = timedelta(minutes=1)  # Slack's clock and ours may disagree a little
 
 
+class DirectChats(Protocol):
+    """Where people's conversations with the app are kept beyond this process (the database).
+
+    A saving, never a condition: when the store fails, the conversation is opened as if it
+    had kept nothing.
+    """
+
+    async def conversation(self, workspace_id: str, user_id: str) -> str | None: ...
+    async def keep(self, workspace_id: str, user_id: str, conversation_id: str) -> None: ...
+    async def forget(self, workspace_id: str, user_id: str) -> None: ...
+
+
 class SlackChatPort:
     """Send replies to Slack channels and people (``chat.postMessage``, ``chat.update``)."""
 
-    def __init__(self, web: SlackWeb, pacer: Pacer | None = None) -> None:
+    def __init__(
+        self, web: SlackWeb, pacer: Pacer | None = None, chats: DirectChats | None = None
+    ) -> None:
         self._web = web
         self._pacer = pacer or Pacer(SLACK_INTERVAL)
+        self._chats = chats
         # A person's conversation with the app keeps its id: open it once, not per message
         # (conversations.open is rate-limited per workspace, and a fan-out sends thousands).
         self._direct: TTLCache[tuple[str, str], str] = TTLCache(
@@ -66,12 +88,12 @@ class SlackChatPort:
         """Post to a channel, or to a person's DM with the app (opened once, then kept)."""
         if audience != Audience.PERSON:
             return await self._post(workspace_id, target_id, reply, extra)
-        known = self._direct.get((workspace_id, target_id))
+        known = await self._known(workspace_id, target_id)
         if known:
             try:
                 return await self._post(workspace_id, known, reply, extra)
             except DeliveryFailed:  # the conversation is gone: open it afresh, once
-                self._direct.pop((workspace_id, target_id), None)
+                await self._drop(workspace_id, target_id)
         channel_id = await self._open(workspace_id, target_id)
         return await self._post(workspace_id, channel_id, reply, extra)
 
@@ -105,9 +127,32 @@ class SlackChatPort:
     async def _channel(self, workspace_id: str, audience: str, target_id: str) -> str:
         if audience != Audience.PERSON:
             return target_id
-        return self._direct.get((workspace_id, target_id)) or await self._open(
+        return await self._known(workspace_id, target_id) or await self._open(
             workspace_id, target_id
         )
+
+    async def _known(self, workspace_id: str, user_id: str) -> str | None:
+        """A person's conversation as this process or the store knows it, if either does."""
+        known = self._direct.get((workspace_id, user_id))
+        if known or self._chats is None:
+            return known
+        try:
+            kept = await self._chats.conversation(workspace_id, user_id)
+        except Exception as error:  # a saving only: open the conversation instead
+            log.warning("could not read a kept conversation (%s)", type(error).__name__)
+            return None
+        if kept:
+            self._direct[(workspace_id, user_id)] = kept
+        return kept
+
+    async def _drop(self, workspace_id: str, user_id: str) -> None:
+        self._direct.pop((workspace_id, user_id), None)
+        if self._chats is None:
+            return
+        try:
+            await self._chats.forget(workspace_id, user_id)
+        except Exception as error:
+            log.warning("could not drop a kept conversation (%s)", type(error).__name__)
 
     async def _open(self, workspace_id: str, user_id: str) -> str:
         """The direct message channel with a person (Slack answers the same one each time)."""
@@ -117,6 +162,11 @@ class SlackChatPort:
         if not channel_id:
             raise DeliveryFailed(f"conversations.open gave no channel for {user_id}")
         self._direct[(workspace_id, user_id)] = str(channel_id)
+        if self._chats is not None:
+            try:
+                await self._chats.keep(workspace_id, user_id, str(channel_id))
+            except Exception as error:  # kept in memory still; a restart opens it again
+                log.warning("could not keep a conversation's id (%s)", type(error).__name__)
         return str(channel_id)
 
     async def _post(

@@ -2,9 +2,10 @@
 
 Stories, answers and concerns stay (they belong to the team), but no longer say who wrote them;
 what only makes sense as that person (co-signs, being a lead, being a channel member, private
-messages to them, their digests, their 1:1 chats) is deleted. Where others' words or the bot's
-messages mention them, the mention becomes "a former member". Afterwards their id is in no
-column of any table. Every step is one statement, or one per page of rows, whatever the volume.
+messages to them, their digests, their 1:1 chats and the kept ids of them) is deleted. Where
+others' words or the bot's messages mention them, the mention becomes "a former member".
+Afterwards their id is in no column of any table. Every step is one statement, or one per page
+of rows, whatever the volume.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from retrospectives.cycles import jobs as retro_jobs
 from retrospectives.cycles.subjects import StartedOpening
 from storage import scrub, search
 from storage.core import ChannelMember, Team, TeamLead, Workspace
+from storage.direct_chats import DirectChat
 from storage.learning import FollowThrough
 from storage.ledger import ProcessedEvent
 from storage.okr import AnonymousConcern, ImpactStory, KeyResult, LearningStory, MetricConcern
@@ -113,6 +115,9 @@ async def erase_user(
         ),
         "channel memberships forgotten": delete(ChannelMember).where(
             ChannelMember.user_id == user_id, ChannelMember.workspace_id.in_(workspaces)
+        ),
+        "direct conversation ids forgotten": delete(DirectChat).where(
+            DirectChat.user_id == user_id, DirectChat.workspace_id.in_(workspaces)
         ),
         "messages to them deleted": delete(OutboxMessage).where(
             OutboxMessage.workspace_id.in_(workspaces),

@@ -24,6 +24,7 @@ from adapters.slack.inbound import split_workspace
 from adapters.slack.platform import Installations, SlackGlue
 from bot.glue import keys
 from bot.glue.keys import MissingSecretKey, fernet_for
+from bot.glue.slack_direct_chats import DatabaseDirectChats
 from bot.ports import Clock
 from storage import installations
 
@@ -225,6 +226,9 @@ async def stored_tokens(
 
 
 GLUE: SlackGlue[async_sessionmaker[AsyncSession]] = SlackGlue(
-    installations=DatabaseInstallationStore, states=DatabaseStateStore, stored=stored_tokens
+    installations=DatabaseInstallationStore,
+    states=DatabaseStateStore,
+    stored=stored_tokens,
+    direct_chats=DatabaseDirectChats,
 )
 """Slack's stores in okrbot's database, as ``bot.entry.platforms`` hands them to Slack."""

@@ -71,20 +71,14 @@ async def enqueue(
     pagers: Mapping[str, Pager] | None = None,
 ) -> bool:
     """Write one delivery to the outbox, a row per page; a key seen before adds nothing."""
-    workspace = await session.get(Workspace, workspace_id)
-    written = False
-    for number, page in enumerate(_pages(session, workspace, delivery, pagers), 1):
-        written |= await outbox_rows.enqueue(
-            session,
-            workspace_id=workspace_id,
-            key=page_key(delivery.key, number),
-            audience=delivery.audience.value,
-            target_id=delivery.target_id,
-            payload=reply_to_dict(page),
-            now=now,
-            not_before=not_before,
-        )
-    return written
+    written = await enqueue_many(
+        session,
+        deliveries=[(workspace_id, delivery)],
+        now=now,
+        not_before=not_before,
+        pagers=pagers,
+    )
+    return written > 0
 
 
 async def enqueue_many(
@@ -92,12 +86,15 @@ async def enqueue_many(
     *,
     deliveries: Iterable[tuple[int, Delivery]],
     now: datetime,
+    not_before: datetime | None = None,
     pagers: Mapping[str, Pager] | None = None,
-) -> None:
-    """Write many deliveries (with their workspace ids), a row per page, by one INSERT.
+) -> int:
+    """Write deliveries (each with its workspace's id), a row per page, in one statement (per
+    500 rows); keys seen before (a retried run) add nothing. Returns how many rows were new.
 
-    The same rows as ``enqueue`` for each, in the same order; a key seen before adds nothing.
-    Each workspace is read once (the session's identity map keeps a row only while it is used).
+    An opening's prompts to a whole team, or a Monday pass's digests to a hundred leads, are
+    one INSERT, not one per person. Each workspace is read once (the session's identity map
+    keeps a row only while something holds it).
     """
     workspaces: dict[int, Workspace | None] = {}
     rows = []
@@ -113,10 +110,11 @@ async def enqueue_many(
                 target_id=delivery.target_id,
                 payload=reply_to_dict(page),
                 now=now,
+                not_before=not_before,
             )
             for number, page in enumerate(pages, 1)
         ]
-    await outbox_rows.enqueue_many(session, rows)
+    return await outbox_rows.enqueue(session, rows)
 
 
 def _pages(
@@ -132,8 +130,9 @@ def _pages(
 
 
 async def enqueue_all(session: AsyncSession, *, turn: Turn, deliveries: Iterable[Delivery]) -> None:
-    for delivery in deliveries:
-        await enqueue(session, workspace_id=turn.workspace_id, delivery=delivery, now=turn.now)
+    await enqueue_many(
+        session, deliveries=[(turn.workspace_id, d) for d in deliveries], now=turn.now
+    )
 
 
 def backoff(attempts: int) -> timedelta:

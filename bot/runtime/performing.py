@@ -240,10 +240,10 @@ class Performer:
         async with self._sessions() as session, session.begin():
             if not await schedule.take(session, run_id=found.run_id, now=now):
                 return None
-            for delivery in await job.perform(session, due, prepared):
-                await outbox.enqueue(
-                    session, workspace_id=due.workspace_id, delivery=delivery, now=now
-                )
+            deliveries = await job.perform(session, due, prepared)
+            await outbox.enqueue_many(
+                session, deliveries=[(due.workspace_id, d) for d in deliveries], now=now
+            )
             await schedule.finish(
                 session, run_id=found.run_id, status=RunStatus.DONE, now=now, note=None
             )

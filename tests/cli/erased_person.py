@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from storage.core import ChannelMember, Team, TeamLead, Workspace
+from storage.direct_chats import DirectChat
 from storage.learning import Fate, FollowThrough
 from storage.ledger import ProcessedEvent
 from storage.okr import (
@@ -81,6 +82,17 @@ async def seed(connection: Any, *, platform: str, person: str) -> None:
     await connection.execute(
         insert(ChannelMember),
         [{"workspace_id": workspace, "channel_id": "C1", "user_id": person, "seen_at": START}],
+    )
+    await connection.execute(  # their conversation with the app (Slack's ids start with D)
+        insert(DirectChat),
+        [
+            {
+                "workspace_id": workspace,
+                "user_id": person,
+                "conversation_id": f"D{person}",
+                "opened_at": START,
+            }
+        ],
     )
     [kr] = await table_ids(
         connection,

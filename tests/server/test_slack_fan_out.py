@@ -7,8 +7,15 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
+
+from retrospectives.cycles.jobs import START_JOB, start_subject
+from storage import schedule
+from storage.core import Team, TeamLead, Workspace
 from tests.adapters.slack.fake_slack import ApiCall
+from tests.adapters.slack.slack_people import BOT_USER, bot, deactivated
 from tests.server.rig import SlackRig
+from tests.support.bulk import insert_rows
 
 TEAMS = {
     "C1": ("Checkout", ["U1", "U11", "U12"]),
@@ -93,3 +100,73 @@ async def test_a_person_in_several_teams_has_their_conversation_opened_once(
     )
     opened = [c.arguments["users"] for c in slack.fake.to("conversations.open")]
     assert sorted(opened) == sorted([*shared, "U9"])  # once per person, not once per prompt
+
+
+async def company(slack: SlackRig, teams: int, people: int) -> None:
+    """``teams`` teams of ``people`` each (the app, a bot and a deactivated account in every
+    channel too), written straight to the database, each team's opening due now."""
+    now = slack.clock.now()
+    async with slack.server.okrbot.engine.begin() as connection:
+        [workspace] = await insert_rows(
+            connection,
+            Workspace,
+            iter([{"platform": "slack", "external_id": "T1", "created_at": now}]),
+        )
+        ids = await insert_rows(
+            connection,
+            Team,
+            (
+                {
+                    "workspace_id": workspace,
+                    "name": f"Team {t}",
+                    "name_key": f"team {t}",
+                    "channel_id": f"C{t:04d}",
+                    "timezone": "Europe/Berlin",
+                    "created_by": f"U{t:04d}0",
+                    "created_at": now,
+                }
+                for t in range(teams)
+            ),
+        )
+        await insert_rows(
+            connection,
+            TeamLead,
+            ({"team_id": i, "user_id": f"U{t:04d}0", "added_at": now} for t, i in enumerate(ids)),
+            returning=False,
+        )
+    for t in range(teams):
+        slack.fake.members[f"C{t:04d}"] = [
+            *(f"U{t:04d}{n}" for n in range(people)),
+            BOT_USER,
+            "UDEPLOY",
+            "UGONE",
+        ]
+    slack.fake.users = {"UDEPLOY": bot("UDEPLOY"), "UGONE": deactivated("UGONE")}
+    async with slack.sessions() as session, session.begin():
+        for t, team_id in enumerate(ids):
+            await schedule.plan(
+                session,
+                workspace_id=workspace,
+                job=START_JOB,
+                subject=start_subject(team_id, f"U{t:04d}0"),
+                due_at=now,
+                now=now,
+            )
+
+
+@pytest.mark.timeout(300)  # 360 messages through the real HTTP client, on a loaded machine
+async def test_a_company_is_learnt_in_a_few_listings_and_no_look_up_per_person(
+    slack: SlackRig,
+) -> None:
+    await company(slack, teams=40, people=8)
+    slack.fake.users_page_size = 100  # 320 people, the app, a bot, Slackbot, a deactivated
+
+    report = await slack.server.okrbot.tick()
+
+    assert report.performed == 40
+    assert len(slack.fake.to("users.list")) == 4
+    assert slack.fake.looked_up() == []
+    prompted = {c.arguments["channel"] for c in slack.fake.to("chat.postMessage")}
+    people = {f"DU{t:04d}{n}" for t in range(40) for n in range(8)}
+    assert prompted - people == {f"C{t:04d}" for t in range(40)}  # and nobody else
+    assert people <= prompted

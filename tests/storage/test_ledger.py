@@ -32,8 +32,7 @@ async def enqueue(
     target: str | None = None,
 ) -> bool:
     """Enqueue a message, by default to a channel of its own."""
-    return await outbox.enqueue(
-        session,
+    row = outbox.row(
         workspace_id=workspace,
         key=key,
         audience="channel",
@@ -42,6 +41,7 @@ async def enqueue(
         now=START,
         not_before=not_before,
     )
+    return await outbox.enqueue(session, [row]) == 1
 
 
 async def claim(

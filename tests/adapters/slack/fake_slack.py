@@ -14,11 +14,19 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.adapters.slack.slack_people import BOT_USER, SLACKBOT, bot, person, slackbot
+from tests.adapters.slack.slack_people import (
+    BOT_USER,
+    SLACKBOT,
+    bot,
+    person,
+    slackbot,
+    users_page,
+)
 from tests.support.fake_server import FakeServer, RefusalCount, Refusals
 
 
@@ -48,6 +56,7 @@ class FakeSlack(FakeServer[ApiCall]):
     clock: Callable[[], float] = time.time  # Slack's time, for message timestamps
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # per channel
     page_size: int = 2
+    users_page_size: int = 500  # users.list answers at most this many, whatever the limit
     throttled: int = 0  # how many requests were answered 429
     envelopes: list[dict[str, Any]] = field(default_factory=list)  # sent over Socket Mode
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
@@ -163,6 +172,11 @@ class FakeSlack(FakeServer[ApiCall]):
                 return self._members(channel, str(arguments.get("cursor", "")))
             case "users.info":
                 return self._user(str(arguments.get("user", "")))
+            case "users.list":
+                everyone = [*self.members.values(), self.users, [BOT_USER, SLACKBOT]]
+                known = [u for u in dict.fromkeys(chain(*everyone)) if u not in self.unknown_users]
+                described = [self._user(u)["user"] for u in known]
+                return users_page(described, arguments, self.users_page_size)
             case "views.open" | "views.publish":
                 return {"ok": True, "view": {"id": "V1", **arguments.get("view", {})}}
             case "oauth.v2.access":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 BOT_USER = "UBOT0001"
@@ -58,3 +59,18 @@ def deactivated(user_id: str) -> dict[str, Any]:
 def slackbot() -> dict[str, Any]:
     """Slackbot, which ``users.info`` does not call a bot."""
     return person(SLACKBOT, "America/Los_Angeles") | {"name": "slackbot", "real_name": "Slackbot"}
+
+
+def users_page(users: list[dict[str, Any]], arguments: dict[str, Any], most: int) -> dict[str, Any]:
+    """A page of ``users.list``: up to ``limit`` users (Slack may give fewer), an opaque cursor."""
+    cursor = str(arguments.get("cursor") or "")
+    start = int(base64.b64decode(cursor).decode().removeprefix("offset:")) if cursor else 0
+    size = min(int(arguments.get("limit") or most), most)
+    following = start + size
+    next_cursor = base64.b64encode(f"offset:{following}".encode()).decode()
+    return {
+        "ok": True,
+        "members": users[start:following],
+        "cache_ts": 1700000000,
+        "response_metadata": {"next_cursor": next_cursor if following < len(users) else ""},
+    }

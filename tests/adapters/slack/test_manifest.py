@@ -35,6 +35,7 @@ METHOD_SCOPES: dict[str, set[str]] = {
     # Read back after a crash, to find a message that went out unrecorded: channels and DMs.
     "conversations.history": {"channels:history", "groups:history", "im:history"},
     "users.info": {"users:read"},
+    "users.list": {"users:read"},
     "views.open": set(),
     "views.publish": set(),
 }
