@@ -1,18 +1,21 @@
 """Decide where each reply to a Slack request goes: the ack, the response URL or the Web API.
 
 Pure: :func:`plan` turns an event and the core's outcome into the ack body and the calls to
-make after the ack. The listener only carries the plan out.
+make after the ack. The listener only carries the plan out. When the outcome is not there by
+the deadline, the listener acks with :func:`early` and later makes the calls of :func:`late`
+(or of :func:`failed`), which place what the ack would have carried elsewhere.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from adapters.slack import blocks, forms
+from adapters.slack import blocks, forms, texts
 from bot.events import ChatEvent, EventKind
-from bot.replies import Outcome, Reply, Visibility
+from bot.replies import Field, Outcome, Reply, Section, Visibility
 
 
 class Via(StrEnum):
@@ -67,6 +70,52 @@ def plan(
         ack = _response(replies.pop(0))
     calls += [_call(event, reply, can_respond=can_respond) for reply in replies]
     return Plan(ack=ack, calls=tuple(calls))
+
+
+def early(event: ChatEvent) -> dict[str, Any] | None:
+    """The ack of a request whose outcome is not there yet: a command says it is on it.
+
+    Anything else is acked empty; for a modal's submission that closes the modal.
+    """
+    if event.kind is EventKind.COMMAND:
+        return {"response_type": "ephemeral", "text": texts.WORKING}
+    return None
+
+
+def late(
+    event: ChatEvent, outcome: Outcome, *, can_respond: bool, view: Any = None
+) -> tuple[Call, ...]:
+    """The calls that answer a request acked early, once its outcome is there.
+
+    Every reply goes where :func:`plan` sends those after the ack; a command's first reply
+    goes through the response URL just as the ack would have shown it. The modal has closed,
+    so its field errors go to the person privately, naming the fields (``view`` is the modal
+    as submitted, with its labels); and a form to open next is only mentioned, since Slack's
+    trigger to open it has expired by then.
+    """
+    if event.kind is EventKind.FORM_SUBMISSION and outcome.form_errors:
+        return (_call(event, _errors(outcome.form_errors, view), can_respond=False),)
+    replies = [
+        Reply(texts.form_too_late(reply.form.title)) if reply.form is not None else reply
+        for reply in outcome.replies
+    ]
+    return tuple(_call(event, reply, can_respond=can_respond) for reply in replies)
+
+
+def failed(event: ChatEvent, *, can_respond: bool) -> Call:
+    """Tell the person privately that a request acked early did not work after all."""
+    return _call(event, Reply(texts.DID_NOT_WORK), can_respond=can_respond)
+
+
+def _errors(form_errors: Mapping[str, str], view: Any) -> Reply:
+    labels = forms.labels(view)
+    named = [
+        (labels.get(name) or name.replace("_", " ").capitalize(), text)
+        for name, text in form_errors.items()
+    ]
+    fields = tuple(Field(label, text) for label, text in named)
+    summary = texts.form_not_saved(forms.title(view), [label for label, _ in named])
+    return Reply(summary, (Section(fields=fields),))
 
 
 def _response(reply: Reply) -> dict[str, Any]:

@@ -13,6 +13,7 @@ that an unsigned malformed body is a 401 and not a 400. Socket Mode needs no sig
 from __future__ import annotations
 
 import logging
+import time
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -21,6 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from adapters import bodies
 from adapters.slack import intake, shapes
+from adapters.slack.listeners import RECEIVED
 from bot.events import Enqueue, Inbound, Unreadable
 from bot.ports import Clock, Unavailable
 
@@ -46,6 +48,7 @@ class SlackEdge:
 
     async def on_events(self, request: web.Request) -> web.Response:
         """Events API, slash commands and interactivity: one request URL for all."""
+        received = time.monotonic()  # the listeners' deadline counts from here
         if self._verifier is None:
             return web.Response(status=503, text="Slack is not configured")
         body = await bodies.read(request)
@@ -75,6 +78,7 @@ class SlackEdge:
             bolt_request = await to_bolt_request(request)
         except ValueError:  # json.JSONDecodeError included
             return web.Response(status=400, text="malformed body")
+        bolt_request.context[RECEIVED] = received
         return await to_aiohttp_response(await self._app.async_dispatch(bolt_request))
 
     async def _keep(self, enqueue: Enqueue, item: Inbound | None) -> web.Response:

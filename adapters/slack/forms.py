@@ -97,6 +97,23 @@ def errors_answer(form_errors: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def labels(view: Any) -> dict[str, str]:
+    """The label of each input of a submitted modal, by name (from ``view.blocks``)."""
+    blocks = view.get("blocks") if isinstance(view, Mapping) else None
+    found: dict[str, str] = {}
+    for block in blocks if isinstance(blocks, list) else ():
+        if isinstance(block, Mapping) and block.get("type") == "input":
+            name, label = text_of(block, "block_id"), text_of(block, "label", "text")
+            if name and label:
+                found[name] = label
+    return found
+
+
+def title(view: Any) -> str:
+    """The title of a submitted modal, or nothing."""
+    return text_of(view, "title", "text")
+
+
 def form_values(state: Any) -> dict[str, str]:
     """Flatten ``view.state.values`` to {block_id: value} (inputs are named by block id)."""
     values: dict[str, str] = {}

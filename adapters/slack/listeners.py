@@ -6,6 +6,12 @@ core raises (the database is down), the ack never happens and the app's error ha
 503, so Slack retries. Replies that need Web API calls go out after the ack, in the background,
 so a slow or rate-limited Slack never delays an ack past its 3 seconds.
 
+The core itself gets :data:`INLINE_DEADLINE` from the request's arrival (a slow database, a
+lock, a burst). Past it the listener acks at once (a command with a short "working on it",
+a modal's submission empty, which closes the modal), lets the core finish, and then sends what
+the ack would have carried: a command's answer through its response URL, a form's errors to
+the person privately, or, if the core failed after all, a private word that it did not work.
+
 Those replies are not written to the outbox: they are answers to someone who just acted, sent
 through a response URL (valid for 30 minutes) or as ephemeral messages (gone when Slack
 reloads), worth little after a few minutes and impossible to send from another replica. So
@@ -20,6 +26,7 @@ import asyncio
 import json
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping
 from datetime import datetime
 from functools import partial
@@ -39,7 +46,8 @@ from adapters.slack import answers, inbound
 from adapters.slack.answers import Call, Via
 from adapters.slack.client import classify
 from bot.events import ChatEvent, Enqueue
-from bot.ports import Clock, EventHandler, RetryLater
+from bot.ports import Clock, EventHandler, RetryLater, Unavailable
+from bot.replies import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +65,10 @@ NO_CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "user_not_
 REPLY_PATIENCE = 120.0
 """Seconds a reply after an ack may wait out rate limits and outages before it is dropped."""
 LONGEST_PAUSE = 30.0
+INLINE_DEADLINE = 2.5
+"""Seconds from a request's arrival that its answer may take to be the ack's; Slack waits 3."""
+RECEIVED = "okrbot_received"
+"""Where the edge notes in Bolt's context when a request arrived (``time.monotonic()``)."""
 
 Mapper = Callable[[Mapping[str, Any], datetime], ChatEvent | None]
 
@@ -88,8 +100,8 @@ class SlackListeners:
         app.shortcut(inbound.SAVE_LEARNING_STORY)(self.on_shortcut)
 
     async def on_event(self, body: dict[str, Any], ack: AsyncAck, client: AsyncWebClient) -> None:
-        if self._enqueue is None:
-            await self._answer(inbound.from_event_callback, body, ack, client, None)
+        if self._enqueue is None:  # an event keeps its ack after the commit: Slack retries it
+            await self._answer(inbound.from_event_callback, body, ack, client, None, None)
             return
         # Over HTTP the edge keeps events before Bolt; this is Socket Mode's way into the inbox.
         item = inbound.to_inbound(body, json.dumps(body), self._clock.now())
@@ -101,22 +113,23 @@ class SlackListeners:
         self, body: dict[str, Any], ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         mapper = partial(inbound.from_slash_command, command_words=self._command_words)
-        await self._answer(mapper, body, ack, client, _respond(context))
+        await self._answer(mapper, body, ack, client, context, _respond(context))
 
     async def on_action(
         self, body: dict[str, Any], ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
-        await self._answer(inbound.from_block_action, body, ack, client, _respond(context))
+        await self._answer(inbound.from_block_action, body, ack, client, context, _respond(context))
 
     async def on_view_submission(
-        self, body: dict[str, Any], ack: AsyncAck, client: AsyncWebClient
+        self, body: dict[str, Any], ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
-        await self._answer(inbound.from_view_submission, body, ack, client, None)
+        await self._answer(inbound.from_view_submission, body, ack, client, context, None)
 
     async def on_shortcut(
         self, body: dict[str, Any], ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
-        await self._answer(inbound.from_message_shortcut, body, ack, client, _respond(context))
+        mapper = inbound.from_message_shortcut
+        await self._answer(mapper, body, ack, client, context, _respond(context))
 
     async def _answer(
         self,
@@ -124,21 +137,75 @@ class SlackListeners:
         body: dict[str, Any],
         ack: AsyncAck,
         client: AsyncWebClient,
+        context: AsyncBoltContext | None,
         respond: AsyncRespond | None,
     ) -> None:
+        """Hand the event to the core and ack with its answer, or early past the deadline.
+
+        Without ``context`` (an event, which Slack retries) there is no deadline.
+        """
         event = mapper(body, self._clock.now())
         if event is None:
             await ack()
             return
-        outcome = await self._handle(event)  # committed before the ack, or it raises
+        handling = asyncio.ensure_future(self._handle(event))
+        try:
+            await asyncio.wait((handling,), timeout=_time_left(context))
+        except asyncio.CancelledError:  # the request is gone: so is its handling, as ever
+            handling.cancel()
+            raise
+        if not handling.done():
+            log.info(
+                "a Slack %s is taking longer than Slack waits: acked, answered later",
+                event.kind.value,
+            )
+            await _ack(ack, answers.early(event))
+            self._spawn(self._answer_late(handling, event, body, client, respond))
+            return
+        outcome = handling.result()  # committed before the ack, or it raises
         trigger_id = text_of(body, "trigger_id")
         plan = answers.plan(event, outcome, trigger_id=trigger_id, can_respond=respond is not None)
-        if plan.ack is None:
-            await ack()
-        else:
-            await ack(plan.ack)
+        await _ack(ack, plan.ack)
         if plan.calls:
             self._spawn(carry_out(plan.calls, client, respond, event.user_id))
+
+    async def _answer_late(
+        self,
+        handling: asyncio.Future[Outcome],
+        event: ChatEvent,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond | None,
+    ) -> None:
+        """Wait for the outcome of a request acked early, then answer the person after all."""
+        can_respond = respond is not None
+        try:
+            outcome = await handling
+        except Unavailable as error:
+            log.warning("a Slack %s acked early could not be handled: %s", event.kind.value, error)
+            calls: tuple[Call, ...] = (answers.failed(event, can_respond=can_respond),)
+        except Exception:
+            log.exception("a Slack %s acked early failed", event.kind.value)
+            calls = (answers.failed(event, can_respond=can_respond),)
+        else:
+            calls = answers.late(event, outcome, can_respond=can_respond, view=body.get("view"))
+        await carry_out(calls, client, respond, event.user_id)
+
+
+async def _ack(ack: AsyncAck, body: dict[str, Any] | None) -> None:
+    if body is None:
+        await ack()
+    else:
+        await ack(body)
+
+
+def _time_left(context: AsyncBoltContext | None) -> float | None:
+    """What is left of :data:`INLINE_DEADLINE` since the request arrived (or since now)."""
+    if context is None:
+        return None
+    received = context.get(RECEIVED)
+    started = received if isinstance(received, float) else time.monotonic()
+    return max(0.0, started + INLINE_DEADLINE - time.monotonic())
 
 
 def _respond(context: AsyncBoltContext) -> AsyncRespond | None:

@@ -133,8 +133,14 @@ def user(user_id: str, team: str = "T1") -> dict[str, str]:
 
 
 def view_submission(
-    callback_id: str, values: dict[str, str], *, metadata: str, user_id: str = "U1"
+    callback_id: str,
+    values: dict[str, str],
+    *,
+    metadata: str,
+    user_id: str = "U1",
+    shown: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """A modal's submission; with ``shown`` (the view opened) it carries its title and blocks."""
     state = {
         name: {name: {"type": "plain_text_input", "value": value}} for name, value in values.items()
     }
@@ -152,6 +158,7 @@ def view_submission(
             "callback_id": callback_id,
             "private_metadata": metadata,
             "state": {"values": state},
+            **{key: shown[key] for key in ("title", "blocks") if shown and key in shown},
         },
         "response_urls": [],
         "is_enterprise_install": False,

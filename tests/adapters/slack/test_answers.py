@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from adapters.slack.answers import Via, plan
+from adapters.slack import texts
+from adapters.slack.answers import Via, early, failed, late, plan
 from adapters.slack.settings import SLACK
 from bot.events import ChatEvent, EventKind
 from bot.replies import Form, FormInput, Outcome, Reply, Visibility
@@ -87,3 +88,57 @@ def test_a_slash_command_without_a_response_url_still_acks_its_first_reply() -> 
     assert result.ack is not None and result.ack["text"] == "Saved."
     (call,) = result.calls
     assert call.via is Via.EPHEMERAL
+
+
+def test_past_the_deadline_a_button_s_replies_go_to_its_response_url_as_the_ack_would_show() -> (
+    None
+):
+    outcome = Outcome(replies=(Reply("Saved."), Reply("Team news", visibility=Visibility.CHANNEL)))
+    calls = late(event(EventKind.BUTTON), outcome, can_respond=True)
+    assert [(c.via, c.arguments["response_type"]) for c in calls] == [
+        (Via.RESPOND, "ephemeral"),
+        (Via.RESPOND, "in_channel"),
+    ]
+    assert all(c.arguments["replace_original"] is False for c in calls)
+    command = event(EventKind.COMMAND)
+    inline = plan(command, outcome, can_respond=True)
+    assert late(command, outcome, can_respond=True)[0].arguments == inline.ack
+
+
+def test_past_the_deadline_a_form_is_not_opened_but_named() -> None:
+    outcome = Outcome(replies=(Reply(FORM.title, form=FORM),))
+    (call,) = late(event(EventKind.SHORTCUT), outcome, can_respond=True)
+    assert call.via is Via.RESPOND and "Learning story" in call.arguments["text"]
+    assert texts.form_too_late("Learning story") == call.arguments["text"]
+
+
+def test_past_the_deadline_form_errors_go_privately_by_the_fields_labels() -> None:
+    outcome = Outcome(form_errors={"learned": "Please fill this in.", "kr_id": "Pick one."})
+    view = {
+        "title": {"type": "plain_text", "text": "Learning story"},
+        "blocks": [
+            {"type": "input", "block_id": "learned", "label": {"text": "What did we learn?"}},
+        ],
+    }
+    submission = event(EventKind.FORM_SUBMISSION, form_id="story_learning")
+    (call,) = late(submission, outcome, can_respond=False, view=view)
+    assert call.via is Via.EPHEMERAL and call.arguments["user"] == "U1"
+    said = call.arguments["text"]
+    assert "Learning story" in said and "“What did we learn?”" in said and "“Kr id”" in said
+    fields = call.arguments["blocks"][1]["fields"]
+    assert [f["text"] for f in fields] == [
+        "*What did we learn?*\nPlease fill this in.",
+        "*Kr id*\nPick one.",
+    ]
+    (dm,) = late(event(EventKind.FORM_SUBMISSION, channel_id=""), outcome, can_respond=False)
+    assert dm.via is Via.POST and dm.arguments["channel"] == "U1"
+
+
+def test_a_failure_past_the_deadline_is_told_privately() -> None:
+    through_url = failed(event(EventKind.COMMAND), can_respond=True)
+    assert through_url.via is Via.RESPOND and through_url.arguments["response_type"] == "ephemeral"
+    assert through_url.arguments["text"] == texts.DID_NOT_WORK
+    in_channel = failed(event(EventKind.FORM_SUBMISSION), can_respond=False)
+    assert in_channel.via is Via.EPHEMERAL and in_channel.arguments["channel"] == "C1"
+    assert early(event(EventKind.COMMAND)) == {"response_type": "ephemeral", "text": texts.WORKING}
+    assert early(event(EventKind.FORM_SUBMISSION)) is None
