@@ -1,11 +1,14 @@
-"""What Slack posts, as far as Bolt and okrbot read it: typed shapes checked at the edge.
+"""What Slack posts, as far as Bolt and okrbot read it: the shapes, as pydantic models.
 
 Bolt reads a body trusting that Slack sent it: a ``user`` that is a number, ``actions`` that
 are a string or ``view: null`` make it raise before any listener runs, on every retry. So the
 edge parses each signed body within bounds (:mod:`bot.events`, the same way Bolt will) and
-checks it against these pydantic models first; a body that does not fit never reaches Bolt.
-The models are strict about the fields Bolt and the mappers read (a string is a string, never a
-number) and allow every other field, since Slack adds fields over time.
+checks its shape first (:mod:`adapters.slack.shapes`); a body that does not fit never reaches
+Bolt. These models are the statement of the shapes, and they name what is wrong with a body;
+they are built only for a body that does not fit, since the plain checks in
+:mod:`adapters.slack.shapes` tell whether it does without pydantic. The models are strict about
+the fields Bolt and the mappers read (a string is a string, never a number) and allow every
+other field, since Slack adds fields over time.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, model_validator
 
-from adapters.shaping import PRINTABLE, Shape, problem
-from bot.events import Unreadable, read_form, read_json
+from adapters import shaping
+from adapters.shaping import PRINTABLE, Shape
 
 # Slack's ids are about a dozen characters; okrbot stores them in columns of 128, and a
 # workspace of an org-wide install as ``E…:T…``, so each must stay well under half of that.
@@ -166,23 +169,8 @@ _BY_TYPE: dict[str, type[Envelope]] = {
 }
 
 
-def parse(raw: str, content_type: str) -> dict[str, Any]:
-    """Parse a body the way Bolt will, within bounds; raise Unreadable if it cannot be read."""
-    if not raw:
-        return {}
-    if content_type == "application/json" or raw.startswith("{"):
-        body = read_json(raw)
-    elif "payload" in raw:
-        body = read_json(read_form(raw).get("payload") or "{}")
-    else:
-        body = read_form(raw)
-    if not isinstance(body, dict):
-        raise Unreadable("not a JSON object")
-    return body
-
-
-def check(body: dict[str, Any]) -> str | None:
+def problem(body: dict[str, Any]) -> str | None:
     """Say what is wrong with a parsed body's shape, or None when Bolt may read it."""
     kind = body.get("type")
     model = _BY_TYPE.get(kind, Envelope) if isinstance(kind, str) else Envelope
-    return problem(model, body)
+    return shaping.problem(model, body)
