@@ -14,10 +14,10 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Index, String, Text, UniqueConstraint, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
+from storage import base
 from storage.base import Base, UTCDateTime, str_enum
 
 
@@ -54,9 +54,7 @@ TABLE: Any = InboxEvent.__table__
 
 
 def _insert(dialect: str) -> Any:
-    if dialect == "postgresql":
-        return postgresql.insert(TABLE).on_conflict_do_nothing()
-    return sqlite.insert(TABLE).on_conflict_do_nothing()
+    return base.insert(dialect, TABLE).on_conflict_do_nothing()
 
 
 async def add_all(connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:

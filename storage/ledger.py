@@ -16,10 +16,10 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage import base
 from storage.base import Base, UTCDateTime
 
 
@@ -38,12 +38,7 @@ async def insert_ignoring_duplicates(
 ) -> bool:
     """Insert one row unless a unique constraint says it exists; tell whether it was new."""
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        statement: Any = postgresql.insert(table).values(**values).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        statement = sqlite.insert(table).values(**values).on_conflict_do_nothing()
-    else:  # pragma: no cover - only the two supported databases exist
-        raise RuntimeError(f"unsupported database: {dialect}")
+    statement = base.insert(dialect, table).values(**values).on_conflict_do_nothing()
     result = await session.execute(statement)
     return bool(getattr(result, "rowcount", 0) == 1)
 
