@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import JobSpec
@@ -77,7 +76,7 @@ class Scheduler:
             sessions, directories, self._jobs, meter=meter, grace=grace
         )
         self._lock = asyncio.Lock()
-        self._aps: AsyncIOScheduler | None = None
+        self._aps: Any = None  # APScheduler's AsyncIOScheduler, once started
 
     def after_each_run(self, committed: Callable[[], None]) -> None:
         """Call ``committed`` as soon as each performed run has committed its messages."""
@@ -149,6 +148,9 @@ class Scheduler:
 
     def start(self) -> None:
         """Tick every half minute inside this process's event loop."""
+        # Loaded here: `okrbot run-due` ticks without it, and `okrbot serve` after its start.
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
         self._aps = AsyncIOScheduler()
         self._aps.add_job(
             self.tick,
