@@ -158,6 +158,7 @@ class Scheduler:
             seconds=TICK_SECONDS,
             max_instances=1,
             coalesce=True,
+            misfire_grace_time=None,  # a tick late on a busy process runs late, never skipped
             next_run_time=self._clock.now(),
         )
         self._aps.start()
