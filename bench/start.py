@@ -7,7 +7,8 @@ its first answer) and the CPU seconds the process used until then (less moved by
 load than the wall time), RSS one second later (idle), then one signed slash command (``/okr
 team create``, through Bolt as any command) and ``--events`` signed ``app_mention`` stories
 over ``--connections`` connections; the peak RSS while they are sent and handled, and RSS once
-every acked story is handled (stored as a learning story; the bench waits up to two minutes).
+every acked story is handled (stored as a learning story; the bench waits up to two minutes),
+and how long that took after the last ack (``drain s``, median).
 
     python -m bench.start [--runs 5] [--events 1000] [--connections 8] [--database-url URL]
                           [--compare CHECKOUT]
@@ -49,6 +50,7 @@ HEADER = [
     "after MB",
     "acked",
     "stored",
+    "drain s",
 ]
 
 
@@ -110,13 +112,14 @@ async def one_run(
         peak, stop = [0], asyncio.Event()
         sampler = asyncio.create_task(sample_rss(server.pid, peak, stop))
         acked = await feed(server, session, run, args.events, args.connections)
-        count = 0
+        count, acked_at = 0, time.perf_counter()
         if server.database is not None:
-            deadline = time.perf_counter() + 120
+            deadline = acked_at + 120
             while (count := (await stored(server, run))[0]) < acked:
                 if time.perf_counter() > deadline:
                     break
                 await asyncio.sleep(0.1)
+        figures["drain"] = time.perf_counter() - acked_at
         await asyncio.sleep(0.5)
         stop.set()
         await sampler
@@ -141,6 +144,7 @@ def row(name: str, runs: list[dict[str, float]], bare: bool) -> list[str]:
         f"{median('after'):.0f}",
         f"{sum(r['acked'] for r in runs):.0f}",
         "-" if bare else f"{sum(r['stored'] for r in runs):.0f}",
+        "-" if bare else f"{median('drain'):.1f}",
     ]
 
 
