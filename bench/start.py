@@ -8,7 +8,8 @@ load than the wall time), RSS one second later (idle), then one signed slash com
 team create``, through Bolt as any command) and ``--events`` signed ``app_mention`` stories
 over ``--connections`` connections; the peak RSS while they are sent and handled, and RSS once
 every acked story is handled (stored as a learning story; the bench waits up to two minutes),
-and how long that took after the last ack (``drain s``, median).
+how long that took after the last ack (``drain s``, median), and the CPU seconds the server
+used from ready to then (``CPU after ready s``: acking and handling them, load-independent).
 
     python -m bench.start [--runs 5] [--events 1000] [--connections 8] [--database-url URL]
                           [--compare CHECKOUT]
@@ -34,6 +35,7 @@ from bench.http_servers import (
     ROOT,
     Server,
     bare_bolt,
+    cpu_seconds,
     okrbot,
     rss,
     story_request,
@@ -51,6 +53,7 @@ HEADER = [
     "acked",
     "stored",
     "drain s",
+    "CPU after ready s",
 ]
 
 
@@ -120,6 +123,7 @@ async def one_run(
                     break
                 await asyncio.sleep(0.1)
         figures["drain"] = time.perf_counter() - acked_at
+        figures["work"] = cpu_seconds(server.pid) - server.cpu  # the command and the stories
         await asyncio.sleep(0.5)
         stop.set()
         await sampler
@@ -145,6 +149,7 @@ def row(name: str, runs: list[dict[str, float]], bare: bool) -> list[str]:
         f"{sum(r['acked'] for r in runs):.0f}",
         "-" if bare else f"{sum(r['stored'] for r in runs):.0f}",
         "-" if bare else f"{median('drain'):.1f}",
+        f"{median('work'):.2f}",
     ]
 
 
