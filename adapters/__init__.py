@@ -13,6 +13,7 @@ Slack and Teams have the same file roles, so that one reads like the other:
 
 What they share is written once here: ``payloads`` (reading JSON fields), ``failures``
 (Retry-After, what an HTTP answer means, the retry loop for replies), ``bodies`` (reading a
-request body at an edge), ``shaping`` (the base of the payload shapes) and ``pieces`` (where a
-long text is best cut). Adapters import only the kernel of bot.
+request body at an edge), ``shaping`` (the base of the payload shapes, pydantic models),
+``fitting`` (the same rules in plain Python, for the hot path) and ``pieces`` (where a long text
+is best cut). Adapters import only the kernel of bot.
 """

@@ -1,16 +1,18 @@
 """What the platforms' payload shapes share: a lenient base, ids' characters, a problem said.
 
-Each platform's ``shapes`` module checks a parsed body against pydantic models before its SDK
-reads it. The models are strict about the fields they name (a string is a string, never a
-number) and allow every other field, since platforms add fields over time.
+Each platform's shapes are pydantic models, checked against a parsed body before its SDK reads
+it (Slack's only once the plain checks of :mod:`adapters.fitting` find that it does not fit).
+The models are strict about the fields they name (a string is a string, never a number) and
+allow every other field, since platforms add fields over time.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-PRINTABLE = r"^[!-~]*$"
-"""Printable ASCII, as every id a platform makes: an id goes into Web API URLs and headers."""
+from adapters.fitting import PRINTABLE
+
+__all__ = ["PRINTABLE", "Shape", "problem"]
 
 
 class Shape(BaseModel):

@@ -88,6 +88,15 @@ def rss(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) a process has used so far (Linux /proc); 0 once gone."""
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        # the fields after the command's name, which is in parentheses and may hold spaces
+        fields = stat.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -102,6 +111,7 @@ class Server:
     started: float  # seconds from the process's start to its first good answer
     idle_rss: int
     database: str | None = None  # where okrbot stores the stories; None for the bare app
+    cpu: float = 0.0  # CPU seconds the process used until its first good answer
 
     @property
     def base(self) -> str:
@@ -144,8 +154,9 @@ async def _process(
     try:
         await _ready(f"http://127.0.0.1:{port}{probe[1]}", session, method=probe[0])
         elapsed = time.perf_counter() - started
+        cpu = cpu_seconds(process.pid)
         await asyncio.sleep(1)  # settle before the idle figure
-        yield Server(name, port, process.pid, elapsed, rss(process.pid), database)
+        yield Server(name, port, process.pid, elapsed, rss(process.pid), database, cpu)
     finally:
         process.send_signal(signal.SIGTERM)
         try:

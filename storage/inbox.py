@@ -25,10 +25,10 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
+from storage import base
 from storage.base import Base, UTCDateTime, str_enum
 
 
@@ -64,9 +64,7 @@ TABLE: Any = InboxEvent.__table__
 
 
 def _insert(dialect: str) -> Any:
-    if dialect == "postgresql":
-        return postgresql.insert(TABLE).on_conflict_do_nothing()
-    return sqlite.insert(TABLE).on_conflict_do_nothing()
+    return base.insert(dialect, TABLE).on_conflict_do_nothing()
 
 
 async def add_all(connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:

@@ -16,10 +16,10 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage import base
 from storage.base import Base, UTCDateTime
 
 
@@ -50,16 +50,10 @@ async def insert_all_ignoring_duplicates(
     """Insert rows in one statement (per 500), skipping those a unique constraint says exist;
     return how many were new."""
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        insert: Any = postgresql.insert
-    elif dialect == "sqlite":
-        insert = sqlite.insert
-    else:  # pragma: no cover - only the two supported databases exist
-        raise RuntimeError(f"unsupported database: {dialect}")
     written = 0
     for start in range(0, len(rows), ROWS_AT_ONCE):
         chunk = [dict(row) for row in rows[start : start + ROWS_AT_ONCE]]
-        statement = insert(table).values(chunk).on_conflict_do_nothing()
+        statement = base.insert(dialect, table).values(chunk).on_conflict_do_nothing()
         result = await session.execute(statement)
         written += int(getattr(result, "rowcount", 0) or 0)
     return written

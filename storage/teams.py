@@ -11,10 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Index, String, UniqueConstraint, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage import base
 from storage.base import Base, UTCDateTime
 
 PERSONAL = "personal"
@@ -67,9 +67,7 @@ async def _upsert(
     Columns named in ``keep`` keep their stored value when the new one is empty.
     """
     table: Any = model.__table__
-    dialect = session.get_bind().dialect.name
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(**values)
+    statement = base.insert(session.get_bind().dialect.name, table).values(**values)
     changes = {
         name: statement.excluded[name]
         for name in values

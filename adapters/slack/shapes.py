@@ -1,160 +1,141 @@
-"""What Slack posts, as far as Bolt and okrbot read it: typed shapes checked at the edge.
+"""What Slack posts, as far as Bolt and okrbot read it: parsed within bounds, its shape checked.
 
 Bolt reads a body trusting that Slack sent it: a ``user`` that is a number, ``actions`` that
 are a string or ``view: null`` make it raise before any listener runs, on every retry. So the
 edge parses each signed body within bounds (:mod:`bot.events`, the same way Bolt will) and
-checks it against these pydantic models first; a body that does not fit never reaches Bolt.
-The models are strict about the fields Bolt and the mappers read (a string is a string, never a
-number) and allow every other field, since Slack adds fields over time.
+checks its shape first; a body that does not fit never reaches Bolt.
+
+The shapes are stated as pydantic models in :mod:`adapters.slack.shape_models`, which name
+what is wrong with a body. The checks below apply the same rules in plain Python
+(:mod:`adapters.fitting`), so that the bodies that fit, nearly all of them, are told so without
+pydantic; the models are built for a body that does not fit, to say why. Each check here mirrors
+the model of the same name, and tests/adapters/slack/test_shapes.py holds them to one verdict.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import Field, StringConstraints, model_validator
-
-from adapters.shaping import PRINTABLE, Shape, problem
+from adapters.fitting import (
+    Check,
+    Fields,
+    either,
+    flag,
+    ident,
+    items,
+    later,
+    mapping,
+    optional,
+    text,
+)
 from bot.events import Unreadable, read_form, read_json
 
-# Slack's ids are about a dozen characters; okrbot stores them in columns of 128, and a
-# workspace of an org-wide install as ``E…:T…``, so each must stay well under half of that.
-Id = Annotated[str, StringConstraints(max_length=60, pattern=PRINTABLE)]
+Id = ident(60)  # as shape_models.Id
+OptionalText = optional(text)
+OptionalId = optional(Id)
+OptionalMapping = optional(mapping)
+
+Reference = Fields({"id": OptionalId, "team_id": OptionalId, "enterprise_id": OptionalId})
+Named: Check = optional(either(Id, Reference))
+ResponseUrl = Fields({"response_url": OptionalText})
 
 
-class Reference(Shape):
-    """A team, user, channel or enterprise that Slack names by an object with an id."""
-
-    id: Id | None = None
-    team_id: Id | None = None
-    enterprise_id: Id | None = None
+def _addressed() -> Fields:
+    return Addressed
 
 
-Named = Id | Reference | None
-"""Slack names a team, user, channel or enterprise by its id or by an object holding it."""
+def _view() -> Fields:
+    return View
 
 
-class ResponseUrl(Shape):
-    response_url: str | None = None
+Addressed = Fields(
+    {
+        "type": OptionalText,
+        "enterprise": Named,
+        "enterprise_id": OptionalId,
+        "team": Named,
+        "team_id": OptionalId,
+        "user": Named,
+        "user_id": OptionalId,
+        "user_team": OptionalId,
+        "channel": Named,
+        "channel_id": OptionalId,
+        "thread_ts": OptionalText,
+        "subtype": OptionalText,
+        "bot_id": OptionalText,
+        "is_enterprise_install": optional(either(flag, text)),
+        "message": optional(later(_addressed)),
+        "previous_message": optional(later(_addressed)),
+        "item": optional(later(_addressed)),
+        "assistant_thread": optional(later(_addressed)),
+        "function_execution_id": OptionalText,
+        "bot_access_token": OptionalText,
+        "function_data": optional(later(_addressed)),
+        "execution_id": OptionalText,
+        "inputs": OptionalMapping,
+        "response_url": OptionalText,
+        "response_urls": optional(items(ResponseUrl)),
+        "view": optional(later(_view)),
+        "app_installed_team_id": OptionalId,
+    }
+)
+View = Addressed.extended(
+    callback_id=OptionalText, private_metadata=OptionalText, state=OptionalMapping
+)
+Event = Addressed.extended(
+    required=("type",),
+    type=text,
+    channel_type=OptionalText,
+    tab=OptionalText,
+    text=OptionalText,
+)
+# ``event`` and ``view`` may be absent, but never null: Bolt reads them with ``.get(...)``.
+Envelope = Addressed.extended(
+    event=Event,
+    view=View,
+    authorizations=optional(items(Addressed)),
+    is_ext_shared_channel=optional(flag),
+    callback_id=OptionalText,
+    action_id=OptionalText,
+)
+EventCallback = Envelope.extended(
+    required=("type", "event_id", "event"), type=text, event_id=Id, event=Event
+)
+Action = Fields(
+    {"action_id": text, "value": OptionalText, "selected_option": OptionalMapping},
+    frozenset({"action_id"}),
+)
+BlockActions = Envelope.extended(
+    required=("actions",),
+    actions=items(Action, at_least=1),
+    trigger_id=OptionalText,
+    container=OptionalMapping,
+)
+SubmittedView = View.extended(required=("callback_id", "type"), callback_id=text, type=text)
+_Submission = Envelope.extended(
+    required=("view",), view=SubmittedView, workflow_step=OptionalMapping
+)
 
 
-class Addressed(Shape):
-    """The fields Bolt reads from a body to know its workspace, person and channel.
-
-    Bolt reads them from the body, and again from ``authorizations[0]``, the event, and the
-    event's ``message``, ``previous_message`` and ``item``; each of those must fit too.
-    """
-
-    type: str | None = None
-    enterprise: Named = None
-    enterprise_id: Id | None = None
-    team: Named = None
-    team_id: Id | None = None
-    user: Named = None
-    user_id: Id | None = None
-    user_team: Id | None = None
-    channel: Named = None
-    channel_id: Id | None = None
-    thread_ts: str | None = None
-    subtype: str | None = None
-    bot_id: str | None = None
-    is_enterprise_install: bool | str | None = None
-    message: Addressed | None = None
-    previous_message: Addressed | None = None
-    item: Addressed | None = None
-    assistant_thread: Addressed | None = None
-    function_execution_id: str | None = None
-    bot_access_token: str | None = None
-    function_data: Addressed | None = None
-    execution_id: str | None = None
-    inputs: dict[str, Any] | None = None
-    response_url: str | None = None
-    response_urls: list[ResponseUrl] | None = None
-    view: View | None = None
-    app_installed_team_id: Id | None = None
+def _step_saved_with_its_step(body: Any) -> bool:
+    # Bolt reads ``workflow_step`` of a submitted workflow step's view without asking.
+    if not _Submission(body):
+        return False
+    return body["view"]["type"] != "workflow_step" or body.get("workflow_step") is not None
 
 
-class View(Addressed):
-    callback_id: str | None = None
-    private_metadata: str | None = None
-    state: dict[str, Any] | None = None
+ViewSubmission: Check = _step_saved_with_its_step
 
 
-class Event(Addressed):
-    """The ``event`` of an Events API envelope (Bolt reads it with ``body.get("event", {})``)."""
+Shortcut = Envelope.extended(required=("callback_id",), callback_id=text, trigger_id=OptionalText)
+WorkflowStepEdit = Envelope.extended(
+    required=("callback_id", "workflow_step"), callback_id=text, workflow_step=mapping
+)
+AttachmentAction = Envelope.extended(
+    required=("callback_id", "actions"), callback_id=text, actions=items(mapping, at_least=1)
+)
 
-    type: str
-    channel_type: str | None = None
-    tab: str | None = None
-    text: str | None = None
-
-
-class Envelope(Addressed):
-    """Any body Slack posts; ``event``, when there, is an object (Bolt trusts it is)."""
-
-    # Absent or an object, never null: Bolt reads it with ``.get("event", {}).get(...)``.
-    event: Event = Field(default_factory=lambda: Event(type=""))
-    # The same for ``view``: Bolt's note on a request nobody handles reads ``view.get(...)``.
-    view: View = Field(default_factory=View)
-    authorizations: list[Addressed] | None = None
-    is_ext_shared_channel: bool | None = None
-    callback_id: str | None = None
-    action_id: str | None = None
-
-
-class EventCallback(Envelope):
-    type: str
-    event_id: Id
-    event: Event
-
-
-class Action(Shape):
-    action_id: str
-    value: str | None = None
-    selected_option: dict[str, Any] | None = None
-
-
-class BlockActions(Envelope):
-    actions: list[Action] = Field(min_length=1)
-    trigger_id: str | None = None
-    container: dict[str, Any] | None = None
-
-
-class SubmittedView(View):
-    callback_id: str
-    type: str  # Bolt reads ``view["type"]`` of every submission, to spot a workflow step
-
-
-class ViewSubmission(Envelope):
-    view: SubmittedView
-    workflow_step: dict[str, Any] | None = None
-
-    @model_validator(mode="after")
-    def _step_saved_with_its_step(self) -> ViewSubmission:
-        # Bolt reads ``workflow_step`` of a submitted workflow step's view without asking.
-        if self.view.type == "workflow_step" and self.workflow_step is None:
-            raise ValueError("a workflow step's view without its workflow_step")
-        return self
-
-
-class Shortcut(Envelope):
-    callback_id: str
-    trigger_id: str | None = None
-
-
-class WorkflowStepEdit(Envelope):
-    """Bolt reads its ``workflow_step`` without asking whenever it has a ``callback_id``."""
-
-    callback_id: str
-    workflow_step: dict[str, Any]
-
-
-class AttachmentAction(Envelope):
-    callback_id: str
-    actions: list[dict[str, Any]] = Field(min_length=1)
-
-
-_BY_TYPE: dict[str, type[Envelope]] = {
+BY_TYPE: dict[str, Check] = {
     "event_callback": EventCallback,
     "block_actions": BlockActions,
     "view_submission": ViewSubmission,
@@ -181,8 +162,17 @@ def parse(raw: str, content_type: str) -> dict[str, Any]:
     return body
 
 
+def fits(body: dict[str, Any]) -> bool:
+    """Whether a parsed body's shape lets Bolt read it."""
+    kind = body.get("type")
+    return (BY_TYPE.get(kind, Envelope) if isinstance(kind, str) else Envelope)(body)
+
+
 def check(body: dict[str, Any]) -> str | None:
     """Say what is wrong with a parsed body's shape, or None when Bolt may read it."""
-    kind = body.get("type")
-    model = _BY_TYPE.get(kind, Envelope) if isinstance(kind, str) else Envelope
-    return problem(model, body)
+    if fits(body):
+        return None
+    # Only now the models, to name the problem; they have the last word, as before these checks.
+    from adapters.slack import shape_models
+
+    return shape_models.problem(body)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -15,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import as_utc
-from bot.entry import commands, inbox_admin, logs, platforms
+from bot.entry import logs, platforms
 from bot.entry.settings import Settings
 
 log = logging.getLogger("okrbot")
@@ -66,24 +67,24 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--workspace", default="W1", help="workspace id (default: W1)")
     chat.add_argument("--channel", default="C1", help="channel to start in (default: C1)")
     chat.add_argument("--user", default="U1", help="who you are (default: U1)")
-    chat.set_defaults(command=commands.chat)
+    chat.set_defaults(command=_later("chat"))
 
     demo = subcommands.add_parser(
         "demo", parents=[common], help="play a scripted quarter on a temporary database"
     )
-    demo.set_defaults(command=commands.demo)
+    demo.set_defaults(command=_later("demo"))
 
     migrate = subcommands.add_parser(
         "migrate", parents=[common], help="upgrade the database to the newest migration"
     )
-    migrate.set_defaults(command=commands.migrate)
+    migrate.set_defaults(command=_later("migrate"))
 
     export = subcommands.add_parser(
         "export", parents=[common], help="write every record as JSON Lines"
     )
     export.add_argument("--workspace", help="only this workspace (its Slack/Teams id)")
     export.add_argument("--output", type=Path, help="write to this file (default: stdout)")
-    export.set_defaults(command=commands.export)
+    export.set_defaults(command=_later("export"))
 
     report = subcommands.add_parser(
         "report", parents=[common], help="write a team's quarterly learning report as HTML"
@@ -92,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--team", required=True, help="the team's name")
     report.add_argument("--quarter", help="YYYYQn, such as 2027Q1 (default: the current one)")
     report.add_argument("--output", type=Path, help="write to this file (default: stdout)")
-    report.set_defaults(command=commands.report)
+    report.set_defaults(command=_later("report"))
 
     run_due = subcommands.add_parser(
         "run-due",
@@ -104,7 +105,7 @@ def _parser() -> argparse.ArgumentParser:
         type=_instant,
         help="the instant to act at, ISO-8601 (2027-03-22T09:00Z; no offset means UTC)",
     )
-    run_due.set_defaults(command=commands.run_due)
+    run_due.set_defaults(command=_later("run_due"))
 
     outbox = subcommands.add_parser(
         "outbox",
@@ -120,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_argument("--dead", action="store_true", help="list dead letters instead")
     outbox.add_argument("--workspace", help="only this workspace (its Slack/Teams id)")
     outbox.add_argument("--all-dead", action="store_true", help="with retry: every dead letter")
-    outbox.set_defaults(command=commands.outbox)
+    outbox.set_defaults(command=_later("outbox"))
 
     kept = subcommands.add_parser(
         "inbox",
@@ -134,7 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     kept.add_argument("action", nargs="?", choices=["replay"], help="replay dead letters")
     kept.add_argument("ids", nargs="*", type=int, metavar="ID", help="dead letters to replay")
     kept.add_argument("--all-dead", action="store_true", help="with replay: every dead letter")
-    kept.set_defaults(command=inbox_admin.inbox)
+    kept.set_defaults(command=_later("inbox", "bot.entry.inbox_admin"))
 
     escalation = subcommands.add_parser(
         "escalation",
@@ -149,21 +150,21 @@ def _parser() -> argparse.ArgumentParser:
     escalation.add_argument(
         "--after-days", type=int, default=14, help="days a concern waits for an answer (14)"
     )
-    escalation.set_defaults(command=commands.escalation)
+    escalation.set_defaults(command=_later("escalation"))
 
     erase = subcommands.add_parser(
         "erase-user", parents=[common], help="remove or anonymise one person's data"
     )
     erase.add_argument("--platform", required=True, choices=platforms.names())
     erase.add_argument("--user", required=True, help="the person's id on that platform")
-    erase.set_defaults(command=commands.erase_user)
+    erase.set_defaults(command=_later("erase_user"))
 
     rotate = subcommands.add_parser(
         "rotate-key",
         parents=[common],
         help="re-encrypt every stored platform token with the newest key of OKRBOT_SECRET_KEY",
     )
-    rotate.set_defaults(command=commands.rotate_key)
+    rotate.set_defaults(command=_later("rotate_key"))
 
     teams = subcommands.add_parser(
         "teams-package",
@@ -176,14 +177,14 @@ def _parser() -> argparse.ArgumentParser:
         default=Path("okrbot-teams.zip"),
         help="where to write it (default: okrbot-teams.zip)",
     )
-    teams.set_defaults(command=commands.teams_app)
+    teams.set_defaults(command=_later("teams_app"))
 
     doctor = subcommands.add_parser(
         "doctor",
         parents=[common],
         help="check the configuration and all it reaches; exit 0 only when all is well",
     )
-    doctor.set_defaults(command=commands.doctor)
+    doctor.set_defaults(command=_later("doctor"))
 
     serve = subcommands.add_parser(
         "serve",
@@ -201,8 +202,31 @@ def _parser() -> argparse.ArgumentParser:
         action="store_false",
         help="run neither the scheduler nor the outbox delivery in this process",
     )
-    serve.set_defaults(command=commands.serve)
+    serve.set_defaults(command=_serve)
     return parser
+
+
+def _later(name: str, module: str = "bot.entry.commands") -> Command:
+    """The command ``name`` of ``module``, imported when it runs: `okrbot serve` loads no
+    console, export, report or demo code, and starts that much sooner."""
+
+    async def run(args: argparse.Namespace, settings: Settings) -> int:
+        command: Command = getattr(importlib.import_module(module), name)
+        return await command(args, settings)
+
+    return run
+
+
+async def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.entry import server  # here: the other commands load no web stack
+
+    return await server.serve(
+        settings,
+        host=args.host,
+        port=args.port,
+        socket_mode=args.socket_mode,
+        scheduler=args.scheduler,
+    )
 
 
 def _configure_logging(verbosity: int, settings: Settings) -> None:

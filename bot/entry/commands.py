@@ -129,18 +129,6 @@ async def run_due(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.entry import server  # imported here so that the other commands load no web stack
-
-    return await server.serve(
-        settings,
-        host=args.host,
-        port=args.port,
-        socket_mode=args.socket_mode,
-        scheduler=args.scheduler,
-    )
-
-
 async def rotate_key(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.secret_keys:
         print(

@@ -12,6 +12,7 @@ server and stops with it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import time
@@ -39,6 +40,8 @@ OUTBOX_INTERVAL = 1.0
 INBOX_INTERVAL = 1.0  # also woken by every commit of new events
 READY_TIMEOUT = 2.0
 SHUTDOWN_GRACE = 5.0
+WORKERS_AFTER = 1.0
+"""Seconds after the listener is up when the workers start, sooner once /readyz said ready."""
 
 Job = Callable[[], Coroutine[Any, Any, None]]
 """Work the server runs in the background for as long as it serves (the scheduler hook)."""
@@ -70,6 +73,7 @@ class Routes:
         self._okrbot = okrbot
         self._connections = connections
         self._metrics = metrics
+        self.ready = asyncio.Event()  # set by the first answer "ready"
 
     def platforms(self) -> list[HttpRoute]:
         """Every listed platform's routes: its edge's when connected, else its "not configured"."""
@@ -105,6 +109,7 @@ class Routes:
         except Exception as error:
             log.warning("not ready: the database does not answer (%s)", type(error).__name__)
             return web.Response(status=503, text="database unavailable")
+        self.ready.set()
         if notes:  # ready for every other workspace, but say it: these have stopped working
             return web.Response(text=f"ready; {'; '.join(notes)}")
         return web.Response(text="ready")
@@ -158,10 +163,25 @@ class Server:
     background: Background
     loops: tuple[Loop, Loop]  # the outbox's, and the one performing due runs
     inbox: Loop  # handles the events kept in the inbox
+    ready: asyncio.Event  # set once /readyz has answered "ready"
+    stopping: bool = False
 
-    async def start_workers(self, *, scheduler: bool, jobs: Sequence[Job] = ()) -> None:
+    async def start_workers(
+        self, *, scheduler: bool, jobs: Sequence[Job] = (), after: float = 0.0
+    ) -> None:
         """Start the inbox's worker (unless OKRBOT_INBOX_WORKER=off), the outbox loop, the
-        scheduler (unless --no-scheduler) and any extra jobs."""
+        scheduler (unless --no-scheduler) and any extra jobs.
+
+        With ``after``, they start once /readyz has answered "ready", or ``after`` seconds on
+        at the latest: their first passes (the scheduler's tick, the outbox's, the inbox's, and
+        the mappers' configuration on the first query) would otherwise come before the first
+        readiness check, on SQLite's one connection and on the CPU it needs too.
+        """
+        if after:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.ready.wait(), after)
+        if self.stopping:
+            return
         if self.okrbot.settings.inbox_worker:
             self.background.spawn(self.inbox.run())
         if scheduler:
@@ -173,6 +193,8 @@ class Server:
 
     async def stop(self) -> None:
         await self.connections.stop()  # no more events over a platform's own connection
+        self.stopping = True  # workers not started yet never start:
+        self.ready.set()  # a start still waiting goes on at once, to start none
         self.okrbot.scheduler.stop()
         for loop in (*self.loops, self.inbox):
             loop.stop()  # each ends after its step under way: no transaction cut off
@@ -216,7 +238,7 @@ def create_server(okrbot: Okrbot, *, pacing: Mapping[str, float] | None = None) 
             *[web.get(path, _policy(name)) for name, path in policies.PATHS.items()],
         ]
     )
-    return Server(okrbot, app, connections, metrics, background, loops, inbox_loop)
+    return Server(okrbot, app, connections, metrics, background, loops, inbox_loop, routes.ready)
 
 
 def _policy(name: str) -> Callable[[web.Request], Coroutine[Any, Any, web.Response]]:
@@ -254,7 +276,8 @@ async def serve(
         if not await server.connections.start(socket=socket_mode) and socket_mode:
             log.error("--socket-mode: no configured platform opened a connection of its own")
             return 2
-        await server.start_workers(scheduler=scheduler, jobs=jobs)
+        starting = server.start_workers(scheduler=scheduler, jobs=jobs, after=WORKERS_AFTER)
+        server.background.spawn(starting)
         await _until_stopped()
     finally:
         await server.stop()

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import JobSpec
@@ -78,7 +77,7 @@ class Scheduler:
             sessions, directories, self._jobs, meter=meter, grace=grace
         )
         self._lock = asyncio.Lock()
-        self._aps: AsyncIOScheduler | None = None
+        self._aps: Any = None  # APScheduler's AsyncIOScheduler, once started
 
     def after_each_run(self, committed: Callable[[], None]) -> None:
         """Call ``committed`` as soon as each performed run has committed its messages."""
@@ -155,6 +154,9 @@ class Scheduler:
 
     def start(self) -> None:
         """Tick every half minute inside this process's event loop."""
+        # Loaded here: `okrbot run-due` ticks without it, and `okrbot serve` after its start.
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
         self._aps = AsyncIOScheduler()
         self._aps.add_job(
             self.tick,
@@ -162,6 +164,7 @@ class Scheduler:
             seconds=TICK_SECONDS,
             max_instances=1,
             coalesce=True,
+            misfire_grace_time=None,  # a tick late on a busy process runs late, never skipped
             next_run_time=self._clock.now(),
         )
         self._aps.start()

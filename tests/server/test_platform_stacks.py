@@ -1,7 +1,9 @@
 """A deployment loads the SDKs of the platforms it serves, and no other's.
 
 The Teams stack (botbuilder, botframework, the Microsoft 365 Agents SDK, msal) is about half of
-okrbot's import time and hundreds of modules; a Slack-only deployment starts without it.
+okrbot's import time and hundreds of modules; a Slack-only deployment starts without it. Nor
+does it load what only bad input, another database or a migration needs: pydantic (the shape
+models that name a body's problem), PostgreSQL's dialect, Alembic.
 """
 
 from __future__ import annotations
@@ -35,11 +37,44 @@ print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules if m.startswith({
 """
 
 
-def loaded(tmp_path: Path, **environment: str) -> list[str]:
+# The same, serving a readiness check and one signed story, on a database already migrated.
+SERVED = """
+import asyncio, hashlib, hmac, json, sys, time
+from aiohttp.test_utils import TestClient, TestServer
+from bot.entry.app import build
+from bot.entry.server import create_server
+from bot.entry.settings import Settings
+
+STORY = {
+    "type": "event_callback", "team_id": "T1", "event_id": "Ev1", "event_time": 1,
+    "event": {"type": "app_mention", "user": "U1", "channel": "C1", "ts": "1.1",
+              "text": "<@UBOT> story learning learned: it did not"},
+}
+
+async def main():
+    okrbot = await build(Settings.from_environment())
+    server = create_server(okrbot)
+    async with TestClient(TestServer(server.web_app)) as client:
+        assert (await client.get("/readyz")).status == 200
+        body, stamp = json.dumps(STORY), str(int(time.time()))
+        mac = hmac.new(b"secret", f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
+        headers = {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={mac}",
+                   "Content-Type": "application/json"}
+        assert (await client.post("/slack/events", data=body, headers=headers)).status == 200
+    await server.stop()
+    await okrbot.close()
+
+asyncio.run(main())
+print(json.dumps(sorted(m for m in ("pydantic", "sqlalchemy.dialects.postgresql", "alembic")
+                        if m in sys.modules)))
+"""
+
+
+def loaded(tmp_path: Path, script: str = BUILD, **environment: str) -> list[str]:
     settings = {"OKRBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'okrbot.db'}"}
     quiet = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_"))}
     done = subprocess.run(
-        [sys.executable, "-c", BUILD],
+        [sys.executable, "-c", script],
         env={**quiet, **settings, **environment, "OKRBOT_TEAMS_EMULATOR": ""},
         cwd=tmp_path,
         capture_output=True,
@@ -64,3 +99,9 @@ def test_a_server_with_teams_loads_its_stack(tmp_path: Path, sdk: str) -> None:
         OKRBOT_TEAMS_SDK=sdk,
     )
     assert "botbuilder" in stack and "botframework" in stack
+
+
+def test_a_slack_only_server_on_sqlite_serves_without_what_it_never_runs(tmp_path: Path) -> None:
+    assert loaded(tmp_path) == []  # migrated by a first start
+    slack = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "secret"}
+    assert loaded(tmp_path, SERVED, **slack) == []
