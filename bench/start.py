@@ -118,8 +118,10 @@ async def one_run(
         count, acked_at = 0, time.perf_counter()
         if server.database is not None:
             deadline = acked_at + 120
-            while (count := (await stored(server, run))[0]) < acked:
-                if time.perf_counter() > deadline:
+            while True:  # until every acked story is handled (kept, none left in the inbox)
+                kept, _, waiting = await stored(server, run)
+                count = kept - waiting
+                if (count >= acked and not waiting) or time.perf_counter() > deadline:
                     break
                 await asyncio.sleep(0.1)
         figures["drain"] = time.perf_counter() - acked_at
