@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -33,6 +34,7 @@ from sqlalchemy.engine import make_url
 
 from bench.common import fresh_database, label, machine, table
 from bench.http_servers import ROOT, Server, bare_bolt, okrbot, rss, signed_headers, story_request
+from bot.entry.settings import OFF
 from storage.engine import create_engine
 
 LUA = Path(__file__).parent / "wrk" / "signed.lua"
@@ -179,19 +181,22 @@ async def measure(
     failed = result["status_errors"] + result["timeouts"] + result["read_errors"]
     acked = result["requests"] - result["status_errors"]
     count = dupes = drain = "-"
+    handling = os.environ.get("OKRBOT_INBOX_WORKER", "on").lower() not in OFF
     if server.database is not None:
         kept, twice, waiting = await stored(server, run)
         count, dupes = str(kept), str(twice)
         if result["wrapped"]:
             count += " (pool wrapped)"
         started = time.perf_counter()  # let the worker finish, so the next run has the CPU
-        while waiting and time.perf_counter() - started < DRAIN:
+        while waiting and handling and time.perf_counter() - started < DRAIN:
             await asyncio.sleep(0.1)
             _, _, waiting = await stored(server, run)
         drain = (
             f"{time.perf_counter() - started:.1f}"
             if not waiting
             else f"> {DRAIN:.0f} ({waiting} waiting)"
+            if handling
+            else f"({waiting} waiting: no worker)"
         )
     seconds_run = result["duration_us"] / 1e6
     return [

@@ -10,6 +10,11 @@ from sqlalchemy import DateTime, Dialect, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+WORK_WAITING = "okrbot.work_waiting"
+"""Set in a session's ``info`` when its transaction writes work for now (outbox messages, or a
+scheduled run already due): after committing such a transaction the unit of work wakes the
+loops that do that work, and after any other (a story told) it wakes nothing."""
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

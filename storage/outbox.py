@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
-from storage.base import Base, UTCDateTime, str_enum
+from storage.base import WORK_WAITING, Base, UTCDateTime, str_enum
 from storage.core import Workspace
 from storage.ledger import insert_all_ignoring_duplicates
 
@@ -86,11 +86,14 @@ class OutboxMessage(Base):
 async def enqueue(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
     """Add outbound messages (``row``s) in one statement per 500, skipping keys seen before;
     count the new ones."""
-    return await insert_all_ignoring_duplicates(
+    written = await insert_all_ignoring_duplicates(
         session,
         OutboxMessage.__table__,  # type: ignore[arg-type]
         rows,
     )
+    if written:
+        session.info[WORK_WAITING] = True
+    return written
 
 
 def row(

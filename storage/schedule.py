@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, and_, 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UTCDateTime, str_enum
+from storage.base import WORK_WAITING, Base, UTCDateTime, str_enum
 from storage.core import Workspace
 from storage.ledger import insert_ignoring_duplicates
 
@@ -86,7 +86,7 @@ async def plan(
     note: str | None = None,
 ) -> bool:
     """Add a run unless the same (job, subject, due time) exists; tell whether it was new."""
-    return await insert_ignoring_duplicates(
+    new = await insert_ignoring_duplicates(
         session,
         ScheduledRun.__table__,  # type: ignore[arg-type]
         {
@@ -100,6 +100,9 @@ async def plan(
             "note": note,
         },
     )
+    if new and status is RunStatus.PENDING and due_at <= now:
+        session.info[WORK_WAITING] = True  # due already (a retrospective started by hand)
+    return new
 
 
 def _due(now: datetime) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from typing import Any
 
 from bot.entry.metrics import Metrics, Spawn
@@ -12,15 +12,12 @@ from bot.ports import EventHandler
 from bot.replies import Outcome
 
 
-def counted(
-    handle: EventHandler, metrics: Metrics, after_event: Callable[[], None]
-) -> EventHandler:
-    """Count each event handled, and wake the loop that performs due runs after it."""
+def counted(handle: EventHandler, metrics: Metrics) -> EventHandler:
+    """Count each event handled."""
 
     async def handle_counted(event: ChatEvent) -> Outcome:
         outcome = await handle(event)
         metrics.handled.labels(event.platform, event.kind.value).inc()
-        after_event()  # it may have written messages, or work due now (/retro start)
         return outcome
 
     return handle_counted

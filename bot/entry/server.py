@@ -210,7 +210,10 @@ def create_server(okrbot: Okrbot, *, pacing: Mapping[str, float] | None = None) 
     metrics = okrbot.metrics
     background = Background()
     loops = okrbot.loops(interval=OUTBOX_INTERVAL)
-    handle = counted(okrbot.handle, metrics, loops[1].wake)
+    # An event that wrote messages or work due now (/retro start) wakes the loop that performs
+    # due runs, which wakes the outbox loop; a story told wakes neither.
+    okrbot.handle.on_committed = loops[1].wake
+    handle = counted(okrbot.handle, metrics)
     connections = okrbot.connect(
         serving=True,
         handle=handle,

@@ -14,6 +14,7 @@ from bot.ports import Clock, Meter, Unavailable
 from bot.replies import Outcome, Refusal, private
 from bot.runtime import context, outbox
 from storage import core, ledger
+from storage.base import WORK_WAITING
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class EventUnit:
         self._meter = meter
         self._clock = clock
         self._route = route
-        self._on_committed = on_committed
+        self.on_committed = on_committed  # wakes the loops that send and perform due work
         self._event_key = (sessions.kw.get("info") or {}).get(ledger.EVENT_KEY)
         # Workspace rows are never deleted, so once one is committed its id can be kept here:
         # an event from a known workspace costs no statement to find it.
@@ -92,6 +93,7 @@ class EventUnit:
                 )
                 outcome = await self._route(session, turn)
                 await outbox.enqueue_all(session, turn=turn, deliveries=outcome.deliveries)
+                work_waiting = session.info.pop(WORK_WAITING, False)
             self._remember(event, turn.workspace_id)  # committed: the row exists for good
         except Refusal as refusal:
             if not await self._remember_refused(event, now):
@@ -103,8 +105,8 @@ class EventUnit:
             if not transient(error):
                 raise
             raise Unavailable(f"the database is unavailable ({type(error).__name__})") from error
-        if self._on_committed is not None:
-            self._on_committed()  # new deliveries or due work may be waiting
+        if work_waiting and self.on_committed is not None:
+            self.on_committed()  # it wrote messages to send, or work due now: wake the loops
         return outcome
 
     async def _workspace(self, session: AsyncSession, event: ChatEvent, now: datetime) -> int:

@@ -64,3 +64,18 @@ async def test_events_of_two_teams_stay_in_their_workspaces(bot):
     async with bot.app.sessions() as session:
         teams = (await session.scalars(select(Team))).all()
     assert len({t.workspace_id for t in teams}) == 2
+
+
+async def test_only_an_event_that_leaves_work_for_now_wakes_the_loops(bot):
+    # serve's loops (due runs, then the outbox) are woken by an event that wrote messages or a
+    # run due now; a story told, a refusal or a retry leaves them to their interval.
+    woken: list[str] = []
+    bot.app.handle.on_committed = lambda: woken.append("woken")
+    await bot.say("/okr team create Checkout")
+    await bot.say("/story learning learned: fees confuse people")
+    await bot.say("/story learning learned: fees confuse people", workspace="W9")  # refused
+    assert woken == []
+    await bot.say("/okr concern Handle time: people rush calls")  # the lead is told, by DM
+    assert woken == ["woken"]
+    await bot.say("/retro start")  # an opening due now
+    assert woken == ["woken", "woken"]
