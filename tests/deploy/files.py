@@ -26,8 +26,10 @@ _VARIABLE = re.compile(r"[\"']((?:OKRBOT|SLACK|MICROSOFT|TO_BOT|TO_CHANNEL)_[A-Z
 
 
 def settings_variables() -> set[str]:
-    """The environment variables okrbot's code names, wherever under bot/ it reads them."""
+    """The environment variables okrbot's code names: the core's under bot/, each platform's in
+    its adapter (``adapters/<platform>/settings.py``)."""
     names: set[str] = set()
-    for module in (ROOT / "bot").rglob("*.py"):
-        names.update(_VARIABLE.findall(module.read_text()))
+    for package in ("bot", "adapters"):
+        for module in (ROOT / package).rglob("*.py"):
+            names.update(_VARIABLE.findall(module.read_text()))
     return names
