@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage import base
 from storage.base import Base, UTCDateTime
 from storage.core import Workspace
 
@@ -72,9 +72,7 @@ async def keep(
         "opened_at": now,
     }
     changed = {"conversation_id": conversation_id, "opened_at": now}
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(DirectChat).values(values)
+    statement = base.insert(session.get_bind().dialect.name, DirectChat).values(values)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[DirectChat.workspace_id, DirectChat.user_id], set_=changed

@@ -43,6 +43,7 @@ import asyncio, hashlib, hmac, json, sys, time
 from aiohttp.test_utils import TestClient, TestServer
 from bot.entry.app import build
 from bot.entry.server import create_server
+from bot.entry.platforms import PLATFORMS
 from bot.entry.settings import Settings
 
 STORY = {
@@ -52,7 +53,7 @@ STORY = {
 }
 
 async def main():
-    okrbot = await build(Settings.from_environment())
+    okrbot = await build(Settings.from_environment(platforms=PLATFORMS))
     server = create_server(okrbot)
     async with TestClient(TestServer(server.web_app)) as client:
         assert (await client.get("/readyz")).status == 200
