@@ -1,10 +1,11 @@
 """Slack's HTTP edge: ``POST /slack/events`` and the OAuth pages, as aiohttp handlers.
 
-Each request is read within bounds, its signature checked, its body parsed and its shape
-checked (:mod:`adapters.slack.shapes`). An event okrbot listens to is then kept in the inbox
-and acked once stored (:mod:`adapters.slack.intake`), without Bolt; anything else goes to Bolt
-through two small converters (Bolt's own for aiohttp), which turn the aiohttp request into
-Bolt's and Bolt's answer back. The signature
+Each request is read within bounds, its signature checked and its body parsed within bounds.
+An event okrbot listens to is then kept in the inbox and acked once stored, read only for the
+ids of its row (:func:`adapters.slack.intake.row`), without Bolt; its whole shape is checked
+when it is handled. Anything else has its shape checked (:mod:`adapters.slack.shapes`) and
+goes to Bolt through two small converters (Bolt's own for aiohttp), which turn the aiohttp
+request into Bolt's and Bolt's answer back. The signature
 is checked here and only here: the Bolt app is built without its verification middleware
 (:func:`adapters.slack.bolt.create_app`), because the check has to come before parsing, so
 that an unsigned malformed body is a 401 and not a 400. Socket Mode needs no signature.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -23,7 +25,7 @@ from slack_sdk.signature import SignatureVerifier
 from adapters import bodies
 from adapters.slack import intake, shapes
 from adapters.slack.listeners import RECEIVED
-from bot.events import Enqueue, Inbound, Unreadable
+from bot.events import Enqueue, Unreadable, bounded
 from bot.ports import Clock, Unavailable
 
 log = logging.getLogger(__name__)
@@ -58,22 +60,20 @@ class SlackEdge:
         signed = request.headers.get("X-Slack-Signature", "")
         if not (stamp.isdigit() and self._verifier.is_valid(body, stamp, signed)):
             return web.Response(status=401, text="invalid request signature")
-        # Parsed within bounds and checked for shape before Bolt, which trusts every field.
+        # Parsed within bounds; an event kept in the inbox is read for its row alone, anything
+        # else is checked for shape before Bolt, which trusts every field.
         try:
-            parsed = shapes.parse(body, request.content_type)
+            parsed = shapes.parse(body, request.content_type, clean=False)
         except Unreadable as error:
             return web.Response(status=400, text=f"malformed body: {error}")
+        if self._enqueue is not None and self._clock is not None and intake.kept(parsed):
+            return await self._keep(self._enqueue, self._clock, parsed, body)
+        parsed = bounded(parsed)  # its strings made storable, as the models read them
         problem = shapes.check(parsed)
         if problem is not None:
             if parsed.get("type") == "event_callback":
-                # An event no retry can make readable: 200, or Slack sends it again and again.
-                log.info("ignored a Slack event okrbot cannot read (%s)", problem)
-                return web.Response(status=200)
+                return _ignored(problem)
             return web.Response(status=400, text=f"malformed body: {problem}")
-        if self._enqueue is not None and self._clock is not None and intake.kept(parsed):
-            return await self._keep(
-                self._enqueue, intake.to_inbound(parsed, body, self._clock.now())
-            )
         try:
             bolt_request = await to_bolt_request(request)
         except ValueError:  # json.JSONDecodeError included
@@ -81,8 +81,15 @@ class SlackEdge:
         bolt_request.context[RECEIVED] = received
         return await to_aiohttp_response(await self._app.async_dispatch(bolt_request))
 
-    async def _keep(self, enqueue: Enqueue, item: Inbound | None) -> web.Response:
+    async def _keep(
+        self, enqueue: Enqueue, clock: Clock, parsed: dict[str, Any], body: str
+    ) -> web.Response:
         """Store the event in the inbox and ack it once the row is committed (or ignore it)."""
+        try:
+            item = intake.row(parsed, body, clock.now())
+        except intake.Unfit as unfit:
+            # Named by the shape's models, as any other body that does not fit.
+            return _ignored(shapes.check(bounded(parsed)) or str(unfit))
         if item is not None:
             try:
                 await enqueue(item)
@@ -100,3 +107,9 @@ class SlackEdge:
         if request.path == flow.install_path:
             return await to_aiohttp_response(await flow.handle_installation(bolt_request))
         return await to_aiohttp_response(await flow.handle_callback(bolt_request))
+
+
+def _ignored(problem: str) -> web.Response:
+    """An event no retry can make readable: 200, or Slack sends it again and again."""
+    log.info("ignored a Slack event okrbot cannot read (%s)", problem)
+    return web.Response(status=200)

@@ -63,69 +63,80 @@ def from_event_callback(body: Mapping[str, Any], received_at: datetime) -> ChatE
     authorization = first(body.get("authorizations"))
     base: dict[str, Any] = {
         "platform": SLACK,
-        "workspace_id": workspace_key(
-            text_of(body, "team_id") or text_of(authorization, "team_id"),
-            text_of(body, "enterprise_id") or text_of(authorization, "enterprise_id"),
-            _flag(authorization.get("is_enterprise_install")),
-        ),
+        "workspace_id": workspace_of(body, authorization),
         "user_id": text_of(event, "user"),
         "event_id": text_of(body, "event_id"),
         "occurred_at": occurred(body.get("event_time"), received_at),
     }
     if not base["workspace_id"] or not base["user_id"] or not base["event_id"]:
         return None
-    bot_user = text_of(authorization, "user_id")
+    if not handled(event):
+        return None
+    channel = conversation_of(event)
     match event.get("type"):
         case "app_mention":
-            return _mention(event, base, bot_user)
+            text = strip_bot_mention(text_of(event, "text"), text_of(authorization, "user_id"))
+            return _message(event, base, channel, text, mentions_bot=True)
         case "message":
-            return _direct_message(event, base)
+            return _message(event, base, channel, text_of(event, "text"), is_direct=True)
         case "reaction_added":
-            if text_of(event, "item", "type") != "message":
-                return None
             return ChatEvent(
                 **base,
                 kind=EventKind.REACTION,
-                channel_id=text_of(event, "item", "channel"),
+                channel_id=channel,
                 reaction=text_of(event, "reaction"),
                 target_message_id=text_of(event, "item", "ts"),
             )
         case "app_home_opened":
-            if text_of(event, "tab") not in ("", "home"):
-                return None
-            return ChatEvent(
-                **base, kind=EventKind.HOME_OPENED, channel_id=text_of(event, "channel")
-            )
-        case "member_joined_channel":
-            return ChatEvent(
-                **base, kind=EventKind.MEMBER_JOINED, channel_id=text_of(event, "channel")
-            )
-    return None
+            return ChatEvent(**base, kind=EventKind.HOME_OPENED, channel_id=channel)
+    return ChatEvent(**base, kind=EventKind.MEMBER_JOINED, channel_id=channel)
 
 
-def _mention(event: Mapping[str, Any], base: dict[str, Any], bot_user: str) -> ChatEvent | None:
-    if event.get("bot_id") or event.get("subtype"):
-        return None
-    return ChatEvent(
-        **base,
-        kind=EventKind.MESSAGE,
-        channel_id=text_of(event, "channel"),
-        text=unescape(in_core_form(strip_bot_mention(text_of(event, "text"), bot_user))),
-        mentions_bot=True,
-        thread_id=text_of(event, "thread_ts"),
+def workspace_of(body: Mapping[str, Any], authorization: Mapping[str, Any]) -> str:
+    """The workspace key of an event callback (its own ids, else its first authorization's)."""
+    return workspace_key(
+        text_of(body, "team_id") or text_of(authorization, "team_id"),
+        text_of(body, "enterprise_id") or text_of(authorization, "enterprise_id"),
+        _flag(authorization.get("is_enterprise_install")),
     )
 
 
-def _direct_message(event: Mapping[str, Any], base: dict[str, Any]) -> ChatEvent | None:
-    # Bots (ourselves included), edits, deletions and joins all carry a subtype or a bot_id.
-    if text_of(event, "channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
-        return None
+def handled(event: Mapping[str, Any]) -> bool:
+    """Whether okrbot acts on this event of an event callback, read from a few fields.
+
+    Bots (ourselves included), edits, deletions and joins all carry a subtype or a bot_id.
+    """
+    match event.get("type"):
+        case "app_mention":
+            return not (event.get("bot_id") or event.get("subtype"))
+        case "message":
+            direct = text_of(event, "channel_type") == "im"
+            return direct and not (event.get("bot_id") or event.get("subtype"))
+        case "reaction_added":
+            return text_of(event, "item", "type") == "message"
+        case "app_home_opened":
+            return text_of(event, "tab") in ("", "home")
+        case "member_joined_channel":
+            return True
+    return False
+
+
+def conversation_of(event: Mapping[str, Any]) -> str:
+    """The channel an event happened in (a reaction's: its message's)."""
+    if event.get("type") == "reaction_added":
+        return text_of(event, "item", "channel")
+    return text_of(event, "channel")
+
+
+def _message(
+    event: Mapping[str, Any], base: dict[str, Any], channel: str, text: str, **how: Any
+) -> ChatEvent:
     return ChatEvent(
         **base,
+        **how,
         kind=EventKind.MESSAGE,
-        channel_id=text_of(event, "channel"),
-        text=unescape(in_core_form(text_of(event, "text"))),
-        is_direct=True,
+        channel_id=channel,
+        text=unescape(in_core_form(text)),
         thread_id=text_of(event, "thread_ts"),
     )
 

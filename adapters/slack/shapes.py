@@ -147,12 +147,15 @@ BY_TYPE: dict[str, Check] = {
 }
 
 
-def parse(raw: str, content_type: str) -> dict[str, Any]:
-    """Parse a body the way Bolt will, within bounds; raise Unreadable if it cannot be read."""
+def parse(raw: str, content_type: str, *, clean: bool = True) -> dict[str, Any]:
+    """Parse a body the way Bolt will, within bounds; raise Unreadable if it cannot be read.
+
+    ``clean=False``: a JSON body's strings may be left as sent (:func:`bot.events.read_json`).
+    """
     if not raw:
         return {}
     if content_type == "application/json" or raw.startswith("{"):
-        body = read_json(raw)
+        body = read_json(raw, clean=clean)
     elif "payload" in raw:
         body = read_json(read_form(raw).get("payload") or "{}")
     else:
