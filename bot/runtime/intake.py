@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -47,7 +46,7 @@ class Intake:
         self._linger = linger
         self._batch = batch
         self.on_committed = on_committed  # wakes the worker
-        self._waiting: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[None]]] = asyncio.Queue()
+        self._waiting: asyncio.Queue[tuple[Inbound, asyncio.Future[None]]] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
         self.commits = 0  # transactions committed, for the benchmark's grouping figure
 
@@ -55,18 +54,7 @@ class Intake:
         if self._writer is None or self._writer.done():
             self._writer = asyncio.get_running_loop().create_task(self._write())
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        row = {
-            "platform": event.platform,
-            "workspace": event.workspace_id,
-            "event_id": event.event_id,
-            "conversation": event.conversation,
-            "body": event.body,
-            "received_at": event.received_at,
-            "state": inbox.InboxState.PENDING.value,
-            "attempts": 0,
-            "available_at": event.received_at,
-        }
-        self._waiting.put_nowait((row, done))
+        self._waiting.put_nowait((event, done))
         await done
 
     async def close(self) -> None:
@@ -89,7 +77,7 @@ class Intake:
                 group.append(self._waiting.get_nowait())
             await self._commit(group)
 
-    async def _gather(self, group: list[tuple[dict[str, Any], asyncio.Future[None]]]) -> None:
+    async def _gather(self, group: list[tuple[Inbound, asyncio.Future[None]]]) -> None:
         """Wait up to ``linger`` for more rows, unless a batch is full sooner."""
         try:
             async with asyncio.timeout(self._linger):
@@ -98,8 +86,9 @@ class Intake:
         except TimeoutError:
             pass
 
-    async def _commit(self, group: list[tuple[dict[str, Any], asyncio.Future[None]]]) -> None:
-        # The event's receipt time becomes its row's; the rows are written in arrival order.
+    async def _commit(self, group: list[tuple[Inbound, asyncio.Future[None]]]) -> None:
+        # The event's receipt time becomes its row's (and when it is due); rows are written in
+        # arrival order.
         try:
             async with self._engine.begin() as connection:
                 await inbox.add_all(connection, [row for row, _ in group])
