@@ -227,6 +227,22 @@ class Metrics:
         if platform == SLACK:
             self.slack_requests.labels(str(status)).inc()
 
+    def answers(self, platform: str) -> Callable[[int], None]:
+        """:meth:`answered` for one platform, each status's counter kept once found: finding a
+        labelled child costs more than counting on it (3.1-3.7 us against 1.1 us a request for
+        the ack's histogram and this counter, in ``okrbot serve``'s hot path)."""
+        if platform != SLACK:
+            return lambda status: None
+        found: dict[int, Any] = {}
+
+        def count(status: int) -> None:
+            counter = found.get(status)
+            if counter is None:
+                counter = found[status] = self.slack_requests.labels(str(status))
+            counter.inc()
+
+        return count
+
     def show(self, outbox: OutboxSnapshot) -> None:
         """Set the outbox's gauges to what the database holds now (series gone are dropped)."""
         for gauge in (self.messages, self.dead_letters, self.pending, self.oldest_age):

@@ -88,11 +88,14 @@ class Routes:
     def acked(self, platform: str, handler: HttpHandler) -> HttpHandler:
         """Time the ack the platform waits for, and count its answers."""
 
+        ack = self._metrics.ack.labels(platform)  # found once, not per request
+        answered = self._metrics.answers(platform)
+
         async def timed(request: web.Request) -> web.StreamResponse:
             started = time.perf_counter()
             response: web.StreamResponse = await handler(request)
-            self._metrics.ack.labels(platform).observe(time.perf_counter() - started)
-            self._metrics.answered(platform, response.status)
+            ack.observe(time.perf_counter() - started)
+            answered(response.status)
             return response
 
         return timed
