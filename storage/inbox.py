@@ -101,12 +101,9 @@ def _insert(dialect: Dialect) -> tuple[str, Pick, Callable[[datetime], Any]]:
         compiled = statement.compile(dialect=dialect)
         order = [_FIELDS.index(name) for name in compiled.positiontup or ()]
         stamp = TABLE.c.received_at.type.dialect_impl(dialect).bind_processor(dialect)
-        found = _INSERTS[dialect.name] = (str(compiled), itemgetter(*order), stamp or _as_is)
+        stamp = stamp or (lambda at: at)
+        found = _INSERTS[dialect.name] = (str(compiled), itemgetter(*order), stamp)
     return found
-
-
-def _as_is(value: datetime) -> datetime:
-    return value
 
 
 async def add_all(connection: AsyncConnection, events: Sequence[Inbound]) -> None:
