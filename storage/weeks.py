@@ -1,9 +1,9 @@
 """A week of many teams read at once: what the Monday digests of many leads need.
 
-Each read takes the teams by ``team_id IN (...)`` and returns, for every team asked about,
-its rows in the order the one-team reads (``storage.okr``, ``storage.retro``,
-``storage.concerns``) give them, so a pass of a thousand leads costs one statement per
-table instead of one per table and team. Every read is scoped to its workspace.
+Each read takes the teams by ``team_id IN (...)`` and returns, for every team asked about
+(one team alone included: a lead asking for their digest now), its rows in the order the
+digest tells them, so a pass of a thousand leads costs one statement per table instead of
+one per table and team. Every read is scoped to its workspace.
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ async def open_concerns(
         )
         .order_by(AnonymousConcern.id)
     )
-    # Sorted as storage.concerns.open_concerns sorts one team's (stable: named ones first).
+    # Oldest raised first, then by metric and harm (stable: named ones first).
     waiting: list[Concern] = [*named, *anonymous]
     waiting.sort(key=lambda c: (raised_on(c), c.metric, c.harm))
     return by_team(team_ids, waiting)
