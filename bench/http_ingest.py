@@ -33,7 +33,17 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bench.common import fresh_database, label, machine, table
-from bench.http_servers import ROOT, Server, bare_bolt, okrbot, rss, signed_headers, story_request
+from bench.http_servers import (
+    ROOT,
+    Server,
+    bare_bolt,
+    okrbot,
+    rss,
+    server_options,
+    servers_wanted,
+    signed_headers,
+    story_request,
+)
 from bot.entry.settings import OFF
 from storage.engine import create_engine
 
@@ -57,20 +67,16 @@ HEADER = [
 
 
 def options() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="also okrbot on this PostgreSQL database (wiped)")
+    parser = server_options(
+        __doc__.splitlines()[0],
+        compared="e.g. a worktree of main, on databases of its own (PostgreSQL: the given "
+        "database's name + _compare, created if missing)",
+    )
     parser.add_argument("--seconds", type=int, default=8, help="length of each run (default 8)")
     parser.add_argument("--levels", default="1,8,32,128", help="connections, comma-separated")
     parser.add_argument("--rounds", type=int, default=1, help="runs per server and level")
     parser.add_argument(
         "--pool", type=int, default=40_000, help="distinct signed requests per run (default 40000)"
-    )
-    parser.add_argument("--only", default="", help="servers to run, e.g. bare,sqlite")
-    parser.add_argument(
-        "--compare",
-        type=Path,
-        help="also serve okrbot from this checkout (e.g. a worktree of main), on databases "
-        "of its own (PostgreSQL: the given database's name + _compare, created if missing)",
     )
     return parser.parse_args()
 
@@ -250,7 +256,7 @@ async def create_team(server: Server, session: aiohttp.ClientSession) -> None:
 async def main() -> None:
     args = options()
     levels = [int(level) for level in args.levels.split(",")]
-    wanted = set(args.only.split(",")) if args.only else {"bare", "sqlite", "postgresql"}
+    wanted = servers_wanted(args.only)
     rows: list[list[str]] = []
     starts: list[list[str]] = []
     async with contextlib.AsyncExitStack() as stack, aiohttp.ClientSession() as session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
@@ -29,6 +30,26 @@ STORY = (
     "| learned: it did not; buyers wanted trust signals, not fewer fields "
     "| result: invalidated | next: test trust badges"
 )
+
+
+SERVERS = ("bare", "sqlite", "postgresql")
+
+
+def server_options(description: str, *, compared: str) -> argparse.ArgumentParser:
+    """A parser with the options of a bench of these servers: --database-url, --only, and
+    --compare (``compared`` says where the compared checkout keeps its data)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--database-url", help="also okrbot on this PostgreSQL database (wiped)")
+    parser.add_argument("--only", default="", help="servers to run, e.g. bare,sqlite")
+    parser.add_argument(
+        "--compare", type=Path, help=f"also serve okrbot from this checkout, {compared}"
+    )
+    return parser
+
+
+def servers_wanted(only: str) -> set[str]:
+    """The servers named by --only: all of them when it is empty."""
+    return set(only.split(",")) if only else set(SERVERS)
 
 
 def signed_headers(body: bytes, stamp: str) -> dict[str, str]:

@@ -25,7 +25,6 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import aiohttp
 
@@ -38,6 +37,8 @@ from bench.http_servers import (
     cpu_seconds,
     okrbot,
     rss,
+    server_options,
+    servers_wanted,
     story_request,
 )
 
@@ -58,17 +59,12 @@ HEADER = [
 
 
 def options() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = server_options(
+        __doc__.splitlines()[0], compared="a copy of main, say, on databases of its own"
+    )
     parser.add_argument("--runs", type=int, default=5, help="spawns of each server (default 5)")
     parser.add_argument("--events", type=int, default=1000, help="stories a run (default 1000)")
     parser.add_argument("--connections", type=int, default=8, help="at once (default 8)")
-    parser.add_argument("--database-url", help="also okrbot on this PostgreSQL database (wiped)")
-    parser.add_argument("--only", default="", help="servers to run, e.g. bare,sqlite")
-    parser.add_argument(
-        "--compare",
-        type=Path,
-        help="also serve okrbot from this checkout (a copy of main, say), on databases of its own",
-    )
     return parser.parse_args()
 
 
@@ -157,7 +153,7 @@ def row(name: str, runs: list[dict[str, float]], bare: bool) -> list[str]:
 
 async def main() -> None:
     args = options()
-    wanted = set(args.only.split(",")) if args.only else {"bare", "sqlite", "postgresql"}
+    wanted = servers_wanted(args.only)
     spawns: dict[str, Callable[[], contextlib.AbstractAsyncContextManager[Server]]] = {}
     async with contextlib.AsyncExitStack() as stack, aiohttp.ClientSession() as session:
         api_url = await stack.enter_async_context(fake_slack())
