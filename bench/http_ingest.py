@@ -244,6 +244,23 @@ async def sibling(url: str, suffix: str) -> str:
     return given.set(database=name).render_as_string(hide_password=False)
 
 
+async def okrbot_databases(
+    stack: contextlib.AsyncExitStack, args: argparse.Namespace, wanted: set[str]
+) -> list[tuple[str, bool, str, Path]]:
+    """The okrbots to serve: SQLite and --database-url among ``wanted``, each from this
+    checkout and from --compare's; (backend, compared, its fresh database, checkout) each."""
+    found = []
+    checkouts = [(False, ROOT)] + ([(True, args.compare)] if args.compare else [])
+    for backend in ["sqlite"] + ([args.database_url] if args.database_url else []):
+        if label(backend) not in wanted:
+            continue
+        for compared, root in checkouts:
+            database = await sibling(backend, "_compare") if compared else backend
+            url = await stack.enter_async_context(fresh_database(database))
+            found.append((label(backend), compared, url, root.resolve()))
+    return found
+
+
 async def create_team(server: Server, session: aiohttp.ClientSession) -> None:
     """A team in the channel the stories are told in, by a signed slash command."""
     body = "command=%2Fokr&text=team+create+Bench&team_id=T1&channel_id=C1&user_id=U1"
@@ -264,19 +281,11 @@ async def main() -> None:
         servers: list[Server] = []
         if "bare" in wanted:
             servers.append(await stack.enter_async_context(bare_bolt(api_url, session)))
-        checkouts = [("", ROOT)] + ([(" (compared)", args.compare)] if args.compare else [])
-        for backend in ["sqlite"] + ([args.database_url] if args.database_url else []):
-            if label(backend) not in wanted:
-                continue
-            for suffix, root in checkouts:
-                database = backend if not suffix else await sibling(backend, "_compare")
-                url = await stack.enter_async_context(fresh_database(database))
-                name = label(backend) + suffix
-                server = await stack.enter_async_context(
-                    okrbot(url, name, api_url, session, root.resolve())
-                )
-                await create_team(server, session)
-                servers.append(server)
+        for backend, compared, url, root in await okrbot_databases(stack, args, wanted):
+            name = backend + (" (compared)" if compared else "")
+            server = await stack.enter_async_context(okrbot(url, name, api_url, session, root))
+            await create_team(server, session)
+            servers.append(server)
         for server in servers:
             starts.append([server.name, f"{server.started:.2f}", f"{server.idle_rss / 2**20:.0f}"])
         run = 0

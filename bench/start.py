@@ -28,10 +28,9 @@ from collections.abc import Callable
 
 import aiohttp
 
-from bench.common import fresh_database, label, machine, table
-from bench.http_ingest import create_team, fake_slack, sample_rss, sibling, stored
+from bench.common import machine, table
+from bench.http_ingest import create_team, fake_slack, okrbot_databases, sample_rss, stored
 from bench.http_servers import (
-    ROOT,
     Server,
     bare_bolt,
     cpu_seconds,
@@ -159,17 +158,9 @@ async def main() -> None:
         api_url = await stack.enter_async_context(fake_slack())
         if "bare" in wanted:
             spawns["bare Bolt"] = lambda: bare_bolt(api_url, session)
-        checkouts = [("", ROOT)] + ([(", compared", args.compare)] if args.compare else [])
-        for backend in ["sqlite"] + ([args.database_url] if args.database_url else []):
-            if label(backend) not in wanted:
-                continue
-            for suffix, root in checkouts:
-                database = backend if not suffix else await sibling(backend, "_compare")
-                url = await stack.enter_async_context(fresh_database(database))
-                name = f"okrbot, {label(backend)}{suffix}"
-                spawns[name] = functools.partial(
-                    okrbot, url, name, api_url, session, root.resolve()
-                )
+        for backend, compared, url, root in await okrbot_databases(stack, args, wanted):
+            name = f"okrbot, {backend}{', compared' if compared else ''}"
+            spawns[name] = functools.partial(okrbot, url, name, api_url, session, root)
         results: dict[str, list[dict[str, float]]] = {name: [] for name in spawns}
         names = list(spawns)
         for run in range(args.runs):
