@@ -50,27 +50,21 @@ async def teams_sections(
     impact = await weeks.impact_stories_since(
         session, workspace_id=workspace_id, team_ids=ids, since=since
     )
-    named = await weeks.concerns_since(
-        session, workspace_id=workspace_id, team_ids=ids, since=since
-    )
-    anonymous = await weeks.anonymous_concerns_told_since(
-        session, workspace_id=workspace_id, team_ids=ids, since=since
-    )
+    told = await weeks.concerns(session, workspace_id=workspace_id, team_ids=ids, since=since)
     listed = await weeks.key_results(session, workspace_id=workspace_id, team_ids=ids)
     awaiting = await weeks.adaptations_awaiting_follow_up(
         session, workspace_id=workspace_id, team_ids=ids
     )
-    waiting = await weeks.open_concerns(session, workspace_id=workspace_id, team_ids=ids)
     return {
         team.id: sections(
             team,
             Week(
                 learning=learning[team.id],
                 impact=impact[team.id],
-                raised=[*named[team.id], *anonymous[team.id]],
+                raised=told.raised[team.id],
                 key_results=listed[team.id],
                 awaiting=awaiting[team.id],
-                waiting=waiting[team.id],
+                waiting=told.waiting[team.id],
             ),
             since=since,
         )
