@@ -29,12 +29,13 @@ from collections.abc import Callable
 import aiohttp
 
 from bench.common import machine, table
-from bench.http_ingest import create_team, fake_slack, okrbot_databases, sample_rss, stored
+from bench.http_ingest import create_team, fake_slack, sample_rss, stored
 from bench.http_servers import (
     Server,
     bare_bolt,
     cpu_seconds,
     okrbot,
+    okrbot_databases,
     rss,
     server_options,
     servers_wanted,
