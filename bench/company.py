@@ -7,10 +7,12 @@ stories, adaptations and shout-outs, a hundredth as many metric concerns; for be
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.console import CONSOLE
 from storage.core import Team, TeamLead, Workspace
@@ -48,31 +50,57 @@ def spread(count: int, now: datetime) -> Iterator[tuple[int, datetime]]:
         yield i, now - timedelta(minutes=1) - YEAR * i / count
 
 
+async def workspace_and_teams(
+    connection: AsyncConnection,
+    *,
+    platform: str,
+    external_id: str,
+    now: datetime,
+    teams: int,
+    founder: Callable[[int], str],
+    since: datetime,
+    **more: Any,
+) -> tuple[int, list[int]]:
+    """A workspace and its ``teams`` teams ("Team 0", … in channels C00000, …), team i made
+    by ``founder(i)`` at ``since`` with ``more`` columns; their ids."""
+    [workspace] = await insert_rows(
+        connection,
+        Workspace,
+        iter([{"platform": platform, "external_id": external_id, "created_at": now}]),
+    )
+    team_ids = await insert_rows(
+        connection,
+        Team,
+        (
+            {
+                "workspace_id": workspace,
+                "name": f"Team {i}",
+                "name_key": f"team {i}",
+                "channel_id": f"C{i:05d}",
+                "timezone": "Europe/Berlin",
+                "created_by": founder(i),
+                "created_at": since,
+                **more,
+            }
+            for i in range(teams)
+        ),
+    )
+    return workspace, team_ids
+
+
 async def populate(bot: Harness, teams: int, stories: int) -> int:
     """The workspace; return its id. Rows are written a chunk per executemany."""
     now = bot.clock.now()
     long_ago = now - YEAR - timedelta(days=30)
     async with bot.app.engine.begin() as connection:
-        [workspace] = await insert_rows(
+        workspace, team_ids = await workspace_and_teams(
             connection,
-            Workspace,
-            iter([{"platform": CONSOLE, "external_id": "W1", "created_at": now}]),
-        )
-        team_ids = await insert_rows(
-            connection,
-            Team,
-            (
-                {
-                    "workspace_id": workspace,
-                    "name": f"Team {i}",
-                    "name_key": f"team {i}",
-                    "channel_id": f"C{i:05d}",
-                    "timezone": "Europe/Berlin",
-                    "created_by": f"L{i:05d}",
-                    "created_at": long_ago,
-                }
-                for i in range(teams)
-            ),
+            platform=CONSOLE,
+            external_id="W1",
+            now=now,
+            teams=teams,
+            founder=lambda i: f"L{i:05d}",
+            since=long_ago,
         )
         leads = (
             {"team_id": team, "user_id": who, "added_at": long_ago, "timezone": "Europe/Berlin"}

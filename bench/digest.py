@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.console import CONSOLE
 from bench.common import arguments, backends, fresh_database, label, machine, run, table
 from bot.runtime import digest
-from retrospectives.okrs.digest import team_sections
+from retrospectives.okrs.digest import teams_sections
 from storage import okr
 from storage.core import Team, TeamLead, Workspace
 from storage.okr import LearningStory, StoryResult, StorySource
@@ -141,7 +141,9 @@ async def measure(
                     team = await session.get(Team, team_id)
                     assert team is not None
                     begin = time.perf_counter()
-                    await team_sections(session, team=team, since=now - digest.WEEK)
+                    await teams_sections(
+                        session, workspace_id=workspace_id, teams=[team], since=now - digest.WEEK
+                    )
                     stories_only.append(time.perf_counter() - begin)
             lines = sum(s.text.count("\n") + 1 for s in reply.sections)
             chars = sum(len(s.text) + len(s.title) for s in reply.sections)
@@ -157,7 +159,7 @@ async def measure(
             f"{lines} lines, {chars:,} chars",
         ],
         [
-            f"{name}:   of which team_sections",
+            f"{name}:   of which teams_sections",
             f"{statistics.median(stories_only) * 1000:.1f}",
             f"{max(stories_only) * 1000:.1f}",
             "",

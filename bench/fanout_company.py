@@ -30,12 +30,13 @@ from typing import Any
 from sqlalchemy import update
 
 from adapters.slack.settings import SLACK
+from bench import company
 from bench.common import arguments, backends, fresh_database, label, machine, run, table
 from bot.entry.app import Okrbot, build
 from retrospectives.cycles.jobs import OPEN_JOB
 from retrospectives.cycles.subjects import ScheduledOpening
 from storage import schedule
-from storage.core import Team, TeamLead, Workspace
+from storage.core import TeamLead
 from storage.retro import CycleStatus, RetroCycle
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.support.bulk import insert_rows
@@ -55,28 +56,16 @@ async def populate(okrbot: Okrbot, teams: int) -> tuple[int, list[int]]:
     now = okrbot.clock.now()
     long_ago = now - timedelta(days=400)
     async with okrbot.engine.begin() as connection:
-        [workspace] = await insert_rows(
+        workspace, team_ids = await company.workspace_and_teams(
             connection,
-            Workspace,
-            iter([{"platform": SLACK, "external_id": "T1", "created_at": now}]),
-        )
-        team_ids = await insert_rows(
-            connection,
-            Team,
-            (
-                {
-                    "workspace_id": workspace,
-                    "name": f"Team {i}",
-                    "name_key": f"team {i}",
-                    "channel_id": f"C{i:05d}",
-                    "timezone": "Europe/Berlin",
-                    "created_by": f"U{i:04d}0",
-                    "created_at": long_ago,
-                    "retro_schedule": "quarterly",
-                    "retro_schedule_set_at": long_ago,
-                }
-                for i in range(teams)
-            ),
+            platform=SLACK,
+            external_id="T1",
+            now=now,
+            teams=teams,
+            founder=lambda i: f"U{i:04d}0",
+            since=long_ago,
+            retro_schedule="quarterly",
+            retro_schedule_set_at=long_ago,
         )
         await insert_rows(
             connection,

@@ -30,10 +30,19 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from bench.common import fresh_database, label, machine, table
-from bench.http_servers import ROOT, Server, bare_bolt, okrbot, rss, signed_headers, story_request
+from bench.common import machine, table
+from bench.http_servers import (
+    Server,
+    bare_bolt,
+    okrbot,
+    okrbot_databases,
+    rss,
+    server_options,
+    servers_wanted,
+    signed_headers,
+    story_request,
+)
 from bot.entry.settings import OFF
 from storage.engine import create_engine
 
@@ -57,20 +66,16 @@ HEADER = [
 
 
 def options() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="also okrbot on this PostgreSQL database (wiped)")
+    parser = server_options(
+        __doc__.splitlines()[0],
+        compared="e.g. a worktree of main, on databases of its own (PostgreSQL: the given "
+        "database's name + _compare, created if missing)",
+    )
     parser.add_argument("--seconds", type=int, default=8, help="length of each run (default 8)")
     parser.add_argument("--levels", default="1,8,32,128", help="connections, comma-separated")
     parser.add_argument("--rounds", type=int, default=1, help="runs per server and level")
     parser.add_argument(
         "--pool", type=int, default=40_000, help="distinct signed requests per run (default 40000)"
-    )
-    parser.add_argument("--only", default="", help="servers to run, e.g. bare,sqlite")
-    parser.add_argument(
-        "--compare",
-        type=Path,
-        help="also serve okrbot from this checkout (e.g. a worktree of main), on databases "
-        "of its own (PostgreSQL: the given database's name + _compare, created if missing)",
     )
     return parser.parse_args()
 
@@ -216,28 +221,6 @@ async def measure(
     ]
 
 
-async def sibling(url: str, suffix: str) -> str:
-    """Another PostgreSQL database beside ``url``'s, named with ``suffix``, created if missing."""
-    if url == "sqlite":
-        return url
-    given = make_url(url)
-    name = f"{given.database}{suffix}"
-    engine = create_engine(
-        given.set(database="postgres").render_as_string(hide_password=False),
-        isolation_level="AUTOCOMMIT",
-    )
-    try:
-        async with engine.connect() as db:
-            found = await db.scalar(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-            )
-            if not found:
-                await db.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        await engine.dispose()
-    return given.set(database=name).render_as_string(hide_password=False)
-
-
 async def create_team(server: Server, session: aiohttp.ClientSession) -> None:
     """A team in the channel the stories are told in, by a signed slash command."""
     body = "command=%2Fokr&text=team+create+Bench&team_id=T1&channel_id=C1&user_id=U1"
@@ -250,7 +233,7 @@ async def create_team(server: Server, session: aiohttp.ClientSession) -> None:
 async def main() -> None:
     args = options()
     levels = [int(level) for level in args.levels.split(",")]
-    wanted = set(args.only.split(",")) if args.only else {"bare", "sqlite", "postgresql"}
+    wanted = servers_wanted(args.only)
     rows: list[list[str]] = []
     starts: list[list[str]] = []
     async with contextlib.AsyncExitStack() as stack, aiohttp.ClientSession() as session:
@@ -258,19 +241,11 @@ async def main() -> None:
         servers: list[Server] = []
         if "bare" in wanted:
             servers.append(await stack.enter_async_context(bare_bolt(api_url, session)))
-        checkouts = [("", ROOT)] + ([(" (compared)", args.compare)] if args.compare else [])
-        for backend in ["sqlite"] + ([args.database_url] if args.database_url else []):
-            if label(backend) not in wanted:
-                continue
-            for suffix, root in checkouts:
-                database = backend if not suffix else await sibling(backend, "_compare")
-                url = await stack.enter_async_context(fresh_database(database))
-                name = label(backend) + suffix
-                server = await stack.enter_async_context(
-                    okrbot(url, name, api_url, session, root.resolve())
-                )
-                await create_team(server, session)
-                servers.append(server)
+        for backend, compared, url, root in await okrbot_databases(stack, args, wanted):
+            name = backend + (" (compared)" if compared else "")
+            server = await stack.enter_async_context(okrbot(url, name, api_url, session, root))
+            await create_team(server, session)
+            servers.append(server)
         for server in servers:
             starts.append([server.name, f"{server.started:.2f}", f"{server.idle_rss / 2**20:.0f}"])
         run = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
@@ -18,6 +19,11 @@ from pathlib import Path
 
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bench.common import fresh_database, label
+from storage.engine import create_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-signing-secret"
@@ -29,6 +35,65 @@ STORY = (
     "| learned: it did not; buyers wanted trust signals, not fewer fields "
     "| result: invalidated | next: test trust badges"
 )
+
+
+SERVERS = ("bare", "sqlite", "postgresql")
+
+
+def server_options(description: str, *, compared: str) -> argparse.ArgumentParser:
+    """A parser with the options of a bench of these servers: --database-url, --only, and
+    --compare (``compared`` says where the compared checkout keeps its data)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--database-url", help="also okrbot on this PostgreSQL database (wiped)")
+    parser.add_argument("--only", default="", help="servers to run, e.g. bare,sqlite")
+    parser.add_argument(
+        "--compare", type=Path, help=f"also serve okrbot from this checkout, {compared}"
+    )
+    return parser
+
+
+def servers_wanted(only: str) -> set[str]:
+    """The servers named by --only: all of them when it is empty."""
+    return set(only.split(",")) if only else set(SERVERS)
+
+
+async def sibling(url: str, suffix: str) -> str:
+    """Another PostgreSQL database beside ``url``'s, named with ``suffix``, created if missing."""
+    if url == "sqlite":
+        return url
+    given = make_url(url)
+    name = f"{given.database}{suffix}"
+    engine = create_engine(
+        given.set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+    )
+    try:
+        async with engine.connect() as db:
+            found = await db.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            )
+            if not found:
+                await db.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await engine.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
+async def okrbot_databases(
+    stack: contextlib.AsyncExitStack, args: argparse.Namespace, wanted: set[str]
+) -> list[tuple[str, bool, str, Path]]:
+    """The okrbots to serve: SQLite and --database-url among ``wanted``, each from this
+    checkout and from --compare's; (backend, compared, its fresh database, checkout) each."""
+    found = []
+    checkouts = [(False, ROOT)] + ([(True, args.compare)] if args.compare else [])
+    for backend in ["sqlite"] + ([args.database_url] if args.database_url else []):
+        if label(backend) not in wanted:
+            continue
+        for compared, root in checkouts:
+            database = await sibling(backend, "_compare") if compared else backend
+            url = await stack.enter_async_context(fresh_database(database))
+            found.append((label(backend), compared, url, root.resolve()))
+    return found
 
 
 def signed_headers(body: bytes, stamp: str) -> dict[str, str]:

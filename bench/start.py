@@ -25,19 +25,20 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import aiohttp
 
-from bench.common import fresh_database, label, machine, table
-from bench.http_ingest import create_team, fake_slack, sample_rss, sibling, stored
+from bench.common import machine, table
+from bench.http_ingest import create_team, fake_slack, sample_rss, stored
 from bench.http_servers import (
-    ROOT,
     Server,
     bare_bolt,
     cpu_seconds,
     okrbot,
+    okrbot_databases,
     rss,
+    server_options,
+    servers_wanted,
     story_request,
 )
 
@@ -58,17 +59,12 @@ HEADER = [
 
 
 def options() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = server_options(
+        __doc__.splitlines()[0], compared="a copy of main, say, on databases of its own"
+    )
     parser.add_argument("--runs", type=int, default=5, help="spawns of each server (default 5)")
     parser.add_argument("--events", type=int, default=1000, help="stories a run (default 1000)")
     parser.add_argument("--connections", type=int, default=8, help="at once (default 8)")
-    parser.add_argument("--database-url", help="also okrbot on this PostgreSQL database (wiped)")
-    parser.add_argument("--only", default="", help="servers to run, e.g. bare,sqlite")
-    parser.add_argument(
-        "--compare",
-        type=Path,
-        help="also serve okrbot from this checkout (a copy of main, say), on databases of its own",
-    )
     return parser.parse_args()
 
 
@@ -157,23 +153,15 @@ def row(name: str, runs: list[dict[str, float]], bare: bool) -> list[str]:
 
 async def main() -> None:
     args = options()
-    wanted = set(args.only.split(",")) if args.only else {"bare", "sqlite", "postgresql"}
+    wanted = servers_wanted(args.only)
     spawns: dict[str, Callable[[], contextlib.AbstractAsyncContextManager[Server]]] = {}
     async with contextlib.AsyncExitStack() as stack, aiohttp.ClientSession() as session:
         api_url = await stack.enter_async_context(fake_slack())
         if "bare" in wanted:
             spawns["bare Bolt"] = lambda: bare_bolt(api_url, session)
-        checkouts = [("", ROOT)] + ([(", compared", args.compare)] if args.compare else [])
-        for backend in ["sqlite"] + ([args.database_url] if args.database_url else []):
-            if label(backend) not in wanted:
-                continue
-            for suffix, root in checkouts:
-                database = backend if not suffix else await sibling(backend, "_compare")
-                url = await stack.enter_async_context(fresh_database(database))
-                name = f"okrbot, {label(backend)}{suffix}"
-                spawns[name] = functools.partial(
-                    okrbot, url, name, api_url, session, root.resolve()
-                )
+        for backend, compared, url, root in await okrbot_databases(stack, args, wanted):
+            name = f"okrbot, {backend}{', compared' if compared else ''}"
+            spawns[name] = functools.partial(okrbot, url, name, api_url, session, root)
         results: dict[str, list[dict[str, float]]] = {name: [] for name in spawns}
         names = list(spawns)
         for run in range(args.runs):

@@ -219,19 +219,11 @@ async def co_sign(
     return await shout_outs.add_co_sign(session, shout_out_id=found.id, user_id=user_id, now=now)
 
 
-async def received_since(
-    session: AsyncSession, *, workspace_id: int, team_id: int, since: datetime
-) -> Sequence[ShoutOut]:
-    """Shout-outs a team received since a moment, private ones included (for its leads)."""
-    return await shout_outs.received_since(
-        session, workspace_id=workspace_id, team_id=team_id, since=since
-    )
-
-
 async def received_by_teams(
     session: AsyncSession, *, workspace_id: int, team_ids: Collection[int], since: datetime
 ) -> dict[int, list[ShoutOut]]:
-    """``received_since`` of many teams at once, each team's oldest first."""
+    """Shout-outs each team received since a moment, private ones included (for its leads),
+    each team's oldest first."""
     return await shout_outs.received_by_teams(
         session, workspace_id=workspace_id, team_ids=team_ids, since=since
     )

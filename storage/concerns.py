@@ -82,34 +82,6 @@ async def by_reference(
     return None
 
 
-async def open_concerns(
-    session: AsyncSession, *, workspace_id: int, team_id: int
-) -> Sequence[Concern]:
-    """A team's unanswered concerns the leads know of (anonymous ones once told)."""
-    named = await session.scalars(
-        select(MetricConcern)
-        .where(
-            MetricConcern.workspace_id == workspace_id,
-            MetricConcern.team_id == team_id,
-            MetricConcern.reference.is_not(None),
-            MetricConcern.answered_at.is_(None),
-        )
-        .order_by(MetricConcern.id)
-    )
-    anonymous = await session.scalars(
-        select(AnonymousConcern)
-        .where(
-            AnonymousConcern.workspace_id == workspace_id,
-            AnonymousConcern.team_id == team_id,
-            AnonymousConcern.reference.is_not(None),
-            AnonymousConcern.answered_at.is_(None),
-            AnonymousConcern.told_at.is_not(None),
-        )
-        .order_by(AnonymousConcern.id)
-    )
-    return sorted([*named, *anonymous], key=lambda c: (raised_on(c), c.metric, c.harm))
-
-
 def raised_on(concern: Concern) -> date:
     """The day a concern was raised: all that is kept of an anonymous one's time."""
     if isinstance(concern, MetricConcern):

@@ -237,52 +237,6 @@ async def learning_stories_since(
     return result.all()
 
 
-async def impact_stories_since(
-    session: AsyncSession, *, workspace_id: int, team_id: int, since: datetime
-) -> Sequence[ImpactStory]:
-    result = await session.scalars(
-        select(ImpactStory)
-        .where(
-            ImpactStory.workspace_id == workspace_id,
-            ImpactStory.team_id == team_id,
-            ImpactStory.created_at >= since,
-        )
-        .order_by(ImpactStory.created_at, ImpactStory.id)
-    )
-    return result.all()
-
-
-async def concerns_since(
-    session: AsyncSession, *, workspace_id: int, team_id: int, since: datetime
-) -> Sequence[MetricConcern]:
-    result = await session.scalars(
-        select(MetricConcern)
-        .where(
-            MetricConcern.workspace_id == workspace_id,
-            MetricConcern.team_id == team_id,
-            MetricConcern.created_at >= since,
-        )
-        .order_by(MetricConcern.created_at, MetricConcern.id)
-    )
-    return result.all()
-
-
-async def anonymous_concerns_told_since(
-    session: AsyncSession, *, workspace_id: int, team_id: int, since: datetime
-) -> Sequence[AnonymousConcern]:
-    """Anonymous concerns the leads were told of since ``since``, in an order of no meaning."""
-    result = await session.scalars(
-        select(AnonymousConcern)
-        .where(
-            AnonymousConcern.workspace_id == workspace_id,
-            AnonymousConcern.team_id == team_id,
-            AnonymousConcern.told_at >= since,
-        )
-        .order_by(AnonymousConcern.metric, AnonymousConcern.harm, AnonymousConcern.id)
-    )
-    return result.all()
-
-
 async def untold_anonymous_concerns(
     session: AsyncSession, *, before: date
 ) -> Sequence[AnonymousConcern]:

@@ -176,28 +176,10 @@ async def posted_by_giver_since(
     return result.all()
 
 
-async def received_since(
-    session: AsyncSession, *, workspace_id: int, team_id: int, since: datetime
-) -> Sequence[ShoutOut]:
-    """Posted shout-outs one team received since a moment, oldest first."""
-    result = await session.scalars(
-        select(ShoutOut)
-        .join(ShoutOutRecipient)
-        .where(
-            ShoutOut.workspace_id == workspace_id,
-            ShoutOutRecipient.team_id == team_id,
-            ShoutOut.status == ShoutOutStatus.POSTED,
-            ShoutOut.posted_at >= since,
-        )
-        .order_by(ShoutOut.posted_at, ShoutOut.id)
-    )
-    return result.all()
-
-
 async def received_by_teams(
     session: AsyncSession, *, workspace_id: int, team_ids: Collection[int], since: datetime
 ) -> dict[int, list[ShoutOut]]:
-    """``received_since`` for many teams in one read: each team's, oldest first (with their
+    """Posted shout-outs each team received since a moment, oldest first, in one read (with their
     co-signs; the recipients are known from the read and not loaded again)."""
     found = await session.execute(
         select(ShoutOutRecipient.team_id, ShoutOut)

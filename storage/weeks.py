@@ -1,18 +1,19 @@
 """A week of many teams read at once: what the Monday digests of many leads need.
 
-Each read takes the teams by ``team_id IN (...)`` and returns, for every team asked about,
-its rows in the order the one-team reads (``storage.okr``, ``storage.retro``,
-``storage.concerns``) give them, so a pass of a thousand leads costs one statement per
-table instead of one per table and team. Every read is scoped to its workspace.
+Each read takes the teams by ``team_id IN (...)`` and returns, for every team asked about
+(one team alone included: a lead asking for their digest now), its rows in the order the
+digest tells them, so a pass of a thousand leads costs one statement per table instead of
+one per table and team. Every read is scoped to its workspace.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import raiseload
 
@@ -84,37 +85,6 @@ async def impact_stories_since(
     return by_team(team_ids, found)
 
 
-async def concerns_since(
-    session: AsyncSession, *, workspace_id: int, team_ids: Collection[int], since: datetime
-) -> dict[int, list[MetricConcern]]:
-    found = await session.scalars(
-        select(MetricConcern)
-        .where(
-            MetricConcern.workspace_id == workspace_id,
-            MetricConcern.team_id.in_(list(team_ids)),
-            MetricConcern.created_at >= since,
-        )
-        .order_by(MetricConcern.created_at, MetricConcern.id)
-    )
-    return by_team(team_ids, found)
-
-
-async def anonymous_concerns_told_since(
-    session: AsyncSession, *, workspace_id: int, team_ids: Collection[int], since: datetime
-) -> dict[int, list[AnonymousConcern]]:
-    """Anonymous concerns the leads were told of since ``since``, in an order of no meaning."""
-    found = await session.scalars(
-        select(AnonymousConcern)
-        .where(
-            AnonymousConcern.workspace_id == workspace_id,
-            AnonymousConcern.team_id.in_(list(team_ids)),
-            AnonymousConcern.told_at >= since,
-        )
-        .order_by(AnonymousConcern.metric, AnonymousConcern.harm, AnonymousConcern.id)
-    )
-    return by_team(team_ids, found)
-
-
 async def key_results(
     session: AsyncSession, *, workspace_id: int, team_ids: Collection[int]
 ) -> dict[int, list[KeyResult]]:
@@ -141,32 +111,61 @@ async def adaptations_awaiting_follow_up(
     return by_team(team_ids, found)
 
 
-async def open_concerns(
-    session: AsyncSession, *, workspace_id: int, team_ids: Collection[int]
-) -> dict[int, list[Concern]]:
-    """Each team's unanswered concerns the leads know of (anonymous ones once told)."""
-    named = await session.scalars(
-        select(MetricConcern)
-        .where(
-            MetricConcern.workspace_id == workspace_id,
-            MetricConcern.team_id.in_(list(team_ids)),
-            MetricConcern.reference.is_not(None),
-            MetricConcern.answered_at.is_(None),
+@dataclass(frozen=True, slots=True)
+class TeamsConcerns:
+    """Each team's concerns the digest tells of: those raised in the week (named ones oldest
+    first, then the anonymous ones told to the leads, in an order of no meaning), and those
+    still unanswered (oldest raised first, then by metric and harm; named ones first)."""
+
+    raised: dict[int, list[MetricConcern | AnonymousConcern]]
+    waiting: dict[int, list[Concern]]
+
+
+async def concerns(
+    session: AsyncSession, *, workspace_id: int, team_ids: Collection[int], since: datetime
+) -> TeamsConcerns:
+    """The week's and the open concerns of many teams: one read of each kind for both."""
+    named = (
+        await session.scalars(
+            select(MetricConcern)
+            .where(
+                MetricConcern.workspace_id == workspace_id,
+                MetricConcern.team_id.in_(list(team_ids)),
+                or_(
+                    MetricConcern.created_at >= since,
+                    and_(MetricConcern.reference.is_not(None), MetricConcern.answered_at.is_(None)),
+                ),
+            )
+            .order_by(MetricConcern.created_at, MetricConcern.id)
         )
-        .order_by(MetricConcern.id)
-    )
-    anonymous = await session.scalars(
-        select(AnonymousConcern)
-        .where(
-            AnonymousConcern.workspace_id == workspace_id,
-            AnonymousConcern.team_id.in_(list(team_ids)),
-            AnonymousConcern.reference.is_not(None),
-            AnonymousConcern.answered_at.is_(None),
-            AnonymousConcern.told_at.is_not(None),
+    ).all()
+    anonymous = (
+        await session.scalars(
+            select(AnonymousConcern)
+            .where(
+                AnonymousConcern.workspace_id == workspace_id,
+                AnonymousConcern.team_id.in_(list(team_ids)),
+                AnonymousConcern.told_at.is_not(None),
+                or_(
+                    AnonymousConcern.told_at >= since,
+                    and_(
+                        AnonymousConcern.reference.is_not(None),
+                        AnonymousConcern.answered_at.is_(None),
+                    ),
+                ),
+            )
+            .order_by(AnonymousConcern.metric, AnonymousConcern.harm, AnonymousConcern.id)
         )
-        .order_by(AnonymousConcern.id)
-    )
-    # Sorted as storage.concerns.open_concerns sorts one team's (stable: named ones first).
-    waiting: list[Concern] = [*named, *anonymous]
+    ).all()
+    raised: list[MetricConcern | AnonymousConcern] = [c for c in named if c.created_at >= since]
+    raised += [c for c in anonymous if c.told_at is not None and c.told_at >= since]
+    # Unanswered: named ones first, each kind by id, then (stably) oldest raised first.
+    open_named = sorted((c for c in named if _open(c)), key=lambda c: c.id)
+    open_anonymous = sorted((c for c in anonymous if _open(c)), key=lambda c: c.id)
+    waiting: list[Concern] = [*open_named, *open_anonymous]
     waiting.sort(key=lambda c: (raised_on(c), c.metric, c.harm))
-    return by_team(team_ids, waiting)
+    return TeamsConcerns(raised=by_team(team_ids, raised), waiting=by_team(team_ids, waiting))
+
+
+def _open(concern: Concern) -> bool:
+    return concern.reference is not None and concern.answered_at is None

@@ -11,6 +11,7 @@ import pytest
 from tests.support import databases
 
 if TYPE_CHECKING:
+    from tests.adapters.slack.fake_slack import FakeSlack
     from tests.server.rig import SlackRig
     from tests.server.teams_rig import TeamsRig
     from tests.support.harness import Harness
@@ -70,6 +71,18 @@ async def bot(database_url: str) -> AsyncIterator[Harness]:
 
 # okrbot served over real HTTP, with a fake Slack Web API or a fake Bot Connector at its edge.
 # The rigs are imported inside the fixtures, as the harness is above.
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    """The fake Slack Web API alone, for `okrbot serve` processes a test starts itself."""
+    from tests.adapters.slack.fake_slack import FakeSlack
+
+    fake = await FakeSlack().start()
+    try:
+        yield fake
+    finally:
+        await fake.close()
 
 
 @pytest.fixture

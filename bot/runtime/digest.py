@@ -77,24 +77,14 @@ async def compose(
 ) -> Reply | None:
     """Write one lead's digest for the week before ``now``; None if they lead no team.
 
-    ``workspaces`` keeps the workspace-wide parts for the other leads of the same moment.
+    The one composition, ``compose_many``, for this lead alone: one read per table for all
+    their teams. ``workspaces`` keeps the workspace-wide parts for the other leads of the same
+    moment.
     """
-    teams = await core.teams_led_by(session, workspace_id=workspace_id, user_id=lead_id)
-    if not teams:
-        return None
-    since = now - WEEK
-    told: dict[int, list[Section]] = {}
-    received: dict[int, Sequence[ShoutOut]] = {}
-    for team in teams:
-        told[team.id] = await retrospectives.okrs.digest.team_sections(
-            session, team=team, since=since
-        )
-    for team in teams:
-        received[team.id] = await recognition.service.received_since(
-            session, workspace_id=workspace_id, team_id=team.id, since=since
-        )
-    coverage = await _shared(session, workspace_id=workspace_id, now=now, workspaces=workspaces)
-    return _digest(teams, told, received, coverage)
+    found = await compose_many(
+        session, workspace_id=workspace_id, lead_ids=[lead_id], now=now, workspaces=workspaces
+    )
+    return found[lead_id]
 
 
 async def compose_many(
@@ -105,8 +95,9 @@ async def compose_many(
     now: datetime,
     workspaces: Workspaces | None = None,
 ) -> dict[str, Reply | None]:
-    """``compose`` for many leads of a workspace at once: one read per table for all their
-    teams, instead of about ten per team. The same digest, word for word, as ``compose``."""
+    """Write the digests of many leads of a workspace for the week before ``now`` (None for
+    one who leads no team), with one read per table for all their teams: a lead's digest is
+    the same whichever leads it is composed with."""
     led = await weeks.teams_led_by(session, workspace_id=workspace_id, user_ids=lead_ids)
     teams = list({team.id: team for found in led.values() for team in found}.values())
     if not teams:

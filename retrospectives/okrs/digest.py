@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.replies import Section
 from retrospectives.okrs import guardrails
 from retrospectives.okrs.concerns import views
-from storage import concerns, okr, retro, weeks
+from storage import concerns, weeks
 from storage.concerns import Concern
 from storage.core import Team
 from storage.okr import AnonymousConcern, ImpactStory, KeyResult, LearningStory, MetricConcern
@@ -38,37 +38,11 @@ class Week:
     waiting: Sequence[Concern]
 
 
-async def team_sections(session: AsyncSession, *, team: Team, since: datetime) -> list[Section]:
-    """Narrate what a team learned since ``since``: no names, no counts per person."""
-    workspace_id, team_id = team.workspace_id, team.id
-    week = Week(
-        learning=await okr.learning_stories_since(
-            session, workspace_id=workspace_id, team_id=team_id, since=since
-        ),
-        impact=await okr.impact_stories_since(
-            session, workspace_id=workspace_id, team_id=team_id, since=since
-        ),
-        raised=[
-            *await okr.concerns_since(
-                session, workspace_id=workspace_id, team_id=team_id, since=since
-            ),
-            *await okr.anonymous_concerns_told_since(
-                session, workspace_id=workspace_id, team_id=team_id, since=since
-            ),
-        ],
-        key_results=await okr.key_results(session, workspace_id=workspace_id, team_id=team_id),
-        awaiting=await retro.adaptations_awaiting_follow_up(
-            session, workspace_id=workspace_id, team_id=team_id
-        ),
-        waiting=await concerns.open_concerns(session, workspace_id=workspace_id, team_id=team_id),
-    )
-    return sections(team, week, since=since)
-
-
 async def teams_sections(
     session: AsyncSession, *, workspace_id: int, teams: Sequence[Team], since: datetime
 ) -> dict[int, list[Section]]:
-    """``team_sections`` of many teams of a workspace, read with one statement per table."""
+    """Narrate what each of ``teams`` (of one workspace) learned since ``since``: no names,
+    no counts per person; read with one statement per table for all of them."""
     ids = {team.id for team in teams}
     learning = await weeks.learning_stories_since(
         session, workspace_id=workspace_id, team_ids=ids, since=since
@@ -76,27 +50,21 @@ async def teams_sections(
     impact = await weeks.impact_stories_since(
         session, workspace_id=workspace_id, team_ids=ids, since=since
     )
-    named = await weeks.concerns_since(
-        session, workspace_id=workspace_id, team_ids=ids, since=since
-    )
-    anonymous = await weeks.anonymous_concerns_told_since(
-        session, workspace_id=workspace_id, team_ids=ids, since=since
-    )
+    told = await weeks.concerns(session, workspace_id=workspace_id, team_ids=ids, since=since)
     listed = await weeks.key_results(session, workspace_id=workspace_id, team_ids=ids)
     awaiting = await weeks.adaptations_awaiting_follow_up(
         session, workspace_id=workspace_id, team_ids=ids
     )
-    waiting = await weeks.open_concerns(session, workspace_id=workspace_id, team_ids=ids)
     return {
         team.id: sections(
             team,
             Week(
                 learning=learning[team.id],
                 impact=impact[team.id],
-                raised=[*named[team.id], *anonymous[team.id]],
+                raised=told.raised[team.id],
                 key_results=listed[team.id],
                 awaiting=awaiting[team.id],
-                waiting=waiting[team.id],
+                waiting=told.waiting[team.id],
             ),
             since=since,
         )

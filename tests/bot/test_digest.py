@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from bot.events import EventKind
 from bot.replies import Visibility
+from tests.support.statements import Counted
 from tests.support.times import NEXT_MONDAY
 
 
@@ -109,3 +110,21 @@ async def test_every_leads_monday_digest_reads_as_their_preview_does(bot):
     }
     [summary] = across
     assert "one person gave shout-outs" in summary
+
+
+async def test_a_lead_of_four_teams_gets_their_digest_in_as_many_statements_as_of_one(bot):
+    await bot.say("/okr team create Checkout")
+    await bot.say("/story learning learned: Checkout lesson")
+    await digest_of(bot)
+    with Counted(bot.app.engine) as one_team:
+        await digest_of(bot)
+    names = ("Checkout", "Payments", "Search", "Returns")
+    for i, name in enumerate(names[1:], 2):
+        await bot.say(f"/okr team create {name}", channel=f"C{i}")
+        await bot.say(f"/story learning learned: {name} lesson", channel=f"C{i}")
+    with Counted(bot.app.engine) as four_teams:
+        reply = await digest_of(bot)
+    text = "\n".join(s.text for s in reply.sections)
+    assert all(f"{name} lesson" in text for name in names)
+    # Each table is read once for all the lead's teams, not once per team.
+    assert four_teams.n == one_team.n, (one_team.n, four_teams.n)

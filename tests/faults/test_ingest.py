@@ -13,7 +13,6 @@ event is stored exactly once.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import shutil
 import subprocess
@@ -32,7 +31,7 @@ from storage.inbox import InboxEvent
 from storage.okr import LearningStory
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.signing import signed_headers
-from tests.support import databases
+from tests.support import databases, slack_serving
 from tests.support.serving import ServeProcess, wait_until_up
 
 SECRET = "fault-secret"
@@ -59,23 +58,13 @@ class Replica(ServeProcess):
 
 
 def mention(number: int) -> str:
-    envelope = {
-        "token": "legacy",
-        "team_id": "T1",
-        "api_app_id": "A0001",
-        "type": "event_callback",
-        "event_id": f"EvFault{number:05d}",
-        "event_time": int(time.time()),
-        "authorizations": [{"team_id": "T1", "user_id": "UBOT0001", "is_bot": True}],
-        "event": {
-            "type": "app_mention",
-            "user": f"U{number % 20}",
-            "channel": "C1",
-            "text": f"<@UBOT0001> story learning learned: fact number {number} holds",
-            "ts": f"1774180000.{number:06d}",
-        },
-    }
-    return json.dumps(envelope)
+    return slack_serving.mention(
+        event_id=f"EvFault{number:05d}",
+        user=f"U{number % 20}",
+        channel="C1",
+        text=f"story learning learned: fact number {number} holds",
+        ts=f"1774180000.{number:06d}",
+    )
 
 
 def command(text: str) -> str:
@@ -102,25 +91,10 @@ async def post(
         return 0
 
 
-@pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = await FakeSlack().start()
-    try:
-        yield fake
-    finally:
-        await fake.close()
-
-
 def environment(database_url: str, fake: FakeSlack) -> dict[str, str]:
-    return {
-        "OKRBOT_DATABASE_URL": database_url,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_BOT_TOKEN": "xoxb-fault",
-        "SLACK_API_URL": fake.api_url,
-        "PYTHONUNBUFFERED": "1",
-        # The events a killed server held come back to the next one when their lease ends.
-        "OKRBOT_INBOX_LEASE_SECONDS": "3",
-    }
+    # The events a killed server held come back to the next one when their lease ends.
+    found = slack_serving.environment(database_url, fake, secret=SECRET, lease_seconds=3)
+    return found | {"PYTHONUNBUFFERED": "1"}
 
 
 async def stored(database_url: str) -> tuple[int, int]:

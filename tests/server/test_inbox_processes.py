@@ -8,9 +8,8 @@ one PostgreSQL never both handle an event and keep each channel's order.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -24,7 +23,7 @@ from storage.okr import LearningStory
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.signing import signed_headers
 from tests.server.scraped import value
-from tests.support import databases
+from tests.support import databases, slack_serving
 from tests.support.serving import ServeProcess
 
 SECRET = "inbox-secret"
@@ -32,22 +31,12 @@ CHANNELS = [f"C{n}" for n in range(1, 6)]
 
 
 def mention(channel: str, number: int) -> str:
-    return json.dumps(
-        {
-            "type": "event_callback",
-            "team_id": "T1",
-            "api_app_id": "A0001",
-            "event_id": f"Ev{channel}n{number:04d}",
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": "T1", "user_id": "UBOT0001", "is_bot": True}],
-            "event": {
-                "type": "app_mention",
-                "user": f"U{number % 7}",
-                "channel": channel,
-                "text": f"<@UBOT0001> story learning learned: {channel} step {number}",
-                "ts": f"1774180000.{number:06d}",
-            },
-        }
+    return slack_serving.mention(
+        event_id=f"Ev{channel}n{number:04d}",
+        user=f"U{number % 7}",
+        channel=channel,
+        text=f"story learning learned: {channel} step {number}",
+        ts=f"1774180000.{number:06d}",
     )
 
 
@@ -116,23 +105,8 @@ def assert_each_once_in_order(texts: list[str], per_channel: int) -> None:
         assert mine == [f"learned: {channel} step {n}" for n in range(per_channel)]
 
 
-@pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = await FakeSlack().start()
-    try:
-        yield fake
-    finally:
-        await fake.close()
-
-
 def server(database_url: str, fake: FakeSlack, directory: Path, **extra: str) -> ServeProcess:
-    environment = {
-        "OKRBOT_DATABASE_URL": database_url,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_BOT_TOKEN": "xoxb-inbox",
-        "SLACK_API_URL": fake.api_url,
-        "OKRBOT_INBOX_LEASE_SECONDS": "2",
-    }
+    environment = slack_serving.environment(database_url, fake, secret=SECRET, lease_seconds=2)
     return ServeProcess(environment | extra, directory)
 
 

@@ -9,7 +9,6 @@ the bot the bearer token the replies carry.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -22,24 +21,12 @@ from tests.server.teams_rig import TeamsRig, personal_chat
 
 
 @pytest.fixture
-async def double(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[IdentityDouble]:
-    identity = await IdentityDouble(tmp_path).start()
-    identity.trust(monkeypatch)
-    try:
-        yield identity
-    finally:
-        await identity.close()
-
-
-@pytest.fixture
 async def rig(sqlite_url: str, double: IdentityDouble, teams_sdk: str) -> AsyncIterator[TeamsRig]:
-    started = await TeamsRig.start(
-        sqlite_url, teams_emulator=False, teams_sdk=teams_sdk, **double.settings()
-    )
-    try:
+    settings = double.settings()
+    async with await TeamsRig.start(
+        sqlite_url, teams_emulator=False, teams_sdk=teams_sdk, **settings
+    ) as started:
         yield started
-    finally:
-        await started.close()
 
 
 async def stored(rig: TeamsRig) -> int:

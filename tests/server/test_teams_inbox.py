@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,29 +29,17 @@ STORY = "story learning team: Checkout | hypothesis: reviews matter | learned: {
 
 
 @pytest.fixture
-async def double(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[IdentityDouble]:
-    identity = await IdentityDouble(tmp_path).start()
-    identity.trust(monkeypatch)
-    try:
-        yield identity
-    finally:
-        await identity.close()
-
-
-@pytest.fixture
 async def rig(database_url: str, double: IdentityDouble, teams_sdk: str) -> AsyncIterator[TeamsRig]:
     """Teams with a bot identity, a team Checkout made; kept activities wait until settled."""
-    started = await TeamsRig.start(
-        database_url, teams_emulator=False, teams_sdk=teams_sdk, **double.settings()
-    )
-    try:
+    settings = double.settings()
+    async with await TeamsRig.start(
+        database_url, teams_emulator=False, teams_sdk=teams_sdk, **settings
+    ) as started:
         create = started.in_channel("okr team create Checkout")
         assert (await send(started, double, create)) == 200
         started.handles_events = False
         started.fake.calls.clear()
         yield started
-    finally:
-        await started.close()
 
 
 async def send(rig: TeamsRig, double: IdentityDouble, activity: dict[str, Any]) -> int:

@@ -37,16 +37,6 @@ SETTINGS = {  # the double's settings, as okrbot reads them from its environment
 
 
 @pytest.fixture
-async def double(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[IdentityDouble]:
-    identity = await IdentityDouble(tmp_path).start()
-    identity.trust(monkeypatch)  # okrbot's processes inherit the trust in its CA
-    try:
-        yield identity
-    finally:
-        await identity.close()
-
-
-@pytest.fixture
 async def fake() -> AsyncIterator[FakeConnector]:
     connector = await FakeConnector().start()
     try:
