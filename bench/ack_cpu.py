@@ -24,8 +24,8 @@ from pathlib import Path
 import aiohttp
 
 from bench.common import fresh_database, label, machine, table
-from bench.http_ingest import create_team, fake_slack, sibling, write_requests, wrk
-from bench.http_servers import ROOT, Server, cpu_seconds, okrbot
+from bench.http_ingest import create_team, fake_slack, write_requests, wrk
+from bench.http_servers import ROOT, Server, cpu_seconds, okrbot, sibling
 
 
 def options() -> argparse.Namespace:
