@@ -76,6 +76,7 @@ class Performer:
         self._jobs = jobs
         self._grace = grace
         self._committed: list[Callable[[], None]] = []
+        self._first = True  # no transaction of answered runs yet in this pass
 
     def after_each_run(self, committed: Callable[[], None]) -> None:
         """Call ``committed`` as soon as each run and its messages have committed.
@@ -94,6 +95,7 @@ class Performer:
         """
         performed = skipped = 0
         after: tuple[datetime, int] | None = None
+        self._first = True
         while found := await self._find(now, after, limit=max(together, PREPARED_AT_ONCE)):
             # Done, failed or postponed: not again in this pass, which goes on after them.
             after = found[-1].due_at, found[-1].run_id
@@ -179,7 +181,8 @@ class Performer:
             else:  # a failed answer is postponed, a skipped or unreadable run finished, alone
                 alone.append((each, asked))
         by_id = {each.run_id: (each, asked) for each, asked in answered}
-        for chunk in ready_.chunks(group, together):
+        for chunk in ready_.chunks(group, together, first=self._first):
+            self._first = False
             lateness = {run.run_id: (run.job.name, now - run.due.due_at) for run in chunk}
             if (
                 done := await self._performed(ready_.perform(self._sessions, chunk, now), lateness)

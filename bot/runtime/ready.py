@@ -33,6 +33,8 @@ from storage.schedule import RunStatus
 READY_AT_ONCE = 50
 """Runs performed in one transaction at most: each opening writes about a dozen statements,
 and the outbox is woken only when they commit."""
+FIRST_AT_ONCE = 4
+"""Runs in a pass's first transaction at most: its prompts are the first to leave."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +66,16 @@ async def perform(
     return ids
 
 
-def chunks(runs: Sequence[Ready], together: int) -> Iterator[Sequence[Ready]]:
+def chunks(runs: Sequence[Ready], together: int, *, first: bool) -> Iterator[Sequence[Ready]]:
     """``runs`` a transaction's worth at a time (``together`` at most, and no more than
-    :data:`READY_AT_ONCE`)."""
+    :data:`READY_AT_ONCE`); the ``first`` of a pass no more than :data:`FIRST_AT_ONCE`, so the
+    first teams' prompts do not wait for a big transaction."""
     size = max(1, min(together, READY_AT_ONCE))
-    for start in range(0, len(runs), size):
-        yield runs[start : start + size]
+    start = min(size, FIRST_AT_ONCE, len(runs)) if first else 0
+    if start:
+        yield runs[:start]
+    for begin in range(start, len(runs), size):
+        yield runs[begin : begin + size]
 
 
 async def answered(asking: Sequence[asyncio.Future[Any]]) -> list[int]:
