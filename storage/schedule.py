@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import WORK_WAITING, Base, UTCDateTime, str_enum
 from storage.core import Workspace
-from storage.ledger import insert_ignoring_duplicates
+from storage.ledger import insert_all_ignoring_duplicates, insert_ignoring_duplicates
 
 
 class RunStatus(StrEnum):
@@ -102,6 +102,37 @@ async def plan(
     )
     if new and status is RunStatus.PENDING and due_at <= now:
         session.info[WORK_WAITING] = True  # due already (a retrospective started by hand)
+    return new
+
+
+async def plan_many(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    runs: Sequence[tuple[str, str, datetime]],
+    now: datetime,
+) -> int:
+    """Add pending runs (job, subject, due time) in one statement, skipping those that exist
+    (an opening's reminders and close); return how many were new."""
+    new = await insert_all_ignoring_duplicates(
+        session,
+        ScheduledRun.__table__,  # type: ignore[arg-type]
+        [
+            {
+                "workspace_id": workspace_id,
+                "job": job,
+                "subject": subject,
+                "due_at": due_at,
+                "status": RunStatus.PENDING.value,
+                "attempts": 0,
+                "finished_at": None,
+                "note": None,
+            }
+            for job, subject, due_at in runs
+        ],
+    )
+    if new and any(due_at <= now for _, _, due_at in runs):
+        session.info[WORK_WAITING] = True
     return new
 
 

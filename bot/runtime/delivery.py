@@ -28,9 +28,10 @@ class OutboxWorker:
     lease, renewed by a heartbeat while the worker holds it: if the worker dies, its rows
     become due again when the lease runs out and another worker (or replica) takes them.
     Each send is recorded as soon as it succeeds, so a crash leaves at most the sends then in
-    flight (``concurrency``) uncertain; a port that marks its messages (Slack) is asked whether
-    an uncertain one went out before it is sent again. Messages to different conversations
-    go out concurrently; one conversation's messages go out one after another, in order.
+    flight (``concurrency`` in each of ``batches`` batches) uncertain; a port that marks its
+    messages (Slack) is asked whether an uncertain one went out before it is sent again.
+    Messages to different conversations go out concurrently; one conversation's messages go
+    out one after another, in order.
     """
 
     def __init__(
@@ -44,6 +45,7 @@ class OutboxWorker:
         heartbeat: timedelta | None = None,
         batch: int = 100,
         concurrency: int = 16,
+        batches: int = 4,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -54,13 +56,32 @@ class OutboxWorker:
         self._heartbeat_every = min(heartbeat or lease / 3, lease / 2)
         self._batch = batch
         self._concurrency = concurrency
+        self._batches = batches
 
     async def deliver_due(self) -> int:
-        """Deliver everything due now; return how many messages were sent."""
+        """Deliver everything due now; return how many messages were sent.
+
+        Up to ``batches`` claimed batches are sent at once: the next is claimed while earlier
+        ones are still sending, so a fan-out's messages leave as their rows commit, not a
+        batch at a time behind the slowest conversation of the last. A claim takes only the
+        first waiting message of each conversation, so batches never share a conversation.
+        """
         sent = 0
-        while jobs := await self._claim():
-            sent += await self._deliver(jobs)
-        return sent
+        flying: set[asyncio.Future[int]] = set()
+        try:
+            while True:
+                jobs = await self._claim() if len(flying) < self._batches else []
+                if jobs:
+                    flying.add(asyncio.ensure_future(self._deliver(jobs)))
+                    continue
+                if not flying:
+                    return sent
+                done, flying = await asyncio.wait(flying, return_when=asyncio.FIRST_COMPLETED)
+                sent += sum(each.result() for each in done)
+        finally:
+            for each in flying:
+                each.cancel()
+            await asyncio.gather(*flying, return_exceptions=True)
 
     async def _claim(self) -> list[Sending]:
         async with self._sessions() as session, session.begin():

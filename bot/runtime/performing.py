@@ -3,8 +3,9 @@
 A run is first found in a short read, then its job's ``prepare`` asks the platform what it
 needs (the channel's members, say) with no transaction open, so nothing the database holds
 waits on the network. Runs due together (a quarterly opening of every team at 10:00) are
-found a few at a time and their platforms asked at once; each is performed as soon as its
-answer is in, one by one in the order they fell due, and commits (waking the outbox) at once.
+found a few dozen at a time and their platforms asked at once; as soon as the first in line
+is answered, it is performed with every other answered by then, in one transaction
+(``bot.runtime.ready``), which commits (waking the outbox) at once.
 
 A run is taken for good in the transaction that performs it: locked (``FOR UPDATE SKIP
 LOCKED`` on PostgreSQL) and moved on by a conditional write, so a run another replica took
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import JobSpec
 from bot.events import Due
 from bot.ports import Directory, Meter, RetryLater
-from bot.runtime import outbox
+from bot.runtime import outbox, retrying
+from bot.runtime import ready as ready_
 from bot.runtime import together as together_
 from storage import schedule
 from storage.core import Workspace
@@ -37,13 +39,7 @@ log = logging.getLogger(__name__)
 GRACE = timedelta(hours=6)
 """Work missed by more than this (okrbot was down) is skipped and logged, not done late,
 unless its job says it always runs (closing a retrospective: a deadline is kept)."""
-MAX_ATTEMPTS = 5
-"""A run that fails this often (for reasons other than a platform's rate limit) is given up."""
-FIRST_RETRY = timedelta(seconds=30)
-LONGEST_RETRY = timedelta(minutes=30)
-RATE_LIMITED_WAIT = timedelta(seconds=30)
-"""How long a run waits after a rate limit that named no Retry-After."""
-PREPARED_AT_ONCE = 8
+PREPARED_AT_ONCE = 32
 """Due runs whose platforms are asked at the same time (Slack's member lists, say)."""
 
 Job = JobSpec[AsyncSession, Any, Any]
@@ -80,6 +76,7 @@ class Performer:
         self._jobs = jobs
         self._grace = grace
         self._committed: list[Callable[[], None]] = []
+        self._first = True  # no transaction of answered runs yet in this pass
 
     def after_each_run(self, committed: Callable[[], None]) -> None:
         """Call ``committed`` as soon as each run and its messages have committed.
@@ -98,6 +95,7 @@ class Performer:
         """
         performed = skipped = 0
         after: tuple[datetime, int] | None = None
+        self._first = True
         while found := await self._find(now, after, limit=max(together, PREPARED_AT_ONCE)):
             # Done, failed or postponed: not again in this pass, which goes on after them.
             after = found[-1].due_at, found[-1].run_id
@@ -110,7 +108,7 @@ class Performer:
                 if name is not None and (done := await self._perform_together(group, now)) >= 0:
                     performed += done
                     continue
-                each_performed, each_skipped = await self._perform_each(group, now)
+                each_performed, each_skipped = await self._perform_each(group, now, together)
                 performed += each_performed
                 skipped += each_skipped
         return performed, skipped
@@ -123,41 +121,79 @@ class Performer:
         return None if self._skipped(found) else job.name
 
     async def _perform_together(self, group: list[_Found], now: datetime) -> int:
-        """Perform one job's runs in one transaction: how many; -1 if it failed (then each
-        is performed alone)."""
+        """Perform one job's runs in one transaction: how many; -1 if it failed."""
         job = group[0].job
         assert job is not None
         runs = [(f.run_id, f.due) for f in group if f.due is not None]
+        lateness = {f.run_id: (job.name, f.late) for f in group}
+        return await self._performed(together_.perform(self._sessions, job, runs, now), lateness)
+
+    async def _performed(
+        self, performing: Awaitable[list[int]], runs: dict[int, tuple[str, timedelta]]
+    ) -> int:
+        """Await runs performed in one transaction (``runs``: each one's job and lateness):
+        how many; -1 if it failed, and then each is performed alone."""
         try:
-            ids = set(await together_.perform(self._sessions, job, runs, now))
+            ids = set(await performing)
         except Exception:
-            log.exception(
-                "%d runs of %s failed together; performing each alone", len(runs), job.name
-            )
+            log.exception("%d runs failed together; performing each alone", len(runs))
             return -1
-        for each in group:
-            if each.run_id in ids:
-                self._meter.run_performed(job.name, each.late.total_seconds())
+        for run_id in ids:
+            name, late = runs[run_id]
+            self._meter.run_performed(name, late.total_seconds())
         if ids:
             for committed in self._committed:
                 committed()
         return len(ids)
 
-    async def _perform_each(self, found: list[_Found], now: datetime) -> tuple[int, int]:
-        """Perform runs one by one, a transaction each; return (performed, skipped)."""
+    async def _perform_each(
+        self, found: list[_Found], now: datetime, together: int
+    ) -> tuple[int, int]:
+        """Perform runs as their platforms answer (see the module); (performed, skipped)."""
         performed = skipped = 0
-        # Every run's platform is asked at once; each is performed as soon as its own
-        # answer is in (in the order they fell due), not after the slowest answer.
-        asking = [asyncio.ensure_future(self._prepare(f)) for f in found]
+        asking: list[asyncio.Future[Any]] = [asyncio.ensure_future(self._prepare(f)) for f in found]
+        waiting = list(zip(found, asking, strict=True))
         try:
-            for each, asked in zip(found, asking, strict=True):
-                outcome = await self._perform(each, now, asked)
-                performed += outcome == RunStatus.DONE
-                skipped += outcome == RunStatus.SKIPPED
+            while waiting:
+                done = set(await ready_.answered([asked for _, asked in waiting]))
+                answered = [w for position, w in enumerate(waiting) if position in done]
+                waiting = [w for position, w in enumerate(waiting) if position not in done]
+                each_performed, each_skipped = await self._perform_answered(answered, now, together)
+                performed += each_performed
+                skipped += each_skipped
         finally:
             for asked in asking:
                 asked.cancel()
             await asyncio.gather(*asking, return_exceptions=True)
+        return performed, skipped
+
+    async def _perform_answered(
+        self, answered: list[tuple[_Found, asyncio.Future[Any]]], now: datetime, together: int
+    ) -> tuple[int, int]:
+        """Runs whose platforms answered: together where they can be, else each alone."""
+        performed = skipped = 0
+        group: list[ready_.Ready] = []
+        alone: list[tuple[_Found, asyncio.Future[Any]]] = []
+        for each, asked in answered:
+            job, due = each.job, each.due
+            if together > 1 and job and due and not self._skipped(each) and not asked.exception():
+                group.append(ready_.Ready(each.run_id, job, due, asked.result()))
+            else:  # a failed answer is postponed, a skipped or unreadable run finished, alone
+                alone.append((each, asked))
+        by_id = {each.run_id: (each, asked) for each, asked in answered}
+        for chunk in ready_.chunks(group, together, first=self._first):
+            self._first = False
+            lateness = {run.run_id: (run.job.name, now - run.due.due_at) for run in chunk}
+            if (
+                done := await self._performed(ready_.perform(self._sessions, chunk, now), lateness)
+            ) >= 0:
+                performed += done
+            else:
+                alone += [by_id[run.run_id] for run in chunk]
+        for each, asked in alone:
+            outcome = await self._perform(each, now, asked)
+            performed += outcome == RunStatus.DONE
+            skipped += outcome == RunStatus.SKIPPED
         return performed, skipped
 
     async def _perform(
@@ -168,10 +204,10 @@ class Performer:
             return await self._run(found, now, await asked)
         except RetryLater as wait:
             log.warning("scheduled run %s must wait: %s", found.run_id, wait)
-            await self._postpone(found.run_id, now, wait)
+            await retrying.postpone(self._sessions, found.run_id, now, wait)
         except Exception as error:
             log.exception("scheduled run %s failed; it will be tried again", found.run_id)
-            await self._postpone(found.run_id, now, error)
+            await retrying.postpone(self._sessions, found.run_id, now, error)
         return None
 
     async def _find(
@@ -260,39 +296,3 @@ class Performer:
                 return None
             await schedule.finish(session, run_id=run_id, status=status, now=now, note=note)
         return status
-
-    async def _postpone(self, run_id: int, now: datetime, error: Exception) -> None:
-        """Try a failed run again later: when a rate limit says, else after a growing wait."""
-        async with self._sessions() as session, session.begin():
-            if isinstance(error, RetryLater):  # the platform's pace, not a failure: not counted
-                wait = timedelta(seconds=error.retry_after or RATE_LIMITED_WAIT.total_seconds())
-                await schedule.postpone(
-                    session, run_id=run_id, until=now + wait, counted=False, note=str(error)
-                )
-                return
-            run = await session.get(schedule.ScheduledRun, run_id, with_for_update=True)
-            if run is None or run.status != RunStatus.PENDING:
-                return  # another replica performed it while this one was asking the platform
-            attempts = run.attempts + 1
-            if attempts >= MAX_ATTEMPTS:
-                await schedule.finish(
-                    session,
-                    run_id=run_id,
-                    status=RunStatus.FAILED,
-                    now=now,
-                    note=f"gave up after {attempts} attempts: {type(error).__name__}",
-                )
-                return
-            await schedule.postpone(
-                session,
-                run_id=run_id,
-                until=now + retry_wait(attempts),
-                counted=True,
-                note=type(error).__name__,
-            )
-
-
-def retry_wait(attempts: int) -> timedelta:
-    """30 s after the first failure, doubling, never more than half an hour."""
-    doubled: timedelta = FIRST_RETRY * 2 ** max(attempts - 1, 0)
-    return min(doubled, LONGEST_RETRY)

@@ -128,7 +128,7 @@ async def open_retro(
     opened_by = due.subject.opened_by
     if not channel.members:
         return [_nobody_to_ask(team, opened_by, due)]
-    deliveries = await cycles.open_cycle(
+    cycle, deliveries = await cycles.open_cycle(
         session,
         team=team,
         members=channel.members,
@@ -136,7 +136,6 @@ async def open_retro(
         now=due.now,
         deployment_anonymity_min=anonymity_min,
     )
-    cycle = await retro.open_cycle(session, workspace_id=team.workspace_id, team_id=team.id)
     if deliveries and cycle is not None:
         await _plan_reminders_and_close(session, cycle=cycle, team=team, now=due.now)
     return deliveries
@@ -149,24 +148,14 @@ def _scheduled(due: Due[Opening]) -> bool:
 async def _plan_reminders_and_close(
     session: AsyncSession, *, cycle: retro.RetroCycle, team: core.Team, now: datetime
 ) -> None:
+    """The cycle's reminders and its close, planned in one statement."""
     times = schedules.reminder_times(cycle.opened_at, cycle.closes_at, team.timezone)
-    for number, moment in enumerate(times, 1):
-        await schedule.plan(
-            session,
-            workspace_id=team.workspace_id,
-            job=REMIND_JOB,
-            subject=Reminder(cycle.id, number).key(),
-            due_at=moment,
-            now=now,
-        )
-    await schedule.plan(
-        session,
-        workspace_id=team.workspace_id,
-        job=CLOSE_JOB,
-        subject=Closing(cycle.id).key(),
-        due_at=cycle.closes_at,
-        now=now,
-    )
+    runs = [
+        (REMIND_JOB, Reminder(cycle.id, number).key(), moment)
+        for number, moment in enumerate(times, 1)
+    ]
+    runs.append((CLOSE_JOB, Closing(cycle.id).key(), cycle.closes_at))
+    await schedule.plan_many(session, workspace_id=team.workspace_id, runs=runs, now=now)
 
 
 def _nobody_to_ask(team: core.Team, opened_by: str | None, due: Due[Opening]) -> Delivery:

@@ -44,10 +44,11 @@ async def open_cycle(
     opened_by: str | None,
     now: datetime,
     deployment_anonymity_min: int = ANONYMITY_FLOOR,
-) -> list[Delivery]:
-    """Open a retrospective for the team; nothing happens if one is open already."""
+) -> tuple[RetroCycle | None, list[Delivery]]:
+    """Open a retrospective for the team: the cycle and its messages; nothing (None, no
+    messages) if one is open already."""
     if await retro.open_cycle(session, workspace_id=team.workspace_id, team_id=team.id):
-        return []
+        return None, []
     custom = await retro.custom_questions(session, workspace_id=team.workspace_id, team_id=team.id)
     pending = await retro.adaptations_awaiting_follow_up(
         session, workspace_id=team.workspace_id, team_id=team.id
@@ -93,7 +94,7 @@ async def open_cycle(
         deliveries.append(
             Delivery(Audience.PERSON, person, prompt, key=f"retro:{cycle.id}:prompt:{person}")
         )
-    return deliveries
+    return cycle, deliveries
 
 
 async def remind(

@@ -11,7 +11,7 @@ from bot.clock import ManualClock
 from bot.entry.app import build
 from bot.entry.settings import Settings
 from bot.ports import RetryLater
-from bot.runtime.performing import retry_wait
+from bot.runtime.retrying import retry_wait
 from retrospectives.cycles import texts as cycle_texts
 from storage.outbox import OutboxMessage
 from storage.schedule import ScheduledRun

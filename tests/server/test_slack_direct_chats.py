@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import event
+
 from bot.admin import erasure
 from bot.entry import platforms
 from storage.direct_chats import DirectChat
@@ -54,3 +58,29 @@ async def test_erasing_a_person_forgets_their_conversation(database_url: str) ->
     async with await SlackRig.start(database_url) as second:
         await open_retrospective(second, "C2", "Payments", ["U1", "U11"])
         assert opened(second) == ["U11"]
+
+
+async def test_a_restarted_server_reads_the_kept_conversations_once_not_once_a_person(
+    database_url: str,
+) -> None:
+    people = [f"U{n}" for n in range(1, 13)]
+    async with await SlackRig.start(database_url) as first:
+        await open_retrospective(first, "C1", "Checkout", people)
+        assert len(opened(first)) == 12
+
+    async with await SlackRig.start(database_url) as second:
+        reads: list[str] = []
+
+        def before(_c: Any, _cur: Any, sql: str, *_: Any) -> None:
+            if sql.lstrip().startswith("SELECT") and "direct_chat" in sql:
+                reads.append(sql)
+
+        engine = second.server.okrbot.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            await open_retrospective(second, "C2", "Payments", people)
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+        assert prompted(second) == sorted(f"D{person}" for person in people)
+        assert opened(second) == []
+        assert len(reads) == 1  # the workspace's kept conversations, for all twelve people
