@@ -6,10 +6,12 @@ servers taking turns at each level (A/B alternated). Slack's Web API is a small 
 answers every call at once. After each run the database is read: every acknowledged event must
 be kept exactly once, as a story handled or as an event still waiting in the inbox; then the
 worker gets up to a minute to handle the rest before the next run (``handled in s``).
-``OKRBOT_INBOX_WORKER=off`` in the bench's environment measures okrbot's acks alone.
+``OKRBOT_INBOX_WORKER=off`` in the bench's environment measures okrbot's acks alone. With
+``--split``, okrbot also runs as two processes on a database of its own: `okrbot serve` that only
+acks (``OKRBOT_INBOX_WORKER=off``, ``--no-scheduler``) and one `okrbot work` that handles.
 
     python -m bench.http_ingest [--database-url URL] [--seconds 8] [--levels 1,8,32,128]
-                                [--rounds 1] [--pool 40000] [--compare CHECKOUT]
+                                [--rounds 1] [--pool 40000] [--compare CHECKOUT] [--split]
 """
 
 from __future__ import annotations
@@ -23,17 +25,25 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bench.common import fresh_database, label, machine, table
-from bench.http_servers import ROOT, Server, bare_bolt, okrbot, rss, signed_headers, story_request
+from bench.http_servers import (
+    ROOT,
+    Server,
+    bare_bolt,
+    fake_slack,
+    okrbot,
+    rss,
+    signed_headers,
+    split_okrbot,
+    story_request,
+)
 from bot.entry.settings import OFF
 from storage.engine import create_engine
 
@@ -72,38 +82,10 @@ def options() -> argparse.Namespace:
         help="also serve okrbot from this checkout (e.g. a worktree of main), on databases "
         "of its own (PostgreSQL: the given database's name + _compare, created if missing)",
     )
+    parser.add_argument(
+        "--split", action="store_true", help="also okrbot as serve (acks only) + okrbot work"
+    )
     return parser.parse_args()
-
-
-@contextlib.asynccontextmanager
-async def fake_slack() -> AsyncIterator[str]:
-    """A Slack Web API that says yes to everything, on a free port."""
-
-    async def answer(request: web.Request) -> web.Response:
-        await request.read()
-        return web.json_response(
-            {
-                "ok": True,
-                "ts": "1700000000.000100",
-                "channel": "C1",
-                "team_id": "T1",
-                "user_id": "UBOT0001",
-                "bot_id": "B1",
-                "user": {"id": "U1", "tz": "Europe/Berlin", "is_bot": False, "deleted": False},
-            }
-        )
-
-    app = web.Application()
-    app.router.add_route("*", "/api/{method}", answer)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}/api/"
-    finally:
-        await runner.cleanup()
 
 
 def write_requests(directory: Path, server: Server, run: int, threads: int, total: int) -> None:
@@ -181,7 +163,7 @@ async def measure(
     failed = result["status_errors"] + result["timeouts"] + result["read_errors"]
     acked = result["requests"] - result["status_errors"]
     count = dupes = drain = "-"
-    handling = os.environ.get("OKRBOT_INBOX_WORKER", "on").lower() not in OFF
+    handling = server.worker or os.environ.get("OKRBOT_INBOX_WORKER", "on").lower() not in OFF
     if server.database is not None:
         kept, twice, waiting = await stored(server, run)
         count, dupes = str(kept), str(twice)
@@ -259,15 +241,18 @@ async def main() -> None:
         if "bare" in wanted:
             servers.append(await stack.enter_async_context(bare_bolt(api_url, session)))
         checkouts = [("", ROOT)] + ([(" (compared)", args.compare)] if args.compare else [])
+        checkouts += [(", split", ROOT)] if args.split else []
         for backend in ["sqlite"] + ([args.database_url] if args.database_url else []):
             if label(backend) not in wanted:
                 continue
             for suffix, root in checkouts:
-                database = backend if not suffix else await sibling(backend, "_compare")
+                apart = "_split" if suffix == ", split" else "_compare"
+                database = backend if not suffix else await sibling(backend, apart)
                 url = await stack.enter_async_context(fresh_database(database))
                 name = label(backend) + suffix
+                started = split_okrbot if suffix == ", split" else okrbot
                 server = await stack.enter_async_context(
-                    okrbot(url, name, api_url, session, root.resolve())
+                    started(url, name, api_url, session, root.resolve())
                 )
                 await create_team(server, session)
                 servers.append(server)

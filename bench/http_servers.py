@@ -13,10 +13,11 @@ import tempfile
 import time
 import zlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import aiohttp
+from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,6 +113,7 @@ class Server:
     idle_rss: int
     database: str | None = None  # where okrbot stores the stories; None for the bare app
     cpu: float = 0.0  # CPU seconds the process used until its first good answer
+    worker: int | None = None  # the pid of the `okrbot work` beside it (split), if any
 
     @property
     def base(self) -> str:
@@ -171,9 +173,16 @@ async def _process(
 
 
 def okrbot(
-    url: str, name: str, api_url: str, session: aiohttp.ClientSession, root: Path = ROOT
+    url: str,
+    name: str,
+    api_url: str,
+    session: aiohttp.ClientSession,
+    root: Path = ROOT,
+    *command: str,
+    **extra: str,
 ) -> contextlib.AbstractAsyncContextManager[Server]:
-    """`okrbot serve` of the checkout at ``root``, Slack only, one bot token, on ``url``."""
+    """`okrbot serve` (or ``command``, e.g. ``work``) of the checkout at ``root``, Slack only,
+    one bot token, on ``url``; ``extra`` variables added to its environment."""
     port = free_port()
     environment = {
         "PYTHONPATH": str(root),
@@ -181,11 +190,26 @@ def okrbot(
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_BOT_TOKEN": TOKEN,
         "SLACK_API_URL": api_url,
-    }
-    arguments = ["-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    } | extra
+    arguments = ["-m", "bot", *(command or ["serve"]), "--host", "127.0.0.1", "--port", str(port)]
     return _process(
         f"okrbot, {name}", arguments, environment, ("GET", "/readyz"), session, port, url
     )
+
+
+@contextlib.asynccontextmanager
+async def split_okrbot(
+    url: str, name: str, api_url: str, session: aiohttp.ClientSession, root: Path = ROOT
+) -> AsyncIterator[Server]:
+    """`okrbot serve` that only acks (its worker off, no scheduler) and one `okrbot work`
+    beside it on the same database, which handles what serve kept, delivers and schedules."""
+    async with (
+        okrbot(url, f"{name} work", api_url, session, root, "work") as worker,
+        okrbot(
+            url, name, api_url, session, root, "serve", "--no-scheduler", OKRBOT_INBOX_WORKER="off"
+        ) as edge,
+    ):
+        yield replace(edge, worker=worker.pid)
 
 
 def bare_bolt(
@@ -199,3 +223,34 @@ def bare_bolt(
     }
     arguments = ["-m", "bench.bare_bolt", str(port)]
     return _process("bare Bolt", arguments, environment, ("POST", "/slack/events"), session, port)
+
+
+@contextlib.asynccontextmanager
+async def fake_slack() -> AsyncIterator[str]:
+    """A Slack Web API that says yes to everything, on a free port."""
+
+    async def answer(request: web.Request) -> web.Response:
+        await request.read()
+        return web.json_response(
+            {
+                "ok": True,
+                "ts": "1700000000.000100",
+                "channel": "C1",
+                "team_id": "T1",
+                "user_id": "UBOT0001",
+                "bot_id": "B1",
+                "user": {"id": "U1", "tz": "Europe/Berlin", "is_bot": False, "deleted": False},
+            }
+        )
+
+    app = web.Application()
+    app.router.add_route("*", "/api/{method}", answer)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield f"http://127.0.0.1:{port}/api/"
+    finally:
+        await runner.cleanup()

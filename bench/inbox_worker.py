@@ -28,7 +28,7 @@ from typing import Any
 
 from adapters.slack import inbound
 from bench.common import arguments, backends, fresh_database, label, machine, percentile, run, table
-from bench.http_ingest import fake_slack
+from bench.http_servers import fake_slack
 from bot.entry.app import Okrbot, build
 from bot.events import Inbound
 from bot.runtime import router
