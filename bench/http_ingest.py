@@ -9,6 +9,8 @@ worker gets up to a minute to handle the rest before the next run (``handled in 
 ``OKRBOT_INBOX_WORKER=off`` in the bench's environment measures okrbot's acks alone. With
 ``--split``, okrbot also runs as two processes on a database of its own: `okrbot serve` that only
 acks (``OKRBOT_INBOX_WORKER=off``, ``--no-scheduler``) and one `okrbot work` that handles.
+``CPU ms/ack``: the CPU time the process taking the requests used during the run, by ack (with
+its worker on, whatever the worker did meanwhile too), a figure the machine's load moves less.
 
     python -m bench.http_ingest [--database-url URL] [--seconds 8] [--levels 1,8,32,128]
                                 [--rounds 1] [--pool 40000] [--compare CHECKOUT] [--split]
@@ -37,6 +39,7 @@ from bench.http_servers import (
     ROOT,
     Server,
     bare_bolt,
+    cpu_seconds,
     fake_slack,
     okrbot,
     rss,
@@ -63,6 +66,7 @@ HEADER = [
     "dupes",
     "handled in s",
     "RSS MB",
+    "CPU ms/ack",
 ]
 
 
@@ -155,7 +159,9 @@ async def measure(
         write_requests(directory, server, run, threads, pool if server.database else 20_000)
         peak, stop = [0], asyncio.Event()
         sampler = asyncio.create_task(sample_rss(server.pid, peak, stop))
+        cpu = cpu_seconds(server.pid)  # of the process taking the requests only
         result = await wrk(server, connections, seconds, directory)
+        cpu = cpu_seconds(server.pid) - cpu
         stop.set()
         await sampler
     finally:
@@ -195,6 +201,7 @@ async def measure(
         dupes,
         drain,
         f"{peak[0] / 2**20:.0f}",
+        f"{cpu * 1000 / max(acked, 1):.2f}",
     ]
 
 
