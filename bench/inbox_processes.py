@@ -14,7 +14,7 @@ import time
 import aiohttp
 from sqlalchemy import text
 
-from bench.http_servers import ROOT, okrbot
+from bench.http_servers import ROOT, cpu_seconds, okrbot
 from bot.entry.app import Okrbot
 from bot.events import Inbound
 from storage.engine import create_engine
@@ -38,13 +38,19 @@ async def backlog_in_processes(
     keeper: Okrbot, api_url: str, events: list[Inbound], processes: int, channels: int
 ) -> list[str]:
     """``processes`` `okrbot work` handle ``events`` kept by ``keeper`` (on its database):
-    stories handled per second from the first kept to the last handled, and the duplicates."""
+    stories handled per second from the first kept to the last handled, the workers' CPU time
+    by story (all of them together), and the duplicates."""
     url = keeper.settings.database_url
     async with contextlib.AsyncExitStack() as stack, aiohttp.ClientSession() as session:
-        for number in range(processes):
-            await stack.enter_async_context(
-                okrbot(url, f"work {number}", api_url, session, ROOT, "work")
-            )
+        pids = [
+            (
+                await stack.enter_async_context(
+                    okrbot(url, f"work {n}", api_url, session, ROOT, "work")
+                )
+            ).pid
+            for n in range(processes)
+        ]
+        cpu = sum(cpu_seconds(pid) for pid in pids)
         started = time.perf_counter()
         for start in range(0, len(events), 256):
             await asyncio.gather(*(keeper.intake(e) for e in events[start : start + 256]))
@@ -54,6 +60,7 @@ async def backlog_in_processes(
             await asyncio.sleep(0.1)
             waiting, stories, distinct = await _counts(url)
         elapsed = time.perf_counter() - started
+        cpu = sum(cpu_seconds(pid) for pid in pids) - cpu
     waiting, stories, distinct = await _counts(url)
     return [
         f"PostgreSQL: backlog of {len(events):,}, {channels} channels, "
@@ -61,5 +68,6 @@ async def backlog_in_processes(
         f"{stories / elapsed:,.0f}",
         f"{kept:.1f}",
         f"{elapsed:.1f}",
+        f"{cpu * 1000 / max(stories, 1):.1f}",
         f"{stories - distinct} ({waiting} waiting)",
     ]

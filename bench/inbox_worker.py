@@ -232,7 +232,7 @@ async def main() -> None:
     print(table(["", "handled/s", "claim beside a pass, ms", "seconds"], drained))
     if apart:
         print()
-        print(table(["", "handled/s", "keeping s", "seconds", "duplicates"], apart))
+        print(table(["", "handled/s", "keeping s", "seconds", "CPU ms/story", "duplicates"], apart))
     print()
     header = ["", "kept/s", "handled/s", "lag p50 ms", "p99 ms", "max ms", "waiting", "unhandled"]
     print(table(header, kept))
