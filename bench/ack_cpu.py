@@ -24,8 +24,9 @@ from pathlib import Path
 import aiohttp
 
 from bench.common import fresh_database, label, machine, table
-from bench.http_ingest import create_team, fake_slack, write_requests, wrk
-from bench.http_servers import ROOT, Server, cpu_seconds, okrbot, sibling
+from bench.http_ingest import create_team, write_requests, wrk
+from bench.http_servers import ROOT, Server, cpu_seconds, fake_slack, okrbot
+from bench.server_options import sibling
 
 
 def options() -> argparse.Namespace:

@@ -6,10 +6,14 @@ servers taking turns at each level (A/B alternated). Slack's Web API is a small 
 answers every call at once. After each run the database is read: every acknowledged event must
 be kept exactly once, as a story handled or as an event still waiting in the inbox; then the
 worker gets up to a minute to handle the rest before the next run (``handled in s``).
-``OKRBOT_INBOX_WORKER=off`` in the bench's environment measures okrbot's acks alone.
+``OKRBOT_INBOX_WORKER=off`` in the bench's environment measures okrbot's acks alone. With
+``--split``, okrbot also runs as two processes on a database of its own: `okrbot serve` that only
+acks (``OKRBOT_INBOX_WORKER=off``, ``--no-scheduler``) and one `okrbot work` that handles.
+``CPU ms/ack``: the CPU time the process taking the requests used during the run, by ack (with
+its worker on, whatever the worker did meanwhile too), a figure the machine's load moves less.
 
     python -m bench.http_ingest [--database-url URL] [--seconds 8] [--levels 1,8,32,128]
-                                [--rounds 1] [--pool 40000] [--compare CHECKOUT]
+                                [--rounds 1] [--pool 40000] [--compare CHECKOUT] [--split]
 """
 
 from __future__ import annotations
@@ -23,26 +27,25 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 from sqlalchemy import text
 
 from bench.common import machine, table
 from bench.http_servers import (
     Server,
     bare_bolt,
+    cpu_seconds,
+    fake_slack,
     okrbot,
-    okrbot_databases,
     rss,
-    server_options,
-    servers_wanted,
     signed_headers,
+    split_okrbot,
     story_request,
 )
+from bench.server_options import okrbot_databases, server_options, servers_wanted
 from bot.entry.settings import OFF
 from storage.engine import create_engine
 
@@ -62,6 +65,7 @@ HEADER = [
     "dupes",
     "handled in s",
     "RSS MB",
+    "CPU ms/ack",
 ]
 
 
@@ -77,38 +81,10 @@ def options() -> argparse.Namespace:
     parser.add_argument(
         "--pool", type=int, default=40_000, help="distinct signed requests per run (default 40000)"
     )
+    parser.add_argument(
+        "--split", action="store_true", help="also okrbot as serve (acks only) + okrbot work"
+    )
     return parser.parse_args()
-
-
-@contextlib.asynccontextmanager
-async def fake_slack() -> AsyncIterator[str]:
-    """A Slack Web API that says yes to everything, on a free port."""
-
-    async def answer(request: web.Request) -> web.Response:
-        await request.read()
-        return web.json_response(
-            {
-                "ok": True,
-                "ts": "1700000000.000100",
-                "channel": "C1",
-                "team_id": "T1",
-                "user_id": "UBOT0001",
-                "bot_id": "B1",
-                "user": {"id": "U1", "tz": "Europe/Berlin", "is_bot": False, "deleted": False},
-            }
-        )
-
-    app = web.Application()
-    app.router.add_route("*", "/api/{method}", answer)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}/api/"
-    finally:
-        await runner.cleanup()
 
 
 def write_requests(directory: Path, server: Server, run: int, threads: int, total: int) -> None:
@@ -178,7 +154,9 @@ async def measure(
         write_requests(directory, server, run, threads, pool if server.database else 20_000)
         peak, stop = [0], asyncio.Event()
         sampler = asyncio.create_task(sample_rss(server.pid, peak, stop))
+        cpu = cpu_seconds(server.pid)  # of the process taking the requests only
         result = await wrk(server, connections, seconds, directory)
+        cpu = cpu_seconds(server.pid) - cpu
         stop.set()
         await sampler
     finally:
@@ -186,7 +164,7 @@ async def measure(
     failed = result["status_errors"] + result["timeouts"] + result["read_errors"]
     acked = result["requests"] - result["status_errors"]
     count = dupes = drain = "-"
-    handling = os.environ.get("OKRBOT_INBOX_WORKER", "on").lower() not in OFF
+    handling = server.worker or os.environ.get("OKRBOT_INBOX_WORKER", "on").lower() not in OFF
     if server.database is not None:
         kept, twice, waiting = await stored(server, run)
         count, dupes = str(kept), str(twice)
@@ -218,6 +196,7 @@ async def measure(
         dupes,
         drain,
         f"{peak[0] / 2**20:.0f}",
+        f"{cpu * 1000 / max(acked, 1):.2f}",
     ]
 
 
@@ -241,9 +220,10 @@ async def main() -> None:
         servers: list[Server] = []
         if "bare" in wanted:
             servers.append(await stack.enter_async_context(bare_bolt(api_url, session)))
-        for backend, compared, url, root in await okrbot_databases(stack, args, wanted):
-            name = backend + (" (compared)" if compared else "")
-            server = await stack.enter_async_context(okrbot(url, name, api_url, session, root))
+        for backend, variant, url, root in await okrbot_databases(stack, args, wanted):
+            name = backend + {"": "", "compared": " (compared)", "split": ", split"}[variant]
+            started = split_okrbot if variant == "split" else okrbot
+            server = await stack.enter_async_context(started(url, name, api_url, session, root))
             await create_team(server, session)
             servers.append(server)
         for server in servers:

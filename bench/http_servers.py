@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import json
@@ -14,16 +13,12 @@ import tempfile
 import time
 import zlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import aiohttp
+from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-
-from bench.common import fresh_database, label
-from storage.engine import create_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-signing-secret"
@@ -35,65 +30,6 @@ STORY = (
     "| learned: it did not; buyers wanted trust signals, not fewer fields "
     "| result: invalidated | next: test trust badges"
 )
-
-
-SERVERS = ("bare", "sqlite", "postgresql")
-
-
-def server_options(description: str, *, compared: str) -> argparse.ArgumentParser:
-    """A parser with the options of a bench of these servers: --database-url, --only, and
-    --compare (``compared`` says where the compared checkout keeps its data)."""
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--database-url", help="also okrbot on this PostgreSQL database (wiped)")
-    parser.add_argument("--only", default="", help="servers to run, e.g. bare,sqlite")
-    parser.add_argument(
-        "--compare", type=Path, help=f"also serve okrbot from this checkout, {compared}"
-    )
-    return parser
-
-
-def servers_wanted(only: str) -> set[str]:
-    """The servers named by --only: all of them when it is empty."""
-    return set(only.split(",")) if only else set(SERVERS)
-
-
-async def sibling(url: str, suffix: str) -> str:
-    """Another PostgreSQL database beside ``url``'s, named with ``suffix``, created if missing."""
-    if url == "sqlite":
-        return url
-    given = make_url(url)
-    name = f"{given.database}{suffix}"
-    engine = create_engine(
-        given.set(database="postgres").render_as_string(hide_password=False),
-        isolation_level="AUTOCOMMIT",
-    )
-    try:
-        async with engine.connect() as db:
-            found = await db.scalar(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-            )
-            if not found:
-                await db.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        await engine.dispose()
-    return given.set(database=name).render_as_string(hide_password=False)
-
-
-async def okrbot_databases(
-    stack: contextlib.AsyncExitStack, args: argparse.Namespace, wanted: set[str]
-) -> list[tuple[str, bool, str, Path]]:
-    """The okrbots to serve: SQLite and --database-url among ``wanted``, each from this
-    checkout and from --compare's; (backend, compared, its fresh database, checkout) each."""
-    found = []
-    checkouts = [(False, ROOT)] + ([(True, args.compare)] if args.compare else [])
-    for backend in ["sqlite"] + ([args.database_url] if args.database_url else []):
-        if label(backend) not in wanted:
-            continue
-        for compared, root in checkouts:
-            database = await sibling(backend, "_compare") if compared else backend
-            url = await stack.enter_async_context(fresh_database(database))
-            found.append((label(backend), compared, url, root.resolve()))
-    return found
 
 
 def signed_headers(body: bytes, stamp: str) -> dict[str, str]:
@@ -177,6 +113,7 @@ class Server:
     idle_rss: int
     database: str | None = None  # where okrbot stores the stories; None for the bare app
     cpu: float = 0.0  # CPU seconds the process used until its first good answer
+    worker: int | None = None  # the pid of the `okrbot work` beside it (split), if any
 
     @property
     def base(self) -> str:
@@ -236,9 +173,16 @@ async def _process(
 
 
 def okrbot(
-    url: str, name: str, api_url: str, session: aiohttp.ClientSession, root: Path = ROOT
+    url: str,
+    name: str,
+    api_url: str,
+    session: aiohttp.ClientSession,
+    root: Path = ROOT,
+    *command: str,
+    **extra: str,
 ) -> contextlib.AbstractAsyncContextManager[Server]:
-    """`okrbot serve` of the checkout at ``root``, Slack only, one bot token, on ``url``."""
+    """`okrbot serve` (or ``command``, e.g. ``work``) of the checkout at ``root``, Slack only,
+    one bot token, on ``url``; ``extra`` variables added to its environment."""
     port = free_port()
     environment = {
         "PYTHONPATH": str(root),
@@ -246,11 +190,26 @@ def okrbot(
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_BOT_TOKEN": TOKEN,
         "SLACK_API_URL": api_url,
-    }
-    arguments = ["-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    } | extra
+    arguments = ["-m", "bot", *(command or ["serve"]), "--host", "127.0.0.1", "--port", str(port)]
     return _process(
         f"okrbot, {name}", arguments, environment, ("GET", "/readyz"), session, port, url
     )
+
+
+@contextlib.asynccontextmanager
+async def split_okrbot(
+    url: str, name: str, api_url: str, session: aiohttp.ClientSession, root: Path = ROOT
+) -> AsyncIterator[Server]:
+    """`okrbot serve` that only acks (its worker off, no scheduler) and one `okrbot work`
+    beside it on the same database, which handles what serve kept, delivers and schedules."""
+    async with (
+        okrbot(url, f"{name} work", api_url, session, root, "work") as worker,
+        okrbot(
+            url, name, api_url, session, root, "serve", "--no-scheduler", OKRBOT_INBOX_WORKER="off"
+        ) as edge,
+    ):
+        yield replace(edge, worker=worker.pid)
 
 
 def bare_bolt(
@@ -264,3 +223,34 @@ def bare_bolt(
     }
     arguments = ["-m", "bench.bare_bolt", str(port)]
     return _process("bare Bolt", arguments, environment, ("POST", "/slack/events"), session, port)
+
+
+@contextlib.asynccontextmanager
+async def fake_slack() -> AsyncIterator[str]:
+    """A Slack Web API that says yes to everything, on a free port."""
+
+    async def answer(request: web.Request) -> web.Response:
+        await request.read()
+        return web.json_response(
+            {
+                "ok": True,
+                "ts": "1700000000.000100",
+                "channel": "C1",
+                "team_id": "T1",
+                "user_id": "UBOT0001",
+                "bot_id": "B1",
+                "user": {"id": "U1", "tz": "Europe/Berlin", "is_bot": False, "deleted": False},
+            }
+        )
+
+    app = web.Application()
+    app.router.add_route("*", "/api/{method}", answer)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield f"http://127.0.0.1:{port}/api/"
+    finally:
+        await runner.cleanup()

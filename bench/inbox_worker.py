@@ -13,6 +13,8 @@ loopback that answers at once (each story's private reply goes there), one team 
   its own waiting for its commit as an HTTP ack does, while the worker runs beside the writer
   as in serve (woken by each commit): the lag from an event's receipt to its handling (p50,
   p99, max), events handled per second, and how many still waited when the feed stopped.
+- **processes** (``--workers 1,2`` with ``--database-url``): the spread backlog handled by that
+  many `okrbot work` processes on PostgreSQL (:mod:`bench.inbox_processes`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from typing import Any
 
 from adapters.slack import inbound
 from bench.common import arguments, backends, fresh_database, label, machine, percentile, run, table
-from bench.http_ingest import fake_slack
+from bench.http_servers import fake_slack
+from bench.inbox_processes import backlog_in_processes
 from bot.entry.app import Okrbot, build
 from bot.events import Inbound
 from bot.runtime import router
@@ -203,18 +206,33 @@ def more(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--channels", type=int, default=40, help="channels of the spread runs")
     parser.add_argument("--rate", type=int, default=500, help="events kept per second, paced")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the paced feed")
+    parser.add_argument(
+        "--workers",
+        default="",
+        help="with --database-url: also the spread backlog handled by this many `okrbot work` "
+        "processes, comma-separated (e.g. 1,2)",
+    )
 
 
 async def main() -> None:
     args = arguments((__doc__ or "").splitlines()[0], n=5000, extra=more)
-    drained, kept = [], []
+    drained, kept, apart = [], [], []
     async with fake_slack() as api_url:
         for backend in backends(args.database_url):
             for channels in (1, args.channels):
                 drained.append(await backlog(backend, api_url, args.n, channels))
             kept.append(await paced(backend, api_url, args.rate, args.seconds, args.channels))
+        for processes in [int(n) for n in args.workers.split(",") if n] * bool(args.database_url):
+            async with okrbot_with_teams(args.database_url, api_url, args.channels) as keeper:
+                events = [event(number, args.channels) for number in range(args.n)]
+                apart.append(
+                    await backlog_in_processes(keeper, api_url, events, processes, args.channels)
+                )
     print(f"{machine()}")
     print(table(["", "handled/s", "claim beside a pass, ms", "seconds"], drained))
+    if apart:
+        print()
+        print(table(["", "handled/s", "keeping s", "seconds", "CPU ms/story", "duplicates"], apart))
     print()
     header = ["", "kept/s", "handled/s", "lag p50 ms", "p99 ms", "max ms", "waiting", "unhandled"]
     print(table(header, kept))

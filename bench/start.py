@@ -29,18 +29,17 @@ from collections.abc import Callable
 import aiohttp
 
 from bench.common import machine, table
-from bench.http_ingest import create_team, fake_slack, sample_rss, stored
+from bench.http_ingest import create_team, sample_rss, stored
 from bench.http_servers import (
     Server,
     bare_bolt,
     cpu_seconds,
+    fake_slack,
     okrbot,
-    okrbot_databases,
     rss,
-    server_options,
-    servers_wanted,
     story_request,
 )
+from bench.server_options import okrbot_databases, server_options, servers_wanted
 
 HEADER = [
     "server",
@@ -159,8 +158,8 @@ async def main() -> None:
         api_url = await stack.enter_async_context(fake_slack())
         if "bare" in wanted:
             spawns["bare Bolt"] = lambda: bare_bolt(api_url, session)
-        for backend, compared, url, root in await okrbot_databases(stack, args, wanted):
-            name = f"okrbot, {backend}{', compared' if compared else ''}"
+        for backend, variant, url, root in await okrbot_databases(stack, args, wanted):
+            name = f"okrbot, {backend}{', ' + variant if variant else ''}"
             spawns[name] = functools.partial(okrbot, url, name, api_url, session, root)
         results: dict[str, list[dict[str, float]]] = {name: [] for name in spawns}
         names = list(spawns)

@@ -203,6 +203,28 @@ def _parser() -> argparse.ArgumentParser:
         help="run neither the scheduler nor the outbox delivery in this process",
     )
     serve.set_defaults(command=_serve)
+
+    work = subcommands.add_parser(
+        "work",
+        parents=[common],
+        help="run serve's background work (the inbox worker, the outbox, the scheduler) without "
+        "taking requests, beside serve replicas run with OKRBOT_INBOX_WORKER=off",
+    )
+    work.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")  # noqa: S104
+    work.add_argument("--port", type=int, default=3001, help="port to listen on (default: 3001)")
+    work.add_argument(
+        "--no-scheduler",
+        dest="scheduler",
+        action="store_false",
+        help="run neither the scheduler nor the outbox delivery in this process",
+    )
+    work.add_argument(
+        "--poll",
+        type=_seconds,
+        default=0.1,
+        help="seconds between looks for new events while none waits (default: 0.1)",
+    )
+    work.set_defaults(command=_work)
     return parser
 
 
@@ -227,6 +249,21 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
         socket_mode=args.socket_mode,
         scheduler=args.scheduler,
     )
+
+
+async def _work(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.entry import work  # here: the other commands load no web stack
+
+    return await work.work(
+        settings, host=args.host, port=args.port, scheduler=args.scheduler, poll=args.poll
+    )
+
+
+def _seconds(text: str) -> float:
+    seconds = float(text) if text.replace(".", "", 1).isdigit() else 0.0
+    if not 0 < seconds <= 60:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 0 to 60")
+    return seconds
 
 
 def _configure_logging(verbosity: int, settings: Settings) -> None:

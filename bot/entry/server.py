@@ -6,7 +6,8 @@ each platform in ``bot.entry.platforms`` brings its own (Slack: ``POST /slack/ev
 its edge when it is configured and answering that it is not otherwise. Background work — the
 outbox loop, the scheduler, replies sent after an ack, each connected platform's own (Slack's
 Socket Mode, with ``--socket-mode``), and any job handed to :func:`serve` — starts with the
-server and stops with it.
+server and stops with it. ``okrbot work`` (:mod:`bot.entry.work`) runs the same background
+behind the health, readiness and metrics routes alone.
 """
 
 from __future__ import annotations
@@ -15,30 +16,26 @@ import asyncio
 import contextlib
 import logging
 import signal
-import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import text
 
-from bot.admin import policies, report_page, reporting, reports
+from bot.admin import policies
 from bot.entry.access import FailuresLog
 from bot.entry.app import Connections, Okrbot, build
+from bot.entry.http_routes import Routes
 from bot.entry.instrumented import counted, timed_after_ack
-from bot.entry.metrics import Metrics, outbox_snapshot
+from bot.entry.metrics import Metrics
 from bot.entry.platforms import PLATFORMS, Registered
 from bot.entry.settings import Settings
-from bot.ports.platform import HttpHandler, HttpRoute
 from bot.runtime.loops import Loop
-from storage import inbox
 
 log = logging.getLogger(__name__)
 
 OUTBOX_INTERVAL = 1.0
 INBOX_INTERVAL = 1.0  # also woken by every commit of new events
-READY_TIMEOUT = 2.0
 SHUTDOWN_GRACE = 5.0
 WORKERS_AFTER = 1.0
 """Seconds after the listener is up when the workers start, sooner once /readyz said ready."""
@@ -66,95 +63,6 @@ class Background:
                 task.cancel()
 
 
-class Routes:
-    """The server's own HTTP handlers, over one okrbot."""
-
-    def __init__(self, okrbot: Okrbot, connections: Connections, metrics: Metrics) -> None:
-        self._okrbot = okrbot
-        self._connections = connections
-        self._metrics = metrics
-        self.ready = asyncio.Event()  # set by the first answer "ready"
-
-    def platforms(self) -> list[HttpRoute]:
-        """Every listed platform's routes: its edge's when connected, else its "not configured"."""
-        served = []
-        for platform in self._okrbot.platforms:
-            connection = self._connections.connected.get(platform.name)
-            for route in connection.routes() if connection else platform.unserved():
-                handler = self.acked(platform.name, route.handler) if route.acked else route.handler
-                served.append(HttpRoute(route.method, route.path, handler))
-        return served
-
-    def acked(self, platform: str, handler: HttpHandler) -> HttpHandler:
-        """Time the ack the platform waits for, and count its answers."""
-
-        ack = self._metrics.ack.labels(platform)  # found once, not per request
-        answered = self._metrics.answers(platform)
-
-        async def timed(request: web.Request) -> web.StreamResponse:
-            started = time.perf_counter()
-            response: web.StreamResponse = await handler(request)
-            ack.observe(time.perf_counter() - started)
-            answered(response.status)
-            return response
-
-        return timed
-
-    async def healthz(self, request: web.Request) -> web.Response:
-        return web.Response(text="ok")
-
-    async def readyz(self, request: web.Request) -> web.Response:
-        connected = self._connections.connected.values()
-        notes = [note for connection in connected if (note := connection.readiness())]
-        try:
-            async with asyncio.timeout(READY_TIMEOUT), self._okrbot.engine.connect() as db:
-                await db.execute(text("SELECT 1"))
-        except Exception as error:
-            log.warning("not ready: the database does not answer (%s)", type(error).__name__)
-            return web.Response(status=503, text="database unavailable")
-        self.ready.set()
-        if notes:  # ready for every other workspace, but say it: these have stopped working
-            return web.Response(text=f"ready; {'; '.join(notes)}")
-        return web.Response(text="ready")
-
-    async def report(self, request: web.Request) -> web.Response:
-        """A team's quarterly report, for whoever holds a signed link that has not expired."""
-        settings, now = self._okrbot.settings, self._okrbot.clock.now()
-        if not settings.public_url or not settings.secret_keys:
-            return web.Response(status=404, text="Report links are not configured")
-        quarter = reports.verified(
-            settings.secret_keys,
-            team_id=int(request.match_info["team"]),
-            quarter=request.match_info["quarter"],
-            expires=request.query.get("expires", ""),
-            given=request.query.get("signature", ""),
-            now=now,
-        )
-        if quarter is None:
-            return web.Response(status=403, text="This link is not valid, or it has expired")
-        async with self._okrbot.sessions() as session:
-            team_id = int(request.match_info["team"])
-            page = await reporting.page_by_id(session, team_id=team_id, quarter=quarter, now=now)
-        if page is None:
-            return web.Response(status=404, text="That team is gone")
-        headers = {"Content-Security-Policy": report_page.POLICY, "Cache-Control": "no-store"}
-        headers |= {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
-        return web.Response(text=page, content_type="text/html", charset="utf-8", headers=headers)
-
-    async def metrics(self, request: web.Request) -> web.Response:
-        try:
-            async with asyncio.timeout(READY_TIMEOUT), self._okrbot.sessions() as session:
-                now = self._okrbot.clock.now()
-                self._metrics.show(await outbox_snapshot(session, now))
-                self._metrics.show_inbox(await inbox.depth(session, now))
-        except (
-            Exception
-        ) as error:  # the counters still answer; the outbox's gauges stay as last read
-            log.warning("metrics without the outbox: %s", type(error).__name__)
-        body, content_type = self._metrics.exposition(request.headers.get("Accept", ""))
-        return web.Response(body=body, headers={"Content-Type": content_type})
-
-
 @dataclass
 class Server:
     """Everything `okrbot serve` runs, before it listens on a port."""
@@ -167,6 +75,7 @@ class Server:
     loops: tuple[Loop, Loop]  # the outbox's, and the one performing due runs
     inbox: Loop  # handles the events kept in the inbox
     ready: asyncio.Event  # set once /readyz has answered "ready"
+    requests: bool = True  # False: it takes no platform requests (okrbot work)
     stopping: bool = False
 
     async def start_workers(
@@ -205,10 +114,19 @@ class Server:
         await self.connections.close()
 
 
-def create_server(okrbot: Okrbot, *, pacing: Mapping[str, float] | None = None) -> Server:
+def create_server(
+    okrbot: Okrbot,
+    *,
+    pacing: Mapping[str, float] | None = None,
+    requests: bool = True,
+    inbox_interval: float = INBOX_INTERVAL,
+) -> Server:
     """Wire okrbot to its routes; each platform joins when its settings are there.
 
     ``pacing``: seconds between sends to one conversation, by platform (tests go faster).
+    ``requests``: False mounts /healthz, /readyz and /metrics alone (``okrbot work``); the
+    platforms still connect as serve connects them, to handle what their edges kept and send.
+    ``inbox_interval``: seconds between the inbox worker's passes when nothing wakes it.
     """
     metrics = okrbot.metrics
     background = Background()
@@ -229,22 +147,27 @@ def create_server(okrbot: Okrbot, *, pacing: Mapping[str, float] | None = None) 
         if await okrbot.inbox.pass_once():  # one pass a step, so that a stop waits for one only
             inbox_loop.wake()
 
-    inbox_loop = Loop("inbox worker", handle_inbox, INBOX_INTERVAL)
+    inbox_loop = Loop("inbox worker", handle_inbox, inbox_interval)
     okrbot.intake.on_committed = inbox_loop.wake
     # No lingering: aiohttp reads what is left of a body nobody read, and logs a traceback when
     # that body cannot be decompressed; such a connection is closed after the answer instead.
     app = web.Application(client_max_size=1024 * 1024, handler_args={"lingering_time": 0})
-    app.add_routes(
-        [
+    probes = [
+        web.get("/healthz", routes.healthz),
+        web.get("/readyz", routes.readyz),
+        web.get("/metrics", routes.metrics),
+    ]
+    if requests:
+        probes = [
             *(web.route(r.method, r.path, r.handler) for r in routes.platforms()),
-            web.get("/healthz", routes.healthz),
-            web.get("/readyz", routes.readyz),
-            web.get("/metrics", routes.metrics),
+            *probes,
             web.get(r"/report/{team:\d{1,12}}/{quarter}", routes.report),
             *[web.get(path, _policy(name)) for name, path in policies.PATHS.items()],
         ]
+    app.add_routes(probes)
+    return Server(
+        okrbot, app, connections, metrics, background, loops, inbox_loop, routes.ready, requests
     )
-    return Server(okrbot, app, connections, metrics, background, loops, inbox_loop, routes.ready)
 
 
 def _policy(name: str) -> Callable[[web.Request], Coroutine[Any, Any, web.Response]]:
@@ -269,7 +192,29 @@ async def serve(
 ) -> int:
     """Run until SIGINT or SIGTERM: HTTP on host:port, and Socket Mode if asked."""
     okrbot = await build(settings, platforms=platforms)
-    server = create_server(okrbot)
+    return await run(
+        okrbot,
+        create_server(okrbot),
+        host=host,
+        port=port,
+        socket_mode=socket_mode,
+        scheduler=scheduler,
+        jobs=jobs,
+    )
+
+
+async def run(
+    okrbot: Okrbot,
+    server: Server,
+    *,
+    host: str,
+    port: int,
+    socket_mode: bool = False,
+    scheduler: bool = True,
+    jobs: Sequence[Job] = (),
+) -> int:
+    """Listen on host:port and run the server's background until SIGINT or SIGTERM; then stop
+    it, and close ``okrbot``."""
     # On SIGTERM, requests in flight get a few seconds to finish; a platform retries the rest.
     runner = web.AppRunner(
         server.web_app, shutdown_timeout=SHUTDOWN_GRACE, access_log_class=FailuresLog
@@ -277,7 +222,7 @@ async def serve(
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()
-        log.info("okrbot serves on http://%s:%s", host, port)
+        log.info("okrbot %s on http://%s:%s", "serves" if server.requests else "works", host, port)
         # A platform's own way in besides HTTP (Slack's Socket Mode) opens only when asked.
         if not await server.connections.start(socket=socket_mode) and socket_mode:
             log.error("--socket-mode: no configured platform opened a connection of its own")

@@ -1,4 +1,5 @@
-"""`okrbot serve` as a real process on a free port of 127.0.0.1, as an operator runs it."""
+"""`okrbot serve` (or `okrbot work`) as a real process on a free port of 127.0.0.1, as an
+operator runs it."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ class ServeProcess:
     options: Sequence[str] = ()  # given to `okrbot serve` before its address, e.g. "-vv"
     unset: Sequence[str] = ()  # variables of this process's environment it must not inherit
     port: int = field(default_factory=free_port)
+    command: str = "serve"  # or "work"
     process: asyncio.subprocess.Process | None = None
 
     @property
@@ -51,7 +53,8 @@ class ServeProcess:
         """Start the process; its stderr goes to ``stderr`` (a pipe, a file, or nowhere)."""
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
-            *("-m", "bot", "serve", *self.options, "--host", "127.0.0.1", "--port", str(self.port)),
+            *("-m", "bot", self.command, *self.options),
+            *("--host", "127.0.0.1", "--port", str(self.port)),
             env={
                 **{k: v for k, v in os.environ.items() if k not in self.unset},
                 **self.environment,
@@ -88,5 +91,6 @@ class ServeProcess:
             self.process.kill()
             _out, err = await self.process.communicate()
             if a_hang_fails:
-                raise AssertionError(f"okrbot serve did not stop within {within} s") from None
+                hung = f"okrbot {self.command} did not stop within {within} s"
+                raise AssertionError(hung) from None
         return (err or b"").decode(errors="replace")
