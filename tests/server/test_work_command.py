@@ -20,7 +20,6 @@ from tests.server.test_inbox_processes import (
     CHANNELS,
     assert_each_once_in_order,
     create_teams,
-    fake_slack,
     send_in_order,
     server,
     stored,
@@ -28,8 +27,6 @@ from tests.server.test_inbox_processes import (
 )
 from tests.support import databases
 from tests.support.serving import ServeProcess, wait_until_up
-
-__all__ = ["fake_slack"]  # the fixture, used here as well
 
 
 def worker(database_url: str, fake: FakeSlack, directory: Path) -> ServeProcess:
