@@ -5,11 +5,13 @@ Each run spawns every server in turn (the order rotates: A/B alternated), on a d
 migrated. A run: seconds from spawning the process to its first ``/readyz`` 200 (the bare app:
 its first answer) and the CPU seconds the process used until then (less moved by the machine's
 load than the wall time), RSS one second later (idle), then one signed slash command (``/okr
-team create``, through Bolt as any command) and ``--events`` signed ``app_mention`` stories
-over ``--connections`` connections; the peak RSS while they are sent and handled, and RSS once
-every acked story is handled (stored as a learning story; the bench waits up to two minutes),
-how long that took after the last ack (``drain s``, median), and the CPU seconds the server
-used from ready to then (``CPU after ready s``: acking and handling them, load-independent).
+team create``, through Bolt as any command; ``first command s``: how long its answer took,
+the slowest of the runs, loading Bolt included where okrbot loads it on demand) and
+``--events`` signed ``app_mention`` stories over ``--connections`` connections; the peak RSS
+while they are sent and handled, and RSS once every acked story is handled (stored as a
+learning story; the bench waits up to two minutes), how long that took after the last ack
+(``drain s``, median), and the CPU seconds the server used from ready to then (``CPU after
+ready s``: acking and handling them, load-independent).
 
     python -m bench.start [--runs 5] [--events 1000] [--connections 8] [--database-url URL]
                           [--compare CHECKOUT]
@@ -47,6 +49,7 @@ HEADER = [
     "ready p50 s",
     "ready max s",
     "CPU to ready s",
+    "first command s",
     "idle MB",
     "peak MB",
     "after MB",
@@ -106,7 +109,9 @@ async def one_run(
     async with spawn() as server:
         figures = {"ready": server.started, "cpu": server.cpu, "idle": server.idle_rss / 2**20}
         if server.database is not None:
+            commanded = time.perf_counter()
             await create_team(server, session)
+            figures["command"] = time.perf_counter() - commanded
         peak, stop = [0], asyncio.Event()
         sampler = asyncio.create_task(sample_rss(server.pid, peak, stop))
         acked = await feed(server, session, run, args.events, args.connections)
@@ -140,6 +145,7 @@ def row(name: str, runs: list[dict[str, float]], bare: bool) -> list[str]:
         f"{statistics.median(ready):.2f}",
         f"{max(ready):.2f}",
         f"{median('cpu'):.2f}",
+        "-" if bare else f"{max(r['command'] for r in runs):.2f}",
         f"{median('idle'):.0f}",
         f"{median('peak'):.0f}",
         f"{median('after'):.0f}",

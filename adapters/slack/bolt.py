@@ -6,7 +6,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from aiohttp import ClientSession
+from aiohttp import ClientSession, web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
@@ -16,13 +17,12 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.listeners import SlackListeners
+from adapters.slack.listeners import RECEIVED, SlackListeners
+from adapters.slack.settings import INSTALL_PATH, REDIRECT_PATH
 from bot.ports import Unavailable
 
 log = logging.getLogger(__name__)
 
-INSTALL_PATH = "/slack/install"
-REDIRECT_PATH = "/slack/oauth_redirect"
 # Named, or Bolt names the app after its caller's file with inspect.stack(), which resolves the
 # source file of every frame against every module loaded: a third of okrbot's start after imports.
 NAME = "okrbot"
@@ -174,3 +174,24 @@ def create_app(
     app.error(failed)
     listeners.register(app)
     return app
+
+
+async def dispatch(app: AsyncApp, request: web.Request, received: float) -> web.Response:
+    """Hand a verified request to ``app`` through Bolt's converters for aiohttp."""
+    try:
+        bolt_request = await to_bolt_request(request)
+    except ValueError:  # json.JSONDecodeError included
+        return web.Response(status=400, text="malformed body")
+    bolt_request.context[RECEIVED] = received  # the listeners' deadline counts from here
+    return await to_aiohttp_response(await app.async_dispatch(bolt_request))
+
+
+async def oauth(app: AsyncApp, request: web.Request) -> web.Response:
+    """OAuth's install page and redirect, or 404 when the app has no OAuth flow."""
+    flow = app.oauth_flow
+    if flow is None:
+        return web.Response(status=404, text="Slack OAuth is not configured")
+    bolt_request = await to_bolt_request(request)
+    if request.path == flow.install_path:
+        return await to_aiohttp_response(await flow.handle_installation(bolt_request))
+    return await to_aiohttp_response(await flow.handle_callback(bolt_request))

@@ -4,8 +4,9 @@ Each request is read within bounds, its signature checked and its body parsed wi
 An event okrbot listens to is then kept in the inbox and acked once stored, read only for the
 ids of its row (:func:`adapters.slack.intake.row`), without Bolt; its whole shape is checked
 when it is handled. Anything else has its shape checked (:mod:`adapters.slack.shapes`) and
-goes to Bolt through two small converters (Bolt's own for aiohttp), which turn the aiohttp
-request into Bolt's and Bolt's answer back. The signature
+goes to Bolt (built when the first such request arrives: :mod:`adapters.slack.demand`)
+through two small converters (Bolt's own for aiohttp), which turn the aiohttp request into
+Bolt's and Bolt's answer back. The signature
 is checked here and only here: the Bolt app is built without its verification middleware
 (:func:`adapters.slack.bolt.create_app`), because the check has to come before parsing, so
 that an unsigned malformed body is a 401 and not a 400. Socket Mode needs no signature.
@@ -18,13 +19,11 @@ import time
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 
 from adapters import bodies
 from adapters.slack import intake, shapes
-from adapters.slack.listeners import RECEIVED
+from adapters.slack.demand import BoltOnDemand
 from bot.events import Enqueue, Unreadable, bounded
 from bot.ports import Clock, Unavailable
 
@@ -32,17 +31,17 @@ log = logging.getLogger(__name__)
 
 
 class SlackEdge:
-    """The request handlers for Slack's routes, over one Bolt app."""
+    """The request handlers for Slack's routes, over one Bolt app (built when first needed)."""
 
     def __init__(
         self,
-        app: AsyncApp,
+        bolt: BoltOnDemand,
         signing_secret: str,
         *,
         enqueue: Enqueue | None = None,
         clock: Clock | None = None,
     ) -> None:
-        self._app = app
+        self._bolt = bolt
         self._enqueue = enqueue
         self._clock = clock
         # Without a signing secret (Socket Mode alone) no HTTP request can be verified.
@@ -74,12 +73,7 @@ class SlackEdge:
             if parsed.get("type") == "event_callback":
                 return _ignored(problem)
             return web.Response(status=400, text=f"malformed body: {problem}")
-        try:
-            bolt_request = await to_bolt_request(request)
-        except ValueError:  # json.JSONDecodeError included
-            return web.Response(status=400, text="malformed body")
-        bolt_request.context[RECEIVED] = received
-        return await to_aiohttp_response(await self._app.async_dispatch(bolt_request))
+        return await self._bolt.dispatch(request, received)
 
     async def _keep(
         self, enqueue: Enqueue, clock: Clock, parsed: dict[str, Any], body: str
@@ -100,13 +94,7 @@ class SlackEdge:
 
     async def on_oauth(self, request: web.Request) -> web.Response:
         """``/slack/install`` and ``/slack/oauth_redirect``, when OAuth is configured."""
-        flow = self._app.oauth_flow
-        if flow is None:
-            return web.Response(status=404, text="Slack OAuth is not configured")
-        bolt_request = await to_bolt_request(request)
-        if request.path == flow.install_path:
-            return await to_aiohttp_response(await flow.handle_installation(bolt_request))
-        return await to_aiohttp_response(await flow.handle_callback(bolt_request))
+        return await self._bolt.oauth(request)
 
 
 def _ignored(problem: str) -> web.Response:

@@ -30,13 +30,9 @@ import time
 from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import ClientError
-from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -48,6 +44,12 @@ from adapters.slack.client import classify
 from bot.events import ChatEvent, Enqueue
 from bot.ports import Clock, EventHandler, RetryLater, Unavailable
 from bot.replies import Outcome
+
+if TYPE_CHECKING:  # Bolt is loaded when the app is built (adapters.slack.demand), not with this
+    from slack_bolt.async_app import AsyncApp
+    from slack_bolt.context.ack.async_ack import AsyncAck
+    from slack_bolt.context.async_context import AsyncBoltContext
+    from slack_bolt.context.respond.async_respond import AsyncRespond
 
 log = logging.getLogger(__name__)
 

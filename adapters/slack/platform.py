@@ -17,18 +17,24 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic
 
 from aiohttp import web
-from slack_bolt.async_app import AsyncApp
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
-from adapters.slack import blocks, bolt, checks
+from adapters.slack import blocks, checks
 from adapters.slack.client import SlackWeb
+from adapters.slack.demand import BoltOnDemand
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.edge import SlackEdge
 from adapters.slack.intake import SlackIntake
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.port import DirectChats, SlackChatPort
-from adapters.slack.settings import EVENTS_PATH, SLACK, SlackSettings
+from adapters.slack.settings import (
+    EVENTS_PATH,
+    INSTALL_PATH,
+    REDIRECT_PATH,
+    SLACK,
+    SlackSettings,
+)
 from adapters.slack.socket import socket_mode_handler
 from bot.clock import Pacer
 from bot.events import Apply
@@ -38,6 +44,7 @@ from bot.replies import Reply
 
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    from slack_bolt.async_app import AsyncApp
 
 log = logging.getLogger(__name__)
 
@@ -69,13 +76,14 @@ class SlackGlue(Generic[Database]):
 
 @dataclass
 class SlackConnected:
-    """Slack's Web API with each workspace's token, and Bolt's app when it takes requests."""
+    """Slack's Web API with each workspace's token, and Bolt's app when it takes requests
+    (built when the first request that needs it arrives, or Socket Mode opens)."""
 
     web: SlackWeb
     store: Installations | None  # OAuth installations, when OAuth is on
     port: ChatPort
     directory: Directory
-    app: AsyncApp | None = None  # None: no signing secret nor app token, so it only sends
+    bolt: BoltOnDemand | None = None  # None: no signing secret nor app token, so it only sends
     edge: SlackEdge | None = None  # None with the app: nothing to serve over HTTP
     apply: Apply | None = None  # handles the Events API events its edge kept in the inbox
     app_token: str = field(default="", repr=False)  # Socket Mode's
@@ -86,9 +94,14 @@ class SlackConnected:
             return unserved()
         return (
             HttpRoute("POST", EVENTS_PATH, self.edge.on_events, acked=True),
-            HttpRoute("GET", bolt.INSTALL_PATH, self.edge.on_oauth),
-            HttpRoute("GET", bolt.REDIRECT_PATH, self.edge.on_oauth),
+            HttpRoute("GET", INSTALL_PATH, self.edge.on_oauth),
+            HttpRoute("GET", REDIRECT_PATH, self.edge.on_oauth),
         )
+
+    @property
+    def app(self) -> AsyncApp | None:
+        """Bolt's app, built now if nothing has needed it yet (None: Slack only sends)."""
+        return self.bolt.app() if self.bolt is not None else None
 
     def readiness(self) -> str | None:
         return self.store.readiness() if self.store is not None else None
@@ -97,10 +110,10 @@ class SlackConnected:
         """Open Socket Mode when asked: Slack's other way in, with the same app and listeners."""
         if not socket:
             return False
-        if self.app is None or not self.app_token:
+        if self.bolt is None or not self.app_token:
             log.error("Socket Mode needs SLACK_APP_TOKEN and a bot token or OAuth")
             return False
-        self.socket = socket_mode_handler(self.app, self.app_token)
+        self.socket = socket_mode_handler(self.bolt.app(), self.app_token)
         await self.socket.connect_async()  # type: ignore[no-untyped-call]
         log.info("okrbot is connected to Slack in Socket Mode")
         return True
@@ -163,32 +176,39 @@ class SlackPlatform(Generic[Database]):
         connected.app_token = settings.slack_app_token
         if not serving or not (settings.slack_signing_secret or settings.slack_app_token):
             return connected
-        oauth = (
-            bolt.oauth_settings(
-                client_id=settings.slack_client_id,
-                client_secret=settings.slack_client_secret,
-                scopes=settings.slack_scopes,
-                installation_store=store,
-                state_store=glue.states(offered.database, offered.clock),
-            )
-            if store is not None
-            else None
-        )
+        states = glue.states(offered.database, offered.clock) if store is not None else None
         listeners = SlackListeners(
             offered.handle, offered.clock, offered.spawn, offered.command_words, offered.enqueue
         )
-        connected.app = bolt.create_app(
-            listeners=listeners,
-            api_url=settings.slack_api_url,
-            token=token,
-            oauth=oauth,
-            pool=web.pool,
-        )
+
+        def build() -> AsyncApp:
+            from adapters.slack import bolt  # loads Bolt: only once something needs the app
+
+            oauth = (
+                bolt.oauth_settings(
+                    client_id=settings.slack_client_id,
+                    client_secret=settings.slack_client_secret,
+                    scopes=settings.slack_scopes,
+                    installation_store=store,
+                    state_store=states,
+                )
+                if store is not None and states is not None
+                else None
+            )
+            return bolt.create_app(
+                listeners=listeners,
+                api_url=settings.slack_api_url,
+                token=token,
+                oauth=oauth,
+                pool=web.pool,
+            )
+
+        connected.bolt = BoltOnDemand(build, oauth=store is not None)
         # Events API events are kept in the inbox, then handled by its worker through the same
         # handler; interactive payloads stay inline.
         connected.apply = SlackIntake(offered.handle, web.client, offered.spawn).apply
         connected.edge = SlackEdge(
-            connected.app,
+            connected.bolt,
             settings.slack_signing_secret,
             enqueue=offered.enqueue,
             clock=offered.clock,
@@ -214,8 +234,8 @@ def unserved() -> Sequence[HttpRoute]:
 
     return (
         HttpRoute("POST", EVENTS_PATH, not_configured, acked=True),
-        HttpRoute("GET", bolt.INSTALL_PATH, no_oauth),
-        HttpRoute("GET", bolt.REDIRECT_PATH, no_oauth),
+        HttpRoute("GET", INSTALL_PATH, no_oauth),
+        HttpRoute("GET", REDIRECT_PATH, no_oauth),
     )
 
 

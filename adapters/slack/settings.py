@@ -10,6 +10,8 @@ from bot.events import Platform
 
 SLACK = Platform("slack")
 EVENTS_PATH = "/slack/events"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
 API_URL = "https://slack.com/api/"
 
 
