@@ -22,6 +22,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
     tuple_,
     update,
 )
@@ -153,6 +154,16 @@ async def lock_claims(session: AsyncSession) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(select(func.pg_advisory_xact_lock(0x6F6B72626F74)))
+
+
+async def hold(session: AsyncSession) -> None:
+    """Open the session's transaction now, so that savepoints nest inside it (SQLite).
+
+    The SQLite driver begins a transaction only before a write, so a first savepoint would
+    begin one of its own, and releasing that savepoint would commit it, not the batch.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        await session.execute(text("BEGIN"))
 
 
 async def finish(session: AsyncSession, ids: Collection[int]) -> None:
