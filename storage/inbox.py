@@ -173,13 +173,25 @@ async def finish(session: AsyncSession, ids: Collection[int]) -> None:
 
 
 async def extend(session: AsyncSession, ids: Collection[int], until: datetime) -> None:
-    """Keep the lease on rows still being handled."""
-    if ids:
-        await session.execute(
-            update(InboxEvent)
-            .where(InboxEvent.id.in_(list(ids)), InboxEvent.leased_until.is_not(None))
-            .values(leased_until=until)
-        )
+    """Keep the lease on rows still being handled.
+
+    On PostgreSQL the rows an open batch is deleting are left alone (``SKIP LOCKED``): they
+    are gone once it commits, and waiting for them while holding the others would deadlock
+    with a second batch deleting those.
+    """
+    if not ids:
+        return
+    rows = select(InboxEvent.id).where(
+        InboxEvent.id.in_(list(ids)), InboxEvent.leased_until.is_not(None)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        rows = rows.with_for_update(skip_locked=True)
+    await session.execute(
+        update(InboxEvent)
+        .where(InboxEvent.id.in_(rows.scalar_subquery()))
+        .values(leased_until=until)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def release(session: AsyncSession, ids: Collection[int]) -> None:

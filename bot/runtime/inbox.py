@@ -53,7 +53,7 @@ class InboxWorker:
         batch: int = 200,
         concurrency: int = 8,
         per_transaction: int = 50,
-        budget: float = 0.1,
+        budget: float | None = None,
         attempts: int = ATTEMPTS,
         on_handled: Callable[[str, float], None] | None = None,
         on_dead: Callable[[str], None] | None = None,
@@ -64,10 +64,10 @@ class InboxWorker:
         self._lease = lease
         self._batch = batch
         self._concurrency = concurrency
-        # How much one transaction takes on: a bound on how long it holds its connection (on
-        # SQLite, the only one, which acks wait for) and on what a crash makes redo.
+        # How much one transaction takes on: a bound on what a crash makes redo, and on how
+        # long it holds its connection; on SQLite that is the only one, which acks wait for.
         self.per_transaction = per_transaction
-        self.budget = budget
+        self.budget = budget if budget is not None else _budget(sessions)
         self._attempts = attempts
         self._on_handled = on_handled
         self._on_dead = on_dead
@@ -245,6 +245,13 @@ class InboxWorker:
             return
         if dead and self._on_dead is not None:
             self._on_dead(row.platform)
+
+
+def _budget(sessions: async_sessionmaker[AsyncSession]) -> float:
+    """Seconds of handling one transaction may take on: short where the acks share its one
+    connection (SQLite), longer where they have their own (PostgreSQL's pool)."""
+    bind = sessions.kw.get("bind")
+    return 0.05 if bind is not None and bind.dialect.name == "sqlite" else 0.5
 
 
 def _summary(error: Exception) -> str:
