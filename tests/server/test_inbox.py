@@ -126,15 +126,24 @@ async def test_a_channel_s_events_share_a_transaction_and_a_poison_one_rolls_bac
         assert (await rig.event(story, event_id=f"EvBatch{n}")).status == 200
     rig.server.okrbot.inbox.budget = 60.0  # however slow the machine, one batch
     commits: list[object] = []
+    statements: list[str] = []
+
+    def executed(*arguments: object) -> None:
+        statements.append(str(arguments[2]))
+
     engine, counted = rig.server.okrbot.engine.sync_engine, commits.append
     event.listen(engine, "commit", counted)
+    event.listen(engine, "before_cursor_execute", executed)
     try:
         await rig.handle_inbox()
     finally:
         event.remove(engine, "commit", counted)
+        event.remove(engine, "before_cursor_execute", executed)
     # The claim, one transaction for the three stories before the poison, the poison's failure,
     # and the claim that finds nothing left; one transaction per event made seven.
     assert len(commits) == 4
+    # The channel's team is looked up once for the four events of the batch.
+    assert sum(s.startswith("SELECT team.id") for s in statements) == 1
     await rig.settle()
     assert await stories(rig) == ["learned: one", "learned: two", "learned: three"]
     answered = {c.arguments.get("user") for c in rig.fake.to("chat.postEphemeral")}
