@@ -5,10 +5,11 @@ and a dead replica's rows come back when its lease runs out), groups them by con
 handles the conversations side by side (``concurrency`` at once), each one's events one after
 the other. Where the platform's :data:`bot.ports.Apply` allows it (``batched``), a
 conversation's consecutive events share one transaction, up to ``per_transaction`` events or
-``budget`` seconds, each event inside a savepoint holding its effects, its processed-event
-ledger row, its outbox rows and the deletion of its inbox row: a failing event rolls back alone
-and its neighbours before it commit; nothing of a batch is seen, and no reply of it is sent,
-before the batch commits, and a crash before that leaves every row of it to be handled again.
+``budget`` seconds, each event inside the unit of work's savepoint holding its effects, its
+processed-event ledger row and its outbox rows; the handled rows are deleted in the same
+transaction. A failing event rolls back alone and its neighbours before it commit; nothing of
+a batch is seen, and no reply of it is sent, before the batch commits, and a crash before that
+leaves every row of it to be handled again.
 Otherwise each event has its own transaction (the core's unit of work), and the handled rows
 leave the inbox in one transaction per pass; a crash between the two finds the ledger row on
 the retry, which then changes nothing.
@@ -163,9 +164,9 @@ class InboxWorker:
         return handled
 
     async def _together(self, apply: Apply, events: Sequence[inbox.Claimed]) -> tuple[int, bool]:
-        """Handle the first of ``events`` in one transaction, each in a savepoint, until the
-        cap, the time budget or a failure. Returns how many it settled, and whether it stopped
-        on a failure (the rest of the conversation then waits behind the failed event)."""
+        """Handle the first of ``events`` in one transaction, each in the unit's savepoint,
+        until the cap, the time budget or a failure. Returns how many it settled, and whether
+        it stopped on a failure (the rest of the conversation then waits behind it)."""
         handled: list[tuple[inbox.Claimed, Then | None]] = []
         failure: tuple[int, Exception] | None = None
         deadline = time.monotonic() + self.budget
@@ -177,16 +178,14 @@ class InboxWorker:
                     for index, row in enumerate(events[: self.per_transaction]):
                         if handled and time.monotonic() > deadline:
                             break
-                        mark = batch.mark()
-                        try:
-                            async with session.begin_nested():
-                                then = await apply(row.body, row.received_at)
-                                await inbox.finish(session, [row.id])
+                        try:  # the unit's savepoint: a failing event rolls back alone
+                            then = await apply(row.body, row.received_at)
                         except Exception as error:
-                            batch.undo(mark)
                             failure = (index, error)
                             break
                         handled.append((row, then))
+                # The handled rows leave with the batch's commit, all in one statement.
+                await inbox.finish(session, [row.id for row, _ in handled])
         except Exception as error:  # the batch did not commit: none of it happened
             if failure is None or not transient(failure[1]):
                 failure = (0, error)

@@ -42,18 +42,12 @@ class Batch:
     """A transaction that several events share, each in its own savepoint.
 
     What an event learns that holds only once committed (a workspace's id, a wake-up of the
-    loops) waits in ``after``, which the batch's owner runs after the commit, leaving out the
-    entries of an event whose savepoint rolled back (:meth:`mark`, :meth:`undo`).
+    loops) waits in ``after``, which the batch's owner runs after the commit; an event whose
+    savepoint rolled back added nothing to it.
     """
 
     session: AsyncSession
     after: list[Callable[[], None]] = field(default_factory=list)
-
-    def mark(self) -> int:
-        return len(self.after)
-
-    def undo(self, mark: int) -> None:
-        del self.after[mark:]
 
     def committed(self) -> None:
         for done in self.after:
