@@ -5,7 +5,8 @@ On a fresh database each time (SQLite, and PostgreSQL with ``--database-url``), 
 loopback that answers at once (each story's private reply goes there), one team per channel:
 
 - **backlog**: ``--n`` story events are kept in the inbox first, then the worker handles them
-  all (``InboxWorker.drain``): stories handled per second, and the time of a claim made while
+  all (``InboxWorker.drain``): stories handled per second, the statements (savepoints and
+  the claims' share included) and commits per story, and the time of a claim made while
   a pass of 200 rows is held (a second replica's), with the whole backlog waiting. Once with
   every story in one channel (one conversation: handled one after the other, in order), once
   spread over ``--channels`` channels.
@@ -23,10 +24,12 @@ import argparse
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from sqlalchemy import event as sql_event
 
 from adapters.slack import inbound
 from bench.common import arguments, backends, fresh_database, label, machine, percentile, run, table
@@ -137,15 +140,30 @@ async def backlog(backend: str, api_url: str, n: int, channels: int) -> list[str
                 *(okrbot.intake(event(i, channels)) for i in range(start, min(n, start + 256)))
             )
         claim = await one_claim_ms(okrbot)
+        counts = {"before_cursor_execute": 0, "commit": 0}
+        counters = {name: _counter(counts, name) for name in counts}
+        for name, counter in counters.items():
+            sql_event.listen(okrbot.engine.sync_engine, name, counter)
         started = time.perf_counter()
         handled = await okrbot.inbox.drain()
         elapsed = time.perf_counter() - started
+        for name, counter in counters.items():
+            sql_event.remove(okrbot.engine.sync_engine, name, counter)
     return [
         f"{label(backend)}: backlog of {n:,}, {channels} channel{'s' * (channels > 1)}",
         f"{handled / elapsed:,.0f}",
+        f"{counts['before_cursor_execute'] / max(handled, 1):.1f}",
+        f"{counts['commit'] / max(handled, 1):.2f}",
         f"{claim:.1f}",
         f"{elapsed:.1f}",
     ]
+
+
+def _counter(counts: dict[str, int], name: str) -> Callable[..., None]:
+    def count(*_: Any) -> None:
+        counts[name] += 1
+
+    return count
 
 
 async def paced(backend: str, api_url: str, rate: int, seconds: float, channels: int) -> list[str]:
@@ -229,7 +247,8 @@ async def main() -> None:
                     await backlog_in_processes(keeper, api_url, events, processes, args.channels)
                 )
     print(f"{machine()}")
-    print(table(["", "handled/s", "claim beside a pass, ms", "seconds"], drained))
+    header = ["", "handled/s", "statements/story", "commits/story", "claim beside a pass, ms"]
+    print(table([*header, "seconds"], drained))
     if apart:
         print()
         print(table(["", "handled/s", "keeping s", "seconds", "CPU ms/story", "duplicates"], apart))

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Generic, NewType, TypeVar
+from typing import Any, Generic, NewType, Protocol, TypeVar
 from urllib.parse import parse_qsl
 
 Subject = TypeVar("Subject")
@@ -230,5 +230,21 @@ Enqueue = Callable[[Inbound], Awaitable[None]]
 """Keep an event in the inbox; returns once it is committed, raises ``bot.ports.Unavailable``
 if not."""
 
-Apply = Callable[[str, datetime], Awaitable[None]]
-"""Handle a stored body (as received at the given time); raising leaves it to be retried."""
+Then = Callable[[], Awaitable[None]]
+"""What a handled event does once its effects are committed: send its replies."""
+
+
+class Apply(Protocol):
+    """Handle a stored body (as received at the given time); raising leaves it to be retried.
+
+    It returns what to do once the effects are committed (its replies), so that a caller that
+    commits later, the inbox's worker closing a batch, sends nothing that may yet roll back.
+    ``batched``: its events may share a transaction, each inside a savepoint, because handling
+    one opens no session of its own and waits on no platform; when False, each event is
+    handled in its own transaction, as the core's unit of work opens it.
+    """
+
+    @property
+    def batched(self) -> bool: ...
+
+    async def __call__(self, body: str, received_at: datetime) -> Then | None: ...

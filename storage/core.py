@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Select, String, UniqueConstraint, func, select
+from sqlalchemy import ForeignKey, Select, String, UniqueConstraint, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, raiseload, relationship
@@ -127,12 +127,27 @@ def _teams(leads: bool) -> Select[Team]:
     return select(Team) if leads else select(Team).options(raiseload(Team.leads))
 
 
+CHANNEL_TEAMS = "okrbot.channel_teams"  # session.info: the teams found by channel, leads unread
+
+
 async def team_by_channel(
     session: AsyncSession, *, workspace_id: int, channel_id: str, leads: bool = True
 ) -> Team | None:
-    return await session.scalar(
+    """The channel's team. Without its leads, one found before in this session (a batch of a
+    channel's events) is used again while the session holds it unchanged and still there."""
+    key = (workspace_id, channel_id)
+    known: dict[tuple[int, str], Team] = session.info.setdefault(CHANNEL_TEAMS, {})
+    team = known.get(key) if not leads else None
+    if team is not None and team in session:
+        state = inspect(team)
+        if state.persistent and not state.expired_attributes and team.channel_id == channel_id:
+            return team  # its workspace never changes
+    found = await session.scalar(
         _teams(leads).where(Team.workspace_id == workspace_id, Team.channel_id == channel_id)
     )
+    if found is not None and not leads:
+        known[key] = found
+    return found
 
 
 async def team_by_name(

@@ -26,6 +26,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     tuple_,
     update,
 )
@@ -199,6 +200,16 @@ async def lock_claims(session: AsyncSession) -> None:
         await session.execute(select(func.pg_advisory_xact_lock(0x6F6B72626F74)))
 
 
+async def hold(session: AsyncSession) -> None:
+    """Open the session's transaction now, so that savepoints nest inside it (SQLite).
+
+    The SQLite driver begins a transaction only before a write, so a first savepoint would
+    begin one of its own, and releasing that savepoint would commit it, not the batch.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        await session.execute(text("BEGIN"))
+
+
 async def finish(session: AsyncSession, ids: Collection[int]) -> None:
     """Remove rows whose events have been handled."""
     if ids:
@@ -206,13 +217,25 @@ async def finish(session: AsyncSession, ids: Collection[int]) -> None:
 
 
 async def extend(session: AsyncSession, ids: Collection[int], until: datetime) -> None:
-    """Keep the lease on rows still being handled."""
-    if ids:
-        await session.execute(
-            update(InboxEvent)
-            .where(InboxEvent.id.in_(list(ids)), InboxEvent.leased_until.is_not(None))
-            .values(leased_until=until)
-        )
+    """Keep the lease on rows still being handled.
+
+    On PostgreSQL the rows an open batch is deleting are left alone (``SKIP LOCKED``): they
+    are gone once it commits, and waiting for them while holding the others would deadlock
+    with a second batch deleting those.
+    """
+    if not ids:
+        return
+    rows = select(InboxEvent.id).where(
+        InboxEvent.id.in_(list(ids)), InboxEvent.leased_until.is_not(None)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        rows = rows.with_for_update(skip_locked=True)
+    await session.execute(
+        update(InboxEvent)
+        .where(InboxEvent.id.in_(rows.scalar_subquery()))
+        .values(leased_until=until)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def release(session: AsyncSession, ids: Collection[int]) -> None:

@@ -3,9 +3,10 @@
 The edge keeps an Events API ``event_callback`` of a type okrbot listens to (see
 :data:`adapters.slack.listeners.EVENT_TYPES`) as Slack sent it, and acks it once it is stored.
 It reads only what the inbox row needs (:func:`row`): the ids, checked as ids, and whether
-okrbot acts on the event at all. :meth:`SlackIntake.apply` later checks the whole body's shape,
+okrbot acts on the event at all. Calling :class:`SlackIntake` later checks the whole body's shape,
 maps it exactly as the listener would have, hands the event to the same handler, and sends the
-replies the same way (after the ack, retried); a body that does not fit is dropped there.
+replies the same way once committed (after the ack, retried); a body that does not fit is
+dropped there.
 Everything else Slack posts (commands, buttons, forms, shortcuts, app uninstalls) still goes
 through Bolt, inline, because its answer belongs in the HTTP response.
 """
@@ -25,7 +26,7 @@ from adapters.slack import answers, inbound, shapes
 from adapters.slack.inbound import to_inbound
 from adapters.slack.listeners import EVENT_TYPES, Spawn, carry_out
 from adapters.slack.settings import SLACK
-from bot.events import Inbound, Unreadable
+from bot.events import Inbound, Then, Unreadable
 from bot.ports import EventHandler
 
 log = logging.getLogger(__name__)
@@ -90,31 +91,42 @@ def _id(value: Any, *, optional: bool = True) -> bool:
 
 
 class SlackIntake:
-    """Handle a stored Slack event: map it, hand it to the core, send its replies."""
+    """Handle a stored Slack event: map it, hand it to the core; its replies once committed.
+
+    Mapping an event opens no session and asks Slack nothing, so the inbox's worker may handle
+    several in one transaction (``batched``); the Web API client is found after the commit.
+    """
+
+    batched = True
 
     def __init__(self, handle: EventHandler, clients: Clients, spawn: Spawn) -> None:
         self._handle = handle
         self._clients = clients
         self._spawn = spawn
 
-    async def apply(self, body: str, received_at: datetime) -> None:
+    async def __call__(self, body: str, received_at: datetime) -> Then | None:
         try:
             parsed = shapes.parse(body, "")  # as the edge read it: JSON, or a form's payload
         except Unreadable:  # it was read at the edge; a body that changed since is nothing
             log.warning("an inbox body of Slack's can no longer be read; dropped")
-            return
+            return None
         problem = shapes.check(parsed)  # the edge read only the ids: the rest is checked here
         if problem is not None:
             log.info("dropped a Slack event okrbot cannot read (%s)", problem)
-            return
+            return None
         event = inbound.from_event_callback(parsed, received_at)
         if event is None:
-            return
-        outcome = await self._handle(event)  # committed, or it raises and the row is retried
+            return None
+        outcome = await self._handle(event)  # done, or it raises and the row is retried
         plan = answers.plan(event, outcome)
-        if plan.calls:
+        if not plan.calls:
+            return None
+
+        async def reply() -> None:
             client = await self._clients(event.workspace_id)
             self._spawn(carry_out(plan.calls, client, None, event.user_id))
+
+        return reply
 
 
 __all__ = ["SlackIntake", "Unfit", "kept", "row", "to_inbound"]

@@ -206,7 +206,7 @@ class SlackPlatform(Generic[Database]):
         connected.bolt = BoltOnDemand(build, oauth=store is not None)
         # Events API events are kept in the inbox, then handled by its worker through the same
         # handler; interactive payloads stay inline.
-        connected.apply = SlackIntake(offered.handle, web.client, offered.spawn).apply
+        connected.apply = SlackIntake(offered.handle, web.client, offered.spawn)
         connected.edge = SlackEdge(
             connected.bolt,
             settings.slack_signing_secret,

@@ -111,7 +111,7 @@ def connect(
             enqueue=offered.enqueue,
         )
         if offered.enqueue is not None:  # kept at the edge, handled by the inbox's worker
-            connected.apply = TeamsIntake(connected.edge.turns, connectors, offered.spawn).apply
+            connected.apply = TeamsIntake(connected.edge.turns, connectors, offered.spawn)
     return connected
 
 

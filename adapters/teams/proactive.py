@@ -2,7 +2,7 @@
 
 An activity whose answer is not the HTTP response (a message: a command typed, a story told, a
 card's Action.Submit; people joining; a reaction; the app installed) is kept in the inbox as
-Teams sent it, once its token has been checked, and acked at once. :meth:`TeamsIntake.apply`
+Teams sent it, once its token has been checked, and acked at once. Calling :class:`TeamsIntake`
 later handles the stored activity as its turn would have (:class:`adapters.teams.turns.Turns`)
 and answers it through the Bot Connector at the activity's ``serviceUrl``, threaded on the
 activity as a reply in the turn would be (:class:`StoredTurn`); private answers still go to
@@ -27,7 +27,7 @@ from adapters.teams import inbound
 from adapters.teams.client import Connectors, fresh_token
 from adapters.teams.settings import TEAMS
 from adapters.teams.turns import Turns
-from bot.events import Inbound, Unreadable, read_json
+from bot.events import Inbound, Then, Unreadable, read_json
 from bot.ports import RetryLater, Unavailable
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,14 @@ class StoredTurn:
 
 
 class TeamsIntake:
-    """Handle a stored activity: its events to the core, its replies through the connector."""
+    """Handle a stored activity: its events to the core, its replies through the connector.
+
+    Not ``batched``: a turn asks Teams who is mentioned and keeps the conversation's reference
+    in its own transaction, so each activity's events are committed as the core's unit of work
+    commits them, one transaction each, and never wait on Teams inside a shared transaction.
+    """
+
+    batched = False
 
     def __init__(self, turns: Turns, connectors: Connectors, spawn: Spawn) -> None:
         self._turns = turns
@@ -124,18 +131,21 @@ class TeamsIntake:
         self._spawn = spawn
         self._last: dict[str, asyncio.Future[None]] = {}  # each conversation's latest replies
 
-    async def apply(self, body: str, received_at: datetime) -> None:
+    async def __call__(self, body: str, received_at: datetime) -> Then | None:
         try:
             activity = read_json(body)
         except Unreadable:  # it was read at the edge; a body that changed since is nothing
             log.warning("an inbox body of Teams' can no longer be read; dropped")
-            return
+            return None
         turn = StoredTurn(self._connectors, activity)
         await self._token(text_of(activity, "serviceUrl"))
         handled = await self._turns.take(turn, activity, received_at)  # committed, or it raises
-        self._in_order(
-            text_of(activity, "conversation", "id"), self._turns.answer(turn, activity, handled)
-        )
+
+        async def answer() -> None:
+            conversation = text_of(activity, "conversation", "id")
+            self._in_order(conversation, self._turns.answer(turn, activity, handled))
+
+        return answer
 
     async def _token(self, service_url: str) -> None:
         """No token, no handling: the row waits (no try counted) and the answers are not lost."""

@@ -3,12 +3,16 @@
 Each pass claims up to ``batch`` rows (a lease, so that two replicas never hold the same row,
 and a dead replica's rows come back when its lease runs out), groups them by conversation and
 handles the conversations side by side (``concurrency`` at once), each one's events one after
-the other. An event is handled by its platform's :data:`bot.ports.Apply`, which goes through
-the same unit of work as an inline request: one transaction per event, holding its effects,
-its processed-event ledger row and its outbox rows. One event per transaction keeps a failure
-to that event alone (a shared transaction would roll back its neighbours too) and costs little,
-since the ack no longer waits for it. The handled rows leave the inbox in one transaction per
-pass; a crash between the two finds the ledger row on the retry, which then changes nothing.
+the other. Where the platform's :data:`bot.ports.Apply` allows it (``batched``), a
+conversation's consecutive events share one transaction, up to ``per_transaction`` events or
+``budget`` seconds, each event inside the unit of work's savepoint holding its effects, its
+processed-event ledger row and its outbox rows; the handled rows are deleted in the same
+transaction. A failing event rolls back alone and its neighbours before it commit; nothing of
+a batch is seen, and no reply of it is sent, before the batch commits, and a crash before that
+leaves every row of it to be handled again.
+Otherwise each event has its own transaction (the core's unit of work), and the handled rows
+leave the inbox in one transaction per pass; a crash between the two finds the ledger row on
+the retry, which then changes nothing.
 
 A failing event is tried again after 1, 2, 4, 8 s and after ``attempts`` tries becomes a dead
 letter (kept, counted, listed and replayed by ``okrbot inbox``). While it waits, the later
@@ -19,13 +23,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.events import Apply
+from bot.events import Apply, Then
 from bot.ports import Clock, Unavailable
+from bot.runtime import units
 from bot.runtime.units import transient
 from storage import inbox
 
@@ -47,6 +53,8 @@ class InboxWorker:
         lease: timedelta = timedelta(seconds=15),
         batch: int = 200,
         concurrency: int = 8,
+        per_transaction: int = 50,
+        budget: float | None = None,
         attempts: int = ATTEMPTS,
         on_handled: Callable[[str, float], None] | None = None,
         on_dead: Callable[[str], None] | None = None,
@@ -57,6 +65,10 @@ class InboxWorker:
         self._lease = lease
         self._batch = batch
         self._concurrency = concurrency
+        # How much one transaction takes on: a bound on what a crash makes redo, and on how
+        # long it holds its connection; on SQLite that is the only one, which acks wait for.
+        self.per_transaction = per_transaction
+        self.budget = budget if budget is not None else _budget(sessions)
         self._attempts = attempts
         self._on_handled = on_handled
         self._on_dead = on_dead
@@ -128,19 +140,78 @@ class InboxWorker:
                 log.warning("could not extend the inbox's leases", exc_info=True)
 
     async def _conversation(self, events: Sequence[inbox.Claimed]) -> list[int]:
-        """Handle one conversation's events in order; stop at the first that fails."""
+        """Handle one conversation's events in order; stop at the first that fails.
+
+        Returns the rows left for the pass to remove (those handled one per transaction)."""
+        apply = self._appliers[events[0].platform]
+        if apply.batched:
+            start = 0
+            while start < len(events):
+                done, stopped = await self._together(apply, events[start:])
+                start += done
+                if stopped:
+                    break
+            return []
         handled: list[int] = []
         for index, row in enumerate(events):
             try:
-                await self._appliers[row.platform](row.body, row.received_at)
+                then = await apply(row.body, row.received_at)
             except Exception as error:
                 await self._failed(row, error, rest=[r.id for r in events[index + 1 :]])
                 return handled
             handled.append(row.id)
-            if self._on_handled is not None:
-                lag = (self._clock.now() - row.received_at).total_seconds()
-                self._on_handled(row.platform, lag)
+            await self._settled(row, then)
         return handled
+
+    async def _together(self, apply: Apply, events: Sequence[inbox.Claimed]) -> tuple[int, bool]:
+        """Handle the first of ``events`` in one transaction, each in the unit's savepoint,
+        until the cap, the time budget or a failure. Returns how many it settled, and whether
+        it stopped on a failure (the rest of the conversation then waits behind it)."""
+        handled: list[tuple[inbox.Claimed, Then | None]] = []
+        failure: tuple[int, Exception] | None = None
+        deadline = time.monotonic() + self.budget
+        try:
+            async with self._sessions() as session, session.begin():
+                await inbox.hold(session)
+                batch = units.Batch(session)
+                with units.within(batch):
+                    for index, row in enumerate(events[: self.per_transaction]):
+                        if handled and time.monotonic() > deadline:
+                            break
+                        try:  # the unit's savepoint: a failing event rolls back alone
+                            then = await apply(row.body, row.received_at)
+                        except Exception as error:
+                            failure = (index, error)
+                            break
+                        handled.append((row, then))
+                # The handled rows leave with the batch's commit, all in one statement.
+                await inbox.finish(session, [row.id for row, _ in handled])
+        except Exception as error:  # the batch did not commit: none of it happened
+            if failure is None or not transient(failure[1]):
+                failure = (0, error)
+            else:
+                failure = (0, failure[1])
+            handled = []
+        else:
+            batch.committed()
+        for row, then in handled:
+            await self._settled(row, then)
+        if failure is None:
+            return len(handled), False
+        at, cause = failure
+        await self._failed(events[at], cause, rest=[r.id for r in events[at + 1 :]])
+        return at + 1, True
+
+    async def _settled(self, row: inbox.Claimed, then: Then | None) -> None:
+        """A committed event: count it and send its replies."""
+        if self._on_handled is not None:
+            lag = (self._clock.now() - row.received_at).total_seconds()
+            self._on_handled(row.platform, lag)
+        if then is not None:
+            try:
+                await then()
+            except Exception:  # handled for good: only its replies are lost
+                log.exception("could not send the replies of an inbox event")
 
     async def _failed(self, row: inbox.Claimed, error: Exception, *, rest: list[int]) -> None:
         now = self._clock.now()
@@ -173,6 +244,13 @@ class InboxWorker:
             return
         if dead and self._on_dead is not None:
             self._on_dead(row.platform)
+
+
+def _budget(sessions: async_sessionmaker[AsyncSession]) -> float:
+    """Seconds of handling one transaction may take on: short where the acks share its one
+    connection (SQLite), longer where they have their own (PostgreSQL's pool)."""
+    bind = sessions.kw.get("bind")
+    return 0.05 if bind is not None and bind.dialect.name == "sqlite" else 0.5
 
 
 def _summary(error: Exception) -> str:

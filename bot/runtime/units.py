@@ -1,9 +1,17 @@
-"""One unit of work (one database transaction) per inbound event."""
+"""One unit of work per inbound event: its own transaction, or a savepoint in a batch's.
+
+The inbox's worker handles a conversation's consecutive events in one transaction, each event
+in a savepoint (:class:`Batch`, opened with :func:`within`); anything else that hands an event to
+:class:`EventUnit` (an inline request, a Teams turn) gets one transaction per event.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -27,6 +35,37 @@ TRANSIENT = (OperationalError, InterfaceError, OSError, TimeoutError)
 # insufficient resources, operator intervention (a restart: "shutting down", "starting up").
 TRANSIENT_STATES = ("08", "53", "57")
 KNOWN_WORKSPACES = 10_000
+
+
+@dataclass
+class Batch:
+    """A transaction that several events share, each in its own savepoint.
+
+    What an event learns that holds only once committed (a workspace's id, a wake-up of the
+    loops) waits in ``after``, which the batch's owner runs after the commit; an event whose
+    savepoint rolled back added nothing to it.
+    """
+
+    session: AsyncSession
+    after: list[Callable[[], None]] = field(default_factory=list)
+
+    def committed(self) -> None:
+        for done in self.after:
+            done()
+        self.after.clear()
+
+
+_batch: ContextVar[Batch | None] = ContextVar("okrbot_batch", default=None)
+
+
+@contextmanager
+def within(batch: Batch) -> Iterator[Batch]:
+    """Hand the events handled in this block (this task's) to ``batch``'s transaction."""
+    token = _batch.set(batch)
+    try:
+        yield batch
+    finally:
+        _batch.reset(token)
 
 
 def transient(error: BaseException) -> bool:
@@ -80,21 +119,16 @@ class EventUnit:
 
     async def _handle(self, event: ChatEvent) -> Outcome:
         now = self._clock.now()
+        batch = _batch.get()
+        if batch is not None:
+            return await self._in_batch(batch, event, now)
         try:
             async with self._sessions() as session, session.begin():
-                if event.event_id and not await ledger.record_event(
-                    session, platform=event.platform, event_id=event.event_id, now=now
-                ):
-                    log.info("ignored a repeated %s event", event.platform)
-                    self._meter.event_repeated(event.platform, event.kind.value)
-                    return Outcome()
-                turn = Turn(
-                    event=event, workspace_id=await self._workspace(session, event, now), now=now
-                )
-                outcome = await self._route(session, turn)
-                await outbox.enqueue_all(session, turn=turn, deliveries=outcome.deliveries)
-                work_waiting = session.info.pop(WORK_WAITING, False)
-            self._remember(event, turn.workspace_id)  # committed: the row exists for good
+                done = await self._apply(session, event, now)
+            if done is None:
+                return Outcome()
+            outcome, workspace_id, work_waiting = done
+            self._remember(event, workspace_id)  # committed: the row exists for good
         except Refusal as refusal:
             if not await self._remember_refused(event, now):
                 self._meter.event_repeated(event.platform, event.kind.value)
@@ -108,6 +142,47 @@ class EventUnit:
         if work_waiting and self.on_committed is not None:
             self.on_committed()  # it wrote messages to send, or work due now: wake the loops
         return outcome
+
+    async def _in_batch(self, batch: Batch, event: ChatEvent, now: datetime) -> Outcome:
+        """The event in a savepoint of the batch's transaction; the owner commits it."""
+        session = batch.session
+        try:
+            async with session.begin_nested():
+                done = await self._apply(session, event, now)
+        except Refusal as refusal:  # its savepoint rolled back; its ledger row goes in alone
+            if event.event_id and not await ledger.record_event(
+                session, platform=event.platform, event_id=event.event_id, now=now
+            ):
+                self._meter.event_repeated(event.platform, event.kind.value)
+                return Outcome()
+            refused = private(refusal.message)
+            return Outcome(replies=refused.replies, form_errors=refusal.form_errors)
+        except Exception as error:
+            if not transient(error):
+                raise
+            raise Unavailable(f"the database is unavailable ({type(error).__name__})") from error
+        if done is None:
+            return Outcome()
+        outcome, workspace_id, work_waiting = done
+        batch.after.append(lambda: self._remember(event, workspace_id))
+        if work_waiting and self.on_committed is not None:
+            batch.after.append(self.on_committed)
+        return outcome
+
+    async def _apply(
+        self, session: AsyncSession, event: ChatEvent, now: datetime
+    ) -> tuple[Outcome, int, bool] | None:
+        """The event's ledger row, effects and outbox rows; None when it was handled before."""
+        if event.event_id and not await ledger.record_event(
+            session, platform=event.platform, event_id=event.event_id, now=now
+        ):
+            log.info("ignored a repeated %s event", event.platform)
+            self._meter.event_repeated(event.platform, event.kind.value)
+            return None
+        turn = Turn(event=event, workspace_id=await self._workspace(session, event, now), now=now)
+        outcome = await self._route(session, turn)
+        await outbox.enqueue_all(session, turn=turn, deliveries=outcome.deliveries)
+        return outcome, turn.workspace_id, bool(session.info.pop(WORK_WAITING, False))
 
     async def _workspace(self, session: AsyncSession, event: ChatEvent, now: datetime) -> int:
         known = self._workspaces.get((event.platform, event.workspace_id))

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from bot.runtime.inbox import ATTEMPTS
 from storage.inbox import InboxEvent, InboxState
@@ -114,6 +114,52 @@ async def test_a_poison_event_ends_a_dead_letter_and_its_channel_goes_on(rig: Sl
     assert value(page, "okrbot_inbox_dead_letters", platform="slack") == 1
     assert value(page, "okrbot_inbox_pending_events", platform="slack") is None
     assert value(page, "okrbot_inbox_ack_to_handled_seconds_count", platform="slack") == 3
+
+
+async def test_a_channel_s_events_share_a_transaction_and_a_poison_one_rolls_back_alone(
+    rig: SlackRig,
+) -> None:
+    await make_poison(rig)
+    words = ["one", "two", "three", "poison", "five", "six"]
+    for n, word in enumerate(words):
+        story = mention(f"story learning learned: {word}", channel="C4", user=f"U{n}")
+        assert (await rig.event(story, event_id=f"EvBatch{n}")).status == 200
+    rig.server.okrbot.inbox.budget = 60.0  # however slow the machine, one batch
+    commits: list[object] = []
+    statements: list[str] = []
+
+    def executed(*arguments: object) -> None:
+        statements.append(str(arguments[2]))
+
+    engine, counted = rig.server.okrbot.engine.sync_engine, commits.append
+    event.listen(engine, "commit", counted)
+    event.listen(engine, "before_cursor_execute", executed)
+    try:
+        await rig.handle_inbox()
+    finally:
+        event.remove(engine, "commit", counted)
+        event.remove(engine, "before_cursor_execute", executed)
+    # The claim, one transaction for the three stories before the poison, the poison's failure,
+    # and the claim that finds nothing left; one transaction per event made seven.
+    assert len(commits) == 4
+    # The channel's team is looked up once for the four events of the batch.
+    assert sum(s.startswith("SELECT team.id") for s in statements) == 1
+    await rig.settle()
+    assert await stories(rig) == ["learned: one", "learned: two", "learned: three"]
+    answered = {c.arguments.get("user") for c in rig.fake.to("chat.postEphemeral")}
+    assert {"U0", "U1", "U2"} <= answered and "U3" not in answered
+    waiting = {row.event_id: row for row in await rows(rig, InboxEvent)}
+    assert waiting["EvBatch3"].attempts == 1 and "EvBatch0" not in waiting
+    for _ in range(ATTEMPTS):
+        rig.clock.advance(timedelta(minutes=1))
+        await rig.handle_inbox()
+    await rig.settle()
+    assert await stories(rig) == [f"learned: {word}" for word in words if word != "poison"]
+    (dead,) = await rows(rig, InboxEvent)
+    assert dead.event_id == "EvBatch3" and dead.state is InboxState.DEAD
+    page = await (await rig.client.get("/metrics")).text()
+    assert value(page, "okrbot_inbox_ack_to_handled_seconds_count", platform="slack") == 5
+    assert value(page, "okrbot_events_deduplicated_total", platform="slack", kind="message") is None
 
 
 @pytest.mark.timeout(300)  # it starts okrbot three times, which takes long on a busy machine

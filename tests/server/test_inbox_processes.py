@@ -133,6 +133,39 @@ async def test_events_acked_by_a_server_killed_before_handling_them_are_handled_
     assert "Traceback" not in log
 
 
+async def test_a_server_killed_while_handling_leaves_each_event_either_done_or_waiting(
+    database_url: str, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    # The first process acks 400 events and dies; the second is killed as soon as it has
+    # handled some. Each event is then either handled (its story kept, its row gone) or still
+    # waiting, never both and never neither; the third handles the rest, once each, in order.
+    acking = server(database_url, fake_slack, tmp_path, OKRBOT_INBOX_WORKER="off")
+    killed = server(database_url, fake_slack, tmp_path)
+    last = server(database_url, fake_slack, tmp_path)
+    async with aiohttp.ClientSession() as session:
+        await acking.start(session, stderr=asyncio.subprocess.DEVNULL)
+        try:
+            await create_teams(session, acking.base)
+            await send_in_order(session, [acking.base], per_channel=80)
+            await acking.kill()
+            await killed.spawn(asyncio.subprocess.DEVNULL)
+            deadline = time.monotonic() + 60
+            while not (await stored(database_url))[0]:
+                assert time.monotonic() < deadline, "the second server handled nothing"
+                await asyncio.sleep(0.02)
+            await killed.kill()
+            texts, waiting = await stored(database_url)
+            assert 0 < len(texts) < 400  # killed while it was handling
+            assert len(texts) + waiting == 400
+            await last.start(session)
+            assert_each_once_in_order(await until_handled(database_url, 400), 80)
+        finally:
+            await acking.stop(a_hang_fails=False)
+            await killed.stop(a_hang_fails=False)
+            log = await last.stop()
+    assert "Traceback" not in log
+
+
 @pytest.mark.postgres
 async def test_two_replicas_handle_each_event_once_and_keep_each_channel_s_order(
     postgres_ready: bool, fake_slack: FakeSlack, tmp_path: Path

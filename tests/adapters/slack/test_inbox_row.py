@@ -138,8 +138,8 @@ async def test_a_kept_body_that_does_not_fit_is_dropped_by_the_worker_with_a_log
     handle = Handler()
     worker = SlackIntake(handle, no_client, lambda work: None)
     with caplog.at_level(logging.INFO, logger="adapters.slack.intake"):
-        await worker.apply(raw, START)
+        await worker(raw, START)
     assert handle.events == []
     assert "dropped a Slack event okrbot cannot read" in caplog.text
-    await worker.apply(json.dumps(mention()), START)  # a good one is handled
+    await worker(json.dumps(mention()), START)  # a good one is handled
     assert [event.user_id for event in handle.events] == ["U061F7AUR"]
