@@ -107,10 +107,11 @@ class Server:
         await self.connections.stop()  # no more events over a platform's own connection
         self.stopping = True  # workers not started yet never start:
         self.ready.set()  # a start still waiting goes on at once, to start none
-        self.okrbot.scheduler.stop()
         for loop in (*self.loops, self.inbox):
             loop.stop()  # each ends after its step under way: no transaction cut off
-        await self.background.drain(within=5.0)
+        await asyncio.gather(  # and so does the scheduler's tick
+            self.okrbot.scheduler.stop(within=5.0), self.background.drain(within=5.0)
+        )
         await self.connections.close()
 
 

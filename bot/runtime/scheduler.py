@@ -16,6 +16,7 @@ loop's work, not the scheduler's.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -169,7 +170,17 @@ class Scheduler:
         )
         self._aps.start()
 
-    def stop(self) -> None:
-        if self._aps is not None:
-            self._aps.shutdown(wait=False)
-            self._aps = None
+    async def stop(self, *, within: float = 5.0) -> None:
+        """Stop ticking; a tick under way may finish first, for up to ``within`` seconds.
+
+        APScheduler's own shutdown cancels a running tick at once: its transaction cut off,
+        and the cancellation logged as the job's error on every stop that meets a tick.
+        """
+        if self._aps is None:
+            return
+        aps, self._aps = self._aps, None
+        aps.pause()  # no new tick starts
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(within), self._lock:  # the tick under way has ended
+                pass
+        aps.shutdown(wait=False)

@@ -7,11 +7,12 @@ from sqlalchemy import func, select
 
 import retrospectives.cycles.jobs
 from adapters.console import CONSOLE
-from bot.clock import ManualClock
+from bot.clock import ManualClock, SystemClock
 from bot.entry.app import build
 from bot.entry.settings import Settings
 from bot.ports import RetryLater
 from bot.runtime.retrying import retry_wait
+from bot.runtime.scheduler import Scheduler
 from retrospectives.cycles import texts as cycle_texts
 from storage.outbox import OutboxMessage
 from storage.schedule import ScheduledRun
@@ -202,3 +203,29 @@ async def test_a_failing_opening_backs_off_and_is_given_up_after_five_tries(data
     assert run.status == "failed" and "gave up after 5 attempts" in (run.note or "")
     assert not [s for s in bot.port.sent if first_question(s)]
     await bot.close()
+
+
+async def test_a_stop_lets_the_tick_under_way_finish_instead_of_cutting_it_off(database_url):
+    bot = await Harness.start(database_url)
+    entered, release, ended = asyncio.Event(), asyncio.Event(), []
+
+    async def slow_chore(now):
+        entered.set()
+        await release.wait()  # a tick writing for a while when serve is told to stop
+        ended.append(now)
+
+    clock = SystemClock()  # APScheduler fires on the real time
+    scheduler = Scheduler(bot.sessions, clock, {}, [], meter=bot.app.metrics, chores=[slow_chore])
+    try:
+        scheduler.start()  # its first tick starts at once
+        await asyncio.wait_for(entered.wait(), 10)
+        stopping = asyncio.create_task(scheduler.stop(within=10))
+        await asyncio.sleep(0.2)
+        assert not stopping.done()  # the stop waits for the tick
+        release.set()
+        await asyncio.wait_for(stopping, 10)
+        assert len(ended) == 1  # the tick ran to its end, not cancelled midway
+    finally:
+        release.set()
+        await scheduler.stop(within=1)
+        await bot.close()
