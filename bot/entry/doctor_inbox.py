@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.clock import SystemClock
 from bot.entry.settings import Settings
 from bot.ports.platform import Checkup, Level
-from storage import inbox as kept
+from storage import inbox_watch as kept
 from storage.engine import create_engine, session_factory
 
 

@@ -17,7 +17,7 @@ from bot.admin import report_page, reporting, reports
 from bot.entry.app import Connections, Okrbot
 from bot.entry.metrics import Metrics, outbox_snapshot
 from bot.ports.platform import HttpHandler, HttpRoute
-from storage import inbox
+from storage import inbox_watch
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class Routes:
             async with asyncio.timeout(READY_TIMEOUT), self._okrbot.sessions() as session:
                 now = self._okrbot.clock.now()
                 self._metrics.show(await outbox_snapshot(session, now))
-                self._metrics.show_inbox(await inbox.depth(session, now))
+                self._metrics.show_inbox(await inbox_watch.depth(session, now))
         except (
             Exception
         ) as error:  # the counters still answer; the outbox's gauges stay as last read

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.entry.app import build
 from bot.entry.settings import Settings
-from storage import inbox as kept
+from storage import inbox_watch as kept
 
 
 async def lines(sessions: async_sessionmaker[AsyncSession], *, now: datetime) -> list[str]:

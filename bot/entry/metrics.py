@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.slack.settings import SLACK
-from storage import dead_letters, inbox
+from storage import dead_letters, inbox_watch
 from storage.core import Workspace
 from storage.outbox import OutboxMessage, OutboxStatus
 
@@ -191,7 +191,7 @@ class Metrics:
     def inbox_dead(self, platform: str) -> None:
         self.inbox_dead_lettered.labels(platform).inc()
 
-    def show_inbox(self, depth: inbox.Depth) -> None:
+    def show_inbox(self, depth: inbox_watch.Depth) -> None:
         """Set the inbox's gauges to what the database holds now."""
         for gauge in (self.inbox_pending, self.inbox_dead_letters, self.inbox_oldest):
             gauge.clear()
