@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from operator import itemgetter
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     Dialect,
@@ -33,7 +33,6 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
-from bot.events import Inbound
 from storage import base
 from storage.base import Base, UTCDateTime, str_enum
 
@@ -107,7 +106,24 @@ def _insert(dialect: Dialect) -> tuple[str, Pick, Callable[[datetime], Any]]:
     return found
 
 
-async def add_all(connection: AsyncConnection, events: Sequence[Inbound]) -> None:
+class Arrived(Protocol):
+    """An event to keep, as the edge read it (``bot.events.Inbound`` is one)."""
+
+    @property
+    def platform(self) -> str: ...
+    @property
+    def workspace_id(self) -> str: ...
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def conversation(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def received_at(self) -> datetime: ...
+
+
+async def add_all(connection: AsyncConnection, events: Sequence[Arrived]) -> None:
     """Insert new rows, leaving out any whose event is already waiting (a platform's retry)."""
     sql, pick, stamp = _insert(connection.dialect)
     rows = [
