@@ -50,6 +50,14 @@ async def insert_all_ignoring_duplicates(
     """Insert rows in one statement (per 500), skipping those a unique constraint says exist;
     return how many were new."""
     dialect = session.get_bind().dialect.name
+    if len(rows) == 1:
+        # The usual case (an event's ledger row, a reply's outbox row): the row as the
+        # statement's parameters, so SQLAlchemy compiles it once and keeps it. A statement that
+        # holds its rows in VALUES is one SQLAlchemy cannot key, so it compiles it on every
+        # execution: 6 % of `okrbot work`'s CPU on a PostgreSQL backlog (docs/benchmarks.md, 8c).
+        statement = base.insert(dialect, table).on_conflict_do_nothing()
+        result = await session.execute(statement, dict(rows[0]))
+        return int(getattr(result, "rowcount", 0) or 0)
     written = 0
     for start in range(0, len(rows), ROWS_AT_ONCE):
         chunk = [dict(row) for row in rows[start : start + ROWS_AT_ONCE]]
