@@ -28,6 +28,7 @@ import jwt
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -126,6 +127,12 @@ class IdentityDouble:
         app.router.add_post(f"/{TENANT_ID}/oauth2/v2.0/token", self._token)
         self._server = TestServer(app, host="127.0.0.1", scheme="https")
         await self._server.start_server(ssl=context)
+        # botframework keeps each metadata URL's keys in a process-wide cache for up to an
+        # hour: on a port an earlier double had used, this one's tokens would be checked
+        # against that double's key and refused (401) now and then.
+        JwtTokenExtractor.metadataCache.pop(
+            self.settings()["bot_framework_openid_metadata_url"], None
+        )
         return self
 
     @property
