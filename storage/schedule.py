@@ -86,20 +86,8 @@ async def plan(
     note: str | None = None,
 ) -> bool:
     """Add a run unless the same (job, subject, due time) exists; tell whether it was new."""
-    new = await insert_ignoring_duplicates(
-        session,
-        ScheduledRun.__table__,  # type: ignore[arg-type]
-        {
-            "workspace_id": workspace_id,
-            "job": job,
-            "subject": subject,
-            "due_at": due_at,
-            "status": status.value,
-            "attempts": 0,
-            "finished_at": now if status is not RunStatus.PENDING else None,
-            "note": note,
-        },
-    )
+    row = _run(workspace_id, job, subject, due_at, status, note, now)
+    new = await insert_ignoring_duplicates(session, ScheduledRun.__table__, row)  # type: ignore[arg-type]
     if new and status is RunStatus.PENDING and due_at <= now:
         session.info[WORK_WAITING] = True  # due already (a retrospective started by hand)
     return new
@@ -114,26 +102,33 @@ async def plan_many(
 ) -> int:
     """Add pending runs (job, subject, due time) in one statement, skipping those that exist
     (an opening's reminders and close); return how many were new."""
-    new = await insert_all_ignoring_duplicates(
-        session,
-        ScheduledRun.__table__,  # type: ignore[arg-type]
-        [
-            {
-                "workspace_id": workspace_id,
-                "job": job,
-                "subject": subject,
-                "due_at": due_at,
-                "status": RunStatus.PENDING.value,
-                "attempts": 0,
-                "finished_at": None,
-                "note": None,
-            }
-            for job, subject, due_at in runs
-        ],
-    )
+    rows = [_run(workspace_id, *run, RunStatus.PENDING, None, now) for run in runs]
+    new = await insert_all_ignoring_duplicates(session, ScheduledRun.__table__, rows)  # type: ignore[arg-type]
     if new and any(due_at <= now for _, _, due_at in runs):
         session.info[WORK_WAITING] = True
     return new
+
+
+def _run(
+    workspace_id: int,
+    job: str,
+    subject: str,
+    due_at: datetime,
+    status: RunStatus,
+    note: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """A run's row as :func:`plan` and :func:`plan_many` insert it."""
+    return {
+        "workspace_id": workspace_id,
+        "job": job,
+        "subject": subject,
+        "due_at": due_at,
+        "status": status.value,
+        "attempts": 0,
+        "finished_at": now if status is not RunStatus.PENDING else None,
+        "note": note,
+    }
 
 
 def _due(now: datetime) -> Any:
